@@ -1,0 +1,1 @@
+"""gqa-deck: an animated slide deck that explains Grouped-Query Attention."""
