@@ -1,0 +1,383 @@
+"""deck.attention against independent computations: loops, explicit softmax, complex RoPE."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deck.attention import (
+    HEATMAP_TOKENS,
+    gqa_forward,
+    gqa_forward_with_weights,
+    heatmap_example,
+    kv_cache_table,
+    masked_softmax,
+    previous_token_head,
+    repeat_kv,
+    rope,
+    scaled_dot_product_attention,
+)
+from deck.model import get_preset
+
+FAST = settings(max_examples=60, deadline=None)
+MiB, GiB = 2**20, 2**30
+
+
+# ── independent references ─────────────────────────────────────────────
+def complex_rope(x: np.ndarray, positions, base: float = 10000.0) -> np.ndarray:
+    """RoPE as in RoFormer §3.4: pair (2i, 2i+1) is the complex number x_2i + i·x_2i+1,
+    multiplied by e^{i·p·θ_i}. x: [seq, d] for one head."""
+    seq, d = x.shape
+    out = np.empty((seq, d))
+    for t in range(seq):
+        for i in range(d // 2):
+            theta = base ** (-(2 * i) / d)
+            z = complex(x[t, 2 * i], x[t, 2 * i + 1]) * np.exp(1j * positions[t] * theta)
+            out[t, 2 * i], out[t, 2 * i + 1] = z.real, z.imag
+    return out
+
+
+def reference_attention(x, wq, wk_heads, wv_heads, wo, positions, base=10000.0):
+    """Multi-head causal attention, one head at a time, with an explicit softmax.
+
+    wk_heads / wv_heads: one [hidden, d] matrix per *query* head, so the caller decides
+    which heads share K/V (MHA: all distinct, MQA: all the same)."""
+    b, s, _ = x.shape
+    n_heads = len(wk_heads)
+    d = wq.shape[1] // n_heads
+    out = np.zeros((b, s, n_heads * d))
+    weights = np.zeros((b, n_heads, s, s))
+    for bi in range(b):
+        for h in range(n_heads):
+            q = complex_rope(x[bi] @ wq[:, h * d : (h + 1) * d], positions, base)
+            k = complex_rope(x[bi] @ wk_heads[h], positions, base)
+            v = x[bi] @ wv_heads[h]
+            for i in range(s):
+                logits = [float(q[i] @ k[j]) / math.sqrt(d) for j in range(i + 1)]
+                top = max(logits)
+                e = [math.exp(z - top) for z in logits]
+                p = [ei / sum(e) for ei in e]
+                weights[bi, h, i, : i + 1] = p
+                out[bi, i, h * d : (h + 1) * d] = sum(pj * v[j] for j, pj in enumerate(p))
+    return out @ wo, weights
+
+
+def column_blocks(w: np.ndarray, d: int) -> list[np.ndarray]:
+    return [w[:, j * d : (j + 1) * d] for j in range(w.shape[1] // d)]
+
+
+def random_layer(rng, hidden, n_heads, n_kv, d):
+    def w(*shape):
+        return rng.normal(size=shape) / math.sqrt(shape[0])
+
+    return w(hidden, n_heads * d), w(hidden, n_kv * d), w(hidden, n_kv * d), w(n_heads * d, hidden)
+
+
+layer_shapes = st.tuples(
+    st.integers(1, 2),  # batch
+    st.integers(1, 5),  # seq
+    st.integers(1, 3),  # n_kv_heads
+    st.integers(1, 3),  # group size
+    st.sampled_from([2, 4, 8]),  # head_dim
+    st.integers(0, 2**32 - 1),  # seed
+    st.integers(0, 50),  # first position
+)
+
+
+# ── GQA ─────────────────────────────────────────────────────────────────
+@FAST
+@given(layer_shapes)
+def test_gqa_with_as_many_kv_heads_as_query_heads_is_multi_head_attention(shape):
+    b, s, n_heads, _, d, seed, start = shape
+    rng = np.random.default_rng(seed)
+    hidden = 6
+    wq, wk, wv, wo = random_layer(rng, hidden, n_heads, n_heads, d)
+    x = rng.normal(size=(b, s, hidden))
+    positions = np.arange(start, start + s)
+    got, got_w = gqa_forward_with_weights(x, wq, wk, wv, wo, n_heads, n_heads, positions)
+    want, want_w = reference_attention(
+        x, wq, column_blocks(wk, d), column_blocks(wv, d), wo, positions
+    )
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got_w, want_w, rtol=1e-9, atol=1e-12)
+
+
+@FAST
+@given(layer_shapes)
+def test_gqa_equals_mha_with_kv_weights_repeated_per_group(shape):
+    b, s, n_kv, group, d, seed, start = shape
+    n_heads = n_kv * group
+    rng = np.random.default_rng(seed)
+    hidden = 5
+    wq, wk, wv, wo = random_layer(rng, hidden, n_heads, n_kv, d)
+    x = rng.normal(size=(b, s, hidden))
+    positions = np.arange(start, start + s)
+
+    # An MHA checkpoint whose K/V column blocks are copied `group` times, side by side.
+    def repeated(w):
+        return np.repeat(w.reshape(hidden, n_kv, d), group, axis=1).reshape(hidden, n_heads * d)
+
+    wk_mha, wv_mha = repeated(wk), repeated(wv)
+    got = gqa_forward(x, wq, wk, wv, wo, n_heads, n_kv, positions)
+    want, _ = reference_attention(
+        x, wq, column_blocks(wk_mha, d), column_blocks(wv_mha, d), wo, positions
+    )
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    mha = gqa_forward(x, wq, wk_mha, wv_mha, wo, n_heads, n_heads, positions)
+    np.testing.assert_allclose(got, mha, rtol=1e-9, atol=1e-12)
+
+
+def test_one_kv_head_is_multi_query_attention():
+    rng = np.random.default_rng(7)
+    hidden, n_heads, d, s = 8, 4, 4, 5
+    wq, wk, wv, wo = random_layer(rng, hidden, n_heads, 1, d)
+    x = rng.normal(size=(2, s, hidden))
+    positions = np.arange(s)
+    got, got_w = gqa_forward_with_weights(x, wq, wk, wv, wo, n_heads, 1, positions)
+    want, want_w = reference_attention(x, wq, [wk] * n_heads, [wv] * n_heads, wo, positions)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got_w, want_w, rtol=1e-9, atol=1e-12)
+
+
+def test_gqa_keeps_the_hidden_size_and_is_causal():
+    rng = np.random.default_rng(3)
+    hidden, n_heads, n_kv, d, s = 12, 6, 2, 2, 6
+    wq, wk, wv, wo = random_layer(rng, hidden, n_heads, n_kv, d)
+    x = rng.normal(size=(1, s, hidden))
+    out = gqa_forward(x, wq, wk, wv, wo, n_heads, n_kv, np.arange(s))
+    assert out.shape == (1, s, hidden)
+    # Changing the last token cannot change any earlier output.
+    x2 = x.copy()
+    x2[0, -1] += 1.0
+    out2 = gqa_forward(x2, wq, wk, wv, wo, n_heads, n_kv, np.arange(s))
+    np.testing.assert_array_equal(out[0, :-1], out2[0, :-1])
+    assert not np.allclose(out[0, -1], out2[0, -1])
+
+
+# ── repeat_kv ───────────────────────────────────────────────────────────
+@FAST
+@given(st.integers(1, 5), st.integers(1, 6), st.integers(1, 3), st.integers(1, 4))
+def test_repeat_kv_query_head_h_reads_kv_head_h_div_n_rep(n_kv, n_rep, seq, d):
+    x = np.random.default_rng(n_kv * 100 + n_rep).normal(size=(2, seq, n_kv, d))
+    out = repeat_kv(x, n_rep)
+    assert out.shape == (2, seq, n_kv * n_rep, d)
+    for h in range(n_kv * n_rep):
+        np.testing.assert_array_equal(out[:, :, h], x[:, :, h // n_rep])
+
+
+def test_repeat_kv_for_the_deck_model_maps_six_query_heads_to_each_kv_head():
+    model = get_preset("gqa-1b")
+    x = np.arange(4, dtype=float).reshape(1, 1, 4, 1)  # KV head j holds the value j
+    out = repeat_kv(x, 6)
+    expected = [0] * 6 + [1] * 6 + [2] * 6 + [3] * 6  # Q0–5 → KV0 … Q18–23 → KV3
+    assert out[0, 0, :, 0].tolist() == expected
+    assert [model.kv_head_of(h) for h in range(24)] == expected
+
+
+# ── causal attention and softmax ───────────────────────────────────────
+@FAST
+@given(st.integers(1, 8), st.integers(1, 3), st.integers(0, 2**32 - 1))
+def test_causal_rows_sum_to_one_with_exact_zeros_above_the_diagonal(s, h, seed):
+    rng = np.random.default_rng(seed)
+    q, k, v = (rng.normal(size=(2, s, h, 4)) * 3 for _ in range(3))
+    out, w = scaled_dot_product_attention(q, k, v, causal=True)
+    assert out.shape == (2, s, h, 4) and w.shape == (2, h, s, s)
+    np.testing.assert_allclose(w.sum(axis=-1), 1.0, rtol=0, atol=1e-12)
+    above = np.triu(np.ones((s, s), dtype=bool), k=1)
+    assert np.all(w[..., above] == 0.0)
+    assert np.all(w[..., ~above] > 0.0)
+
+
+def test_attention_matches_an_explicit_loop_without_mask():
+    rng = np.random.default_rng(11)
+    q, k, v = (
+        rng.normal(size=(1, 3, 2, 4)),
+        rng.normal(size=(1, 5, 2, 4)),
+        rng.normal(size=(1, 5, 2, 4)),
+    )
+    out, w = scaled_dot_product_attention(q, k, v, causal=False)
+    for h in range(2):
+        for i in range(3):
+            logits = np.array([q[0, i, h] @ k[0, j, h] for j in range(5)]) / 2.0
+            p = np.exp(logits) / np.exp(logits).sum()
+            np.testing.assert_allclose(w[0, h, i], p, rtol=1e-12)
+            np.testing.assert_allclose(out[0, i, h], p @ v[0, :, h], rtol=1e-12)
+
+
+def test_a_single_new_query_over_the_cache_equals_the_last_row_of_full_attention():
+    rng = np.random.default_rng(5)
+    q, k, v = (rng.normal(size=(1, 6, 3, 8)) for _ in range(3))
+    full_out, full_w = scaled_dot_product_attention(q, k, v, causal=True)
+    step_out, step_w = scaled_dot_product_attention(q[:, -1:], k, v, causal=True)
+    np.testing.assert_allclose(step_out[:, 0], full_out[:, -1], rtol=1e-12)
+    np.testing.assert_allclose(step_w[:, :, 0], full_w[:, :, -1], rtol=1e-12)
+
+
+def test_softmax_is_finite_for_logits_of_plus_minus_1e4():
+    w = masked_softmax(np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]]))
+    assert np.all(np.isfinite(w))
+    np.testing.assert_allclose(w, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-300)
+    # Through attention: q·k/√d = ±1e4 with d = 4.
+    q = np.zeros((1, 2, 1, 4))
+    q[0, :, 0, 0] = 2e4
+    k = np.zeros((1, 2, 1, 4))
+    k[0, :, 0, 0] = [1.0, -1.0]
+    v = np.arange(8, dtype=float).reshape(1, 2, 1, 4)
+    out, w = scaled_dot_product_attention(q, k, v, causal=False)
+    assert np.all(np.isfinite(out)) and np.all(np.isfinite(w))
+    np.testing.assert_array_equal(w[0, 0], [[1, 0], [1, 0]])
+
+
+# ── RoPE ────────────────────────────────────────────────────────────────
+vectors = st.integers(1, 4).flatmap(
+    lambda half: st.lists(st.floats(-10, 10, allow_nan=False), min_size=2 * half, max_size=2 * half)
+)
+positions_st = st.integers(-1000, 5000)
+
+
+def _rope1(v, p, base=10000.0):
+    return rope(np.asarray(v, dtype=float).reshape(1, 1, 1, -1), np.array([p]), base)[0, 0, 0]
+
+
+@FAST
+@given(vectors, positions_st)
+def test_rope_keeps_the_norm(v, p):
+    assert np.linalg.norm(_rope1(v, p)) == pytest.approx(np.linalg.norm(v), rel=1e-9, abs=1e-9)
+
+
+@FAST
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([2, 4, 16, 64]),
+    positions_st,
+    positions_st,
+    st.integers(-500, 500),
+)
+def test_rope_dot_product_depends_only_on_the_offset(seed, d, m, n, shift):
+    rng = np.random.default_rng(seed)
+    q, k = rng.normal(size=d), rng.normal(size=d)
+    a = _rope1(q, m) @ _rope1(k, n)
+    b = _rope1(q, m + shift) @ _rope1(k, n + shift)
+    assert a == pytest.approx(b, rel=1e-7, abs=1e-7)
+
+
+@FAST
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 4),
+    st.sampled_from([2, 6, 16]),
+    st.sampled_from([10000.0, 500000.0, 10.0]),
+)
+def test_rope_equals_the_complex_number_form(seed, seq, d, base):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, seq, 3, d))
+    positions = rng.integers(-100, 3000, size=seq)
+    got = rope(x, positions, base)
+    for b in range(2):
+        for h in range(3):
+            np.testing.assert_allclose(
+                got[b, :, h], complex_rope(x[b, :, h], positions, base), rtol=1e-9, atol=1e-9
+            )
+
+
+def test_rope_at_position_zero_is_the_identity():
+    x = np.random.default_rng(0).normal(size=(1, 1, 2, 8))
+    np.testing.assert_array_equal(rope(x, np.array([0])), x)
+
+
+# ── bad input ───────────────────────────────────────────────────────────
+def _raises_naming(*shapes):
+    pattern = ".*".join(re.escape(str(s)) for s in shapes)
+    return pytest.raises(ValueError, match=pattern)
+
+
+def test_bad_inputs_raise_value_errors_that_name_the_shapes():
+    z = np.zeros
+    with _raises_naming((1, 3, 2, 5)):
+        rope(z((1, 3, 2, 5)), np.arange(3))  # odd head_dim
+    with _raises_naming((3,), (1, 3, 2, 4), (4,)):
+        rope(z((1, 3, 2, 4)), np.arange(4))
+    with _raises_naming((3, 2, 4)):
+        repeat_kv(z((3, 2, 4)), 2)
+    with _raises_naming((1, 2, 2, 4)):
+        repeat_kv(z((1, 2, 2, 4)), 0)
+    with _raises_naming((1, 4, 2, 8), (1, 4, 3, 8)):
+        scaled_dot_product_attention(z((1, 4, 2, 8)), z((1, 4, 3, 8)), z((1, 4, 3, 8)))
+    with _raises_naming((1, 4, 2, 8), (1, 5, 2, 8)):
+        scaled_dot_product_attention(z((1, 4, 2, 8)), z((1, 4, 2, 8)), z((1, 5, 2, 8)))
+    with _raises_naming((1, 5, 2, 8), (1, 4, 2, 8)):
+        scaled_dot_product_attention(z((1, 5, 2, 8)), z((1, 4, 2, 8)), z((1, 4, 2, 8)))
+
+    x, pos = z((1, 3, 8)), np.arange(3)
+    with pytest.raises(ValueError, match=r"n_heads=6.*n_kv_heads=4"):
+        gqa_forward(x, z((8, 12)), z((8, 8)), z((8, 8)), z((12, 8)), 6, 4, pos)
+    with _raises_naming((8, 4), (8, 6)):
+        gqa_forward(x, z((8, 8)), z((8, 6)), z((8, 4)), z((8, 8)), 4, 2, pos)
+    with _raises_naming((8, 8), (7, 8)):
+        gqa_forward(x, z((8, 8)), z((8, 4)), z((8, 4)), z((7, 8)), 4, 2, pos)
+    with _raises_naming((1, 3, 8), (9, 8)):
+        gqa_forward(x, z((9, 8)), z((8, 4)), z((8, 4)), z((8, 8)), 4, 2, pos)
+    with _raises_naming((3, 8)):
+        gqa_forward(z((3, 8)), z((8, 8)), z((8, 4)), z((8, 4)), z((8, 8)), 4, 2, pos)
+
+
+# ── KV-cache table ──────────────────────────────────────────────────────
+def test_kv_cache_table_for_the_deck_model_matches_the_reference_figures():
+    rows = kv_cache_table(get_preset("gqa-1b"), [1, 2048, 32768])
+    assert [(r.name, r.n_kv_heads) for r in rows] == [("MHA", 24), ("GQA", 4), ("MQA", 1)]
+    assert [r.bytes_per_token for r in rows] == [147_456, 24_576, 6_144]
+    assert [r.bytes_at for r in rows] == [
+        (147_456, 288 * MiB, 4.5 * GiB),
+        (24_576, 48 * MiB, 768 * MiB),
+        (6_144, 12 * MiB, 192 * MiB),
+    ]
+    assert [r.saving for r in rows] == pytest.approx([0.0, 0.8333333, 0.9583333], abs=1e-6)
+
+
+# ── the heatmap ─────────────────────────────────────────────────────────
+def test_heatmap_is_a_previous_token_head():
+    ex = heatmap_example()
+    w = ex.weights
+    n = len(ex.tokens)
+    assert ex.tokens == ("<bos>", "The", "cat", "sat", "on", "the", "mat") == HEATMAP_TOKENS
+    assert w.shape == (n, n) and ex.offset == 1
+    np.testing.assert_allclose(w.sum(axis=1), 1.0, atol=1e-12)
+    assert np.all(w[np.triu_indices(n, k=1)] == 0.0)
+    assert w[0].tolist() == [1.0] + [0.0] * (n - 1)
+    assert w[1, 0] > 0.5  # <bos> is token 1's previous token
+    for i in range(1, n):
+        assert int(np.argmax(w[i])) == i - 1
+        runner_up = np.delete(w[i, : i + 1], i - 1).max()
+        assert w[i, i - 1] >= 0.4 and w[i, i - 1] - runner_up >= 0.2, (i, w[i])
+
+
+def test_heatmap_weights_are_the_causal_softmax_of_its_scores():
+    ex = heatmap_example()
+    for i in range(len(ex.tokens)):
+        row = np.exp(ex.scores[i, : i + 1] - ex.scores[i, : i + 1].max())
+        np.testing.assert_allclose(ex.weights[i, : i + 1], row / row.sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("offset", [1, 2])
+def test_without_content_noise_the_scores_depend_only_on_the_offset(offset):
+    ex = previous_token_head(noise=0.0, offset=offset)
+    n = len(ex.tokens)
+    for delta in range(-n + 1, n):  # every diagonal is constant (a Toeplitz matrix)
+        diag = np.diagonal(ex.scores, offset=-delta)
+        np.testing.assert_allclose(diag, diag[0], rtol=1e-9, atol=1e-9)
+    for i in range(offset, n):
+        assert int(np.argmax(ex.weights[i])) == i - offset
+
+
+def test_heatmap_is_deterministic_and_read_only():
+    a, b = heatmap_example(), heatmap_example()
+    np.testing.assert_array_equal(a.weights, b.weights)
+    np.testing.assert_array_equal(a.scores, b.scores)
+    assert a.head_dim == 64
+    with pytest.raises(ValueError):
+        a.weights[0, 0] = 0.5
