@@ -52,7 +52,9 @@ class Model:
                 f"{self.n_heads * self.head_dim} ≠ hidden={self.hidden}"
             )
         if self.head_dim % 2:
-            raise ValueError(f"preset {self.name!r}: RoPE needs an even head_dim, got {self.head_dim}")
+            raise ValueError(
+                f"preset {self.name!r}: RoPE needs an even head_dim, got {self.head_dim}"
+            )
         if self.dtype not in DTYPE_BYTES:
             raise ValueError(
                 f"preset {self.name!r}: dtype {self.dtype!r} is not one of {', '.join(DTYPE_BYTES)}"
@@ -100,6 +102,14 @@ class Model:
         """Exact parameter count; the final RMSNorm adds `hidden`."""
         return self.n_layers * self.layer_params(n_kv_heads) + self.embedding_params + self.hidden
 
+    @property
+    def n_params(self) -> int:
+        return self.params()
+
+    @property
+    def embeddings(self) -> str:
+        return "tied" if self.tie_embeddings else "untied"
+
     # ── KV cache ────────────────────────────────────────────────────────
     @property
     def dtype_bytes(self) -> int:
@@ -128,29 +138,66 @@ PRESETS: dict[str, Model] = {
         # they follow the AstrAI repository (github.com/ViperEkura/AstrAI): vocab 100000,
         # untied embeddings (scripts/tools/benchmark.py).
         Model(
-            name="gqa-1b", title="GQA-1B", n_layers=24, hidden=1536, n_heads=24, n_kv_heads=4,
-            head_dim=64, ffn=4608, vocab=100_000, tie_embeddings=False, max_len=2048,
+            name="gqa-1b",
+            title="GQA-1B",
+            n_layers=24,
+            hidden=1536,
+            n_heads=24,
+            n_kv_heads=4,
+            head_dim=64,
+            ffn=4608,
+            vocab=100_000,
+            tie_embeddings=False,
+            max_len=2048,
             source="promo spec card; vocab/tying: AstrAI scripts/tools/benchmark.py",
         ),
         # AstrAI's "Default 1B GQA preset" (scripts/tools/benchmark.py): FFN 6912, 32k positions.
         Model(
-            name="astrai-1b", title="AstrAI 1B", n_layers=24, hidden=1536, n_heads=24,
-            n_kv_heads=4, head_dim=64, ffn=6912, vocab=100_000, tie_embeddings=False,
-            max_len=32768, source="AstrAI scripts/tools/benchmark.py",
+            name="astrai-1b",
+            title="AstrAI 1B",
+            n_layers=24,
+            hidden=1536,
+            n_heads=24,
+            n_kv_heads=4,
+            head_dim=64,
+            ffn=6912,
+            vocab=100_000,
+            tie_embeddings=False,
+            max_len=32768,
+            source="AstrAI scripts/tools/benchmark.py",
         ),
         # Llama 3 8B: arXiv:2407.21783 Table 3 and meta-llama/Meta-Llama-3-8B config.json
         # (vocab 128256, rope_theta 500000, max_position_embeddings 8192, untied).
         Model(
-            name="llama-3-8b", title="Llama 3 8B", n_layers=32, hidden=4096, n_heads=32,
-            n_kv_heads=8, head_dim=128, ffn=14336, vocab=128_256, tie_embeddings=False,
-            max_len=8192, rope_base=500_000.0, source="arXiv:2407.21783 Table 3; config.json",
+            name="llama-3-8b",
+            title="Llama 3 8B",
+            n_layers=32,
+            hidden=4096,
+            n_heads=32,
+            n_kv_heads=8,
+            head_dim=128,
+            ffn=14336,
+            vocab=128_256,
+            tie_embeddings=False,
+            max_len=8192,
+            rope_base=500_000.0,
+            source="arXiv:2407.21783 Table 3; config.json",
         ),
         # Mistral 7B: arXiv:2310.06825 Table 1 (dim 4096, 32 layers, head_dim 128,
         # hidden_dim 14336, 32 heads, 8 KV heads, context 8192, vocab 32000), untied.
         Model(
-            name="mistral-7b", title="Mistral 7B", n_layers=32, hidden=4096, n_heads=32,
-            n_kv_heads=8, head_dim=128, ffn=14336, vocab=32_000, tie_embeddings=False,
-            max_len=8192, source="arXiv:2310.06825 Table 1",
+            name="mistral-7b",
+            title="Mistral 7B",
+            n_layers=32,
+            hidden=4096,
+            n_heads=32,
+            n_kv_heads=8,
+            head_dim=128,
+            ffn=14336,
+            vocab=32_000,
+            tie_embeddings=False,
+            max_len=8192,
+            source="arXiv:2310.06825 Table 1",
         ),
     )
 }

@@ -1,0 +1,43 @@
+"""A card beside the diagram that explains the highlighted part."""
+
+from __future__ import annotations
+
+from manim import DOWN, LEFT, UP, RoundedRectangle, VGroup
+
+from deck import theme
+from deck.components.roles import BOX, tag
+from deck.components.text import stack, text
+
+PAD = 0.3
+
+
+def card(title: str, lines: list[str], color: str, width: float, *extra: VGroup) -> VGroup:
+    """Title, body lines and optional figures, left-aligned in a panel at least `width` wide
+    (wider when the content needs it: the layout tests then catch the overflow)."""
+    body = stack(
+        text(title, theme.SIZE.subheading, color),
+        *(text(line, theme.SIZE.label) for line in lines),
+        buff=0.16,
+    )
+    content = VGroup(body, *extra).arrange(DOWN, buff=theme.GAP_LARGE * 0.6, aligned_edge=LEFT)
+    panel = tag(
+        RoundedRectangle(
+            width=max(width, content.width + 2 * PAD),
+            height=content.height + 2 * PAD,
+            corner_radius=theme.CORNER,
+            stroke_color=color,
+            stroke_width=theme.STROKE,
+            fill_color=theme.PANEL,
+            fill_opacity=1,
+        ),
+        BOX,
+    )
+    content.move_to(panel).align_to(panel, LEFT).shift(PAD * -LEFT)
+    group = VGroup(panel, content)
+    group.panel, group.content = panel, content
+    return group
+
+
+def place_in_column(mob: VGroup, left: float, right: float, top: float) -> VGroup:
+    """Centre `mob` horizontally in [left, right] with its top at `top`."""
+    return mob.move_to([(left + right) / 2, top - mob.height / 2, 0]).align_to([0, top, 0], UP)

@@ -1,0 +1,52 @@
+"""Query heads grouped under the KV head they share (what repeat_kv broadcasts)."""
+
+from __future__ import annotations
+
+from manim import DOWN, LEFT, UP, Line, Square, VGroup
+
+from deck import theme
+from deck.components.roles import DECOR, tag
+from deck.components.text import text
+from deck.model import Model
+
+GROUP_GAP_CELLS = 0.8  # gap between groups, in cell widths
+
+
+class HeadGroups(VGroup):
+    """Row of query heads (grouped), row of KV heads below, a link per query head."""
+
+    def __init__(self, m: Model, width: float, row_gap: float = 0.9):
+        n_gaps = m.n_kv_heads - 1
+        cell = width / (m.n_heads * 1.25 + n_gaps * GROUP_GAP_CELLS)
+        step = cell * 1.25
+        group_w = m.group_size * step
+        self.q_cells = VGroup()
+        for h in range(m.n_heads):
+            g = m.kv_head_of(h)
+            x = g * (group_w + GROUP_GAP_CELLS * cell) + (h % m.group_size) * step
+            sq = Square(cell, stroke_width=0, fill_color=theme.Q, fill_opacity=0.9)
+            self.q_cells.add(tag(sq.move_to([x, 0, 0]), DECOR))
+        self.kv_cells = VGroup()
+        for g in range(m.n_kv_heads):
+            members = self.q_cells[g * m.group_size : (g + 1) * m.group_size]
+            sq = Square(cell * 1.6, stroke_width=0, fill_color=theme.REPEAT, fill_opacity=0.9)
+            self.kv_cells.add(tag(sq.move_to([members.get_x(), -row_gap, 0]), DECOR))
+        self.links = VGroup(
+            *(
+                tag(
+                    Line(
+                        self.kv_cells[m.kv_head_of(h)].get_top(),
+                        q.get_bottom(),
+                        stroke_width=1.5,
+                        color=theme.REPEAT,
+                    ),
+                    DECOR,
+                )
+                for h, q in enumerate(self.q_cells)
+            )
+        )
+        self.q_label = text(f"{m.n_heads} query heads", theme.SIZE.caption, theme.Q)
+        self.kv_label = text(f"{m.n_kv_heads} KV heads", theme.SIZE.caption, theme.REPEAT)
+        self.q_label.next_to(self.q_cells, UP, buff=0.12).align_to(self.q_cells, LEFT)
+        self.kv_label.next_to(self.kv_cells, DOWN, buff=0.12).align_to(self.q_cells, LEFT)
+        super().__init__(self.q_label, self.q_cells, self.links, self.kv_cells, self.kv_label)

@@ -1,0 +1,140 @@
+"""An attention-weight heatmap: rows are queries, columns are keys, with a colour legend."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, PI, RIGHT, UP, Rectangle, Square, VGroup
+from manim.utils.color import ManimColor, interpolate_color
+
+from deck import theme
+from deck.components.roles import BOX, DECOR, tag
+from deck.components.text import text
+
+CELL = 0.8
+CELL_GAP = 0.06
+LABEL_GAP = 0.14
+LEGEND_WIDTH = 0.28
+
+
+def heat_color(weight: float) -> ManimColor:
+    """Piecewise-linear colour ramp over `theme.HEAT_STOPS` for a weight in [0, 1]."""
+    stops = [ManimColor(c) for c in theme.HEAT_STOPS]
+    x = float(np.clip(weight, 0, 1)) * (len(stops) - 1)
+    i = min(int(x), len(stops) - 2)
+    return interpolate_color(stops[i], stops[i + 1], x - i)
+
+
+def ink_for(weight: float) -> str:
+    """Dark text on the bright end of the ramp, light text on the dark end."""
+    return theme.BACKGROUND if weight > 0.55 else theme.TEXT
+
+
+class Heatmap(VGroup):
+    """`cells[i][j]` is query i attending to key j; labels name the tokens."""
+
+    def __init__(self, tokens: tuple[str, ...], weights: np.ndarray):
+        n = len(tokens)
+        pitch = CELL + CELL_GAP
+        self.weights = weights
+        self.cells = [
+            [
+                tag(
+                    Square(
+                        CELL, stroke_width=0, fill_color=heat_color(weights[i, j]), fill_opacity=1
+                    ).move_to([j * pitch, -i * pitch, 0]),
+                    DECOR,
+                )
+                for j in range(n)
+            ]
+            for i in range(n)
+        ]
+        grid = VGroup(*(c for row in self.cells for c in row))
+        self.row_labels = VGroup(
+            *(
+                text(tok, theme.SIZE.caption, theme.MUTED).next_to(
+                    self.cells[i][0], LEFT, buff=LABEL_GAP
+                )
+                for i, tok in enumerate(tokens)
+            )
+        )
+        self.col_labels = VGroup(
+            *(
+                text(tok, theme.SIZE.caption, theme.MUTED).next_to(
+                    self.cells[0][j], UP, buff=LABEL_GAP
+                )
+                for j, tok in enumerate(tokens)
+            )
+        )
+        # one shared baseline for the column labels ("The" and "<bos>" differ in height)
+        for lab in self.col_labels:
+            lab.align_to(self.col_labels, DOWN)
+        self.keys_title = text("keys →", theme.SIZE.caption, theme.K)
+        self.keys_title.next_to(self.col_labels, UP, buff=LABEL_GAP).align_to(grid, LEFT)
+        self.queries_title = text("queries →", theme.SIZE.caption, theme.Q).rotate(-PI / 2)
+        self.queries_title.next_to(self.row_labels, LEFT, buff=LABEL_GAP).align_to(grid, UP)
+        self.grid = grid
+        super().__init__(
+            grid, self.row_labels, self.col_labels, self.keys_title, self.queries_title
+        )
+
+    def cell(self, i: int, j: int) -> Square:
+        return self.cells[i][j]
+
+    def value_label(self, i: int, j: int) -> VGroup:
+        w = float(self.weights[i, j])
+        return text(f"{w:.2f}", theme.SIZE.caption, ink_for(w)).move_to(self.cells[i][j])
+
+    def masked_cells(self, color: str) -> VGroup:
+        """An overlay on every cell with j > i: the keys a causal query may not see."""
+        n = len(self.cells)
+        return VGroup(
+            *(
+                tag(
+                    Square(
+                        CELL,
+                        stroke_color=color,
+                        stroke_width=theme.STROKE,
+                        fill_color=color,
+                        fill_opacity=0.45,
+                    ).move_to(self.cells[i][j]),
+                    DECOR,
+                )
+                for i in range(n)
+                for j in range(i + 1, n)
+            )
+        )
+
+
+def legend(height: float) -> VGroup:
+    """A vertical colour bar from 0 (bottom) to 1 (top) with tick labels."""
+    steps = 48
+    bar = VGroup(
+        *(
+            Rectangle(
+                width=LEGEND_WIDTH,
+                height=height / steps,
+                stroke_width=0,
+                fill_color=heat_color((k + 0.5) / steps),
+                fill_opacity=1,
+            ).move_to([0, (k + 0.5) * height / steps, 0])
+            for k in range(steps)
+        )
+    )
+    frame = tag(
+        Rectangle(
+            width=LEGEND_WIDTH, height=height, stroke_width=1, stroke_color=theme.LINE
+        ).move_to(bar),
+        BOX,
+    )
+    tag(bar, DECOR)
+    ticks = VGroup(
+        *(
+            text(f"{v:.1f}", theme.SIZE.caption, theme.MUTED).next_to(
+                [LEGEND_WIDTH / 2, v * height, 0], RIGHT, buff=0.12
+            )
+            for v in (0.0, 0.5, 1.0)
+        )
+    )
+    title = text("weight", theme.SIZE.caption, theme.MUTED).next_to(frame, UP, buff=0.3)
+    title.align_to(frame, LEFT)
+    return VGroup(bar, frame, ticks, title)

@@ -1,0 +1,29 @@
+"""Layout roles: what the layout tests may and may not let overlap.
+
+- TEXT: words, numbers and formulas; never overlap each other or a LINE.
+- BOX: a node's outline; may contain TEXT, never overlaps another BOX.
+- LINE: a connector; never crosses TEXT.
+- DECOR: highlights, cells, legends' swatches; free to overlap.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from manim import Mobject
+
+TEXT = "text"
+BOX = "box"
+LINE = "line"
+DECOR = "decor"
+
+M = TypeVar("M", bound=Mobject)
+
+
+def tag(mob: M, role: str) -> M:
+    mob.role = role
+    return mob
+
+
+def role_of(mob: Mobject) -> str | None:
+    return getattr(mob, "role", None)

@@ -1,0 +1,64 @@
+"""Tables with aligned columns and text rows sharing a baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import LEFT, RIGHT, Text, VGroup
+
+from deck import theme
+from deck.components.text import text
+
+ROW_PITCH_EM = 1.6  # row pitch in ems of the text size
+COLUMN_GAP = 0.5
+
+
+def baseline(mob: Text) -> float:
+    """The y of a text's baseline: the median glyph bottom (descenders are the minority)."""
+    bottoms = [g.get_bottom()[1] for g in mob.submobjects if g.has_points()]
+    return float(np.median(bottoms)) if bottoms else float(mob.get_bottom()[1])
+
+
+def sit_on(mob: Text, y: float) -> Text:
+    return mob.shift([0, y - baseline(mob), 0])
+
+
+def table(
+    rows: Sequence[Sequence[str]],
+    size: int = theme.SIZE.label,
+    colors: Sequence[str] = (theme.MUTED, theme.TEXT),
+    align_right: Sequence[bool] = (),
+) -> VGroup:
+    """Rows of cells; column c is drawn in `colors[c]` (the last colour repeats).
+
+    Empty cells are skipped, columns are as wide as their widest cell, and each row's
+    cells share one baseline. `table.rows` lists the rows as VGroups.
+    """
+    n_cols = max(len(r) for r in rows)
+    cells = [
+        [
+            text(cell, size, colors[min(c, len(colors) - 1)]) if cell else None
+            for c, cell in enumerate(row)
+        ]
+        for row in rows
+    ]
+    widths = [
+        max((r[c].width for r in cells if c < len(r) and r[c] is not None), default=0)
+        for c in range(n_cols)
+    ]
+    lefts = np.concatenate([[0], np.cumsum(np.array(widths) + COLUMN_GAP)])[:n_cols]
+    pitch = ROW_PITCH_EM * size / 72
+    result = VGroup()
+    for i, row in enumerate(cells):
+        group = VGroup()
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            right = c < len(align_right) and align_right[c]
+            anchor = [lefts[c] + (widths[c] if right else 0), 0, 0]
+            cell.move_to(anchor, aligned_edge=RIGHT if right else LEFT)
+            group.add(sit_on(cell, -i * pitch))
+        result.add(group)
+    result.rows = list(result)
+    return result

@@ -1,0 +1,77 @@
+"""What a slide shows, as plain data: the tagged mobjects' boxes, text and sizes.
+
+Scenes record one `Item` list per slide; the layout tests check those lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from manim import Mobject
+
+from deck.components.roles import role_of
+
+
+@dataclass(frozen=True)
+class Item:
+    role: str
+    text: str
+    left: float
+    right: float
+    bottom: float
+    top: float
+    font_size: float | None
+    opacity: float
+
+    def overlaps(self, other: Item, tolerance: float = 0.0) -> bool:
+        return (
+            min(self.right, other.right) - max(self.left, other.left) > tolerance
+            and min(self.top, other.top) - max(self.bottom, other.bottom) > tolerance
+        )
+
+    def contains(self, other: Item) -> bool:
+        return (
+            self.left <= other.left
+            and other.right <= self.right
+            and self.bottom <= other.bottom
+            and other.top <= self.top
+        )
+
+
+def _opacity(mob: Mobject) -> float:
+    fills = [m.get_fill_opacity() for m in mob.family_members_with_points()]
+    strokes = [
+        m.get_stroke_opacity() for m in mob.family_members_with_points() if m.get_stroke_width() > 0
+    ]
+    return max([*fills, *strokes], default=0.0)
+
+
+def collect(mobjects: list[Mobject] | tuple[Mobject, ...]) -> list[Item]:
+    """Every tagged mobject on screen (the outermost tag wins; its parts are not listed)."""
+    items: list[Item] = []
+
+    def visit(mob: Mobject) -> None:
+        role = role_of(mob)
+        if role is None:
+            for sub in mob.submobjects:
+                visit(sub)
+            return
+        if not mob.has_points() and not mob.family_members_with_points():
+            return
+        label = getattr(mob, "text", None) or getattr(mob, "source", "") or ""
+        items.append(
+            Item(
+                role=role,
+                text=label,
+                left=float(mob.get_left()[0]),
+                right=float(mob.get_right()[0]),
+                bottom=float(mob.get_bottom()[1]),
+                top=float(mob.get_top()[1]),
+                font_size=getattr(mob, "font_size", None) if role == "text" else None,
+                opacity=_opacity(mob),
+            )
+        )
+
+    for mob in mobjects:
+        visit(mob)
+    return [item for item in items if item.opacity > 0.02]

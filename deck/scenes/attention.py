@@ -1,0 +1,196 @@
+"""Section 2: what Q, K and V mean, the attention formula, and its four steps one by one."""
+
+from __future__ import annotations
+
+import math
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    FadeIn,
+    FadeOut,
+    ReplacementTransform,
+    SurroundingRectangle,
+    VGroup,
+    Write,
+)
+
+from deck import theme
+from deck.components.formula import REGION_COLOURS, Formula
+from deck.components.roles import DECOR, tag
+from deck.components.text import stack, text
+from deck.scenes.base import DeckSlide, beat
+
+# r1 marks ᵀ, r2 the √d_k, r3 softmax with its brackets and fraction bar (see `regions`).
+FORMULA = (
+    '"Attention"(#q[$Q$], #k[$K$], #v[$V$]) = #r3[$display("softmax"('
+    "(#q[$Q$] #k[$K$]^#r1[$top$]) / #r2[$sqrt(d_k)$]))$] #v[$V$]"
+)
+STEP_COLUMN = 3.6  # width reserved for a step's formula, so descriptions share one left edge
+STEP_PITCH = 1.05
+DIM = 0.35  # opacity of the steps already explained
+
+
+def step_rows(m) -> list[tuple[str, str, str]]:
+    """(formula, description, part of the full formula it explains) for the four steps."""
+    root = math.sqrt(m.head_dim)
+    root_txt = f"= {root:g}" if root.is_integer() else f"≈ {root:.1f}"
+    return [
+        ("S = #q[$Q$] #k[$K$]^top", "scores: every query against every key", "scores"),
+        (
+            "S slash sqrt(d_k)",
+            f"÷ √{m.head_dim} {root_txt}: keeps the score variance near 1",
+            "scale",
+        ),
+        ('A = "softmax"(dots)', "per row: weights ≥ 0 that sum to 1", "softmax"),
+        ("A #v[$V$]", "each output: weighted sum of value vectors", "values"),
+    ]
+
+
+class Attention(DeckSlide):
+    SECTION = "2 · Scaled dot-product attention"
+
+    def construct(self) -> None:
+        self.qkv_meaning()
+        self.formula()
+        self.step_scores()
+        self.step_scale()
+        self.step_softmax()
+        self.step_values()
+
+    def setup(self) -> None:
+        super().setup()
+        self.full = Formula(FORMULA, theme.SIZE.heading)
+        self.steps = self.build_steps()
+        self.focus = None
+
+    # ── layout ─────────────────────────────────────────────────────────
+    def formula_regions(self) -> dict[str, VGroup]:
+        """The glyphs each step explains, found by the region markers of `FORMULA`."""
+        f = self.full
+        q, k, v = (f.part(c)[-1] for c in (theme.Q, theme.K, theme.V))  # right-hand side
+        transpose, root, softmax = (f.part(REGION_COLOURS[r]) for r in ("r1", "r2", "r3"))
+        return {
+            "scores": VGroup(q, k, *transpose),
+            "scale": VGroup(*root),
+            "softmax": VGroup(*softmax, q, k, *transpose, *root),
+            "values": VGroup(v),
+        }
+
+    def build_steps(self) -> VGroup:
+        rows = VGroup()
+        for n, (body, desc, _) in enumerate(step_rows(self.model), start=1):
+            number = text(f"{n}", theme.SIZE.body, theme.MUTED)
+            formula = Formula(body, theme.SIZE.body + 4)
+            description = text(desc, theme.SIZE.label)
+            formula.next_to(number, RIGHT, buff=0.45)
+            description.move_to(
+                [number.get_right()[0] + 0.45 + STEP_COLUMN, 0, 0], aligned_edge=LEFT
+            )
+            row = VGroup(number, formula, description)
+            row.move_to([0, -n * STEP_PITCH, 0], coor_mask=[0, 1, 0])
+            rows.add(row)
+        return rows
+
+    def arrange_for_steps(self) -> tuple[VGroup, VGroup]:
+        """Full formula at the top, the four step rows below it, both centred."""
+        top = self.full.copy().align_to([0, theme.CONTENT_TOP - 0.2, 0], UP).set_x(0)
+        steps = self.steps.next_to(top, DOWN, buff=theme.GAP_LARGE * 1.3).set_x(0)
+        return top, steps
+
+    def show_step(self, index: int) -> None:
+        name = step_rows(self.model)[index][2]
+        region = self.formula_regions()[name]
+        box = tag(
+            SurroundingRectangle(
+                region, color=theme.HIGHLIGHT, buff=0.08, stroke_width=theme.STROKE
+            ),
+            DECOR,
+        )
+        anims = [FadeIn(self.steps[index], shift=RIGHT * 0.2)]
+        if index:
+            anims.append(self.steps[index - 1].animate.set_opacity(DIM))
+        anims.append(ReplacementTransform(self.focus, box) if self.focus else FadeIn(box))
+        self.play(*anims, run_time=theme.RUN)
+        self.focus = box
+
+    # ── beats ──────────────────────────────────────────────────────────
+    @beat("""
+        Attention in three roles. The query is what a token is looking for, the key is what a
+        token offers to be found by, and the value is what it passes on once found. In
+        {m.title} every token has {m.n_heads} query heads but only {m.n_kv_heads} key and value
+        heads, each of size {m.head_dim}.
+    """)
+    def qkv_meaning(self) -> None:
+        m = self.model
+        roles = [
+            ("Q", "Query", "what am I looking for?", theme.Q, m.n_heads),
+            ("K", "Key", "what do I offer to be found?", theme.K, m.n_kv_heads),
+            ("V", "Value", "what do I pass on?", theme.V, m.n_kv_heads),
+        ]
+        columns = VGroup(
+            *(
+                stack(
+                    text(f"{sym} = {name}", theme.SIZE.heading, color),
+                    text(f"“{question}”", theme.SIZE.label),
+                    text(f"{heads} heads × {m.head_dim}", theme.SIZE.label, theme.MUTED),
+                    buff=0.3,
+                    align=UP * 0,
+                )
+                for sym, name, question, color, heads in roles
+            )
+        )
+        columns.arrange(RIGHT, buff=0.8, aligned_edge=UP).move_to([0, 0, 0])
+        self.qkv = columns
+        self.play(*(FadeIn(col[0], shift=DOWN * 0.2) for col in columns), run_time=theme.RUN)
+        self.play(
+            *(FadeIn(VGroup(*col[1:]), shift=UP * 0.1) for col in columns), run_time=theme.RUN
+        )
+
+    @beat("""
+        The whole computation in one line, done separately for each of the {m.n_heads} heads.
+        Q times K transpose compares every query with every key, dividing by the square root of
+        d_k, here {m.head_dim}, keeps those scores in range, the softmax turns each row into
+        weights, and the weights mix the values. Next, one step at a time.
+    """)
+    def formula(self) -> None:
+        self.full.move_to([0, 0.3, 0])
+        self.play(FadeOut(self.qkv, shift=UP * 0.3), run_time=theme.RUN_FAST)
+        self.play(Write(self.full), run_time=1.6)
+
+    @beat("""
+        Step one: multiply the queries by the transposed keys. Entry i, j of S is the dot
+        product of query i with key j: how well token j matches what token i is looking for.
+        For a sequence of T tokens, S is a T by T matrix per head.
+    """)
+    def step_scores(self) -> None:
+        top, _ = self.arrange_for_steps()
+        self.play(self.full.animate.move_to(top), run_time=theme.RUN)
+        self.show_step(0)
+
+    @beat("""
+        Step two: divide by the square root of d_k. With unit-variance components, a dot product
+        of {m.head_dim} terms has variance {m.head_dim}; large logits saturate the softmax and its
+        gradients vanish. Dividing brings the variance back to about 1. It is about keeping the
+        softmax responsive, not about exploding gradients.
+    """)
+    def step_scale(self) -> None:
+        self.show_step(1)
+
+    @beat("""
+        Step three: the softmax, row by row. Every weight is positive and each row sums to one,
+        so each query distributes one unit of attention over the keys. In a decoder, the causal
+        mask sets future keys to minus infinity first, which we will see in the heatmap.
+    """)
+    def step_softmax(self) -> None:
+        self.show_step(2)
+
+    @beat("""
+        Step four: multiply the weights by V. Each output row is a weighted average of the value
+        vectors, using that row's weights. With GQA the {m.group_size} query heads of a group read
+        the same values, but each mixes them with its own weights.
+    """)
+    def step_values(self) -> None:
+        self.show_step(3)

@@ -1,0 +1,108 @@
+"""The base of every scene: the model, beats (one slide each), the header and snapshots.
+
+A beat is a method decorated with `@beat(notes)`: it opens its slide with
+`next_slide(notes=...)` (manim-slides gives notes to the slide that follows the call),
+plays its animations, and ends where the next beat starts. Notes are templates
+formatted with the scene's model `m`, e.g. "{m.n_heads} query heads".
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from manim import ManimColor, Mobject
+from manim_slides import Slide
+
+from deck import theme
+from deck.components.chrome import section_title, slide_counter
+from deck.layout import Item, collect
+from deck.model import DEFAULT_PRESET, Model, get_preset
+
+PRESET_ENV = "GQA_DECK_PRESET"
+
+
+def current_model() -> Model:
+    return get_preset(os.environ.get(PRESET_ENV, DEFAULT_PRESET))
+
+
+def beat(notes: str, *, loop: bool = False) -> Callable:
+    def decorate(method: Callable) -> Callable:
+        @functools.wraps(method)
+        def run(self: DeckSlide) -> None:
+            self.open_slide(textwrap.dedent(notes).strip(), loop)
+            method(self)
+            self.close_slide(method.__name__)
+
+        run.beat_notes = notes
+        return run
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The end state of one slide: its beat and the mobjects on screen (header included)."""
+
+    beat: str
+    notes: str
+    items: tuple[Item, ...]
+
+
+class DeckSlide(Slide):
+    SECTION = ""
+    skip_reversing = True  # reversed copies double render time and memory; see bench/
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model = current_model()
+        self.snapshots: list[Snapshot] = []
+        self._notes = ""
+        self.camera.background_color = ManimColor(theme.BACKGROUND)
+
+    # ── slide structure ────────────────────────────────────────────────
+    @classmethod
+    def beat_names(cls) -> list[str]:
+        return [name for name, v in vars(cls).items() if hasattr(v, "beat_notes")]
+
+    @classmethod
+    def slide_count(cls) -> int:
+        return len(cls.beat_names())
+
+    def first_slide_number(self) -> int:
+        from deck.scenes import first_slide_number
+
+        return first_slide_number(type(self))
+
+    def setup(self) -> None:
+        super().setup()
+        self.add_to_canvas(section=section_title(self.SECTION))
+        self.add(self.canvas["section"])
+
+    def open_slide(self, notes: str, loop: bool) -> None:
+        from deck.scenes import total_slides
+
+        self._notes = notes.format(m=self.model)
+        self.next_slide(notes=self._notes, loop=loop)
+        number = self.first_slide_number() + len(self.snapshots)
+        counter = slide_counter(number, total_slides())
+        if "counter" in self.canvas:
+            self.remove(self.canvas["counter"])
+        self.add_to_canvas(counter=counter)
+        self.add(counter)
+
+    def close_slide(self, name: str) -> None:
+        self.snapshots.append(Snapshot(name, self._notes, tuple(collect(self.mobjects))))
+
+    # ── helpers for beats ──────────────────────────────────────────────
+    def clear_content(self) -> list[Mobject]:
+        """Everything on screen except the header, for fading out."""
+        return list(self.mobjects_without_canvas)
+
+
+def center_of(*points: np.ndarray) -> np.ndarray:
+    return np.mean(points, axis=0)

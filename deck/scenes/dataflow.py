@@ -1,0 +1,247 @@
+"""Section 1: GQA's data flow, its three highlights, the KV cache and the spec card."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    LaggedStart,
+    SurroundingRectangle,
+    VGroup,
+    Write,
+)
+
+from deck import format as fmt
+from deck import theme
+from deck.components.callout import card, place_in_column
+from deck.components.diagram import flow_diagram
+from deck.components.heads import HeadGroups
+from deck.components.roles import DECOR, tag
+from deck.components.spec import table
+from deck.components.text import stack, text
+from deck.scenes.base import DeckSlide, beat
+
+FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
+PANEL_GAP = 0.5
+
+
+class DataFlow(DeckSlide):
+    SECTION = "1 · GQA data flow"
+
+    def construct(self) -> None:
+        self.title()
+        self.data_flow()
+        self.rope()
+        self.gqa_ratio()
+        self.repeat_kv()
+        self.kv_cache()
+        self.spec_card()
+
+    # ── layout shared by the beats ─────────────────────────────────────
+    def setup(self) -> None:
+        super().setup()
+        m = self.model
+        probe = flow_diagram(m, 0, theme.CONTENT_TOP)
+        width = probe.group().width
+        self.diagram = flow_diagram(m, FRAME_LEFT + width / 2, theme.CONTENT_TOP)
+        self.panel_left = self.diagram.group().get_right()[0] + PANEL_GAP
+        self.panel_width = FRAME_RIGHT - self.panel_left
+        self.callout = None
+
+    def highlight(self, *nodes, color: str) -> VGroup:
+        return VGroup(
+            *(
+                tag(
+                    SurroundingRectangle(
+                        n, color=color, buff=0.08, stroke_width=theme.STROKE_HIGHLIGHT
+                    ),
+                    DECOR,
+                )
+                for n in nodes
+            )
+        )
+
+    def show_callout(self, new_card: VGroup, new_marks: VGroup) -> None:
+        """Swap the previous callout and highlight for new ones, in one animation."""
+        place_in_column(new_card, self.panel_left, FRAME_RIGHT, theme.CONTENT_TOP)
+        if self.callout is None:
+            self.play(FadeIn(new_card, shift=LEFT * 0.2), Create(new_marks), run_time=theme.RUN)
+        else:
+            old_card, old_marks = self.callout
+            self.play(
+                FadeOut(old_card),
+                FadeOut(old_marks),
+                FadeIn(new_card, shift=LEFT * 0.2),
+                Create(new_marks),
+                run_time=theme.RUN,
+            )
+        self.callout = (new_card, new_marks)
+
+    # ── beats ──────────────────────────────────────────────────────────
+    @beat("""
+        This talk explains grouped-query attention, using {m.title} as the running example.
+        Its {m.n_heads} query heads share just {m.n_kv_heads} key/value heads.
+        Every number you will see is computed from the model's configuration, not typed in.
+    """)
+    def title(self) -> None:
+        m = self.model
+        heading = text("Grouped-Query Attention", theme.SIZE.title, theme.TITLE)
+        sub = text(
+            f"How {m.title} shares keys and values across query heads", theme.SIZE.body, theme.MUTED
+        )
+        facts = text(
+            f"{m.n_heads} query heads  ·  {m.n_kv_heads} KV heads  ·  "
+            f"{m.group_size} queries per KV head",
+            theme.SIZE.body,
+        )
+        self.title_card = stack(heading, sub, facts, buff=0.35, align=UP * 0).move_to([0, 0.2, 0])
+        self.play(Write(heading), run_time=1.2)
+        self.play(FadeIn(sub, shift=UP * 0.2), FadeIn(facts, shift=UP * 0.2), run_time=theme.RUN)
+
+    @beat("""
+        One attention layer, top to bottom. The hidden states x go through three projections.
+        Q keeps all {m.n_heads} heads, K and V have only {m.n_kv_heads}. repeat_kv copies each
+        K/V head for its group of query heads, attention runs per head, and the O projection
+        maps the heads back to the hidden size.
+    """)
+    def data_flow(self) -> None:
+        d = self.diagram
+        self.play(FadeOut(self.title_card, shift=UP * 0.3), run_time=theme.RUN_FAST)
+        self.play(FadeIn(d.x_in), run_time=theme.RUN_FAST)
+        rows = [d.projections, d.repeat, d.attention, d.out_proj]
+        self.play(
+            LaggedStart(*(FadeIn(r, shift=DOWN * 0.15) for r in rows), lag_ratio=0.35),
+            Create(d.lines, lag_ratio=0.1),
+            run_time=2.4,
+        )
+        self.play(FadeIn(d.x_out, shift=DOWN * 0.1), run_time=theme.RUN_FAST)
+
+    @beat("""
+        RoPE, rotary position embedding, rotates each query and key vector by an angle that
+        grows with its position. It is applied to Q and K only, never to V. After the rotation
+        the dot product of a query at m and a key at n depends only on m minus n, so attention
+        sees relative positions. The heatmap at the end uses exactly this property.
+    """)
+    def rope(self) -> None:
+        d = self.diagram
+        c = card(
+            "RoPE",
+            [
+                "rotary position embedding",
+                "rotates Q and K by position",
+                "V is not rotated",
+                "q·k depends on m − n only",
+            ],
+            theme.ROPE,
+            self.panel_width,
+        )
+        self.show_callout(c, self.highlight(d.q, d.k, color=theme.ROPE))
+
+    @beat("""
+        This is the G in GQA. The K and V projections produce {m.n_kv_heads} heads instead of
+        {m.n_heads}: each group of {m.group_size} query heads shares one key/value head.
+        The KV cache therefore stores {m.n_kv_heads} heads per layer instead of {m.n_heads}.
+    """)
+    def gqa_ratio(self) -> None:
+        m, d = self.model, self.diagram
+        c = card(
+            f"GQA {fmt.ratio(m.n_heads, m.n_kv_heads)}",
+            [
+                f"{m.n_heads} query heads",
+                f"{m.n_kv_heads} key/value heads",
+                f"KV cache −{fmt.percent(m.kv_cache_saving)} vs. MHA",
+            ],
+            theme.K,
+            self.panel_width,
+        )
+        self.show_callout(c, self.highlight(d.k, d.v, color=theme.K))
+
+    @beat("""
+        repeat_kv broadcasts the {m.n_kv_heads} key/value heads to {m.n_heads}: query head h reads
+        KV head h divided by {m.group_size}, rounded down. It is a view, not new weights,
+        so the parameters and the cache stay small while attention runs per query head.
+    """)
+    def repeat_kv(self) -> None:
+        m, d = self.model, self.diagram
+        heads = HeadGroups(m, self.panel_width - 0.8)
+        c = card(
+            "repeat_kv()",
+            [
+                f"broadcasts {m.n_kv_heads} → {m.n_heads} heads",
+                f"query head h reads KV head ⌊h / {m.group_size}⌋",
+            ],
+            theme.REPEAT,
+            self.panel_width,
+            heads,
+        )
+        self.show_callout(c, self.highlight(d.repeat, color=theme.REPEAT))
+
+    @beat("""
+        What the sharing buys at inference: the KV cache per token, in {m.dtype}. Multi-head
+        attention would store all {m.n_heads} heads, multi-query attention a single one.
+        At the full context of {m.max_len:,} tokens the difference is the table's last column.
+    """)
+    def kv_cache(self) -> None:
+        m = self.model
+        rows = [("MHA", m.n_heads), ("GQA", m.n_kv_heads), ("MQA", 1)]
+        grid = table(
+            [
+                ("", "KV heads", "per token", f"{fmt.integer(m.max_len)} tokens"),
+                *(
+                    (
+                        name,
+                        str(kv),
+                        fmt.nbytes(m.kv_cache_bytes(1, kv)),
+                        fmt.nbytes(m.kv_cache_bytes(m.max_len, kv)),
+                    )
+                    for name, kv in rows
+                ),
+            ],
+            colors=(theme.MUTED, theme.TEXT),
+            align_right=(False, True, True, True),
+        )
+        for cell in grid.rows[0]:
+            cell.set_color(theme.MUTED)
+        c = card(
+            "KV cache", [f"{m.dtype}, all {m.n_layers} layers"], theme.V, self.panel_width, grid
+        )
+        self.show_callout(c, self.highlight(self.diagram.k, self.diagram.v, color=theme.V))
+
+    @beat("""
+        The whole model on one card. The parameter count, {m.n_params:,}, is exact: computed
+        from the dimensions, and it assumes a vocabulary of {m.vocab:,} with
+        {m.embeddings} embeddings.
+    """)
+    def spec_card(self) -> None:
+        m = self.model
+        heading = text(f"{m.title} — model specification", theme.SIZE.subheading, theme.TITLE)
+        spec = table(
+            [
+                ("Parameters", f"{fmt.integer(m.n_params)}  (≈ {fmt.billions(m.n_params)})"),
+                ("", f"vocabulary {fmt.integer(m.vocab)}, {m.embeddings} embeddings"),
+                ("Layers", f"{m.n_layers} × decoder block"),
+                ("Hidden size", f"{m.hidden}"),
+                (
+                    "Query / KV heads",
+                    f"{m.n_heads} / {m.n_kv_heads}  (GQA {fmt.ratio(m.n_heads, m.n_kv_heads)})",
+                ),
+                ("Head dim", f"{m.head_dim}"),
+                ("FFN", f"{m.ffn}  (SwiGLU)"),
+                ("Max length", f"{fmt.integer(m.max_len)} tokens"),
+                ("Precision", m.dtype),
+                ("KV cache", f"{fmt.nbytes(m.kv_cache_bytes())} per token"),
+            ]
+        )
+        card_group = stack(heading, spec, buff=theme.GAP_LARGE).move_to([0, -0.1, 0])
+        card_group.align_to([0, theme.CONTENT_TOP, 0], UP)
+        self.play(*(FadeOut(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
+        self.play(
+            FadeIn(heading, shift=DOWN * 0.2),
+            LaggedStart(*(FadeIn(row, shift=RIGHT * 0.2) for row in spec.rows), lag_ratio=0.1),
+            run_time=1.6,
+        )

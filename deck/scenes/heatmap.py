@@ -1,0 +1,134 @@
+"""Section 3: the weights of one real attention head, the causal mask, the previous-token pattern."""
+
+from __future__ import annotations
+
+from manim import LEFT, UP, Create, FadeIn, FadeOut, LaggedStart, SurroundingRectangle, VGroup
+
+from deck import theme
+from deck.attention import previous_token_head
+from deck.components.callout import card
+from deck.components.heatmap import Heatmap, legend
+from deck.components.roles import DECOR, tag
+from deck.scenes.base import DeckSlide, beat
+
+FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
+LEGEND_GAP = 0.45
+CARD_GAP = 0.9
+
+
+class AttentionHeatmap(DeckSlide):
+    SECTION = "3 · Attention weights"
+
+    def construct(self) -> None:
+        self.weights()
+        self.causal_mask()
+        self.previous_token()
+
+    def setup(self) -> None:
+        super().setup()
+        m = self.model
+        self.example = previous_token_head(head_dim=m.head_dim, rope_base=m.rope_base)
+        self.heatmap = Heatmap(self.example.tokens, self.example.weights)
+        self.heatmap.to_edge(LEFT, buff=theme.MARGIN).align_to([0, theme.CONTENT_TOP - 0.1, 0], UP)
+        grid = self.heatmap.grid
+        self.legend = legend(grid.height).next_to(grid, direction=[1, 0, 0], buff=LEGEND_GAP)
+        self.legend.align_to(grid, [0, -1, 0])
+        self.card_left = self.legend.get_right()[0] + CARD_GAP
+        self.card_width = FRAME_RIGHT - self.card_left
+        self.side = None
+
+    def place_card(self, new: VGroup) -> VGroup:
+        return new.move_to([self.card_left + new.width / 2, 0, 0]).align_to(self.heatmap.grid, UP)
+
+    def swap_card(self, new: VGroup, *also) -> None:
+        self.place_card(new)
+        out = [FadeOut(self.side)] if self.side is not None else []
+        self.play(*out, FadeIn(new, shift=LEFT * 0.2), *also, run_time=theme.RUN)
+        self.side = new
+
+    @beat("""
+        These are real attention weights, computed by the deck's numpy reference for one head
+        with head dimension {m.head_dim} on the tokens "<bos> The cat sat on the mat". Each row
+        is a query token, each column a key token, and every row sums to 1 after the softmax.
+        The colour scale on the right runs from 0 to 1.
+    """)
+    def weights(self) -> None:
+        hm = self.heatmap
+        c = card(
+            "One attention head",
+            ["rows: queries", "columns: keys", "softmax weights:", "each row sums to 1"],
+            theme.ATTENTION,
+            self.card_width,
+        )
+        self.play(
+            FadeIn(hm.row_labels),
+            FadeIn(hm.col_labels),
+            FadeIn(hm.keys_title),
+            FadeIn(hm.queries_title),
+            run_time=theme.RUN_FAST,
+        )
+        self.play(
+            LaggedStart(*(FadeIn(cell, scale=0.7) for cell in hm.grid), lag_ratio=0.03),
+            FadeIn(self.legend),
+            run_time=2.0,
+        )
+        self.swap_card(c)
+
+    @beat("""
+        The causal mask. A query may only look at its own position and earlier ones, so every
+        key to the right of the diagonal gets a score of minus infinity before the softmax and
+        a weight of exactly zero. No token attends to a later token.
+    """)
+    def causal_mask(self) -> None:
+        self.mask = self.heatmap.masked_cells(theme.MASK)
+        c = card(
+            "Causal mask",
+            ["key after query (j > i):", "score −∞ before softmax,", "so weight exactly 0"],
+            theme.MASK,
+            self.card_width,
+        )
+        self.swap_card(c, FadeIn(self.mask, lag_ratio=0.02))
+
+    @beat("""
+        The highlighted cells are each token attending to the token right before it: "cat" to
+        "The", "sat" to "cat", and so on. That makes this a previous-token head. It was built
+        with RoPE's relative-position property: each query is its key rotated by one position,
+        so the score peaks where m minus n equals 1, whatever the absolute position.
+    """)
+    def previous_token(self) -> None:
+        hm, w = self.heatmap, self.example.weights
+        n = len(self.example.tokens)
+        pairs = [(i, i - 1) for i in range(1, n)]
+        marks = VGroup(
+            *(
+                tag(
+                    SurroundingRectangle(
+                        hm.cell(i, j),
+                        color=theme.HIGHLIGHT,
+                        buff=0.03,
+                        stroke_width=theme.STROKE_HIGHLIGHT,
+                    ),
+                    DECOR,
+                )
+                for i, j in pairs
+            )
+        )
+        values = VGroup(*(hm.value_label(i, j) for i, j in pairs))
+        shown = [float(w[i, j]) for i, j in pairs]
+        c = card(
+            "Previous-token head",
+            [
+                "each token attends most",
+                "to the token before it",
+                f"weights {min(shown):.2f} to {max(shown):.2f}",
+                "built with RoPE: each query",
+                "is its key rotated",
+                "by one position",
+            ],
+            theme.HIGHLIGHT,
+            self.card_width,
+        )
+        self.play(FadeOut(self.mask), run_time=theme.RUN_FAST)
+        self.swap_card(
+            c, LaggedStart(*(Create(mk) for mk in marks), lag_ratio=0.15), FadeIn(values)
+        )
