@@ -1,0 +1,268 @@
+"""deck.export on a tiny three-slide deck rendered once per session at low quality."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from deck import export as ex
+from deck.export import ExportError, export
+
+TINY_SCENE = '''
+from manim import BLUE, GREEN, RED, Circle, Create, FadeIn, ManimColor, Square, Text, Transform
+from manim_slides import Slide
+
+
+class Tiny(Slide):
+    skip_reversing = True
+
+    def construct(self):
+        self.camera.background_color = ManimColor("#101218")
+        self.next_slide(notes="A circle <appears> & grows.")
+        shape = Circle(color=BLUE)
+        self.play(Create(shape))
+        self.next_slide(notes="It becomes a square.\\nSecond line.")
+        self.play(Transform(shape, Square(color=GREEN)))
+        self.next_slide(notes="A label: d_k = 64.")
+        self.play(FadeIn(Text("GQA", color=RED).next_to(shape)))
+'''
+SLIDES = 3
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> Path:
+    """A folder holding `slides/Tiny.json` and its videos (treat as read-only)."""
+    root = tmp_path_factory.mktemp("tiny")
+    (root / "tiny.py").write_text(TINY_SCENE)
+    done = subprocess.run(
+        [sys.executable, "-m", "manim_slides", "render", "-q", "l", "--disable_caching",
+         "--media_dir", str(root / "media"), "tiny.py", "Tiny"],
+        cwd=root, capture_output=True, text=True, timeout=180, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return root
+
+
+@pytest.fixture
+def slides(rendered, tmp_path) -> Path:
+    """A private copy of the rendered slides folder, free to damage."""
+    shutil.copytree(rendered / "slides", tmp_path / "slides")
+    return tmp_path / "slides"
+
+
+@pytest.fixture(scope="session")
+def exported(rendered, tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("out")
+    start = time.perf_counter()
+    paths = export(["Tiny"], rendered / "slides", out, "gqa")
+    took = time.perf_counter() - start
+    sizes = ", ".join(f"{p.name} {p.stat().st_size / 1024:.0f} KiB" for p in paths)
+    print(f"\nexport: tiny deck ({SLIDES} slides) in {took:.2f} s: {sizes}")
+    return {p.suffix[1:]: p for p in paths}
+
+
+def tiny_notes(slides_dir: Path) -> list[str]:
+    return [s["notes"] for s in json.loads((slides_dir / "Tiny.json").read_text())["slides"]]
+
+
+def tiny_videos(slides_dir: Path) -> list[Path]:
+    return ex._slide_files(slides_dir / "Tiny.json")
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+# ── the exports ──────────────────────────────────────────────────────────
+def test_writes_the_three_formats(exported):
+    assert sorted(exported) == ["html", "pdf", "pptx"]
+    assert [p.name for p in exported.values()] == ["gqa.html", "gqa.pdf", "gqa.pptx"]
+    assert all(p.stat().st_size > 0 for p in exported.values())
+    assert leftovers(exported["html"].parent) == []
+
+
+def test_html_is_self_contained(exported, rendered):
+    html = exported["html"].read_text(encoding="utf-8")
+    assert not re.search(r"https?://", html, re.IGNORECASE)
+    markup = re.sub(r"<(script|style)>.*?</\1>", "", html, flags=re.DOTALL)
+    assert markup.count("<script") == markup.count("<style") == 0  # all closed where they should
+    assert not re.search(r"<(link|img|iframe|video|source)\b|\ssrc=", markup, re.IGNORECASE)
+    assert ".mp4" not in html  # no reference to a video file: base64 cannot contain "."
+    assert html.count('data-deck-video="data:video/mp4;base64,') == SLIDES
+    assert html.count('data-deck-poster="data:image/jpeg;base64,') == SLIDES
+    assert "Reveal.initialize" in html and "RevealNotes" in html
+    assert 'slideNumber: "c/t"' in html
+    # notes are escaped text
+    assert "A circle &lt;appears&gt; &amp; grows." in html
+
+
+def test_html_inlines_the_video_bytes(exported, rendered):
+    import base64
+
+    html = exported["html"].read_text(encoding="utf-8")
+    inlined = re.findall(r'data-deck-video="data:video/mp4;base64,([^"]+)"', html)
+    videos = tiny_videos(rendered / "slides")
+    assert [base64.b64decode(b) for b in inlined] == [v.read_bytes() for v in videos]
+
+
+def test_pdf_has_one_page_per_slide(exported):
+    pypdf = pytest.importorskip("pypdf")
+    assert len(pypdf.PdfReader(exported["pdf"]).pages) == SLIDES
+
+
+def test_pptx_has_slides_videos_and_notes(exported, rendered):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    deck = Presentation(str(exported["pptx"]))
+    assert len(deck.slides) == SLIDES
+    notes = [s.notes_slide.notes_text_frame.text for s in deck.slides]
+    assert notes == tiny_notes(rendered / "slides")
+    for slide in deck.slides:
+        assert [s.shape_type for s in slide.shapes] == [MSO_SHAPE_TYPE.MEDIA]
+    width, height = json.loads((rendered / "slides" / "Tiny.json").read_text())["resolution"]
+    assert deck.slide_width / deck.slide_height == pytest.approx(width / height, rel=0.01)
+
+
+def test_formats_and_stem_are_honoured(rendered, tmp_path):
+    paths = export(["Tiny"], rendered / "slides", tmp_path / "new", "gqa-x", formats=("pdf",))
+    assert paths == [tmp_path / "new" / "gqa-x.pdf"]
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["gqa-x.pdf"]
+    with pytest.raises(ValueError, match="docx"):
+        export(["Tiny"], rendered / "slides", tmp_path, "gqa", formats=("docx",))
+
+
+def test_neutralised_javascript_behaves_the_same():
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    source = (
+        "const a = `http://x/</script>`; const b = 'https://y'; /* https://c */\n"
+        "const r = /<!--(?:-?>)/; const s = '<script>';\n"
+        "console.log(JSON.stringify([a, b, r.test('<!-->'), r.test('<!-'), s]));"
+    )
+    neutral = ex._neutral_js(source)
+    assert not re.search(r"https?://|</script|<script|<!--", neutral, re.IGNORECASE)
+    run = [subprocess.run([node, "-e", js], capture_output=True, text=True, check=True).stdout
+           for js in (source, neutral)]
+    assert run[0] == run[1]
+
+
+# ── bad input ────────────────────────────────────────────────────────────
+def test_missing_scene_names_it(rendered, tmp_path):
+    with pytest.raises(ExportError) as info:
+        export(["Tiny", "Nope", "Gone"], rendered / "slides", tmp_path, "gqa")
+    message = str(info.value)
+    assert "Nope, Gone" in message and "Tiny" not in message
+    assert "deck build" in message and "\n" not in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def _faststart(data: bytes, scratch: Path) -> bytes:
+    """The same video with its index (moov) first, as streaming-friendly encoders write it."""
+    import av
+
+    (scratch / "in.mp4").write_bytes(data)
+    with av.open(str(scratch / "in.mp4")) as src, av.open(
+        str(scratch / "out.mp4"), "w", options={"movflags": "faststart"}
+    ) as dst:
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                dst.mux(packet)
+    return (scratch / "out.mp4").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "damage", ["truncated", "truncated-after-index", "empty", "missing", "garbage"]
+)
+def test_bad_video_keeps_previous_exports(slides, tmp_path, damage):
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = {fmt: out / f"gqa.{fmt}" for fmt in ex.FORMATS}
+    for fmt, path in previous.items():
+        path.write_bytes(f"previous {fmt}".encode())
+    video = tiny_videos(slides)[1]
+    data = video.read_bytes()
+    if damage == "truncated":
+        video.write_bytes(data[: len(data) // 2])
+    elif damage == "truncated-after-index":  # opens fine; its packets stop early
+        fast = _faststart(data, tmp_path)
+        video.write_bytes(fast[: len(fast) * 6 // 10])
+    elif damage == "empty":
+        video.write_bytes(b"")
+    elif damage == "missing":
+        video.unlink()
+    else:
+        video.write_bytes(b"\x00" * 4096)
+
+    with pytest.raises(ExportError) as info:
+        export(["Tiny"], slides, out, "gqa")
+    assert str(video) in str(info.value) and "\n" not in str(info.value)
+    assert {f: p.read_bytes() for f, p in previous.items()} == {
+        f: f"previous {f}".encode() for f in previous
+    }
+    assert leftovers(out) == []
+
+
+def test_corrupt_config_is_an_export_error(slides, tmp_path):
+    (slides / "Tiny.json").write_text("{ not json")
+    with pytest.raises(ExportError, match=r"Tiny\.json.*deck build"):
+        export(["Tiny"], slides, tmp_path, "gqa")
+
+
+def test_missing_reveal_js_says_how_to_install(rendered, tmp_path, monkeypatch):
+    monkeypatch.setattr(ex, "REVEAL_DIST", tmp_path / "nowhere")
+    with pytest.raises(ExportError, match=r"setup\.sh"):
+        export(["Tiny"], rendered / "slides", tmp_path, "gqa", formats=("html",))
+    assert leftovers(tmp_path) == []
+
+
+# ── interruption and failure while writing ──────────────────────────────
+def _fail_midway(exc: BaseException):
+    def convert_to(self, dest: Path) -> None:
+        dest.write_bytes(b"%PDF-1.4 half a fi")  # a partial file, as a real crash leaves
+        raise exc
+
+    return convert_to
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt(), OSError(28, "No space left on device")])
+def test_interrupted_export_leaves_old_files(rendered, tmp_path, monkeypatch, exc):
+    previous = {fmt: tmp_path / f"gqa.{fmt}" for fmt in ex.FORMATS}
+    for fmt, path in previous.items():
+        path.write_bytes(f"previous {fmt}".encode())
+    # html is written first and succeeds; pdf dies half-way.
+    monkeypatch.setattr(ex.PDF, "convert_to", _fail_midway(exc))
+
+    expected = KeyboardInterrupt if isinstance(exc, KeyboardInterrupt) else ExportError
+    with pytest.raises(expected):
+        export(["Tiny"], rendered / "slides", tmp_path, "gqa")
+    for fmt, path in previous.items():
+        assert path.read_bytes() == f"previous {fmt}".encode(), fmt
+    assert leftovers(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in previous.values())
+
+
+def test_first_export_interrupted_leaves_nothing(rendered, tmp_path, monkeypatch):
+    monkeypatch.setattr(ex.PowerPoint, "convert_to", _fail_midway(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        export(["Tiny"], rendered / "slides", tmp_path, "gqa")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_leftovers_of_a_killed_export_are_removed(rendered, tmp_path):
+    dead = tmp_path / ".gqa.pdf.999999999-0123abcd.tmp"  # no such pid
+    dead.write_bytes(b"half")
+    other = tmp_path / ".notes.txt.tmp"  # not ours
+    other.write_bytes(b"keep")
+    export(["Tiny"], rendered / "slides", tmp_path, "gqa", formats=("pdf",))
+    assert not dead.exists() and other.exists()

@@ -1,0 +1,182 @@
+"""The live Qt presenter (`manim-slides present`, what `deck present` runs).
+
+The real command runs in a subprocess on Qt's offscreen platform (no display or X server
+needed); a timer inside that process finds the player window and sends it key presses
+with QTest, exactly as a keyboard would, and logs what the player shows after each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from deck import cli, doctor
+from deck.doctor import Finding
+from deck.model import DEFAULT_PRESET
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_S = 180
+
+# Runs `manim-slides present ARGS...` in-process and drives it:
+# every slide (→), one step back (←), then Q. One JSON line per observation on stdout.
+DRIVER = r"""
+import json, sys, time
+from qtpy.QtCore import Qt, QTimer
+from qtpy.QtMultimedia import QMediaPlayer
+from qtpy.QtTest import QTest
+from qtpy.QtWidgets import QApplication
+from manim_slides.qt_utils import qapp
+from manim_slides.present import present
+from manim_slides.present.player import Player
+
+total = int(sys.argv[1])
+app = qapp()
+start = time.monotonic()
+plan = ["play"] + ["right", "play"] * (total - 1) + ["right", "left", "play", "quit"]
+state = {"step": 0, "since": time.monotonic()}
+
+def emit(**record):
+    print(json.dumps(record), flush=True)
+
+def player():
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, Player)), None)
+
+def where(p):
+    return [p.current_presentation_index, p.current_slide_index]
+
+def tick():
+    p = player()
+    if time.monotonic() - state["since"] > 30:
+        emit(event="stuck", step=plan[state["step"]], at=p and where(p))
+        app.exit(3)
+        return
+    if p is None or not p.isVisible():
+        return
+    action = plan[state["step"]]
+    if action == "play":
+        # the slide's video has started: position moved, or it already ended
+        media = p.media_player
+        if media.position() <= 0 and media.mediaStatus() != QMediaPlayer.MediaStatus.EndOfMedia:
+            return
+        emit(event="playing", at=where(p), position_ms=media.position(),
+             notes=p.info.slide_notes.text(), t=round(time.monotonic() - start, 2))
+    else:
+        key = {"right": Qt.Key.Key_Right, "left": Qt.Key.Key_Left, "quit": Qt.Key.Key_Q}[action]
+        before = where(p)
+        QTest.keyClick(p, key)
+        emit(event=action, before=before, after=where(p), visible=p.isVisible())
+    state["step"] += 1
+    state["since"] = time.monotonic()
+    if state["step"] == len(plan):
+        timer.stop()
+
+timer = QTimer()
+timer.timeout.connect(tick)
+timer.start(50)
+present.main(args=sys.argv[2:], prog_name="manim-slides present")
+"""
+
+
+def _deck_slides() -> tuple[Path, list[str]]:
+    from deck.render import slides_dir
+    from deck.scenes import SCENE_NAMES
+
+    folder = Path(os.environ.get("GQA_DECK_SLIDES", slides_dir(DEFAULT_PRESET, "low")))
+    scenes = os.environ.get("GQA_DECK_SCENES", ",".join(SCENE_NAMES)).split(",")
+    return folder, scenes
+
+
+@pytest.fixture(scope="module")
+def deck_slides() -> tuple[Path, list[str], int]:
+    folder, scenes = _deck_slides()
+    missing = [s for s in scenes if not (folder / f"{s}.json").is_file()]
+    if missing:
+        pytest.fail(
+            f"no rendered slides for {', '.join(missing)} in {folder}: "
+            "run `uv run deck build --quality low` first",
+            pytrace=False,
+        )
+    total = sum(
+        len(json.loads((folder / f"{s}.json").read_text())["slides"]) for s in scenes
+    )
+    return folder, scenes, total
+
+
+def test_presenter_walks_the_deck_and_quits_with_q(deck_slides, tmp_path):
+    folder, scenes, total = deck_slides
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_LOGGING_RULES": "*.debug=false"}
+    started = time.perf_counter()
+    # cwd: a folder without .manim-slides.toml, so the default key bindings apply.
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(total), *scenes, "--folder", str(folder.resolve())],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
+    )
+    took = time.perf_counter() - started
+    log = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    detail = f"\nstdout tail: {done.stdout[-1500:]}\nstderr tail: {done.stderr[-1500:]}"
+    assert done.returncode == 0, f"exit code {done.returncode}{detail}"
+    assert "Traceback" not in done.stderr, detail
+
+    # Every slide of every scene, in order, played; → advanced, ← went back, Q closed.
+    order = [[p, s] for p, s in _slide_positions(folder, scenes)]
+    played = [r["at"] for r in log if r["event"] == "playing"]
+    assert played == [*order, order[-2]], detail
+    notes = [r["notes"] for r in log if r["event"] == "playing"][:total]
+    assert notes == _slide_notes(folder, scenes)  # the notes window follows the slides
+    rights = [r for r in log if r["event"] == "right"]
+    assert [r["after"] for r in rights[:-1]] == order[1:]
+    assert rights[-1]["after"] == order[-1]  # → on the last slide stays there
+    (left,) = [r for r in log if r["event"] == "left"]
+    assert left["after"] == order[-2]
+    (quit_,) = [r for r in log if r["event"] == "quit"]
+    assert quit_["visible"] is False
+    print(f"\npresent: {total} slides in {len(scenes)} scenes walked and quit with Q "
+          f"in {took:.1f} s (exit code 0)")
+
+
+def _slide_positions(folder: Path, scenes: list[str]) -> list[tuple[int, int]]:
+    return [
+        (p, s)
+        for p, scene in enumerate(scenes)
+        for s in range(len(json.loads((folder / f"{scene}.json").read_text())["slides"]))
+    ]
+
+
+def _slide_notes(folder: Path, scenes: list[str]) -> list[str]:
+    return [
+        slide["notes"]
+        for scene in scenes
+        for slide in json.loads((folder / f"{scene}.json").read_text())["slides"]
+    ]
+
+
+# ── a missing Qt library: doctor's one-line fix, no traceback ───────────
+def test_missing_qt_library_is_reported_by_doctor(monkeypatch):
+    monkeypatch.setattr(doctor, "QT_LIBS", {"libgqa-absent.so.0": "libgqa-absent0"})
+    finding = doctor.check_qt()
+    assert not finding.ok
+    assert finding.fix == "apt-get install --no-install-recommends libgqa-absent0"
+    with pytest.raises(doctor.MissingDependency, match=r"qt: apt-get install .*libgqa-absent0"):
+        doctor.require(["qt"])
+
+
+def test_deck_present_checks_qt_before_starting(monkeypatch, capsys):
+    monkeypatch.setitem(
+        doctor.CHECKS, "qt", lambda: Finding("qt", False, doctor.apt("libxcb-cursor0"))
+    )
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the presenter started although Qt is missing")
+
+    monkeypatch.setattr(cli.subprocess, "call", must_not_run)
+    monkeypatch.setattr("deck.render.render_scenes", must_not_run)
+
+    assert cli.main(["present", "--quality", "low"]) == 1
+    err = capsys.readouterr().err
+    assert err == "deck: missing qt: apt-get install --no-install-recommends libxcb-cursor0\n"
