@@ -47,6 +47,7 @@ class TypeScale:
     subheading: int = 32
     body: int = 28
     label: int = 24
+    detail: int = 22  # node labels and card lines: two lines must fit a diagram node
     caption: int = MIN_FONT_SIZE
 
 

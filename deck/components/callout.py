@@ -15,8 +15,8 @@ def card(title: str, lines: list[str], color: str, width: float, *extra: VGroup)
     """Title, body lines and optional figures, left-aligned in a panel at least `width` wide
     (wider when the content needs it: the layout tests then catch the overflow)."""
     body = stack(
-        text(title, theme.SIZE.subheading, color),
-        *(text(line, theme.SIZE.label) for line in lines),
+        text(title, theme.SIZE.body, color),
+        *(text(line, theme.SIZE.detail) for line in lines),
         buff=0.16,
     )
     content = VGroup(body, *extra).arrange(DOWN, buff=theme.GAP_LARGE * 0.6, aligned_edge=LEFT)

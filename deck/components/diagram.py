@@ -19,11 +19,10 @@ from deck.format import shape
 from deck.model import Model
 
 NODE_HEIGHT = 0.82
-NODE_PAD_X = 0.25
+NODE_PAD_X = 0.2
 ROW_STEP = 1.2  # centre-to-centre distance of the diagram's rows
 COLUMN_GAP = 0.25
 IO_GAP = 0.3  # between the input/output label and its connector's node
-NODE_TEXT = theme.SIZE.label - 2  # 22: two lines fit a node, still above the minimum
 
 
 class Node(VGroup):
@@ -31,8 +30,8 @@ class Node(VGroup):
 
     def __init__(self, title: str, detail: str, color: str, width: float):
         self.label = stack(
-            text(title, NODE_TEXT, color),
-            text(detail, NODE_TEXT, theme.TEXT),
+            text(title, theme.SIZE.detail, color),
+            text(detail, theme.SIZE.detail, theme.TEXT),
             buff=0.1,
             align=UP * 0,
         )
@@ -97,7 +96,7 @@ def projection_details(m: Model) -> dict[str, str]:
 def flow_diagram(m: Model, center_x: float, top: float) -> FlowDiagram:
     """Lay the diagram out with its columns centred on `center_x`, its input label at `top`."""
     d = projection_details(m)
-    probe = [text(s, NODE_TEXT) for s in (*d.values(), "Q projection")]
+    probe = [text(s, theme.SIZE.detail) for s in (*d.values(), "Q projection")]
     col_w = max(p.width for p in probe) + 2 * NODE_PAD_X
     step = col_w + COLUMN_GAP
     xs = {"q": center_x - step, "k": center_x, "v": center_x + step}

@@ -3,7 +3,8 @@
 - TEXT: words, numbers and formulas; never overlap each other or a LINE.
 - BOX: a node's outline; may contain TEXT, never overlaps another BOX.
 - LINE: a connector; never crosses TEXT.
-- DECOR: highlights, cells, legends' swatches; free to overlap.
+- DECOR: highlights, cells, legends' swatches; a TEXT it touches must lie wholly inside it.
+- OVERLAY: a mark drawn over part of a formula; free to overlap.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ TEXT = "text"
 BOX = "box"
 LINE = "line"
 DECOR = "decor"
+OVERLAY = "overlay"
 
 M = TypeVar("M", bound=Mobject)
 

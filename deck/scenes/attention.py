@@ -19,7 +19,7 @@ from manim import (
 
 from deck import theme
 from deck.components.formula import REGION_COLOURS, Formula
-from deck.components.roles import DECOR, tag
+from deck.components.roles import OVERLAY, tag
 from deck.components.text import stack, text
 from deck.scenes.base import DeckSlide, beat
 
@@ -107,7 +107,7 @@ class Attention(DeckSlide):
             SurroundingRectangle(
                 region, color=theme.HIGHLIGHT, buff=0.08, stroke_width=theme.STROKE
             ),
-            DECOR,
+            OVERLAY,
         )
         anims = [FadeIn(self.steps[index], shift=RIGHT * 0.2)]
         if index:

@@ -34,7 +34,7 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
         def run(self: DeckSlide) -> None:
-            self.open_slide(textwrap.dedent(notes).strip(), loop)
+            self.open_slide(self.notes_for(method.__name__, self.model), loop)
             method(self)
             self.close_slide(method.__name__)
 
@@ -83,10 +83,18 @@ class DeckSlide(Slide):
         self.add_to_canvas(section=section_title(self.SECTION))
         self.add(self.canvas["section"])
 
+    @classmethod
+    def notes_for(cls, beat_name: str, model: Model) -> str:
+        """A beat's notes for `model`: the template filled in, one line per paragraph
+        (PowerPoint shows notes as plain text, so the source's line breaks must go)."""
+        template = textwrap.dedent(getattr(cls, beat_name).beat_notes).strip()
+        paragraphs = [" ".join(p.split()) for p in template.split("\n\n")]
+        return "\n\n".join(paragraphs).format(m=model)
+
     def open_slide(self, notes: str, loop: bool) -> None:
         from deck.scenes import total_slides
 
-        self._notes = notes.format(m=self.model)
+        self._notes = notes
         self.next_slide(notes=self._notes, loop=loop)
         number = self.first_slide_number() + len(self.snapshots)
         counter = slide_counter(number, total_slides())

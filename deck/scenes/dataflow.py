@@ -7,9 +7,11 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    AnimationGroup,
     Create,
     FadeIn,
     FadeOut,
+    GrowFromEdge,
     LaggedStart,
     SurroundingRectangle,
     VGroup,
@@ -18,6 +20,7 @@ from manim import (
 
 from deck import format as fmt
 from deck import theme
+from deck.components.bars import Bar, bar_chart
 from deck.components.callout import card, place_in_column
 from deck.components.diagram import flow_diagram
 from deck.components.heads import HeadGroups
@@ -27,7 +30,8 @@ from deck.components.text import stack, text
 from deck.scenes.base import DeckSlide, beat
 
 FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
-PANEL_GAP = 0.5
+PANEL_GAP = 0.35
+BAR_WIDTH = 6.5
 
 
 class DataFlow(DeckSlide):
@@ -173,7 +177,8 @@ class DataFlow(DeckSlide):
             "repeat_kv()",
             [
                 f"broadcasts {m.n_kv_heads} → {m.n_heads} heads",
-                f"query head h reads KV head ⌊h / {m.group_size}⌋",
+                "query head h reads",
+                f"KV head ⌊h / {m.group_size}⌋",
             ],
             theme.REPEAT,
             self.panel_width,
@@ -182,35 +187,53 @@ class DataFlow(DeckSlide):
         self.show_callout(c, self.highlight(d.repeat, color=theme.REPEAT))
 
     @beat("""
-        What the sharing buys at inference: the KV cache per token, in {m.dtype}. Multi-head
-        attention would store all {m.n_heads} heads, multi-query attention a single one.
-        At the full context of {m.max_len:,} tokens the difference is the table's last column.
+        What the sharing buys at inference. Every generated token keeps its keys and values
+        for all {m.n_layers} layers, in {m.dtype}. At the full context of {m.max_len:,} tokens,
+        multi-head attention would keep all {m.n_heads} heads, multi-query attention a single
+        one; GQA sits in between, close to MQA's memory with close to MHA's quality.
     """)
     def kv_cache(self) -> None:
         m = self.model
-        rows = [("MHA", m.n_heads), ("GQA", m.n_kv_heads), ("MQA", 1)]
-        grid = table(
+        variants = [
+            ("MHA", m.n_heads, theme.MUTED),
+            ("GQA", m.n_kv_heads, theme.V),
+            ("MQA", 1, theme.MUTED),
+        ]
+        chart = bar_chart(
             [
-                ("", "KV heads", "per token", f"{fmt.integer(m.max_len)} tokens"),
-                *(
-                    (
-                        name,
-                        str(kv),
-                        fmt.nbytes(m.kv_cache_bytes(1, kv)),
-                        fmt.nbytes(m.kv_cache_bytes(m.max_len, kv)),
-                    )
-                    for name, kv in rows
-                ),
+                Bar(
+                    name,
+                    f"{kv} KV {'head' if kv == 1 else 'heads'} · "
+                    f"{fmt.nbytes(m.kv_cache_bytes(1, kv))} per token",
+                    m.kv_cache_bytes(m.max_len, kv),
+                    fmt.nbytes(m.kv_cache_bytes(m.max_len, kv)),
+                    c,
+                )
+                for name, kv, c in variants
             ],
-            colors=(theme.MUTED, theme.TEXT),
-            align_right=(False, True, True, True),
+            bar_width=BAR_WIDTH,
         )
-        for cell in grid.rows[0]:
-            cell.set_color(theme.MUTED)
-        c = card(
-            "KV cache", [f"{m.dtype}, all {m.n_layers} layers"], theme.V, self.panel_width, grid
+        heading = text(
+            f"KV cache at {fmt.integer(m.max_len)} tokens", theme.SIZE.heading, theme.TITLE
         )
-        self.show_callout(c, self.highlight(self.diagram.k, self.diagram.v, color=theme.V))
+        sub = text(
+            f"keys and values of all {m.n_layers} layers, {m.dtype}", theme.SIZE.body, theme.MUTED
+        )
+        group = stack(heading, sub, chart, buff=theme.GAP_LARGE * 0.6)
+        group.move_to([0, 0, 0]).align_to([0, theme.CONTENT_TOP, 0], UP)
+        sub.next_to(heading, DOWN, buff=0.15).align_to(heading, LEFT)
+        self.play(*(FadeOut(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
+        self.play(FadeIn(heading, shift=DOWN * 0.2), FadeIn(sub), run_time=theme.RUN_FAST)
+        self.play(
+            LaggedStart(
+                *(
+                    AnimationGroup(FadeIn(VGroup(name, note, value)), GrowFromEdge(bar, LEFT))
+                    for name, note, bar, value in chart.rows
+                ),
+                lag_ratio=0.3,
+            ),
+            run_time=1.6,
+        )
 
     @beat("""
         The whole model on one card. The parameter count, {m.n_params:,}, is exact: computed

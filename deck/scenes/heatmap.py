@@ -1,4 +1,4 @@
-"""Section 3: the weights of one real attention head, the causal mask, the previous-token pattern."""
+"""Section 3: one real attention head's weights, the causal mask, the previous-token pattern."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from deck.scenes.base import DeckSlide, beat
 
 FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
 LEGEND_GAP = 0.45
-CARD_GAP = 0.9
+CARD_GAP = 0.5
 
 
 class AttentionHeatmap(DeckSlide):
@@ -121,9 +121,9 @@ class AttentionHeatmap(DeckSlide):
                 "each token attends most",
                 "to the token before it",
                 f"weights {min(shown):.2f} to {max(shown):.2f}",
-                "built with RoPE: each query",
-                "is its key rotated",
-                "by one position",
+                "made with RoPE: each",
+                "query is its key turned",
+                "one position on",
             ],
             theme.HIGHLIGHT,
             self.card_width,

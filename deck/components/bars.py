@@ -1,0 +1,55 @@
+"""Horizontal bars with a label column on the left and values at the bars' ends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from manim import LEFT, RIGHT, Rectangle, VGroup
+
+from deck import theme
+from deck.components.roles import DECOR, tag
+from deck.components.spec import sit_on
+from deck.components.text import text
+
+BAR_HEIGHT = 0.5
+ROW_PITCH = 1.05
+GAP = 0.3
+
+
+@dataclass(frozen=True)
+class Bar:
+    name: str
+    note: str
+    value: float
+    value_text: str
+    color: str
+
+
+def bar_chart(bars: Sequence[Bar], bar_width: float) -> VGroup:
+    """Bars scaled to the largest value; `chart.rows[i]` = (name, note, bar, value)."""
+    names = [text(b.name, theme.SIZE.body, b.color) for b in bars]
+    notes = [text(b.note, theme.SIZE.detail, theme.MUTED) for b in bars]
+    label_w = max(max(n.width for n in names), max(n.width for n in notes))
+    top = max(b.value for b in bars)
+    chart = VGroup()
+    for i, (b, name, note) in enumerate(zip(bars, names, notes, strict=True)):
+        y = -i * ROW_PITCH
+        width = max(bar_width * b.value / top, 0.04)  # a tiny value still shows as a sliver
+        bar = tag(
+            Rectangle(
+                width=width,
+                height=BAR_HEIGHT,
+                stroke_width=0,
+                fill_color=b.color,
+                fill_opacity=0.85,
+            ),
+            DECOR,
+        )
+        bar.move_to([label_w + GAP, y, 0], aligned_edge=LEFT)
+        name.move_to([0, y + 0.14, 0], aligned_edge=LEFT)
+        sit_on(note, y - 0.3).align_to(name, LEFT)
+        value = text(b.value_text, theme.SIZE.body).next_to(bar, RIGHT, buff=GAP)
+        chart.add(VGroup(name, note, bar, value))
+    chart.rows = list(chart)
+    return chart

@@ -1,0 +1,218 @@
+"""Rendering scenes: one process per scene, in parallel, skipping scenes whose inputs are unchanged.
+
+A scene's inputs are the source of every deck module it imports (transitively), the
+preset, the quality, its place in the deck (the slide counter depends on it) and the
+versions of manim, manim-slides and typst. Their hash is stored beside the scene's
+JSON after a successful render; a scene whose hash matches is not rendered again.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from deck.model import Model
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build"
+PACKAGE = ROOT / "deck"
+
+
+@dataclass(frozen=True)
+class Quality:
+    name: str
+    flag: str  # manim's quality name
+    height: int
+    fps: int
+
+
+QUALITIES = {
+    q.name: q
+    for q in (
+        Quality("low", "low_quality", 480, 15),
+        Quality("medium", "medium_quality", 720, 30),
+        Quality("high", "high_quality", 1080, 60),
+        Quality("4k", "fourk_quality", 2160, 60),
+    )
+}
+DEFAULT_QUALITY = "high"
+
+
+class RenderError(RuntimeError):
+    """A scene failed to render; the message names it and where its log is."""
+
+
+def slides_dir(preset: str, quality: str) -> Path:
+    return BUILD / preset / quality / "slides"
+
+
+def media_dir(preset: str, quality: str) -> Path:
+    return BUILD / preset / quality / "media"
+
+
+def log_path(preset: str, quality: str, scene: str) -> Path:
+    return BUILD / preset / quality / "logs" / f"{scene}.log"
+
+
+# ── inputs and staleness ────────────────────────────────────────────────
+def _module_path(module: str) -> Path | None:
+    parts = module.split(".")
+    if parts[0] != "deck":
+        return None
+    base = ROOT.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return found
+
+
+def source_closure(module: str) -> list[Path]:
+    """The files of `module` and every deck module it imports, transitively.
+
+    The scene list (`deck.scenes`) is left out: it imports every scene, and what a scene
+    takes from it (its slide numbers) is hashed separately.
+    """
+    seen: dict[str, Path] = {}
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        path = _module_path(name)
+        if path is None or name in seen or name == "deck.scenes":
+            continue
+        seen[name] = path
+        todo.extend(_imports(path))
+    return sorted(set(seen.values()))
+
+
+def input_hash(scene: type, model: Model, quality: str) -> str:
+    from deck.scenes import first_slide_number, total_slides
+
+    h = hashlib.sha256()
+    for path in source_closure(scene.__module__):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    versions = {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")}
+    context = {
+        "model": asdict(model),
+        "quality": quality,
+        "slides": [first_slide_number(scene), total_slides()],
+        "versions": versions,
+    }
+    h.update(json.dumps(context, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _stamp(folder: Path, scene: str) -> Path:
+    return folder / f"{scene}.inputs"
+
+
+def is_fresh(scene: type, model: Model, quality: str) -> bool:
+    folder = slides_dir(model.name, quality)
+    stamp = _stamp(folder, scene.__name__)
+    if not stamp.exists() or not (folder / f"{scene.__name__}.json").exists():
+        return False
+    return stamp.read_text().strip() == input_hash(scene, model, quality)
+
+
+# ── rendering ───────────────────────────────────────────────────────────
+def render_in_process(scene_name: str, preset: str, quality: str) -> None:
+    """Render one scene in this process (the worker side of `render_scenes`)."""
+    os.environ["GQA_DECK_PRESET"] = preset
+    from manim import tempconfig
+
+    from deck import theme
+    from deck.scenes import SCENES
+
+    scene = {s.__name__: s for s in SCENES}[scene_name]
+    options = {
+        "quality": QUALITIES[quality].flag,
+        "media_dir": str(media_dir(preset, quality)),
+        # measured: hashing every animation costs more than it saves (bench/RESULTS.md)
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        "background_color": theme.BACKGROUND,
+    }
+    with tempconfig(options):
+        scene(output_folder=slides_dir(preset, quality)).render()
+
+
+def _render_subprocess(scene: type, model: Model, quality: str) -> float:
+    name = scene.__name__
+    folder = slides_dir(model.name, quality)
+    folder.mkdir(parents=True, exist_ok=True)
+    _stamp(folder, name).unlink(missing_ok=True)  # a failed render leaves the scene stale
+    log = log_path(model.name, quality, name)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    digest = input_hash(scene, model, quality)
+    start = time.perf_counter()
+    with log.open("w") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "deck.render", name, model.name, quality],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            check=False,
+        )
+    if done.returncode != 0:
+        tail = log.read_text().strip().splitlines()[-1:] or ["(no output)"]
+        raise RenderError(f"scene {name} failed to render: {tail[0]} (full log: {log})")
+    _stamp(folder, name).write_text(digest + "\n")
+    return time.perf_counter() - start
+
+
+Progress = Callable[[str, str, float], None]  # (scene, event, seconds)
+
+
+def render_scenes(
+    scenes: Sequence[type], model: Model, quality: str, jobs: int, progress: Progress
+) -> list[str]:
+    """Render the stale ones of `scenes` with `jobs` processes; return the names rendered."""
+    stale = [s for s in scenes if not is_fresh(s, model, quality)]
+    for s in scenes:
+        if s not in stale:
+            progress(s.__name__, "unchanged", 0.0)
+    if not stale:
+        return []
+    # the longest scenes first keeps both cores busy until the end
+    stale.sort(key=lambda s: -s.slide_count())
+    errors = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(_render_subprocess, s, model, quality): s for s in stale}
+        for s in stale:
+            progress(s.__name__, "queued", 0.0)
+        for future in as_completed(futures):
+            name = futures[future].__name__
+            try:
+                progress(name, "rendered", future.result())
+            except RenderError as err:
+                errors.append(str(err))
+                progress(name, "failed", 0.0)
+    if errors:
+        raise RenderError("; ".join(errors))
+    return [s.__name__ for s in stale]
+
+
+if __name__ == "__main__":
+    render_in_process(*sys.argv[1:4])
