@@ -31,7 +31,9 @@ REVEAL_ASSETS = ("reveal.css", "reveal.js", "plugin/notes.js")
 
 FORMATS = ("html", "pdf", "pptx")
 TITLE = "Grouped-Query Attention"
-POSTER_QUALITY = 85  # JPEG quality of the per-slide poster frames inlined in the HTML
+# Per-slide poster frames inlined in the HTML: WebP is a third of the size of JPEG here
+# (0.5 vs 1.6 MiB for the deck at 1080p) and every current browser shows it.
+POSTER_QUALITY = 80
 
 URL = re.compile(rb"https?://", re.IGNORECASE)
 
@@ -285,11 +287,11 @@ def _reveal_assets() -> dict[str, str]:
 
 
 def _poster(video: Path) -> str:
-    """The first frame of `video` as a JPEG data: URI."""
+    """The first frame of `video` as a WebP data: URI."""
     image = read_image_from_video_file(video, FrameIndex.first).convert("RGB")
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=POSTER_QUALITY)
-    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    image.save(buffer, "WEBP", quality=POSTER_QUALITY)
+    return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def write_html(configs: list[PresentationConfig], dest: Path, title: str = TITLE) -> None:

@@ -96,7 +96,7 @@ def test_html_is_self_contained(exported, rendered):
     assert not re.search(r"<(link|img|iframe|video|source)\b|\ssrc=", markup, re.IGNORECASE)
     assert ".mp4" not in html  # no reference to a video file: base64 cannot contain "."
     assert html.count('data-deck-video="data:video/mp4;base64,') == SLIDES
-    assert html.count('data-deck-poster="data:image/jpeg;base64,') == SLIDES
+    assert html.count('data-deck-poster="data:image/webp;base64,') == SLIDES
     assert "Reveal.initialize" in html and "RevealNotes" in html
     assert 'slideNumber: "c/t"' in html
     # notes are escaped text
