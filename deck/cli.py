@@ -34,8 +34,9 @@ def _scenes(names: list[str]) -> list[type]:
     by_name = {s.__name__: s for s in SCENES}
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise SystemExit(_usage_error(f"unknown scene {unknown[0]!r}; choose from: "
-                                      f"{', '.join(by_name)}"))
+        raise SystemExit(
+            _usage_error(f"unknown scene {unknown[0]!r}; choose from: {', '.join(by_name)}")
+        )
     return [by_name[n] for n in names] if names else list(SCENES)
 
 
@@ -55,19 +56,28 @@ class ProgressLine:
             self.done += 1
         took = f" in {seconds:.0f} s" if event == "rendered" else ""
         elapsed = time.perf_counter() - self.start
-        print(f"[{self.done}/{self.total} scenes · {elapsed:5.0f} s] {scene} {event}{took}",
-              flush=True)
+        print(
+            f"[{self.done}/{self.total} scenes · {elapsed:5.0f} s] {scene} {event}{took}",
+            flush=True,
+        )
 
 
-def build(model: Model, quality: str, jobs: int, scene_names: list[str],
-          formats: tuple[str, ...] = ("html", "pdf", "pptx")) -> int:
+def build(
+    model: Model,
+    quality: str,
+    jobs: int,
+    scene_names: list[str],
+    formats: tuple[str, ...] = ("html", "pdf", "pptx"),
+) -> int:
     from deck import doctor, export, render
 
     scenes = _scenes(scene_names)
     doctor.require(BUILD_NEEDS)
     progress = ProgressLine(len(scenes))
-    print(f"building {len(scenes)} scene(s) of {model.title} at {quality} quality "
-          f"with {jobs} job(s)", flush=True)
+    print(
+        f"building {len(scenes)} scene(s) of {model.title} at {quality} quality with {jobs} job(s)",
+        flush=True,
+    )
     render.render_scenes(scenes, model, quality, jobs, progress)
     if scene_names:  # a partial build renders only; exports always hold the whole deck
         print("rendered; run `deck build` without scene names to export the whole deck")
@@ -75,8 +85,13 @@ def build(model: Model, quality: str, jobs: int, scene_names: list[str],
     from deck.scenes import SCENE_NAMES
 
     start = time.perf_counter()
-    outputs = export.export(SCENE_NAMES, render.slides_dir(model.name, quality),
-                            PRESENTATIONS, export_stem(model.name), formats)
+    outputs = export.export(
+        SCENE_NAMES,
+        render.slides_dir(model.name, quality),
+        PRESENTATIONS,
+        export_stem(model.name),
+        formats,
+    )
     took = time.perf_counter() - start
     for path in outputs:
         print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 2**20:.1f} MiB)")
@@ -93,8 +108,15 @@ def present(model: Model, quality: str, jobs: int, info_window: bool) -> int:
     if stale:
         print(f"rendering {len(stale)} missing or changed scene(s) first", flush=True)
         render.render_scenes(SCENES, model, quality, jobs, ProgressLine(len(SCENES)))
-    cmd = [sys.executable, "-m", "manim_slides", "present",
-           "--folder", str(render.slides_dir(model.name, quality)), *SCENE_NAMES]
+    cmd = [
+        sys.executable,
+        "-m",
+        "manim_slides",
+        "present",
+        "--folder",
+        str(render.slides_dir(model.name, quality)),
+        *SCENE_NAMES,
+    ]
     if info_window:
         cmd.append("--show-info-window")
     return subprocess.call(cmd)
@@ -119,20 +141,35 @@ def make_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     def add_model_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS),
-                       help=f"model preset (default {DEFAULT_PRESET})")
-        p.add_argument("--quality", default=DEFAULT_QUALITY, choices=list(QUALITIES),
-                       help=f"render quality (default {DEFAULT_QUALITY}: 1080p60)")
-        p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                       help="scenes rendered in parallel (default: number of cores)")
+        p.add_argument(
+            "--preset",
+            default=DEFAULT_PRESET,
+            choices=list(PRESETS),
+            help=f"model preset (default {DEFAULT_PRESET})",
+        )
+        p.add_argument(
+            "--quality",
+            default=DEFAULT_QUALITY,
+            choices=list(QUALITIES),
+            help=f"render quality (default {DEFAULT_QUALITY}: 1080p60)",
+        )
+        p.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="scenes rendered in parallel (default: number of cores)",
+        )
 
     b = sub.add_parser("build", help="render the scenes and export HTML, PDF and PPTX")
     add_model_options(b)
     b.add_argument("scenes", nargs="*", metavar="SCENE", help="render only these scenes")
     p = sub.add_parser("present", help="present live (renders what is missing first)")
     add_model_options(p)
-    p.add_argument("--info-window", action="store_true",
-                   help="show the notes window (on a second screen if there is one)")
+    p.add_argument(
+        "--info-window",
+        action="store_true",
+        help="show the notes window (on a second screen if there is one)",
+    )
     lst = sub.add_parser("list", help="scenes, slides and the first line of their notes")
     lst.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS))
     sub.add_parser("doctor", help="check system dependencies and assets")

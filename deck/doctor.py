@@ -21,15 +21,8 @@ SETUP = "bash scripts/setup.sh"
 
 FONT_FAMILY = "Inter"
 REVEAL_DIR = ROOT / "node_modules" / "reveal.js"
-# What manim-slides' revealjs.html template loads (reveal_theme defaults to "black").
-REVEAL_FILES = (
-    "reveal.js",
-    "reveal.css",
-    "theme/black.css",
-    "plugin/notes.js",
-    "plugin/markdown.js",
-    "plugin/highlight/zenburn.css",
-)
+# What the HTML export inlines from reveal.js's dist/ (deck/export.py uses this list).
+REVEAL_FILES = ("reveal.css", "reveal.js", "plugin/notes.js")
 CHROMIUM = Path("/usr/bin/chromium")
 
 # Shared libraries the Qt presenter loads (QtMultimedia, xcb platform) → Debian package.

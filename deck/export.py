@@ -23,11 +23,13 @@ from manim_slides.config import PresentationConfig
 from manim_slides.convert import PDF, FrameIndex, PowerPoint, RevealJS, read_image_from_video_file
 from pydantic import ValidationError
 
+from deck import doctor
+
 ROOT = Path(__file__).resolve().parents[1]
-REVEAL_DIST = ROOT / "node_modules" / "reveal.js" / "dist"
+REVEAL_DIST = doctor.REVEAL_DIR / "dist"
 # Only what the page uses: no theme (the slides are videos; a theme would add 0.5 MB of
 # embedded fonts), no markdown plugin (notes are plain text, so `d_k` stays `d_k`).
-REVEAL_ASSETS = ("reveal.css", "reveal.js", "plugin/notes.js")
+REVEAL_ASSETS = doctor.REVEAL_FILES
 
 FORMATS = ("html", "pdf", "pptx")
 TITLE = "Grouped-Query Attention"

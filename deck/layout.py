@@ -58,7 +58,8 @@ def collect(mobjects: list[Mobject] | tuple[Mobject, ...]) -> list[Item]:
             return
         if not mob.has_points() and not mob.family_members_with_points():
             return
-        label = getattr(mob, "text", None) or getattr(mob, "source", "") or ""
+        # Text keeps its string with spaces in `original_text`; a Formula keeps its source
+        label = getattr(mob, "original_text", None) or getattr(mob, "source", "") or ""
         items.append(
             Item(
                 role=role,

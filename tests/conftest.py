@@ -17,8 +17,11 @@ LOW_RES = {"pixel_height": 270, "pixel_width": 480}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden/*.png from the current deck")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/*.png from the current deck",
+    )
 
 
 @functools.cache
@@ -29,21 +32,28 @@ def constructed(scene_name: str, preset: str, capture_frames: bool = False):
 
     scene_cls = {s.__name__: s for s in SCENES}[scene_name]
     media = tempfile.mkdtemp(prefix="gqa-deck-test-")
-    options = {**LOW_RES, "media_dir": media, "skip_animations": True, "disable_caching": True,
-               "progress_bar": "none", "verbosity": "ERROR",
-               "background_color": theme.BACKGROUND}
+    options = {
+        **LOW_RES,
+        "media_dir": media,
+        "skip_animations": True,
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "ERROR",
+        "background_color": theme.BACKGROUND,
+    }
     old = os.environ.get(PRESET_ENV)
     os.environ[PRESET_ENV] = preset
     try:
         with tempconfig(options):
-            class Probe(scene_cls):
-                frames: list = []
 
+            class Probe(scene_cls):
                 def close_slide(self, name: str) -> None:
                     super().close_slide(name)
                     if capture_frames:
                         self.renderer.update_frame(self, ignore_skipping=True)
-                        self.frames.append(Image.fromarray(self.renderer.get_frame()).convert("RGB"))
+                        self.frames.append(
+                            Image.fromarray(self.renderer.get_frame()).convert("RGB")
+                        )
 
             Probe.__name__ = scene_cls.__name__
             scene = Probe()

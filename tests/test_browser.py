@@ -124,13 +124,17 @@ class Deck:
 
     def poster_screenshot(self) -> Image.Image:
         """What shows while the current video has no frame yet: its poster (first frame)."""
-        self.js("document.querySelectorAll('.backgrounds video')"
-                ".forEach(v => v.style.visibility = 'hidden')")
+        self.js(
+            "document.querySelectorAll('.backgrounds video')"
+            ".forEach(v => v.style.visibility = 'hidden')"
+        )
         try:
             return self.screenshot()
         finally:
-            self.js("document.querySelectorAll('.backgrounds video')"
-                    ".forEach(v => v.style.visibility = '')")
+            self.js(
+                "document.querySelectorAll('.backgrounds video')"
+                ".forEach(v => v.style.visibility = '')"
+            )
 
     def screenshot(self) -> Image.Image:
         self.js("document.querySelector('.slide-number').style.visibility = 'hidden'")

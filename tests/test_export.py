@@ -15,7 +15,7 @@ import pytest
 from deck import export as ex
 from deck.export import ExportError, export
 
-TINY_SCENE = '''
+TINY_SCENE = """
 from manim import BLUE, GREEN, RED, Circle, Create, FadeIn, ManimColor, Square, Text, Transform
 from manim_slides import Slide
 
@@ -32,7 +32,7 @@ class Tiny(Slide):
         self.play(Transform(shape, Square(color=GREEN)))
         self.next_slide(notes="A label: d_k = 64.")
         self.play(FadeIn(Text("GQA", color=RED).next_to(shape)))
-'''
+"""
 SLIDES = 3
 
 
@@ -42,9 +42,24 @@ def rendered(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tiny")
     (root / "tiny.py").write_text(TINY_SCENE)
     done = subprocess.run(
-        [sys.executable, "-m", "manim_slides", "render", "-q", "l", "--disable_caching",
-         "--media_dir", str(root / "media"), "tiny.py", "Tiny"],
-        cwd=root, capture_output=True, text=True, timeout=180, check=False,
+        [
+            sys.executable,
+            "-m",
+            "manim_slides",
+            "render",
+            "-q",
+            "l",
+            "--disable_caching",
+            "--media_dir",
+            str(root / "media"),
+            "tiny.py",
+            "Tiny",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return root
@@ -150,8 +165,10 @@ def test_neutralised_javascript_behaves_the_same():
     )
     neutral = ex._neutral_js(source)
     assert not re.search(r"https?://|</script|<script|<!--", neutral, re.IGNORECASE)
-    run = [subprocess.run([node, "-e", js], capture_output=True, text=True, check=True).stdout
-           for js in (source, neutral)]
+    run = [
+        subprocess.run([node, "-e", js], capture_output=True, text=True, check=True).stdout
+        for js in (source, neutral)
+    ]
     assert run[0] == run[1]
 
 
@@ -170,9 +187,10 @@ def _faststart(data: bytes, scratch: Path) -> bytes:
     import av
 
     (scratch / "in.mp4").write_bytes(data)
-    with av.open(str(scratch / "in.mp4")) as src, av.open(
-        str(scratch / "out.mp4"), "w", options={"movflags": "faststart"}
-    ) as dst:
+    with (
+        av.open(str(scratch / "in.mp4")) as src,
+        av.open(str(scratch / "out.mp4"), "w", options={"movflags": "faststart"}) as dst,
+    ):
         stream = dst.add_stream_from_template(src.streams.video[0])
         for packet in src.demux(src.streams.video[0]):
             if packet.dts is not None:

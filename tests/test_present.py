@@ -102,9 +102,7 @@ def deck_slides() -> tuple[Path, list[str], int]:
             "run `uv run deck build --quality low` first",
             pytrace=False,
         )
-    total = sum(
-        len(json.loads((folder / f"{s}.json").read_text())["slides"]) for s in scenes
-    )
+    total = sum(len(json.loads((folder / f"{s}.json").read_text())["slides"]) for s in scenes)
     return folder, scenes, total
 
 
@@ -115,7 +113,12 @@ def test_presenter_walks_the_deck_and_quits_with_q(deck_slides, tmp_path):
     # cwd: a folder without .manim-slides.toml, so the default key bindings apply.
     done = subprocess.run(
         [sys.executable, "-c", DRIVER, str(total), *scenes, "--folder", str(folder.resolve())],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
     )
     took = time.perf_counter() - started
     log = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -136,8 +139,10 @@ def test_presenter_walks_the_deck_and_quits_with_q(deck_slides, tmp_path):
     assert left["after"] == order[-2]
     (quit_,) = [r for r in log if r["event"] == "quit"]
     assert quit_["visible"] is False
-    print(f"\npresent: {total} slides in {len(scenes)} scenes walked and quit with Q "
-          f"in {took:.1f} s (exit code 0)")
+    print(
+        f"\npresent: {total} slides in {len(scenes)} scenes walked and quit with Q "
+        f"in {took:.1f} s (exit code 0)"
+    )
 
 
 def _slide_positions(folder: Path, scenes: list[str]) -> list[tuple[int, int]]:

@@ -13,7 +13,7 @@ from deck.components.spec import sit_on
 from deck.components.text import text
 
 BAR_HEIGHT = 0.5
-ROW_PITCH = 1.05
+ROW_PITCH = 1.35
 GAP = 0.3
 
 
@@ -46,9 +46,10 @@ def bar_chart(bars: Sequence[Bar], bar_width: float) -> VGroup:
             ),
             DECOR,
         )
-        bar.move_to([label_w + GAP, y, 0], aligned_edge=LEFT)
-        name.move_to([0, y + 0.14, 0], aligned_edge=LEFT)
-        sit_on(note, y - 0.3).align_to(name, LEFT)
+        bar.move_to([label_w + GAP, 0, 0], aligned_edge=LEFT)
+        sit_on(name.move_to([0, 0, 0], aligned_edge=LEFT), y + 0.04)
+        sit_on(note.move_to([0, 0, 0], aligned_edge=LEFT), y - 0.4)
+        bar.set_y(y)
         value = text(b.value_text, theme.SIZE.body).next_to(bar, RIGHT, buff=GAP)
         chart.add(VGroup(name, note, bar, value))
     chart.rows = list(chart)

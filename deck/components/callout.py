@@ -6,7 +6,8 @@ from manim import DOWN, LEFT, UP, RoundedRectangle, VGroup
 
 from deck import theme
 from deck.components.roles import BOX, tag
-from deck.components.text import stack, text
+from deck.components.spec import lines as block
+from deck.components.text import text
 
 PAD = 0.3
 
@@ -14,11 +15,11 @@ PAD = 0.3
 def card(title: str, lines: list[str], color: str, width: float, *extra: VGroup) -> VGroup:
     """Title, body lines and optional figures, left-aligned in a panel at least `width` wide
     (wider when the content needs it: the layout tests then catch the overflow)."""
-    body = stack(
-        text(title, theme.SIZE.body, color),
-        *(text(line, theme.SIZE.detail) for line in lines),
-        buff=0.16,
-    )
+    heading = text(title, theme.SIZE.body, color)
+    body = VGroup(heading)
+    if lines:
+        body.add(block(lines, theme.SIZE.detail).next_to(heading, DOWN, buff=0.22))
+        body[1].align_to(heading, LEFT)
     content = VGroup(body, *extra).arrange(DOWN, buff=theme.GAP_LARGE * 0.6, aligned_edge=LEFT)
     panel = tag(
         RoundedRectangle(

@@ -18,9 +18,9 @@ from deck.components.text import stack, text
 from deck.format import shape
 from deck.model import Model
 
-NODE_HEIGHT = 0.82
+NODE_HEIGHT = 0.9
 NODE_PAD_X = 0.2
-ROW_STEP = 1.2  # centre-to-centre distance of the diagram's rows
+ROW_STEP = 1.4  # centre-to-centre distance of the diagram's rows
 COLUMN_GAP = 0.25
 IO_GAP = 0.3  # between the input/output label and its connector's node
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, UP, Line, Square, VGroup
+from manim import DOWN, LEFT, UP, Line, Rectangle, Square, VGroup
 
 from deck import theme
 from deck.components.roles import DECOR, tag
@@ -10,6 +10,20 @@ from deck.components.text import text
 from deck.model import Model
 
 GROUP_GAP_CELLS = 0.8  # gap between groups, in cell widths
+
+
+def head_strip(n: int, group: int, color: str, width: float, height: float) -> VGroup:
+    """`n` heads in runs of `group`, fitted to `width`, at most `height` tall, centred."""
+    n_gaps = (n - 1) // group
+    cell = width / (n * 1.25 + n_gaps * GROUP_GAP_CELLS)
+    strip = VGroup()
+    for h in range(n):
+        x = h * cell * 1.25 + (h // group) * GROUP_GAP_CELLS * cell
+        head = Rectangle(
+            width=cell, height=min(cell, height), stroke_width=0, fill_color=color, fill_opacity=0.9
+        )
+        strip.add(tag(head.move_to([x, 0, 0]), DECOR))
+    return strip.move_to([0, 0, 0])
 
 
 class HeadGroups(VGroup):

@@ -24,6 +24,17 @@ def sit_on(mob: Text, y: float) -> Text:
     return mob.shift([0, y - baseline(mob), 0])
 
 
+def lines(
+    rows: Sequence[str], size: int, color: str = theme.TEXT, pitch_em: float = ROW_PITCH_EM
+) -> VGroup:
+    """Left-aligned lines of text at an even baseline pitch (glyph heights don't matter)."""
+    pitch = pitch_em * size / 72
+    block = VGroup(*(text(row, size, color) for row in rows))
+    for i, line in enumerate(block):
+        sit_on(line.move_to([0, 0, 0], aligned_edge=LEFT), -i * pitch)
+    return block
+
+
 def table(
     rows: Sequence[Sequence[str]],
     size: int = theme.SIZE.label,

@@ -19,8 +19,10 @@ from manim import (
 
 from deck import theme
 from deck.components.formula import REGION_COLOURS, Formula
+from deck.components.heads import head_strip
 from deck.components.roles import OVERLAY, tag
-from deck.components.text import stack, text
+from deck.components.spec import sit_on
+from deck.components.text import text
 from deck.scenes.base import DeckSlide, beat
 
 # r1 marks ᵀ, r2 the √d_k, r3 softmax with its brackets and fraction bar (see `regions`).
@@ -28,6 +30,10 @@ FORMULA = (
     '"Attention"(#q[$Q$], #k[$K$], #v[$V$]) = #r3[$display("softmax"('
     "(#q[$Q$] #k[$K$]^#r1[$top$]) / #r2[$sqrt(d_k)$]))$] #v[$V$]"
 )
+QKV_COLUMNS = (-4.6, 0.0, 4.6)  # centres of the Q, K and V columns
+QKV_BASELINES = (0.9, 0.05, -0.6)
+QKV_STRIP_Y = -1.4
+QKV_STRIP_WIDTH = 3.6  # the query heads' strip; K and V strips are as wide as their heads
 STEP_COLUMN = 3.6  # width reserved for a step's formula, so descriptions share one left edge
 STEP_PITCH = 1.05
 DIM = 0.35  # opacity of the steps already explained
@@ -130,19 +136,21 @@ class Attention(DeckSlide):
             ("K", "Key", "what do I offer to be found?", theme.K, m.n_kv_heads),
             ("V", "Value", "what do I pass on?", theme.V, m.n_kv_heads),
         ]
-        columns = VGroup(
-            *(
-                stack(
-                    text(f"{sym} = {name}", theme.SIZE.heading, color),
-                    text(f"“{question}”", theme.SIZE.label),
-                    text(f"{heads} heads × {m.head_dim}", theme.SIZE.label, theme.MUTED),
-                    buff=0.3,
-                    align=UP * 0,
-                )
-                for sym, name, question, color, heads in roles
+        columns = VGroup()
+        for x, (sym, name, question, color, heads) in zip(QKV_COLUMNS, roles, strict=True):
+            rows = VGroup(
+                text(f"{sym} = {name}", theme.SIZE.heading, color),
+                text(f"“{question}”", theme.SIZE.label),
+                text(f"{heads} heads × {m.head_dim}", theme.SIZE.label, theme.MUTED),
             )
-        )
-        columns.arrange(RIGHT, buff=0.8, aligned_edge=UP).move_to([0, 0, 0])
+            for row, y in zip(rows, QKV_BASELINES, strict=True):
+                sit_on(row.set_x(x), y)
+            # K and V heads are drawn as wide as the group of query heads that shares them
+            group = m.group_size if sym == "Q" else 1
+            cell = QKV_STRIP_WIDTH / (m.n_heads * 1.25)
+            strip = head_strip(heads, group, color, QKV_STRIP_WIDTH, height=cell)
+            rows.add(strip.move_to([x, QKV_STRIP_Y, 0]))
+            columns.add(rows)
         self.qkv = columns
         self.play(*(FadeIn(col[0], shift=DOWN * 0.2) for col in columns), run_time=theme.RUN)
         self.play(

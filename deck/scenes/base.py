@@ -67,7 +67,12 @@ class DeckSlide(Slide):
     # ── slide structure ────────────────────────────────────────────────
     @classmethod
     def beat_names(cls) -> list[str]:
-        return [name for name, v in vars(cls).items() if hasattr(v, "beat_notes")]
+        names: list[str] = []  # in definition order, subclasses (e.g. test probes) included
+        for klass in reversed(cls.__mro__):
+            names += [
+                n for n, v in vars(klass).items() if hasattr(v, "beat_notes") and n not in names
+            ]
+        return names
 
     @classmethod
     def slide_count(cls) -> int:

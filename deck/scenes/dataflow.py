@@ -32,6 +32,7 @@ from deck.scenes.base import DeckSlide, beat
 FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
 PANEL_GAP = 0.35
 BAR_WIDTH = 6.5
+FRAME_BOTTOM = -4 + theme.MARGIN
 
 
 class DataFlow(DeckSlide):
@@ -219,9 +220,9 @@ class DataFlow(DeckSlide):
         sub = text(
             f"keys and values of all {m.n_layers} layers, {m.dtype}", theme.SIZE.body, theme.MUTED
         )
-        group = stack(heading, sub, chart, buff=theme.GAP_LARGE * 0.6)
-        group.move_to([0, 0, 0]).align_to([0, theme.CONTENT_TOP, 0], UP)
-        sub.next_to(heading, DOWN, buff=0.15).align_to(heading, LEFT)
+        titles = stack(heading, sub, buff=0.15).align_to([0, theme.CONTENT_TOP, 0], UP)
+        chart.move_to([0, (titles.get_bottom()[1] + FRAME_BOTTOM) / 2, 0])
+        titles.align_to(chart, LEFT)
         self.play(*(FadeOut(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
         self.play(FadeIn(heading, shift=DOWN * 0.2), FadeIn(sub), run_time=theme.RUN_FAST)
         self.play(

@@ -20,15 +20,20 @@ def slides(scene_name: str, preset: str):
 
 
 def describe(item) -> str:
-    return f"{item.role} {item.text!r} [{item.left:.2f}, {item.right:.2f}] × [{item.bottom:.2f}, {item.top:.2f}]"
+    box = f"[{item.left:.2f}, {item.right:.2f}] × [{item.bottom:.2f}, {item.top:.2f}]"
+    return f"{item.role} {item.text!r} {box}"
 
 
 @pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
 def test_everything_inside_the_frame(scene_name, preset):
     for snap in slides(scene_name, preset):
         for item in snap.items:
-            inside = (item.left >= -HALF_W + EDGE and item.right <= HALF_W - EDGE
-                      and item.bottom >= -HALF_H + EDGE and item.top <= HALF_H - EDGE)
+            inside = (
+                item.left >= -HALF_W + EDGE
+                and item.right <= HALF_W - EDGE
+                and item.bottom >= -HALF_H + EDGE
+                and item.top <= HALF_H - EDGE
+            )
             assert inside, f"{snap.beat}: {describe(item)} leaves the frame"
 
 
@@ -39,7 +44,8 @@ def test_text_is_readable(scene_name, preset):
             if item.role == TEXT:
                 assert item.font_size is not None
                 assert item.font_size >= theme.MIN_FONT_SIZE - 0.01, (
-                    f"{snap.beat}: {describe(item)} at size {item.font_size:.1f}")
+                    f"{snap.beat}: {describe(item)} at size {item.font_size:.1f}"
+                )
 
 
 def _conflict(a, b) -> str | None:

@@ -1,0 +1,216 @@
+"""What the slides say: slide counts, notes, and every number checked against the preset."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from deck.model import PRESETS
+from deck.scenes import SCENES, total_slides
+from tests.conftest import SCENE_PRESET_PARAMS, constructed
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+@pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
+def test_one_slide_per_beat_each_with_notes(scene_name, preset):
+    scene = constructed(scene_name, preset)
+    expected = type(scene).slide_count()
+    assert len(scene.snapshots) == expected
+    # manim-slides closes the last slide when saving; the others are recorded already
+    recorded = [s.notes for s in scene._slides] + [scene._base_slide_config.notes]
+    assert recorded == [s.notes for s in scene.snapshots]
+    for snap in scene.snapshots:
+        sentences = len(SENTENCE_END.findall(snap.notes))
+        assert 2 <= sentences <= 5, f"{snap.beat}: {sentences} sentences of notes"
+        assert "{" not in snap.notes, f"{snap.beat}: unfilled template field"
+
+
+def test_the_talk_has_every_pause_point():
+    names = [n for s in SCENES for n in s.beat_names()]
+    for beat in (
+        "rope",
+        "gqa_ratio",
+        "repeat_kv",
+        "spec_card",
+        "qkv_meaning",
+        "formula",
+        "step_scores",
+        "step_scale",
+        "step_softmax",
+        "step_values",
+        "weights",
+        "causal_mask",
+        "previous_token",
+    ):
+        assert beat in names
+    assert total_slides() >= 15
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A preset's figures, computed here from its raw dimensions (not by deck.model)."""
+
+    numbers: set[float]
+    strings: list[str]
+
+
+def binary(n: int) -> tuple[float, str]:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024:
+            return n, unit
+        n /= 1024
+    return n, "PiB"
+
+
+def expected_for(name: str) -> Expected:
+    p = PRESETS[name]
+    d, h, kv, hd, L = p.hidden, p.n_heads, p.n_kv_heads, p.head_dim, p.n_layers
+    per_layer = d * h * hd + 2 * d * kv * hd + h * hd * d + 3 * d * p.ffn + 2 * d
+    params = L * per_layer + (1 if p.tie_embeddings else 2) * p.vocab * d + d
+    numbers = {float(n) for n in NUMBER.findall(p.title)}  # "Llama 3 8B" is a name
+    numbers |= {
+        L,
+        d,
+        h,
+        kv,
+        hd,
+        p.ffn,
+        p.vocab,
+        p.max_len,
+        h // kv,
+        1,
+        params,
+        round(params / 1e9, 2),
+        round(100 * (1 - kv / h), 1),
+        16,
+    }  # 16: bfloat16
+    root = math.sqrt(hd)
+    numbers.add(root if root.is_integer() else round(root, 1))
+    strings = [f"{params:,}", f"GQA {h // kv}:1", f"{d} → {h}×{hd}", f"{d} → {kv}×{hd}"]
+    for heads in (h, kv, 1):
+        for tokens in (1, p.max_len):
+            value, unit = binary(2 * L * heads * hd * 2 * tokens)
+            numbers.add(round(value, 1))
+            strings.append(f"{value:.1f}".removesuffix(".0") + f" {unit}")
+    numbers |= set(range(1, total_slides() + 1))  # slide counter and step numbers
+    numbers |= {0.0, 0.5, 1.0}  # the colour legend
+    return Expected(numbers, strings)
+
+
+def on_screen_text(scene_name: str, preset: str) -> list[tuple[str, str]]:
+    scene = constructed(scene_name, preset)
+    return [
+        (snap.beat, item.text)
+        for snap in scene.snapshots
+        for item in snap.items
+        if item.role == "text"
+    ]
+
+
+@pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
+def test_every_number_on_screen_comes_from_the_preset(scene_name, preset):
+    allowed = expected_for(preset).numbers
+    scene = constructed(scene_name, preset)
+    example = getattr(scene, "example", None)
+    if example is not None:
+        allowed |= {round(float(w), 2) for w in np.asarray(example.weights).ravel()}
+    for beat, content in on_screen_text(scene_name, preset):
+        for token in NUMBER.findall(content):
+            value = float(token.replace(",", ""))
+            assert value in allowed, f"{beat}: {token!r} in {content!r} is not a preset figure"
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_key_figures_are_shown(preset):
+    shown = " | ".join(t for s in SCENES for _, t in on_screen_text(s.__name__, preset))
+    for string in expected_for(preset).strings:
+        assert string in shown, f"{string!r} is not on any slide"
+
+
+def test_default_preset_figures_match_the_reference():
+    """The spec card's figures, as published in the reference table (facts.md)."""
+    shown = " | ".join(t for s in SCENES for _, t in on_screen_text(s.__name__, "gqa-1b"))
+    for string in (
+        "949,003,776",
+        "≈ 0.95 B",
+        "vocabulary 100,000, untied",
+        "GQA 6:1",
+        "−83.3 %",
+        "144 KiB",
+        "24 KiB",
+        "6 KiB",
+        "288 MiB",
+        "48 MiB",
+        "12 MiB",
+        "24 × decoder block",
+        "4608",
+        "2,048 tokens",
+        "bfloat16",
+        "1536 → 24×64",
+        "1536 → 4×64",
+        "24×64 → 1536",
+        "4 → 24 heads",
+        "√64 = 8",
+    ):
+        assert string in shown, string
+
+
+def test_llama_figures_match_the_reference():
+    shown = " | ".join(t for s in SCENES for _, t in on_screen_text(s.__name__, "llama-3-8b"))
+    for string in (
+        "8,030,261,248",
+        "GQA 4:1",
+        "−75 %",
+        "512 KiB",
+        "128 KiB",
+        "16 KiB",
+        "4 GiB",
+        "1 GiB",
+        "128 MiB",
+        "√128 ≈ 11.3",
+    ):
+        assert string in shown, string
+
+
+def _boxes(items, role):
+    return [i for i in items if i.role == role]
+
+
+@pytest.mark.parametrize("preset", ["gqa-1b", "llama-3-8b"])
+def test_highlights_surround_what_the_slide_names(preset):
+    scene = constructed("DataFlow", preset)
+    d = scene.diagram
+    targets = {"rope": {"q", "k"}, "gqa_ratio": {"k", "v"}, "repeat_kv": {"repeat"}}
+    nodes = {name: getattr(d, name).box for name in ("q", "k", "v", "repeat")}
+    for snap in scene.snapshots:
+        if snap.beat not in targets:
+            continue
+        marks = _boxes(snap.items, "decor")
+        for name, box in nodes.items():
+            surrounded = any(
+                m.left <= box.get_left()[0]
+                and box.get_right()[0] <= m.right
+                and m.bottom <= box.get_bottom()[1]
+                and box.get_top()[1] <= m.top
+                and m.right - m.left < box.width + 0.5
+                for m in marks
+            )
+            assert surrounded == (name in targets[snap.beat]), (snap.beat, name)
+
+
+def test_previous_token_slide_shows_the_real_weights():
+    scene = constructed("AttentionHeatmap", "gqa-1b")
+    w = np.asarray(scene.example.weights)
+    snap = scene.snapshots[-1]
+    shown = sorted(i.text for i in snap.items if re.fullmatch(r"\d\.\d\d", i.text))
+    expected = sorted(f"{w[i, i - 1]:.2f}" for i in range(1, len(w)))
+    assert shown == expected
+    # what the label claims: every highlighted cell is the largest weight of its row
+    for i in range(1, len(w)):
+        assert np.argmax(w[i]) == i - 1

@@ -1,0 +1,47 @@
+"""Golden stills of key slides at 480×270, compared with a tolerance.
+
+After an intended change of the look, regenerate them:
+`pytest tests/scenes/test_golden.py --update-golden`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import constructed
+
+GOLDEN = Path(__file__).parent / "golden"
+KEY_SLIDES = [
+    ("DataFlow", "repeat_kv"),
+    ("DataFlow", "spec_card"),
+    ("Attention", "step_scale"),
+    ("AttentionHeatmap", "previous_token"),
+]
+MEAN_TOLERANCE = 2.0  # mean absolute difference per channel, of 255
+CHANGED_PIXEL = 48  # a pixel counts as changed beyond this difference on any channel
+CHANGED_SHARE = 0.004  # at most this share of pixels may change (anti-aliasing noise)
+
+
+@pytest.mark.parametrize(("scene_name", "beat"), KEY_SLIDES, ids=lambda v: v)
+def test_key_slide_looks_as_approved(scene_name, beat, request):
+    scene = constructed(scene_name, "gqa-1b", capture_frames=True)
+    index = [s.beat for s in scene.snapshots].index(beat)
+    image = scene.frames[index]
+    path = GOLDEN / f"{scene_name}-{beat}.png"
+    if request.config.getoption("--update-golden"):
+        GOLDEN.mkdir(exist_ok=True)
+        image.save(path)
+        return
+    assert path.exists(), f"no golden still {path.name}: run pytest with --update-golden"
+    got = np.asarray(image, dtype=np.int16)
+    want = np.asarray(Image.open(path).convert("RGB"), dtype=np.int16)
+    assert got.shape == want.shape
+    diff = np.abs(got - want)
+    changed = (diff.max(axis=2) > CHANGED_PIXEL).mean()
+    assert diff.mean() <= MEAN_TOLERANCE and changed <= CHANGED_SHARE, (
+        f"{path.name}: mean difference {diff.mean():.2f}, {changed:.2%} of pixels changed"
+    )
