@@ -12,6 +12,7 @@ import ast
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -58,6 +59,11 @@ def slides_dir(preset: str, quality: str) -> Path:
 
 def media_dir(preset: str, quality: str) -> Path:
     return BUILD / preset / quality / "media"
+
+
+def stats_path(preset: str, quality: str, scene: str) -> Path:
+    """Wall time and peak memory of the scene's last render (read by bench/)."""
+    return BUILD / preset / quality / "logs" / f"{scene}.stats.json"
 
 
 def log_path(preset: str, quality: str, scene: str) -> Path:
@@ -154,8 +160,14 @@ def render_in_process(scene_name: str, preset: str, quality: str) -> None:
         "verbosity": "WARNING",
         "background_color": theme.BACKGROUND,
     }
+    start = time.perf_counter()
     with tempconfig(options):
         scene(output_folder=slides_dir(preset, quality)).render()
+    stats = {
+        "seconds": time.perf_counter() - start,
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
+    stats_path(preset, quality, scene_name).write_text(json.dumps(stats) + "\n")
 
 
 def _render_subprocess(scene: type, model: Model, quality: str) -> float:

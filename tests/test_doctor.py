@@ -58,9 +58,9 @@ def test_incomplete_revealjs_names_only_the_missing_file(monkeypatch, tmp_path):
         (dist / name).write_text("/* */")
     monkeypatch.setattr(doctor, "REVEAL_DIR", tmp_path / "reveal.js")
     assert doctor.check_revealjs().ok
-    (dist / "theme" / "black.css").unlink()
+    (dist / "plugin" / "notes.js").unlink()
     f = doctor.check_revealjs()
-    assert not f.ok and f.detail == "dist/theme/black.css"
+    assert not f.ok and f.detail == "dist/plugin/notes.js"
 
 
 def test_missing_qt_library_names_its_package(monkeypatch):
