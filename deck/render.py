@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
+
 from deck.model import Model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,10 +113,23 @@ def source_closure(module: str) -> list[Path]:
     return sorted(set(seen.values()))
 
 
+def picture_hash(mob) -> str:
+    """A fingerprint of what a mobject looks like: its points, colours and opacities."""
+    h = hashlib.sha256()
+    for part in mob.family_members_with_points():
+        h.update(np.round(part.points, 4).tobytes())
+        for style in (part.get_fill_rgbas(), part.get_stroke_rgbas(), [[part.get_stroke_width()]]):
+            h.update(np.round(np.asarray(style, dtype=float), 4).tobytes())
+    return h.hexdigest()
+
+
 def input_hash(scene: type, model: Model, quality: str) -> str:
-    from deck.scenes import first_slide_number, total_slides
+    from deck.scenes import first_slide_number, previous_scene, total_slides
 
     h = hashlib.sha256()
+    before = previous_scene(scene)
+    if before is not None:  # a scene opens on the previous scene's last frame
+        h.update(picture_hash(before.last_frame(model)).encode())
     for path in source_closure(scene.__module__):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())

@@ -23,6 +23,7 @@ from deck.components.heads import head_strip
 from deck.components.roles import OVERLAY, tag
 from deck.components.spec import sit_on
 from deck.components.text import text
+from deck.model import Model
 from deck.scenes.base import DeckSlide, beat
 
 # r1 marks ᵀ, r2 the √d_k, r3 softmax with its brackets and fraction bar (see `regions`).
@@ -55,6 +56,43 @@ def step_rows(m) -> list[tuple[str, str, str]]:
     ]
 
 
+def full_formula() -> Formula:
+    return Formula(FORMULA, theme.SIZE.heading)
+
+
+def formula_regions(f: Formula) -> dict[str, VGroup]:
+    """The glyphs each step explains, found by the region markers of `FORMULA`."""
+    q, k, v = (f.part(c)[-1] for c in (theme.Q, theme.K, theme.V))  # right-hand side
+    transpose, root, softmax = (f.part(REGION_COLOURS[r]) for r in ("r1", "r2", "r3"))
+    return {
+        "scores": VGroup(q, k, *transpose),
+        "scale": VGroup(*root),
+        "softmax": VGroup(*softmax, q, k, *transpose, *root),
+        "values": VGroup(v),
+    }
+
+
+def focus_box(region: VGroup) -> SurroundingRectangle:
+    box = SurroundingRectangle(region, color=theme.HIGHLIGHT, buff=0.08, stroke_width=theme.STROKE)
+    return tag(box, OVERLAY)
+
+
+def step_layout(m: Model) -> tuple[Formula, VGroup]:
+    """The full formula at the top and the four step rows below it, both centred."""
+    top = full_formula().align_to([0, theme.CONTENT_TOP - 0.2, 0], UP).set_x(0)
+    rows = VGroup()
+    for n, (body, desc, _) in enumerate(step_rows(m), start=1):
+        number = text(f"{n}", theme.SIZE.body, theme.MUTED)
+        formula = Formula(body, theme.SIZE.body + 4)
+        description = text(desc, theme.SIZE.label)
+        formula.next_to(number, RIGHT, buff=0.45)
+        description.move_to([number.get_right()[0] + 0.45 + STEP_COLUMN, 0, 0], aligned_edge=LEFT)
+        row = VGroup(number, formula, description)
+        rows.add(row.move_to([0, -n * STEP_PITCH, 0], coor_mask=[0, 1, 0]))
+    rows.next_to(top, DOWN, buff=theme.GAP_LARGE * 1.3).set_x(0)
+    return top, rows
+
+
 class Attention(DeckSlide):
     SECTION = "2 · Scaled dot-product attention"
 
@@ -66,55 +104,22 @@ class Attention(DeckSlide):
         self.step_softmax()
         self.step_values()
 
+    @classmethod
+    def last_frame(cls, m: Model) -> VGroup:
+        top, steps = step_layout(m)
+        for row in steps[:-1]:
+            row.set_opacity(DIM)
+        return VGroup(top, steps, focus_box(formula_regions(top)["values"]))
+
     def setup(self) -> None:
         super().setup()
-        self.full = Formula(FORMULA, theme.SIZE.heading)
-        self.steps = self.build_steps()
+        self.full = full_formula()
+        self.step_top, self.steps = step_layout(self.model)
         self.focus = None
-
-    # ── layout ─────────────────────────────────────────────────────────
-    def formula_regions(self) -> dict[str, VGroup]:
-        """The glyphs each step explains, found by the region markers of `FORMULA`."""
-        f = self.full
-        q, k, v = (f.part(c)[-1] for c in (theme.Q, theme.K, theme.V))  # right-hand side
-        transpose, root, softmax = (f.part(REGION_COLOURS[r]) for r in ("r1", "r2", "r3"))
-        return {
-            "scores": VGroup(q, k, *transpose),
-            "scale": VGroup(*root),
-            "softmax": VGroup(*softmax, q, k, *transpose, *root),
-            "values": VGroup(v),
-        }
-
-    def build_steps(self) -> VGroup:
-        rows = VGroup()
-        for n, (body, desc, _) in enumerate(step_rows(self.model), start=1):
-            number = text(f"{n}", theme.SIZE.body, theme.MUTED)
-            formula = Formula(body, theme.SIZE.body + 4)
-            description = text(desc, theme.SIZE.label)
-            formula.next_to(number, RIGHT, buff=0.45)
-            description.move_to(
-                [number.get_right()[0] + 0.45 + STEP_COLUMN, 0, 0], aligned_edge=LEFT
-            )
-            row = VGroup(number, formula, description)
-            row.move_to([0, -n * STEP_PITCH, 0], coor_mask=[0, 1, 0])
-            rows.add(row)
-        return rows
-
-    def arrange_for_steps(self) -> tuple[VGroup, VGroup]:
-        """Full formula at the top, the four step rows below it, both centred."""
-        top = self.full.copy().align_to([0, theme.CONTENT_TOP - 0.2, 0], UP).set_x(0)
-        steps = self.steps.next_to(top, DOWN, buff=theme.GAP_LARGE * 1.3).set_x(0)
-        return top, steps
 
     def show_step(self, index: int) -> None:
         name = step_rows(self.model)[index][2]
-        region = self.formula_regions()[name]
-        box = tag(
-            SurroundingRectangle(
-                region, color=theme.HIGHLIGHT, buff=0.08, stroke_width=theme.STROKE
-            ),
-            OVERLAY,
-        )
+        box = focus_box(formula_regions(self.full)[name])
         anims = [FadeIn(self.steps[index], shift=RIGHT * 0.2)]
         if index:
             anims.append(self.steps[index - 1].animate.set_opacity(DIM))
@@ -152,7 +157,11 @@ class Attention(DeckSlide):
             rows.add(strip.move_to([x, QKV_STRIP_Y, 0]))
             columns.add(rows)
         self.qkv = columns
-        self.play(*(FadeIn(col[0], shift=DOWN * 0.2) for col in columns), run_time=theme.RUN)
+        self.play(
+            *self.leave_previous(),
+            *(FadeIn(col[0], shift=DOWN * 0.2) for col in columns),
+            run_time=theme.RUN,
+        )
         self.play(
             *(FadeIn(VGroup(*col[1:]), shift=UP * 0.1) for col in columns), run_time=theme.RUN
         )
@@ -174,8 +183,7 @@ class Attention(DeckSlide):
         For a sequence of T tokens, S is a T by T matrix per head.
     """)
     def step_scores(self) -> None:
-        top, _ = self.arrange_for_steps()
-        self.play(self.full.animate.move_to(top), run_time=theme.RUN)
+        self.play(self.full.animate.move_to(self.step_top), run_time=theme.RUN)
         self.show_step(0)
 
     @beat("""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from manim import ManimColor, Mobject
+from manim import Animation, FadeOut, ManimColor, Mobject
 from manim_slides import Slide
 
 from deck import theme
@@ -87,6 +87,25 @@ class DeckSlide(Slide):
         super().setup()
         self.add_to_canvas(section=section_title(self.SECTION))
         self.add(self.canvas["section"])
+        # the previous scene's last frame, so that this scene starts where it ended
+        self.carried = self.previous_scene_last_frame()
+        if self.carried is not None:
+            self.add(self.carried)
+
+    @classmethod
+    def last_frame(cls, m: Model) -> Mobject | None:
+        """What this scene's last slide ends on (without the header), built afresh."""
+        return None
+
+    def previous_scene_last_frame(self) -> Mobject | None:
+        from deck.scenes import previous_scene
+
+        before = previous_scene(type(self))
+        return None if before is None else before.last_frame(self.model)
+
+    def leave_previous(self) -> list[Animation]:
+        """Fade out what the previous scene left on screen (none for the first scene)."""
+        return [] if self.carried is None else [FadeOut(self.carried)]
 
     @classmethod
     def notes_for(cls, beat_name: str, model: Model) -> str:

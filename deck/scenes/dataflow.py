@@ -14,6 +14,7 @@ from manim import (
     GrowFromEdge,
     LaggedStart,
     SurroundingRectangle,
+    Text,
     VGroup,
     Write,
 )
@@ -27,12 +28,38 @@ from deck.components.heads import HeadGroups
 from deck.components.roles import DECOR, tag
 from deck.components.spec import table
 from deck.components.text import stack, text
+from deck.model import Model
 from deck.scenes.base import DeckSlide, beat
 
 FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
 PANEL_GAP = 0.35
 BAR_WIDTH = 6.5
 FRAME_BOTTOM = -4 + theme.MARGIN
+
+
+def spec_sheet(m: Model) -> tuple[Text, VGroup]:
+    """The model specification: a heading and an aligned table, placed on the slide."""
+    heading = text(f"{m.title} — model specification", theme.SIZE.subheading, theme.TITLE)
+    spec = table(
+        [
+            ("Parameters", f"{fmt.integer(m.n_params)}  (≈ {fmt.billions(m.n_params)})"),
+            ("", f"vocabulary {fmt.integer(m.vocab)}, {m.embeddings} embeddings"),
+            ("Layers", f"{m.n_layers} × decoder block"),
+            ("Hidden size", f"{m.hidden}"),
+            (
+                "Query / KV heads",
+                f"{m.n_heads} / {m.n_kv_heads}  (GQA {fmt.ratio(m.n_heads, m.n_kv_heads)})",
+            ),
+            ("Head dim", f"{m.head_dim}"),
+            ("FFN", f"{m.ffn}  (SwiGLU)"),
+            ("Max length", f"{fmt.integer(m.max_len)} tokens"),
+            ("Precision", m.dtype),
+            ("KV cache", f"{fmt.nbytes(m.kv_cache_bytes())} per token"),
+        ]
+    )
+    sheet = stack(heading, spec, buff=theme.GAP_LARGE).move_to([0, -0.1, 0])
+    sheet.align_to([0, theme.CONTENT_TOP, 0], UP)
+    return heading, spec
 
 
 class DataFlow(DeckSlide):
@@ -46,6 +73,10 @@ class DataFlow(DeckSlide):
         self.repeat_kv()
         self.kv_cache()
         self.spec_card()
+
+    @classmethod
+    def last_frame(cls, m: Model) -> VGroup:
+        return VGroup(*spec_sheet(m))
 
     # ── layout shared by the beats ─────────────────────────────────────
     def setup(self) -> None:
@@ -242,27 +273,7 @@ class DataFlow(DeckSlide):
         {m.embeddings} embeddings.
     """)
     def spec_card(self) -> None:
-        m = self.model
-        heading = text(f"{m.title} — model specification", theme.SIZE.subheading, theme.TITLE)
-        spec = table(
-            [
-                ("Parameters", f"{fmt.integer(m.n_params)}  (≈ {fmt.billions(m.n_params)})"),
-                ("", f"vocabulary {fmt.integer(m.vocab)}, {m.embeddings} embeddings"),
-                ("Layers", f"{m.n_layers} × decoder block"),
-                ("Hidden size", f"{m.hidden}"),
-                (
-                    "Query / KV heads",
-                    f"{m.n_heads} / {m.n_kv_heads}  (GQA {fmt.ratio(m.n_heads, m.n_kv_heads)})",
-                ),
-                ("Head dim", f"{m.head_dim}"),
-                ("FFN", f"{m.ffn}  (SwiGLU)"),
-                ("Max length", f"{fmt.integer(m.max_len)} tokens"),
-                ("Precision", m.dtype),
-                ("KV cache", f"{fmt.nbytes(m.kv_cache_bytes())} per token"),
-            ]
-        )
-        card_group = stack(heading, spec, buff=theme.GAP_LARGE).move_to([0, -0.1, 0])
-        card_group.align_to([0, theme.CONTENT_TOP, 0], UP)
+        heading, spec = spec_sheet(self.model)
         self.play(*(FadeOut(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
         self.play(
             FadeIn(heading, shift=DOWN * 0.2),

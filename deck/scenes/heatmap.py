@@ -61,6 +61,7 @@ class AttentionHeatmap(DeckSlide):
             self.card_width,
         )
         self.play(
+            *self.leave_previous(),
             FadeIn(hm.row_labels),
             FadeIn(hm.col_labels),
             FadeIn(hm.keys_title),
