@@ -49,6 +49,7 @@ QUALITIES = {
     )
 }
 DEFAULT_QUALITY = "high"
+MANIM_CACHE_ENV = "GQA_DECK_MANIM_CACHE"  # "1" turns manim's animation cache on
 
 
 class RenderError(RuntimeError):
@@ -163,14 +164,17 @@ def render_in_process(scene_name: str, preset: str, quality: str) -> None:
     from manim import tempconfig
 
     from deck import theme
+    from deck.encoding import use_fast_preset
     from deck.scenes import SCENES
 
+    use_fast_preset()
     scene = {s.__name__: s for s in SCENES}[scene_name]
     options = {
         "quality": QUALITIES[quality].flag,
         "media_dir": str(media_dir(preset, quality)),
-        # measured: hashing every animation costs more than it saves (bench/RESULTS.md)
-        "disable_caching": True,
+        # manim's per-animation cache hashes every mobject on screen at every play():
+        # measured +40 % on the data-flow scene's clean render, so it stays off
+        "disable_caching": os.environ.get(MANIM_CACHE_ENV, "0") != "1",
         "progress_bar": "none",
         "verbosity": "WARNING",
         "background_color": theme.BACKGROUND,
@@ -182,7 +186,9 @@ def render_in_process(scene_name: str, preset: str, quality: str) -> None:
         "seconds": time.perf_counter() - start,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
-    stats_path(preset, quality, scene_name).write_text(json.dumps(stats) + "\n")
+    path = stats_path(preset, quality, scene_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stats) + "\n")
 
 
 def _render_subprocess(scene: type, model: Model, quality: str) -> float:
