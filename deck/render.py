@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import inspect
 import json
 import os
 import resource
@@ -22,9 +23,8 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
-
-from deck.model import Model
+from deck.beatcache import BeatCache, module_without_beats, picture_hash, prune
+from deck.model import Model, get_preset
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -58,6 +58,10 @@ class RenderError(RuntimeError):
 
 def slides_dir(preset: str, quality: str) -> Path:
     return BUILD / preset / quality / "slides"
+
+
+def beats_dir(preset: str, quality: str) -> Path:
+    return BUILD / preset / quality / "beats"
 
 
 def media_dir(preset: str, quality: str) -> Path:
@@ -114,34 +118,43 @@ def source_closure(module: str) -> list[Path]:
     return sorted(set(seen.values()))
 
 
-def picture_hash(mob) -> str:
-    """A fingerprint of what a mobject looks like: its points, colours and opacities."""
-    h = hashlib.sha256()
-    for part in mob.family_members_with_points():
-        h.update(np.round(part.points, 4).tobytes())
-        for style in (part.get_fill_rgbas(), part.get_stroke_rgbas(), [[part.get_stroke_width()]]):
-            h.update(np.round(np.asarray(style, dtype=float), 4).tobytes())
-    return h.hexdigest()
+def _shared_context(scene: type, model: Model, quality: str) -> dict:
+    from deck.scenes import first_slide_number, total_slides
+
+    return {
+        "model": asdict(model),
+        "quality": quality,
+        "slides": [first_slide_number(scene), total_slides()],
+        "versions": {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")},
+    }
 
 
 def input_hash(scene: type, model: Model, quality: str) -> str:
-    from deck.scenes import first_slide_number, previous_scene, total_slides
+    """Everything a scene's render depends on; unchanged means the render can be skipped."""
+    from deck.scenes import previous_scene
 
     h = hashlib.sha256()
     before = previous_scene(scene)
     if before is not None:  # a scene opens on the previous scene's last frame
-        h.update(picture_hash(before.last_frame(model)).encode())
+        h.update(picture_hash([before.last_frame(model)]).encode())
     for path in source_closure(scene.__module__):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
-    versions = {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")}
-    context = {
-        "model": asdict(model),
-        "quality": quality,
-        "slides": [first_slide_number(scene), total_slides()],
-        "versions": versions,
-    }
-    h.update(json.dumps(context, sort_keys=True).encode())
+    h.update(json.dumps(_shared_context(scene, model, quality), sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def beat_context(scene: type, model: Model, quality: str) -> str:
+    """What all of a scene's beats depend on besides their own code and starting picture."""
+    h = hashlib.sha256()
+    own = Path(inspect.getsourcefile(scene))
+    beats = [getattr(scene, name) for name in scene.beat_names()]
+    h.update(module_without_beats(own.read_text(), beats).encode())
+    for path in source_closure(scene.__module__):
+        if path != own:
+            h.update(str(path.relative_to(ROOT)).encode())
+            h.update(path.read_bytes())
+    h.update(json.dumps(_shared_context(scene, model, quality), sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -180,11 +193,18 @@ def render_in_process(scene_name: str, preset: str, quality: str) -> None:
         "background_color": theme.BACKGROUND,
     }
     start = time.perf_counter()
+    model = get_preset(preset)
+    cache = BeatCache(beats_dir(preset, quality), beat_context(scene, model, quality))
     with tempconfig(options):
-        scene(output_folder=slides_dir(preset, quality)).render()
+        instance = scene(output_folder=slides_dir(preset, quality))
+        instance.beat_cache = cache
+        instance.render()
+    cache.store(slides_dir(preset, quality) / f"{scene_name}.json")
     stats = {
         "seconds": time.perf_counter() - start,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "slides": len(cache.keys),
+        "slides_reused": cache.reused,
     }
     path = stats_path(preset, quality, scene_name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -244,6 +264,7 @@ def render_scenes(
                 progress(name, "failed", 0.0)
     if errors:
         raise RenderError("; ".join(errors))
+    prune(beats_dir(model.name, quality), slides_dir(model.name, quality))
     return [s.__name__ for s in stale]
 
 

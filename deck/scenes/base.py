@@ -19,6 +19,7 @@ from manim import Animation, FadeOut, ManimColor, Mobject
 from manim_slides import Slide
 
 from deck import theme
+from deck.beatcache import BeatCache
 from deck.components.chrome import section_title, slide_counter
 from deck.layout import Item, collect
 from deck.model import DEFAULT_PRESET, Model, get_preset
@@ -34,7 +35,7 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
         def run(self: DeckSlide) -> None:
-            self.open_slide(self.notes_for(method.__name__, self.model), loop)
+            self.open_slide(method, self.notes_for(method.__name__, self.model), loop)
             method(self)
             self.close_slide(method.__name__)
 
@@ -60,6 +61,7 @@ class DeckSlide(Slide):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.model = current_model()
+        self.beat_cache: BeatCache | None = None  # set by the renderer; tests leave it off
         self.snapshots: list[Snapshot] = []
         self._notes = ""
         self.camera.background_color = ManimColor(theme.BACKGROUND)
@@ -115,17 +117,29 @@ class DeckSlide(Slide):
         paragraphs = [" ".join(p.split()) for p in template.split("\n\n")]
         return "\n\n".join(paragraphs).format(m=model)
 
-    def open_slide(self, notes: str, loop: bool) -> None:
+    def open_slide(self, method: Callable, notes: str, loop: bool) -> None:
+        """Start the beat's slide: a fresh one, or its earlier video when nothing changed."""
         from deck.scenes import total_slides
 
         self._notes = notes
-        self.next_slide(notes=self._notes, loop=loop)
         number = self.first_slide_number() + len(self.snapshots)
         counter = slide_counter(number, total_slides())
         if "counter" in self.canvas:
             self.remove(self.canvas["counter"])
         self.add_to_canvas(counter=counter)
         self.add(counter)
+        cached = None
+        if self.beat_cache is not None:
+            key = self.beat_cache.key(method, self.mobjects, f"{notes}|{loop}")
+            cached = self.beat_cache.lookup(key)
+            self.beat_cache.keys.append((key, cached is not None))
+        if cached is None:
+            self.next_slide(notes=notes, loop=loop)
+        else:
+            # the slide is the cached video; the beat still runs, unrendered, so that
+            # the scene's state is what the next beat expects
+            self.next_slide(notes=notes, loop=loop, src=cached)
+            self.next_slide(skip_animations=True)
 
     def close_slide(self, name: str) -> None:
         self.snapshots.append(Snapshot(name, self._notes, tuple(collect(self.mobjects))))

@@ -1,0 +1,100 @@
+"""The slide cache: keys change exactly when a slide's frames could, and reuse renders right."""
+
+from __future__ import annotations
+
+import json
+
+import av
+import pytest
+from manim import Circle, Square
+
+from deck import render
+from deck.beatcache import BeatCache, module_without_beats, picture_hash, prune
+
+
+def beat_a(self):
+    """One beat."""
+    return "a"
+
+
+def beat_b(self):
+    return "b"
+
+
+def test_picture_hash_sees_position_colour_and_order():
+    square, circle = Square(), Circle()
+    base = picture_hash([square, circle])
+    assert picture_hash([square.copy(), circle.copy()]) == base
+    assert picture_hash([circle, square]) != base
+    assert picture_hash([square.copy().shift([0.01, 0, 0]), circle]) != base
+    assert picture_hash([square.copy().set_color("#123456"), circle]) != base
+    assert picture_hash([square.copy().set_opacity(0.5), circle]) != base
+
+
+def test_key_depends_on_code_picture_context_and_notes(tmp_path):
+    cache = BeatCache(tmp_path, "context")
+    screen = [Square()]
+    key = cache.key(beat_a, screen, "notes")
+    assert cache.key(beat_a, [Square()], "notes") == key
+    assert cache.key(beat_b, screen, "notes") != key
+    assert cache.key(beat_a, [Circle()], "notes") != key
+    assert cache.key(beat_a, screen, "other notes") != key
+    assert BeatCache(tmp_path, "changed context").key(beat_a, screen, "notes") != key
+
+
+def test_module_context_ignores_the_beats_own_code():
+    import inspect
+    import sys
+
+    source = inspect.getsource(sys.modules[__name__])
+    rest = module_without_beats(source, [beat_a])
+    assert "return \"a\"" not in rest and "return \"b\"" in rest
+
+
+def test_store_lookup_and_prune(tmp_path):
+    slides = tmp_path / "slides"
+    (slides / "files" / "S").mkdir(parents=True)
+    for name in ("one.mp4", "two.mp4", "old.mp4"):
+        (slides / "files" / "S" / name).write_bytes(b"video " + name.encode())
+    config = {"slides": [{"file": "files/S/one.mp4"}, {"file": "files/S/two.mp4"}]}
+    (slides / "S.json").write_text(json.dumps(config))
+    cache = BeatCache(tmp_path / "beats", "ctx")
+    cache.keys = [("k1", False), ("k2", True)]
+    (tmp_path / "beats").mkdir()
+    (tmp_path / "beats" / "k2.mp4").write_bytes(b"reused")
+    (tmp_path / "beats" / "gone.mp4").write_bytes(b"unused")
+    cache.store(slides / "S.json")
+    assert cache.lookup("k1").read_bytes() == b"video one.mp4"
+    assert cache.lookup("k2").read_bytes() == b"reused"  # a reused slide is not overwritten
+    assert not (slides / "files" / "S" / "old.mp4").exists()
+    assert prune(tmp_path / "beats", slides) == 1
+    assert cache.lookup("nope") is None
+
+
+def test_store_refuses_a_slide_count_mismatch(tmp_path):
+    (tmp_path / "S.json").write_text(json.dumps({"slides": [{"file": "x.mp4"}]}))
+    cache = BeatCache(tmp_path / "beats", "ctx")
+    with pytest.raises(RuntimeError, match="1 slides, 0 beats"):
+        cache.store(tmp_path / "S.json")
+
+
+def frame_counts(folder, scene):
+    config = json.loads((folder / f"{scene}.json").read_text())
+    counts = []
+    for slide in config["slides"]:
+        with av.open(str(folder / slide["file"])) as video:
+            counts.append(video.streams.video[0].frames)
+    return counts, [s["notes"] for s in config["slides"]]
+
+
+@pytest.mark.render
+def test_a_second_render_reuses_every_slide(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "BUILD", tmp_path)
+    monkeypatch.setenv("GQA_DECK_PRESET", "gqa-1b")  # the worker sets it; restore after
+    scene = "AttentionHeatmap"
+    render.render_in_process(scene, "gqa-1b", "low")
+    first = frame_counts(render.slides_dir("gqa-1b", "low"), scene)
+    render.render_in_process(scene, "gqa-1b", "low")
+    stats = json.loads(render.stats_path("gqa-1b", "low", scene).read_text())
+    assert stats["slides_reused"] == stats["slides"] == 3
+    assert frame_counts(render.slides_dir("gqa-1b", "low"), scene) == first
