@@ -27,8 +27,12 @@ def picture_hash(mobjects: list[Mobject] | tuple[Mobject, ...]) -> str:
     for mob in mobjects:
         for part in mob.family_members_with_points():
             h.update(np.round(part.points, 4).tobytes())
-            style = (part.get_fill_rgbas(), part.get_stroke_rgbas(), [[part.get_stroke_width()]],
-                     [[part.z_index]])
+            style = (
+                part.get_fill_rgbas(),
+                part.get_stroke_rgbas(),
+                [[part.get_stroke_width()]],
+                [[part.z_index]],
+            )
             for values in style:
                 h.update(np.round(np.asarray(values, dtype=float), 4).tobytes())
     return h.hexdigest()
@@ -63,8 +67,9 @@ class BeatCache:
         """After a render: keep the video of every slide rendered afresh under its key."""
         config = json.loads(slides_json.read_text())
         if len(config["slides"]) != len(self.keys):
-            raise RuntimeError(f"{slides_json}: {len(config['slides'])} slides, "
-                               f"{len(self.keys)} beats")
+            raise RuntimeError(
+                f"{slides_json}: {len(config['slides'])} slides, {len(self.keys)} beats"
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
         for slide, (key, reused) in zip(config["slides"], self.keys, strict=True):
             if not reused:

@@ -85,13 +85,20 @@ def build(
     from deck.scenes import SCENE_NAMES
 
     start = time.perf_counter()
-    outputs = export.export(
+    args = (
         SCENE_NAMES,
         render.slides_dir(model.name, quality),
         PRESENTATIONS,
         export_stem(model.name),
         formats,
     )
+    if export.up_to_date(*args):
+        print(
+            f"exports are up to date (presentations/{export_stem(model.name)}.*); "
+            f"total {time.perf_counter() - progress.start:.0f} s"
+        )
+        return 0
+    outputs = export.export(*args)
     took = time.perf_counter() - start
     for path in outputs:
         print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 2**20:.1f} MiB)")

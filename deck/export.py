@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import base64
 import glob
+import hashlib
 import io
 import json
+import multiprocessing
 import os
 import re
 import secrets
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import av
+
+# manim-slides' PDF and PPTX converters draw tqdm bars on stderr; the CLI has its own lines
+os.environ.setdefault("TQDM_DISABLE", "1")
 from manim_slides.config import PresentationConfig
 from manim_slides.convert import PDF, FrameIndex, PowerPoint, RevealJS, read_image_from_video_file
 from pydantic import ValidationError
@@ -366,6 +372,47 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _inputs_digest(
+    scene_names: Sequence[str], slides_dir: Path, stem: str, formats: Sequence[str]
+) -> str:
+    """What the exports are made of: the slide configs, their videos, this code, reveal.js."""
+    h = hashlib.sha256(f"{stem}|{','.join(formats)}".encode())
+    h.update(Path(__file__).read_bytes())
+    for asset in REVEAL_ASSETS:
+        h.update((REVEAL_DIST / asset).read_bytes() if (REVEAL_DIST / asset).is_file() else b"")
+    for name in scene_names:
+        config = Path(slides_dir) / f"{name}.json"
+        if not config.is_file():
+            return ""
+        h.update(config.read_bytes())
+        for slide in json.loads(config.read_text()).get("slides", []):
+            video = Path(slides_dir) / slide.get("file", "")
+            stat = video.stat() if video.is_file() else None
+            h.update(f"{video.name}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def _stamp_path(slides_dir: Path, stem: str) -> Path:
+    # beside the renders, so that presentations/ holds nothing but the exports
+    return Path(slides_dir) / f"{stem}.exported"
+
+
+def up_to_date(
+    scene_names: Sequence[str],
+    slides_dir: Path,
+    out_dir: Path,
+    stem: str,
+    formats: Sequence[str] = FORMATS,
+) -> bool:
+    """True when every export exists and was written from exactly the current inputs."""
+    stamp = _stamp_path(slides_dir, stem)
+    outputs = [Path(out_dir) / f"{stem}.{fmt}" for fmt in formats]
+    if not stamp.is_file() or not all(p.is_file() for p in outputs):
+        return False
+    digest = _inputs_digest(scene_names, slides_dir, stem, formats)
+    return bool(digest) and stamp.read_text().strip() == digest
+
+
 def export(
     scene_names: Sequence[str],
     slides_dir: Path,
@@ -390,27 +437,41 @@ def export(
     out_dir.mkdir(parents=True, exist_ok=True)
     _discard_stale(out_dir, stem)
 
-    done: list[tuple[Path, Path]] = []  # (temporary, final)
+    done = [
+        (_temp_path(out_dir / f"{stem}.{fmt}"), out_dir / f"{stem}.{fmt}")
+        for fmt in dict.fromkeys(formats)
+    ]
     try:
-        for fmt in dict.fromkeys(formats):
-            dest = out_dir / f"{stem}.{fmt}"
-            temp = _temp_path(dest)
-            done.append((temp, dest))
-            try:
-                if fmt == "html":
-                    write_html(configs, temp, title)
-                else:
-                    WRITERS[fmt](configs, temp)
-            except ExportError:
-                raise
-            except Exception as exc:
-                reason = " ".join(str(exc).split())[:300]
-                raise ExportError(f"{fmt} export failed: {type(exc).__name__}: {reason}") from exc
-            if not temp.is_file() or temp.stat().st_size == 0:
-                raise ExportError(f"{fmt} export wrote nothing")
+        # the formats are independent and CPU-bound (decoding frames, encoding images)
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            max_workers=min(len(done), os.cpu_count() or 1), mp_context=context
+        ) as pool:
+            jobs = [
+                pool.submit(_write, dest.suffix[1:], configs, temp, title) for temp, dest in done
+            ]
+            for job in jobs:
+                job.result()
         for temp, dest in done:
             os.replace(temp, dest)
+        digest = _inputs_digest(scene_names, Path(slides_dir), stem, list(dict.fromkeys(formats)))
+        _stamp_path(slides_dir, stem).write_text(digest + "\n")
     except BaseException:
         _discard([temp for temp, _ in done])
         raise
     return [dest for _, dest in done]
+
+
+def _write(fmt: str, configs: list[PresentationConfig], temp: Path, title: str) -> None:
+    try:
+        if fmt == "html":
+            write_html(configs, temp, title)
+        else:
+            WRITERS[fmt](configs, temp)
+    except ExportError:
+        raise
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:300]
+        raise ExportError(f"{fmt} export failed: {type(exc).__name__}: {reason}") from None
+    if not temp.is_file() or temp.stat().st_size == 0:
+        raise ExportError(f"{fmt} export wrote nothing")

@@ -12,13 +12,15 @@ import ast
 import hashlib
 import inspect
 import json
+import multiprocessing
 import os
 import resource
-import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -162,12 +164,17 @@ def _stamp(folder: Path, scene: str) -> Path:
     return folder / f"{scene}.inputs"
 
 
-def is_fresh(scene: type, model: Model, quality: str) -> bool:
-    folder = slides_dir(model.name, quality)
-    stamp = _stamp(folder, scene.__name__)
-    if not stamp.exists() or not (folder / f"{scene.__name__}.json").exists():
+def _matches(folder: Path, name: str, digest: str) -> bool:
+    stamp = _stamp(folder, name)
+    if not stamp.exists() or not (folder / f"{name}.json").exists():
         return False
-    return stamp.read_text().strip() == input_hash(scene, model, quality)
+    return stamp.read_text().strip() == digest
+
+
+def is_fresh(scene: type, model: Model, quality: str) -> bool:
+    return _matches(
+        slides_dir(model.name, quality), scene.__name__, input_hash(scene, model, quality)
+    )
 
 
 # ── rendering ───────────────────────────────────────────────────────────
@@ -211,27 +218,23 @@ def render_in_process(scene_name: str, preset: str, quality: str) -> None:
     path.write_text(json.dumps(stats) + "\n")
 
 
-def _render_subprocess(scene: type, model: Model, quality: str) -> float:
-    name = scene.__name__
-    folder = slides_dir(model.name, quality)
-    folder.mkdir(parents=True, exist_ok=True)
-    _stamp(folder, name).unlink(missing_ok=True)  # a failed render leaves the scene stale
-    log = log_path(model.name, quality, name)
+def _render_worker(name: str, preset: str, quality: str) -> float:
+    """One scene, in a worker process, with its output going to the scene's log."""
+    log = log_path(preset, quality, name)
     log.parent.mkdir(parents=True, exist_ok=True)
-    digest = input_hash(scene, model, quality)
     start = time.perf_counter()
     with log.open("w") as out:
-        done = subprocess.run(
-            [sys.executable, "-m", "deck.render", name, model.name, quality],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            check=False,
-        )
-    if done.returncode != 0:
-        tail = log.read_text().strip().splitlines()[-1:] or ["(no output)"]
-        raise RenderError(f"scene {name} failed to render: {tail[0]} (full log: {log})")
-    _stamp(folder, name).write_text(digest + "\n")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(out.fileno(), 1)
+        os.dup2(out.fileno(), 2)
+        try:
+            render_in_process(name, preset, quality)
+        except BaseException as err:
+            traceback.print_exc()
+            sys.stderr.flush()
+            last = (traceback.format_exception_only(err) or ["(no message)"])[-1].strip()
+            raise RenderError(f"scene {name} failed to render: {last} (full log: {log})") from None
     return time.perf_counter() - start
 
 
@@ -241,30 +244,43 @@ Progress = Callable[[str, str, float], None]  # (scene, event, seconds)
 def render_scenes(
     scenes: Sequence[type], model: Model, quality: str, jobs: int, progress: Progress
 ) -> list[str]:
-    """Render the stale ones of `scenes` with `jobs` processes; return the names rendered."""
-    stale = [s for s in scenes if not is_fresh(s, model, quality)]
+    """Render the stale ones of `scenes` with `jobs` processes; return the names rendered.
+
+    Workers are forked from this process, which has imported manim already (it needed
+    it for the input hashes), so no worker pays for that import again.
+    """
+    folder = slides_dir(model.name, quality)
+    digests = {s: input_hash(s, model, quality) for s in scenes}
+    stale = [s for s in scenes if not _matches(folder, s.__name__, digests[s])]
     for s in scenes:
         if s not in stale:
             progress(s.__name__, "unchanged", 0.0)
     if not stale:
         return []
+    folder.mkdir(parents=True, exist_ok=True)
+    for s in stale:
+        _stamp(folder, s.__name__).unlink(missing_ok=True)  # a failed render stays stale
     # the longest scenes first keeps both cores busy until the end
     stale.sort(key=lambda s: -s.slide_count())
     errors = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_render_subprocess, s, model, quality): s for s in stale}
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+        futures = {pool.submit(_render_worker, s.__name__, model.name, quality): s for s in stale}
         for s in stale:
             progress(s.__name__, "queued", 0.0)
         for future in as_completed(futures):
-            name = futures[future].__name__
+            scene = futures[future]
             try:
-                progress(name, "rendered", future.result())
-            except RenderError as err:
-                errors.append(str(err))
-                progress(name, "failed", 0.0)
+                seconds = future.result()
+            except (RenderError, BrokenProcessPool) as err:
+                errors.append(str(err) or f"scene {scene.__name__}: its render process died")
+                progress(scene.__name__, "failed", 0.0)
+                continue
+            _stamp(folder, scene.__name__).write_text(digests[scene] + "\n")
+            progress(scene.__name__, "rendered", seconds)
     if errors:
         raise RenderError("; ".join(errors))
-    prune(beats_dir(model.name, quality), slides_dir(model.name, quality))
+    prune(beats_dir(model.name, quality), folder)
     return [s.__name__ for s in stale]
 
 

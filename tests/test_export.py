@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from deck import export as ex
-from deck.export import ExportError, export
+from deck.export import ExportError, export, up_to_date
 
 TINY_SCENE = """
 from manim import BLUE, GREEN, RED, Circle, Create, FadeIn, ManimColor, Square, Text, Transform
@@ -284,3 +285,19 @@ def test_leftovers_of_a_killed_export_are_removed(rendered, tmp_path):
     other.write_bytes(b"keep")
     export(["Tiny"], rendered / "slides", tmp_path, "gqa", formats=("pdf",))
     assert not dead.exists() and other.exists()
+
+
+def test_up_to_date_until_a_video_or_the_config_changes(rendered, tmp_path):
+    slides = tmp_path / "slides"
+    shutil.copytree(rendered / "slides", slides)
+    out = tmp_path / "out"
+    assert not up_to_date(["Tiny"], slides, out, "gqa")
+    export(["Tiny"], slides, out, "gqa")
+    assert up_to_date(["Tiny"], slides, out, "gqa")
+    first = json.loads((slides / "Tiny.json").read_text())["slides"][0]["file"]
+    video = slides / first  # the config may hold absolute paths
+    os.utime(video, ns=(video.stat().st_atime_ns, video.stat().st_mtime_ns + 10**9))
+    assert not up_to_date(["Tiny"], slides, out, "gqa")
+    export(["Tiny"], slides, out, "gqa")
+    (out / "gqa.pdf").unlink()
+    assert not up_to_date(["Tiny"], slides, out, "gqa")
