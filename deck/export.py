@@ -386,7 +386,8 @@ def _inputs_digest(
             return ""
         h.update(config.read_bytes())
         for slide in json.loads(config.read_text()).get("slides", []):
-            video = Path(slides_dir) / slide.get("file", "")
+            # as manim-slides resolves it: relative to the slides folder's parent
+            video = Path(slides_dir).parent / slide.get("file", "")
             stat = video.stat() if video.is_file() else None
             h.update(f"{video.name}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}".encode())
     return h.hexdigest()
