@@ -35,7 +35,7 @@ QKV_COLUMNS = (-4.6, 0.0, 4.6)  # centres of the Q, K and V columns
 QKV_BASELINES = (0.9, 0.05, -0.6)
 QKV_STRIP_Y = -1.4
 QKV_STRIP_WIDTH = 3.6  # the query heads' strip; K and V strips are as wide as their heads
-STEP_COLUMN = 3.6  # width reserved for a step's formula, so descriptions share one left edge
+STEP_COLUMN = 4.0  # width reserved for a step's formula, so descriptions share one left edge
 STEP_PITCH = 1.05
 DIM = 0.35  # opacity of the steps already explained
 

@@ -105,17 +105,12 @@ class DataFlow(DeckSlide):
     def show_callout(self, new_card: VGroup, new_marks: VGroup) -> None:
         """Swap the previous callout and highlight for new ones, in one animation."""
         place_in_column(new_card, self.panel_left, FRAME_RIGHT, theme.CONTENT_TOP)
-        if self.callout is None:
-            self.play(FadeIn(new_card, shift=LEFT * 0.2), Create(new_marks), run_time=theme.RUN)
-        else:
-            old_card, old_marks = self.callout
-            self.play(
-                FadeOut(old_card),
-                FadeOut(old_marks),
-                FadeIn(new_card, shift=LEFT * 0.2),
-                Create(new_marks),
-                run_time=theme.RUN,
-            )
+        anims = [FadeIn(new_card, shift=LEFT * 0.2)]
+        if new_marks.submobjects:
+            anims.append(Create(new_marks))
+        if self.callout is not None:
+            anims += [FadeOut(mob) for mob in self.callout if mob.submobjects]
+        self.play(*anims, run_time=theme.RUN)
         self.callout = (new_card, new_marks)
 
     # ── beats ──────────────────────────────────────────────────────────
@@ -143,7 +138,7 @@ class DataFlow(DeckSlide):
         One attention layer, top to bottom. The hidden states x go through three projections.
         Q keeps all {m.n_heads} heads, K and V have only {m.n_kv_heads}. repeat_kv copies each
         K/V head for its group of query heads, attention runs per head, and the O projection
-        maps the heads back to the hidden size.
+        maps the heads back to the hidden size. The model stacks {m.n_layers} such layers.
     """)
     def data_flow(self) -> None:
         d = self.diagram
@@ -156,6 +151,18 @@ class DataFlow(DeckSlide):
             run_time=2.4,
         )
         self.play(FadeIn(d.x_out, shift=DOWN * 0.1), run_time=theme.RUN_FAST)
+        m = self.model
+        shapes = card(
+            "One attention layer",
+            [
+                f"Q: {m.n_heads} heads × {m.head_dim}",
+                f"K, V: {m.n_kv_heads} heads × {m.head_dim}",
+                f"one of {m.n_layers} layers",
+            ],
+            theme.ATTENTION,
+            self.panel_width,
+        )
+        self.show_callout(shapes, VGroup())
 
     @beat("""
         RoPE, rotary position embedding, rotates each query and key vector by an angle that
