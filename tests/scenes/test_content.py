@@ -126,56 +126,67 @@ def test_every_number_on_screen_comes_from_the_preset(scene_name, preset):
             assert value in allowed, f"{beat}: {token!r} in {content!r} is not a preset figure"
 
 
+def deck_text(preset: str) -> str:
+    """Every text on every slide of the deck, joined."""
+    return " | ".join(t for s in SCENES for _, t in on_screen_text(s.__name__, preset))
+
+
+def assert_shown(preset: str, strings) -> None:
+    shown = deck_text(preset)
+    missing = [s for s in strings if s not in shown]
+    assert not missing, f"not on any slide of {preset}: {missing}"
+
+
 @pytest.mark.parametrize("preset", list(PRESETS))
 def test_key_figures_are_shown(preset):
-    shown = " | ".join(t for s in SCENES for _, t in on_screen_text(s.__name__, preset))
-    for string in expected_for(preset).strings:
-        assert string in shown, f"{string!r} is not on any slide"
+    assert_shown(preset, expected_for(preset).strings)
 
 
 def test_default_preset_figures_match_the_reference():
     """The spec card's figures, as published in the reference table (facts.md)."""
-    shown = " | ".join(t for s in SCENES for _, t in on_screen_text(s.__name__, "gqa-1b"))
-    for string in (
-        "949,003,776",
-        "≈ 0.95 B",
-        "vocabulary 100,000, untied",
-        "GQA 6:1",
-        "−83.3 %",
-        "144 KiB",
-        "24 KiB",
-        "6 KiB",
-        "288 MiB",
-        "48 MiB",
-        "12 MiB",
-        "24 × decoder block",
-        "4608",
-        "2,048 tokens",
-        "bfloat16",
-        "1536 → 24×64",
-        "1536 → 4×64",
-        "24×64 → 1536",
-        "4 → 24 heads",
-        "√64 = 8",
-    ):
-        assert string in shown, string
+    assert_shown(
+        "gqa-1b",
+        (
+            "949,003,776",
+            "≈ 0.95 B",
+            "vocabulary 100,000, untied",
+            "GQA 6:1",
+            "−83.3 %",
+            "144 KiB",
+            "24 KiB",
+            "6 KiB",
+            "288 MiB",
+            "48 MiB",
+            "12 MiB",
+            "24 × decoder block",
+            "4608",
+            "2,048 tokens",
+            "bfloat16",
+            "1536 → 24×64",
+            "1536 → 4×64",
+            "24×64 → 1536",
+            "4 → 24 heads",
+            "√64 = 8",
+        ),
+    )
 
 
 def test_llama_figures_match_the_reference():
-    shown = " | ".join(t for s in SCENES for _, t in on_screen_text(s.__name__, "llama-3-8b"))
-    for string in (
-        "8,030,261,248",
-        "GQA 4:1",
-        "−75 %",
-        "512 KiB",
-        "128 KiB",
-        "16 KiB",
-        "4 GiB",
-        "1 GiB",
-        "128 MiB",
-        "√128 ≈ 11.3",
-    ):
-        assert string in shown, string
+    assert_shown(
+        "llama-3-8b",
+        (
+            "8,030,261,248",
+            "GQA 4:1",
+            "−75 %",
+            "512 KiB",
+            "128 KiB",
+            "16 KiB",
+            "4 GiB",
+            "1 GiB",
+            "128 MiB",
+            "√128 ≈ 11.3",
+        ),
+    )
 
 
 def _boxes(items, role):
