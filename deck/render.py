@@ -264,7 +264,8 @@ def render_scenes(
     stale.sort(key=lambda s: -s.slide_count())
     errors = []
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context)
+    try:
         futures = {pool.submit(_render_worker, s.__name__, model.name, quality): s for s in stale}
         for s in stale:
             progress(s.__name__, "queued", 0.0)
@@ -278,6 +279,13 @@ def render_scenes(
                 continue
             _stamp(folder, scene.__name__).write_text(digests[scene] + "\n")
             progress(scene.__name__, "rendered", seconds)
+    except BaseException:
+        # Ctrl-C: start no queued scene, stop the running ones now
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise
+    pool.shutdown()
     if errors:
         raise RenderError("; ".join(errors))
     prune(beats_dir(model.name, quality), folder)

@@ -64,3 +64,29 @@ def test_export_before_render_says_what_to_do(monkeypatch, tmp_path, capsys):
 def test_non_default_preset_exports_under_its_own_name():
     assert cli.export_stem("gqa-1b") == "gqa"
     assert cli.export_stem("mistral-7b") == "gqa-mistral-7b"
+
+
+@pytest.mark.render
+def test_ctrl_c_stops_the_build_at_once_and_writes_nothing():
+    import os
+    import signal
+    import time
+
+    out = cli.PRESENTATIONS
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("gqa*")} if out.exists() else {}
+    build = subprocess.Popen(
+        [sys.executable, "-m", "deck", "build", "--preset", "astrai-1b", "--quality", "low"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    time.sleep(6)  # scenes are rendering
+    os.killpg(build.pid, signal.SIGINT)
+    start = time.perf_counter()
+    output, _ = build.communicate(timeout=60)
+    assert build.returncode == 130, output
+    assert time.perf_counter() - start < 10
+    assert "previous exports are untouched" in output
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(build.pid, 0)  # no worker is left running
+    after = {p.name: p.stat().st_mtime_ns for p in out.glob("gqa*")} if out.exists() else {}
+    assert after == before
