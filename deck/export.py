@@ -405,13 +405,22 @@ def up_to_date(
     stem: str,
     formats: Sequence[str] = FORMATS,
 ) -> bool:
-    """True when every export exists and was written from exactly the current inputs."""
+    """True when every export exists, is the file this slides folder's last export wrote
+    (not, say, another quality's), and was made from exactly the current inputs."""
     stamp = _stamp_path(slides_dir, stem)
     outputs = [Path(out_dir) / f"{stem}.{fmt}" for fmt in formats]
     if not stamp.is_file() or not all(p.is_file() for p in outputs):
         return False
+    try:
+        recorded = json.loads(stamp.read_text())
+    except ValueError:
+        return False
     digest = _inputs_digest(scene_names, slides_dir, stem, formats)
-    return bool(digest) and stamp.read_text().strip() == digest
+    return bool(digest) and recorded == {"inputs": digest, "outputs": _identities(outputs)}
+
+
+def _identities(paths: Sequence[Path]) -> dict[str, list[int]]:
+    return {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in paths}
 
 
 def export(
@@ -456,7 +465,8 @@ def export(
         for temp, dest in done:
             os.replace(temp, dest)
         digest = _inputs_digest(scene_names, Path(slides_dir), stem, list(dict.fromkeys(formats)))
-        _stamp_path(slides_dir, stem).write_text(digest + "\n")
+        stamp = {"inputs": digest, "outputs": _identities([dest for _, dest in done])}
+        _stamp_path(slides_dir, stem).write_text(json.dumps(stamp) + "\n")
     except BaseException:
         _discard([temp for temp, _ in done])
         raise

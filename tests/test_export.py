@@ -301,3 +301,16 @@ def test_up_to_date_until_a_video_or_the_config_changes(rendered, tmp_path):
     export(["Tiny"], slides, out, "gqa")
     (out / "gqa.pdf").unlink()
     assert not up_to_date(["Tiny"], slides, out, "gqa")
+
+
+def test_not_up_to_date_once_another_build_overwrote_the_exports(rendered, tmp_path):
+    # two qualities (two slides folders) export to the same presentations/gqa.*
+    low, high = tmp_path / "low" / "slides", tmp_path / "high" / "slides"
+    for folder in (low, high):
+        shutil.copytree(rendered / "slides", folder)
+    out = tmp_path / "out"
+    export(["Tiny"], high, out, "gqa")
+    assert up_to_date(["Tiny"], high, out, "gqa")
+    export(["Tiny"], low, out, "gqa")
+    assert up_to_date(["Tiny"], low, out, "gqa")
+    assert not up_to_date(["Tiny"], high, out, "gqa")  # the files are low's now
