@@ -31,6 +31,7 @@ from deck.scenes import SCENE_NAMES
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "seed_scene.py"
 RESULTS = ROOT / "bench" / "RESULTS.md"
+FINDINGS = ROOT / "bench" / "findings.md"  # what the profiles showed; appended to RESULTS
 # The edit a presenter makes while preparing a talk: one line of one card.
 EDIT_FILE = ROOT / "deck" / "scenes" / "heatmap.py"
 EDIT_FROM, EDIT_TO = '"rows: queries"', '"rows: the queries"'
@@ -204,6 +205,8 @@ def main() -> None:
             bench_seed(run)
         runs.append(run)
     text = report(runs, args.preset, seed_note)
+    if FINDINGS.exists():
+        text += "\n" + FINDINGS.read_text()
     RESULTS.write_text(text)
     print(text)
 

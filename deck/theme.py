@@ -66,4 +66,10 @@ CONTENT_TOP = 3.05  # slide content stays below this line
 # ── motion ───────────────────────────────────────────────────────────────
 RUN = 0.8  # default animation time (s)
 RUN_FAST = 0.4
-LAG = 0.08  # lag ratio for staggered groups
+RUN_WRITE = 1.1  # writing a title or a formula
+RUN_ROWS = 1.2  # rows of a table or a chart coming in one after another
+RUN_BUILD = 2.0  # building a whole figure: the diagram, the heatmap
+LAG = 0.08  # lag ratio for many small items (cells, rows of cells)
+LAG_PARTS = 0.3  # lag ratio for a few large parts (diagram rows, chart bars)
+NUDGE = 0.2  # how far things drift as they fade in or out
+HIGHLIGHT_BUFF = 0.08  # gap between a highlight outline and what it surrounds

@@ -73,7 +73,9 @@ def formula_regions(f: Formula) -> dict[str, VGroup]:
 
 
 def focus_box(region: VGroup) -> SurroundingRectangle:
-    box = SurroundingRectangle(region, color=theme.HIGHLIGHT, buff=0.08, stroke_width=theme.STROKE)
+    box = SurroundingRectangle(
+        region, color=theme.HIGHLIGHT, buff=theme.HIGHLIGHT_BUFF, stroke_width=theme.STROKE
+    )
     return tag(box, OVERLAY)
 
 
@@ -120,7 +122,7 @@ class Attention(DeckSlide):
     def show_step(self, index: int) -> None:
         name = step_rows(self.model)[index][2]
         box = focus_box(formula_regions(self.full)[name])
-        anims = [FadeIn(self.steps[index], shift=RIGHT * 0.2)]
+        anims = [FadeIn(self.steps[index], shift=RIGHT * theme.NUDGE)]
         if index:
             anims.append(self.steps[index - 1].animate.set_opacity(DIM))
         anims.append(ReplacementTransform(self.focus, box) if self.focus else FadeIn(box))
@@ -159,11 +161,12 @@ class Attention(DeckSlide):
         self.qkv = columns
         self.play(
             *self.leave_previous(),
-            *(FadeIn(col[0], shift=DOWN * 0.2) for col in columns),
+            *(FadeIn(col[0], shift=DOWN * theme.NUDGE) for col in columns),
             run_time=theme.RUN,
         )
         self.play(
-            *(FadeIn(VGroup(*col[1:]), shift=UP * 0.1) for col in columns), run_time=theme.RUN
+            *(FadeIn(VGroup(*col[1:]), shift=UP * theme.NUDGE) for col in columns),
+            run_time=theme.RUN,
         )
 
     @beat("""
@@ -174,8 +177,8 @@ class Attention(DeckSlide):
     """)
     def formula(self) -> None:
         self.full.move_to([0, 0.3, 0])
-        self.play(FadeOut(self.qkv, shift=UP * 0.3), run_time=theme.RUN_FAST)
-        self.play(Write(self.full), run_time=1.6)
+        self.play(FadeOut(self.qkv, shift=UP * theme.NUDGE), run_time=theme.RUN_FAST)
+        self.play(Write(self.full), run_time=theme.RUN_WRITE)
 
     @beat("""
         Step one: multiply the queries by the transposed keys. Entry i, j of S is the dot

@@ -94,7 +94,10 @@ class DataFlow(DeckSlide):
             *(
                 tag(
                     SurroundingRectangle(
-                        n, color=color, buff=0.08, stroke_width=theme.STROKE_HIGHLIGHT
+                        n,
+                        color=color,
+                        buff=theme.HIGHLIGHT_BUFF,
+                        stroke_width=theme.STROKE_HIGHLIGHT,
                     ),
                     DECOR,
                 )
@@ -105,7 +108,7 @@ class DataFlow(DeckSlide):
     def show_callout(self, new_card: VGroup, new_marks: VGroup) -> None:
         """Swap the previous callout and highlight for new ones, in one animation."""
         place_in_column(new_card, self.panel_left, FRAME_RIGHT, theme.CONTENT_TOP)
-        anims = [FadeIn(new_card, shift=LEFT * 0.2)]
+        anims = [FadeIn(new_card, shift=LEFT * theme.NUDGE)]
         if new_marks.submobjects:
             anims.append(Create(new_marks))
         if self.callout is not None:
@@ -131,8 +134,12 @@ class DataFlow(DeckSlide):
             theme.SIZE.body,
         )
         self.title_card = stack(heading, sub, facts, buff=0.35, align=UP * 0).move_to([0, 0.2, 0])
-        self.play(Write(heading), run_time=1.2)
-        self.play(FadeIn(sub, shift=UP * 0.2), FadeIn(facts, shift=UP * 0.2), run_time=theme.RUN)
+        self.play(Write(heading), run_time=theme.RUN_WRITE)
+        self.play(
+            FadeIn(sub, shift=UP * theme.NUDGE),
+            FadeIn(facts, shift=UP * theme.NUDGE),
+            run_time=theme.RUN,
+        )
 
     @beat("""
         One attention layer, top to bottom. The hidden states x go through three projections.
@@ -142,15 +149,17 @@ class DataFlow(DeckSlide):
     """)
     def data_flow(self) -> None:
         d = self.diagram
-        self.play(FadeOut(self.title_card, shift=UP * 0.3), run_time=theme.RUN_FAST)
+        self.play(FadeOut(self.title_card, shift=UP * theme.NUDGE), run_time=theme.RUN_FAST)
         self.play(FadeIn(d.x_in), run_time=theme.RUN_FAST)
         rows = [d.projections, d.repeat, d.attention, d.out_proj]
         self.play(
-            LaggedStart(*(FadeIn(r, shift=DOWN * 0.15) for r in rows), lag_ratio=0.35),
-            Create(d.lines, lag_ratio=0.1),
-            run_time=2.4,
+            LaggedStart(
+                *(FadeIn(r, shift=DOWN * theme.NUDGE) for r in rows), lag_ratio=theme.LAG_PARTS
+            ),
+            Create(d.lines, lag_ratio=theme.LAG),
+            run_time=theme.RUN_BUILD,
         )
-        self.play(FadeIn(d.x_out, shift=DOWN * 0.1), run_time=theme.RUN_FAST)
+        self.play(FadeIn(d.x_out, shift=DOWN * theme.NUDGE), run_time=theme.RUN_FAST)
         m = self.model
         shapes = card(
             "One attention layer",
@@ -262,16 +271,16 @@ class DataFlow(DeckSlide):
         chart.move_to([0, (titles.get_bottom()[1] + FRAME_BOTTOM) / 2, 0])
         titles.align_to(chart, LEFT)
         self.play(*(FadeOut(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
-        self.play(FadeIn(heading, shift=DOWN * 0.2), FadeIn(sub), run_time=theme.RUN_FAST)
+        self.play(FadeIn(heading, shift=DOWN * theme.NUDGE), FadeIn(sub), run_time=theme.RUN_FAST)
         self.play(
             LaggedStart(
                 *(
                     AnimationGroup(FadeIn(VGroup(name, note, value)), GrowFromEdge(bar, LEFT))
                     for name, note, bar, value in chart.rows
                 ),
-                lag_ratio=0.3,
+                lag_ratio=theme.LAG_PARTS,
             ),
-            run_time=1.6,
+            run_time=theme.RUN_ROWS,
         )
 
     @beat("""
@@ -283,7 +292,9 @@ class DataFlow(DeckSlide):
         heading, spec = spec_sheet(self.model)
         self.play(*(FadeOut(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
         self.play(
-            FadeIn(heading, shift=DOWN * 0.2),
-            LaggedStart(*(FadeIn(row, shift=RIGHT * 0.2) for row in spec.rows), lag_ratio=0.1),
-            run_time=1.6,
+            FadeIn(heading, shift=DOWN * theme.NUDGE),
+            LaggedStart(
+                *(FadeIn(row, shift=RIGHT * theme.NUDGE) for row in spec.rows), lag_ratio=theme.LAG
+            ),
+            run_time=theme.RUN_ROWS,
         )

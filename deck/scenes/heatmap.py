@@ -14,6 +14,9 @@ from deck.scenes.base import DeckSlide, beat
 FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
 LEGEND_GAP = 0.45
 CARD_GAP = 0.5
+CELL_GROW_FROM = 0.7  # cells grow in from this fraction of their size
+CELL_LAG = 0.03  # 49 cells in one staggered animation: each starts 3 % after the last
+VALUE_MARK_BUFF = 0.03  # the highlight hugs its cell, leaving the neighbours visible
 
 
 class AttentionHeatmap(DeckSlide):
@@ -43,7 +46,7 @@ class AttentionHeatmap(DeckSlide):
     def swap_card(self, new: VGroup, *also) -> None:
         self.place_card(new)
         out = [FadeOut(self.side)] if self.side is not None else []
-        self.play(*out, FadeIn(new, shift=LEFT * 0.2), *also, run_time=theme.RUN)
+        self.play(*out, FadeIn(new, shift=LEFT * theme.NUDGE), *also, run_time=theme.RUN)
         self.side = new
 
     @beat("""
@@ -69,9 +72,11 @@ class AttentionHeatmap(DeckSlide):
             run_time=theme.RUN_FAST,
         )
         self.play(
-            LaggedStart(*(FadeIn(cell, scale=0.7) for cell in hm.grid), lag_ratio=0.03),
+            LaggedStart(
+                *(FadeIn(cell, scale=CELL_GROW_FROM) for cell in hm.grid), lag_ratio=CELL_LAG
+            ),
             FadeIn(self.legend),
-            run_time=2.0,
+            run_time=theme.RUN_BUILD,
         )
         self.swap_card(c)
 
@@ -88,7 +93,7 @@ class AttentionHeatmap(DeckSlide):
             theme.MASK,
             self.card_width,
         )
-        self.swap_card(c, FadeIn(self.mask, lag_ratio=0.02))
+        self.swap_card(c, FadeIn(self.mask, lag_ratio=CELL_LAG))
 
     @beat("""
         The highlighted cells are each token attending to the token right before it: "cat" to
@@ -106,7 +111,7 @@ class AttentionHeatmap(DeckSlide):
                     SurroundingRectangle(
                         hm.cell(i, j),
                         color=theme.HIGHLIGHT,
-                        buff=0.03,
+                        buff=VALUE_MARK_BUFF,
                         stroke_width=theme.STROKE_HIGHLIGHT,
                     ),
                     DECOR,
@@ -131,5 +136,5 @@ class AttentionHeatmap(DeckSlide):
         )
         self.play(FadeOut(self.mask), run_time=theme.RUN_FAST)
         self.swap_card(
-            c, LaggedStart(*(Create(mk) for mk in marks), lag_ratio=0.15), FadeIn(values)
+            c, LaggedStart(*(Create(mk) for mk in marks), lag_ratio=theme.LAG_PARTS), FadeIn(values)
         )
