@@ -9,8 +9,6 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
-    FadeIn,
-    FadeOut,
     ReplacementTransform,
     SurroundingRectangle,
     VGroup,
@@ -24,6 +22,7 @@ from deck.components.roles import OVERLAY, tag
 from deck.components.spec import sit_on
 from deck.components.text import text
 from deck.model import Model
+from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
 
 # r1 marks ᵀ, r2 the √d_k, r3 softmax with its brackets and fraction bar (see `regions`).
@@ -122,10 +121,10 @@ class Attention(DeckSlide):
     def show_step(self, index: int) -> None:
         name = step_rows(self.model)[index][2]
         box = focus_box(formula_regions(self.full)[name])
-        anims = [FadeIn(self.steps[index], shift=RIGHT * theme.NUDGE)]
+        anims = [fade_in(self.steps[index], shift=RIGHT * theme.NUDGE)]
         if index:
             anims.append(self.steps[index - 1].animate.set_opacity(DIM))
-        anims.append(ReplacementTransform(self.focus, box) if self.focus else FadeIn(box))
+        anims.append(ReplacementTransform(self.focus, box) if self.focus else fade_in(box))
         self.play(*anims, run_time=theme.RUN)
         self.focus = box
 
@@ -161,11 +160,11 @@ class Attention(DeckSlide):
         self.qkv = columns
         self.play(
             *self.leave_previous(),
-            *(FadeIn(col[0], shift=DOWN * theme.NUDGE) for col in columns),
+            *(fade_in(col[0], shift=DOWN * theme.NUDGE) for col in columns),
             run_time=theme.RUN,
         )
         self.play(
-            *(FadeIn(VGroup(*col[1:]), shift=UP * theme.NUDGE) for col in columns),
+            *(fade_in(VGroup(*col[1:]), shift=UP * theme.NUDGE) for col in columns),
             run_time=theme.RUN,
         )
 
@@ -177,7 +176,7 @@ class Attention(DeckSlide):
     """)
     def formula(self) -> None:
         self.full.move_to([0, 0.3, 0])
-        self.play(FadeOut(self.qkv, shift=UP * theme.NUDGE), run_time=theme.RUN_FAST)
+        self.play(fade_out(self.qkv, shift=UP * theme.NUDGE), run_time=theme.RUN_FAST)
         self.play(Write(self.full), run_time=theme.RUN_WRITE)
 
     @beat("""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Animation, FadeOut, ManimColor, Mobject
+from manim import Animation, ManimColor, Mobject
 from manim_slides import Slide
 
 from deck import theme
@@ -23,6 +23,7 @@ from deck.beatcache import BeatCache
 from deck.components.chrome import section_title, slide_counter
 from deck.layout import Item, collect
 from deck.model import DEFAULT_PRESET, Model, get_preset
+from deck.motion import fade_out
 
 PRESET_ENV = "GQA_DECK_PRESET"
 
@@ -107,7 +108,7 @@ class DeckSlide(Slide):
 
     def leave_previous(self) -> list[Animation]:
         """Fade out what the previous scene left on screen (none for the first scene)."""
-        return [] if self.carried is None else [FadeOut(self.carried)]
+        return [] if self.carried is None else [fade_out(self.carried)]
 
     @classmethod
     def notes_for(cls, beat_name: str, model: Model) -> str:

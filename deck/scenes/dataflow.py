@@ -9,8 +9,6 @@ from manim import (
     UP,
     AnimationGroup,
     Create,
-    FadeIn,
-    FadeOut,
     GrowFromEdge,
     LaggedStart,
     SurroundingRectangle,
@@ -29,6 +27,7 @@ from deck.components.roles import DECOR, tag
 from deck.components.spec import table
 from deck.components.text import stack, text
 from deck.model import Model
+from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
 
 FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
@@ -108,11 +107,11 @@ class DataFlow(DeckSlide):
     def show_callout(self, new_card: VGroup, new_marks: VGroup) -> None:
         """Swap the previous callout and highlight for new ones, in one animation."""
         place_in_column(new_card, self.panel_left, FRAME_RIGHT, theme.CONTENT_TOP)
-        anims = [FadeIn(new_card, shift=LEFT * theme.NUDGE)]
+        anims = [fade_in(new_card, shift=LEFT * theme.NUDGE)]
         if new_marks.submobjects:
             anims.append(Create(new_marks))
         if self.callout is not None:
-            anims += [FadeOut(mob) for mob in self.callout if mob.submobjects]
+            anims += [fade_out(mob) for mob in self.callout if mob.submobjects]
         self.play(*anims, run_time=theme.RUN)
         self.callout = (new_card, new_marks)
 
@@ -136,8 +135,8 @@ class DataFlow(DeckSlide):
         self.title_card = stack(heading, sub, facts, buff=0.35, align=UP * 0).move_to([0, 0.2, 0])
         self.play(Write(heading), run_time=theme.RUN_WRITE)
         self.play(
-            FadeIn(sub, shift=UP * theme.NUDGE),
-            FadeIn(facts, shift=UP * theme.NUDGE),
+            fade_in(sub, shift=UP * theme.NUDGE),
+            fade_in(facts, shift=UP * theme.NUDGE),
             run_time=theme.RUN,
         )
 
@@ -149,17 +148,17 @@ class DataFlow(DeckSlide):
     """)
     def data_flow(self) -> None:
         d = self.diagram
-        self.play(FadeOut(self.title_card, shift=UP * theme.NUDGE), run_time=theme.RUN_FAST)
-        self.play(FadeIn(d.x_in), run_time=theme.RUN_FAST)
+        self.play(fade_out(self.title_card, shift=UP * theme.NUDGE), run_time=theme.RUN_FAST)
+        self.play(fade_in(d.x_in), run_time=theme.RUN_FAST)
         rows = [d.projections, d.repeat, d.attention, d.out_proj]
         self.play(
             LaggedStart(
-                *(FadeIn(r, shift=DOWN * theme.NUDGE) for r in rows), lag_ratio=theme.LAG_PARTS
+                *(fade_in(r, shift=DOWN * theme.NUDGE) for r in rows), lag_ratio=theme.LAG_PARTS
             ),
             Create(d.lines, lag_ratio=theme.LAG),
             run_time=theme.RUN_BUILD,
         )
-        self.play(FadeIn(d.x_out, shift=DOWN * theme.NUDGE), run_time=theme.RUN_FAST)
+        self.play(fade_in(d.x_out, shift=DOWN * theme.NUDGE), run_time=theme.RUN_FAST)
         m = self.model
         shapes = card(
             "One attention layer",
@@ -270,12 +269,12 @@ class DataFlow(DeckSlide):
         titles = stack(heading, sub, buff=0.15).align_to([0, theme.CONTENT_TOP, 0], UP)
         chart.move_to([0, (titles.get_bottom()[1] + FRAME_BOTTOM) / 2, 0])
         titles.align_to(chart, LEFT)
-        self.play(*(FadeOut(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
-        self.play(FadeIn(heading, shift=DOWN * theme.NUDGE), FadeIn(sub), run_time=theme.RUN_FAST)
+        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
+        self.play(fade_in(heading, shift=DOWN * theme.NUDGE), fade_in(sub), run_time=theme.RUN_FAST)
         self.play(
             LaggedStart(
                 *(
-                    AnimationGroup(FadeIn(VGroup(name, note, value)), GrowFromEdge(bar, LEFT))
+                    AnimationGroup(fade_in(VGroup(name, note, value)), GrowFromEdge(bar, LEFT))
                     for name, note, bar, value in chart.rows
                 ),
                 lag_ratio=theme.LAG_PARTS,
@@ -290,11 +289,11 @@ class DataFlow(DeckSlide):
     """)
     def spec_card(self) -> None:
         heading, spec = spec_sheet(self.model)
-        self.play(*(FadeOut(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
+        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
         self.play(
-            FadeIn(heading, shift=DOWN * theme.NUDGE),
+            fade_in(heading, shift=DOWN * theme.NUDGE),
             LaggedStart(
-                *(FadeIn(row, shift=RIGHT * theme.NUDGE) for row in spec.rows), lag_ratio=theme.LAG
+                *(fade_in(row, shift=RIGHT * theme.NUDGE) for row in spec.rows), lag_ratio=theme.LAG
             ),
             run_time=theme.RUN_ROWS,
         )

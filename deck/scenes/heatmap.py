@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from manim import LEFT, UP, Create, FadeIn, FadeOut, LaggedStart, SurroundingRectangle, VGroup
+from manim import LEFT, UP, Create, LaggedStart, SurroundingRectangle, VGroup
 
 from deck import theme
 from deck.attention import previous_token_head
 from deck.components.callout import card
 from deck.components.heatmap import Heatmap, legend
 from deck.components.roles import DECOR, tag
+from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
 
 FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
@@ -45,8 +46,8 @@ class AttentionHeatmap(DeckSlide):
 
     def swap_card(self, new: VGroup, *also) -> None:
         self.place_card(new)
-        out = [FadeOut(self.side)] if self.side is not None else []
-        self.play(*out, FadeIn(new, shift=LEFT * theme.NUDGE), *also, run_time=theme.RUN)
+        out = [fade_out(self.side)] if self.side is not None else []
+        self.play(*out, fade_in(new, shift=LEFT * theme.NUDGE), *also, run_time=theme.RUN)
         self.side = new
 
     @beat("""
@@ -65,17 +66,17 @@ class AttentionHeatmap(DeckSlide):
         )
         self.play(
             *self.leave_previous(),
-            FadeIn(hm.row_labels),
-            FadeIn(hm.col_labels),
-            FadeIn(hm.keys_title),
-            FadeIn(hm.queries_title),
+            fade_in(hm.row_labels),
+            fade_in(hm.col_labels),
+            fade_in(hm.keys_title),
+            fade_in(hm.queries_title),
             run_time=theme.RUN_FAST,
         )
         self.play(
             LaggedStart(
-                *(FadeIn(cell, scale=CELL_GROW_FROM) for cell in hm.grid), lag_ratio=CELL_LAG
+                *(fade_in(cell, scale=CELL_GROW_FROM) for cell in hm.grid), lag_ratio=CELL_LAG
             ),
-            FadeIn(self.legend),
+            fade_in(self.legend),
             run_time=theme.RUN_BUILD,
         )
         self.swap_card(c)
@@ -93,7 +94,7 @@ class AttentionHeatmap(DeckSlide):
             theme.MASK,
             self.card_width,
         )
-        self.swap_card(c, FadeIn(self.mask, lag_ratio=CELL_LAG))
+        self.swap_card(c, LaggedStart(*(fade_in(c) for c in self.mask), lag_ratio=CELL_LAG))
 
     @beat("""
         The highlighted cells are each token attending to the token right before it: "cat" to
@@ -134,7 +135,9 @@ class AttentionHeatmap(DeckSlide):
             theme.HIGHLIGHT,
             self.card_width,
         )
-        self.play(FadeOut(self.mask), run_time=theme.RUN_FAST)
+        self.play(fade_out(self.mask), run_time=theme.RUN_FAST)
         self.swap_card(
-            c, LaggedStart(*(Create(mk) for mk in marks), lag_ratio=theme.LAG_PARTS), FadeIn(values)
+            c,
+            LaggedStart(*(Create(mk) for mk in marks), lag_ratio=theme.LAG_PARTS),
+            fade_in(values),
         )
