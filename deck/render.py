@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-from deck.beatcache import BeatCache, module_without_beats, picture_hash, prune
+from deck.beatcache import BeatCache, module_without_beats, prune
 from deck.model import Model, get_preset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,10 +136,13 @@ def input_hash(scene: type, model: Model, quality: str) -> str:
     from deck.scenes import previous_scene
 
     h = hashlib.sha256()
+    # A scene opens on the previous scene's last frame, which that scene's code draws:
+    # hashing that code (rather than building the picture) keeps this check cheap. When
+    # only the previous scene changed, this scene runs again but its slide cache sees
+    # whether the opening picture really changed.
     before = previous_scene(scene)
-    if before is not None:  # a scene opens on the previous scene's last frame
-        h.update(picture_hash([before.last_frame(model)]).encode())
-    for path in source_closure(scene.__module__):
+    modules = [scene.__module__] + ([before.__module__] if before is not None else [])
+    for path in sorted({p for module in modules for p in source_closure(module)}):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
     h.update(json.dumps(_shared_context(scene, model, quality), sort_keys=True).encode())
