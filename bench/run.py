@@ -57,8 +57,9 @@ class Run:
 
 def timed(cmd: list[str], env: dict | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=True, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, cwd=ROOT, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -90,8 +91,9 @@ def bench_deck(quality: str, preset: str) -> Run:
     run.slides = len(slides)
     run.frames, run.video_s = video_stats(slides)
     stem = export_stem(preset)
-    run.exports = {ext: (PRESENTATIONS / f"{stem}.{ext}").stat().st_size
-                   for ext in ("html", "pdf", "pptx")}
+    run.exports = {
+        ext: (PRESENTATIONS / f"{stem}.{ext}").stat().st_size for ext in ("html", "pdf", "pptx")
+    }
     run.nochange_s = timed(deck_build(quality, preset))
     source = EDIT_FILE.read_text()
     try:
@@ -132,11 +134,17 @@ def check(ok: bool) -> str:
 
 
 def report(runs: list[Run], preset: str, seed_note: str) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                            capture_output=True).stdout.strip()
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True, capture_output=True
+    ).stdout.strip()
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     lines = [
         "# Render benchmark",
         "",
@@ -145,8 +153,11 @@ def report(runs: list[Run], preset: str, seed_note: str) -> str:
         f"- commit: {commit} · preset {preset} · `deck build` with --jobs {os.cpu_count()}",
         f"- seed comparison: {seed_note}",
         "",
-        "| | " + " | ".join(f"{r.quality} ({QUALITIES[r.quality].height}p"
-                           f"{QUALITIES[r.quality].fps})" for r in runs) + " | target |",
+        "| | "
+        + " | ".join(
+            f"{r.quality} ({QUALITIES[r.quality].height}p{QUALITIES[r.quality].fps})" for r in runs
+        )
+        + " | target |",
         "|---|" + "---|" * len(runs) + "---|",
     ]
 
@@ -156,27 +167,58 @@ def report(runs: list[Run], preset: str, seed_note: str) -> str:
     row("slides · frames · video", [f"{r.slides} · {r.frames} · {r.video_s:.1f} s" for r in runs])
     row("clean build (render + export)", [f"{r.clean_s:.1f} s" for r in runs])
     row("frames per second (clean)", [f"{r.frames / r.clean_s:.1f}" for r in runs])
-    row("original animation", [
-        f"{r.seed_s:.1f} s · {r.seed_frames} frames · {r.seed_video_s:.1f} s"
-        if r.seed_s else "not run" for r in runs])
-    row("clean build ÷ original", [
-        f"{r.clean_s / r.seed_s:.2f} {check(r.clean_s / r.seed_s <= TARGETS['clean'])}"
-        if r.seed_s else "–" for r in runs], f"≤ {TARGETS['clean']}")
-    row("re-render after a one-line edit", [
-        f"{r.edit_s:.1f} s = {r.edit_s / r.clean_s:.2f} × clean "
-        f"{check(r.edit_s / r.clean_s <= TARGETS['edit'])}" for r in runs],
-        f"≤ {TARGETS['edit']} × clean")
-    row("rebuild with no change", [
-        f"{r.nochange_s:.1f} s {check(r.nochange_s <= TARGETS['nochange_s'])}" for r in runs],
-        f"≤ {TARGETS['nochange_s']:.0f} s")
-    row("peak memory per render process", [
-        f"{r.peak_bytes / 2**30:.2f} GB {check(r.peak_bytes / 2**30 <= TARGETS['peak_gb'])}"
-        for r in runs], f"≤ {TARGETS['peak_gb']} GB")
-    row("original animation's peak memory", [
-        f"{r.seed_peak_bytes / 2**30:.2f} GB" if r.seed_s else "–" for r in runs])
-    row("exports: html · pdf · pptx", [
-        " · ".join(f"{r.exports[e] / 2**20:.1f} MiB" for e in ("html", "pdf", "pptx"))
-        for r in runs])
+    row(
+        "original animation",
+        [
+            f"{r.seed_s:.1f} s · {r.seed_frames} frames · {r.seed_video_s:.1f} s"
+            if r.seed_s
+            else "not run"
+            for r in runs
+        ],
+    )
+    row(
+        "clean build ÷ original",
+        [
+            f"{r.clean_s / r.seed_s:.2f} {check(r.clean_s / r.seed_s <= TARGETS['clean'])}"
+            if r.seed_s
+            else "–"
+            for r in runs
+        ],
+        f"≤ {TARGETS['clean']}",
+    )
+    row(
+        "re-render after a one-line edit",
+        [
+            f"{r.edit_s:.1f} s = {r.edit_s / r.clean_s:.2f} × clean "
+            f"{check(r.edit_s / r.clean_s <= TARGETS['edit'])}"
+            for r in runs
+        ],
+        f"≤ {TARGETS['edit']} × clean",
+    )
+    row(
+        "rebuild with no change",
+        [f"{r.nochange_s:.1f} s {check(r.nochange_s <= TARGETS['nochange_s'])}" for r in runs],
+        f"≤ {TARGETS['nochange_s']:.0f} s",
+    )
+    row(
+        "peak memory per render process",
+        [
+            f"{r.peak_bytes / 2**30:.2f} GB {check(r.peak_bytes / 2**30 <= TARGETS['peak_gb'])}"
+            for r in runs
+        ],
+        f"≤ {TARGETS['peak_gb']} GB",
+    )
+    row(
+        "original animation's peak memory",
+        [f"{r.seed_peak_bytes / 2**30:.2f} GB" if r.seed_s else "–" for r in runs],
+    )
+    row(
+        "exports: html · pdf · pptx",
+        [
+            " · ".join(f"{r.exports[e] / 2**20:.1f} MiB" for e in ("html", "pdf", "pptx"))
+            for r in runs
+        ],
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -191,8 +233,10 @@ def main() -> None:
     elif not SEED.exists():
         seed_note = f"skipped: {SEED} not found"
     elif not tex_available():
-        seed_note = ("skipped: the original animation uses MathTex, which needs TeX "
-                     "(apt-get install texlive-latex-base texlive-latex-extra dvisvgm)")
+        seed_note = (
+            "skipped: the original animation uses MathTex, which needs TeX "
+            "(apt-get install texlive-latex-base texlive-latex-extra dvisvgm)"
+        )
     else:
         seed_note = "rendered in the same run, manim's cache off, as in its baseline"
     if seed_note.startswith("skipped"):

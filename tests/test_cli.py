@@ -13,8 +13,13 @@ from deck.scenes import SCENE_NAMES, total_slides
 
 
 def run_deck(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "deck", *args], capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "deck", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -58,7 +63,8 @@ def test_export_before_render_says_what_to_do(monkeypatch, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "deck build" in err[0] and SCENE_NAMES[0] in err[0]
     assert not (tmp_path / "presentations").exists() or not any(
-        (tmp_path / "presentations").iterdir())
+        (tmp_path / "presentations").iterdir()
+    )
 
 
 def test_non_default_preset_exports_under_its_own_name():
@@ -76,7 +82,10 @@ def test_ctrl_c_stops_the_build_at_once_and_writes_nothing():
     before = {p.name: p.stat().st_mtime_ns for p in out.glob("gqa*")} if out.exists() else {}
     build = subprocess.Popen(
         [sys.executable, "-m", "deck", "build", "--preset", "astrai-1b", "--quality", "low"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     time.sleep(6)  # scenes are rendering
     os.killpg(build.pid, signal.SIGINT)

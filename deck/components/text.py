@@ -19,9 +19,3 @@ def text(
 def stack(*rows: Text | VGroup, buff: float = 0.14, align=LEFT) -> VGroup:
     """Rows one under the other, aligned on one edge (each row stays its own mobject)."""
     return VGroup(*rows).arrange(DOWN, buff=buff, aligned_edge=align)
-
-
-def paragraph(
-    *lines: str, size: int = theme.SIZE.body, color: str = theme.TEXT, buff: float = 0.14
-) -> VGroup:
-    return stack(*(text(line, size, color) for line in lines), buff=buff)

@@ -14,7 +14,6 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 from manim import Animation, ManimColor, Mobject
 from manim_slides import Slide
 
@@ -149,7 +148,3 @@ class DeckSlide(Slide):
     def clear_content(self) -> list[Mobject]:
         """Everything on screen except the header, for fading out."""
         return list(self.mobjects_without_canvas)
-
-
-def center_of(*points: np.ndarray) -> np.ndarray:
-    return np.mean(points, axis=0)

@@ -14,9 +14,19 @@ HEADER_BOTTOM = theme.CONTENT_TOP + 0.1  # the section title and counter sit abo
 
 
 def picture(items) -> list[tuple]:
-    return sorted((i.role, i.text, round(i.left, 3), round(i.right, 3), round(i.bottom, 3),
-                   round(i.top, 3), round(i.opacity, 2)) for i in items
-                  if i.bottom < HEADER_BOTTOM)
+    return sorted(
+        (
+            i.role,
+            i.text,
+            round(i.left, 3),
+            round(i.right, 3),
+            round(i.bottom, 3),
+            round(i.top, 3),
+            round(i.opacity, 2),
+        )
+        for i in items
+        if i.bottom < HEADER_BOTTOM
+    )
 
 
 @pytest.mark.parametrize("preset", ["gqa-1b", "llama-3-8b"])
