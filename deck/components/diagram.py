@@ -101,8 +101,9 @@ def flow_diagram(m: Model, center_x: float, top: float) -> FlowDiagram:
     step = col_w + COLUMN_GAP
     xs = {"q": center_x - step, "k": center_x, "v": center_x + step}
 
+    # the symbol sits on the column's axis, so the connector leaves from under it
     x_in = io_label("x")
-    x_in.move_to([center_x, top - x_in.height / 2, 0])
+    x_in.move_to([center_x, top - x_in.height / 2, 0]).shift(RIGHT * (center_x - x_in[0].get_x()))
     row_y = x_in.get_bottom()[1] - 2 * IO_GAP - NODE_HEIGHT / 2
 
     q = Node("Q projection", d["q"], theme.Q, col_w)
@@ -127,11 +128,11 @@ def flow_diagram(m: Model, center_x: float, top: float) -> FlowDiagram:
     out_proj.move_to([center_x, row_y - 3 * ROW_STEP, 0])
 
     x_out = io_label("x′")
-    x_out.next_to(out_proj, DOWN, buff=IO_GAP)
+    x_out.next_to(out_proj, DOWN, buff=IO_GAP).shift(RIGHT * (center_x - x_out[0].get_x()))
 
     split_y = (x_in.get_bottom()[1] + q.get_top()[1]) / 2
     lines = VGroup(
-        connector(x_in.get_bottom(), [center_x, split_y, 0]),
+        connector([center_x, x_in.get_bottom()[1], 0], [center_x, split_y, 0]),
         connector([xs["q"], split_y, 0], [xs["v"], split_y, 0]),
         *(connector([x, split_y, 0], [x, q.get_top()[1], 0]) for x in xs.values()),
         connector(q.get_bottom(), [xs["q"], attention.get_top()[1], 0]),
@@ -141,6 +142,6 @@ def flow_diagram(m: Model, center_x: float, top: float) -> FlowDiagram:
             for x in (xs["k"], xs["v"])
         ),
         connector(attention.get_bottom(), out_proj.get_top()),
-        connector(out_proj.get_bottom(), x_out.get_top()),
+        connector(out_proj.get_bottom(), [center_x, x_out.get_top()[1], 0]),
     )
     return FlowDiagram(x_in, q, k, v, repeat, attention, out_proj, x_out, lines)
