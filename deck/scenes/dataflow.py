@@ -33,6 +33,7 @@ from deck.scenes.base import DeckSlide, beat
 FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
 PANEL_GAP = 0.35
 BAR_WIDTH = 6.5
+TITLE_HEADS_WIDTH = 6.0  # the title's picture of query heads grouped over KV heads
 FRAME_BOTTOM = -4 + theme.MARGIN
 
 
@@ -132,11 +133,14 @@ class DataFlow(DeckSlide):
             f"{m.group_size} queries per KV head",
             theme.SIZE.body,
         )
-        self.title_card = stack(heading, sub, facts, buff=0.35, align=UP * 0).move_to([0, 0.2, 0])
+        heads = HeadGroups(m, TITLE_HEADS_WIDTH)
+        self.title_card = stack(heading, sub, facts, heads, buff=0.35, align=UP * 0)
+        self.title_card.move_to([0, 0, 0])
         self.play(Write(heading), run_time=theme.RUN_WRITE)
         self.play(
             fade_in(sub, shift=UP * theme.NUDGE),
             fade_in(facts, shift=UP * theme.NUDGE),
+            fade_in(heads, shift=UP * theme.NUDGE),
             run_time=theme.RUN,
         )
 
