@@ -82,9 +82,9 @@ class DataFlow(DeckSlide):
     def setup(self) -> None:
         super().setup()
         m = self.model
-        probe = flow_diagram(m, 0, theme.CONTENT_TOP)
-        width = probe.group().width
-        self.diagram = flow_diagram(m, FRAME_LEFT + width / 2, theme.CONTENT_TOP)
+        self.diagram = flow_diagram(m, 0, theme.CONTENT_TOP)
+        whole = self.diagram.group()
+        whole.shift(RIGHT * (FRAME_LEFT - whole.get_left()[0]))  # flush with the left margin
         self.panel_left = self.diagram.group().get_right()[0] + PANEL_GAP
         self.panel_width = FRAME_RIGHT - self.panel_left
         self.callout = None
