@@ -62,6 +62,9 @@ STROKE_HIGHLIGHT = 5.0
 CORNER = 0.08
 HEADER_Y = 3.55  # baseline band of the persistent section title and counter
 CONTENT_TOP = 3.05  # slide content stays below this line
+FRAME_HALF_WIDTH, FRAME_HALF_HEIGHT = 16 / 9 * 4, 4.0
+CONTENT_LEFT, CONTENT_RIGHT = -FRAME_HALF_WIDTH + MARGIN, FRAME_HALF_WIDTH - MARGIN
+CONTENT_BOTTOM = -FRAME_HALF_HEIGHT + MARGIN
 
 # ── motion ───────────────────────────────────────────────────────────────
 RUN = 0.8  # default animation time (s)

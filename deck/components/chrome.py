@@ -7,8 +7,6 @@ from manim import LEFT, RIGHT, Text
 from deck import theme
 from deck.components.text import text
 
-FRAME_HALF_WIDTH = 16 / 9 * 4
-
 
 def section_title(title: str) -> Text:
     mob = text(title, theme.SIZE.caption, theme.MUTED)

@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from manim import Animation, ManimColor, Mobject
+from manim import LEFT, Animation, ManimColor, Mobject
 from manim_slides import Slide
 
 from deck import theme
@@ -22,7 +22,7 @@ from deck.beatcache import BeatCache
 from deck.components.chrome import section_title, slide_counter
 from deck.layout import Item, collect
 from deck.model import DEFAULT_PRESET, Model, get_preset
-from deck.motion import fade_out
+from deck.motion import fade_in, fade_out
 
 PRESET_ENV = "GQA_DECK_PRESET"
 
@@ -63,6 +63,7 @@ class DeckSlide(Slide):
         self.model = current_model()
         self.beat_cache: BeatCache | None = None  # set by the renderer; tests leave it off
         self.snapshots: list[Snapshot] = []
+        self.side_content: list[Mobject] = []  # what `swap_side` removes next
         self._notes = ""
         self.camera.background_color = ManimColor(theme.BACKGROUND)
 
@@ -145,6 +146,13 @@ class DeckSlide(Slide):
         self.snapshots.append(Snapshot(name, self._notes, tuple(collect(self.mobjects))))
 
     # ── helpers for beats ──────────────────────────────────────────────
+    def swap_side(self, new: Mobject, *also: Animation, along: Mobject | None = None) -> None:
+        """Replace what the side column shows by `new` (and `along`, e.g. its highlights)
+        in one animation, together with `also`."""
+        leaving = [fade_out(mob) for mob in self.side_content if mob.family_members_with_points()]
+        self.play(*leaving, fade_in(new, shift=LEFT * theme.NUDGE), *also, run_time=theme.RUN)
+        self.side_content = [new] + ([along] if along is not None else [])
+
     def clear_content(self) -> list[Mobject]:
         """Everything on screen except the header, for fading out."""
         return list(self.mobjects_without_canvas)

@@ -30,11 +30,9 @@ from deck.model import Model
 from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
 
-FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
 PANEL_GAP = 0.35
 BAR_WIDTH = 6.5
 TITLE_HEADS_WIDTH = 6.0  # the title's picture of query heads grouped over KV heads
-FRAME_BOTTOM = -4 + theme.MARGIN
 
 
 def spec_sheet(m: Model) -> tuple[Text, VGroup]:
@@ -84,10 +82,11 @@ class DataFlow(DeckSlide):
         m = self.model
         self.diagram = flow_diagram(m, 0, theme.CONTENT_TOP)
         whole = self.diagram.group()
-        whole.shift(RIGHT * (FRAME_LEFT - whole.get_left()[0]))  # flush with the left margin
+        whole.shift(
+            RIGHT * (theme.CONTENT_LEFT - whole.get_left()[0])
+        )  # flush with the left margin
         self.panel_left = self.diagram.group().get_right()[0] + PANEL_GAP
-        self.panel_width = FRAME_RIGHT - self.panel_left
-        self.callout = None
+        self.panel_width = theme.CONTENT_RIGHT - self.panel_left
 
     def highlight(self, *nodes, color: str) -> VGroup:
         return VGroup(
@@ -107,14 +106,9 @@ class DataFlow(DeckSlide):
 
     def show_callout(self, new_card: VGroup, new_marks: VGroup) -> None:
         """Swap the previous callout and highlight for new ones, in one animation."""
-        place_in_column(new_card, self.panel_left, FRAME_RIGHT, theme.CONTENT_TOP)
-        anims = [fade_in(new_card, shift=LEFT * theme.NUDGE)]
-        if new_marks.submobjects:
-            anims.append(Create(new_marks))
-        if self.callout is not None:
-            anims += [fade_out(mob) for mob in self.callout if mob.submobjects]
-        self.play(*anims, run_time=theme.RUN)
-        self.callout = (new_card, new_marks)
+        place_in_column(new_card, self.panel_left, theme.CONTENT_RIGHT, theme.CONTENT_TOP)
+        drawing = [Create(new_marks)] if new_marks.submobjects else []
+        self.swap_side(new_card, *drawing, along=new_marks)
 
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
@@ -271,7 +265,7 @@ class DataFlow(DeckSlide):
             f"keys and values of all {m.n_layers} layers, {m.dtype}", theme.SIZE.body, theme.MUTED
         )
         titles = stack(heading, sub, buff=0.15).align_to([0, theme.CONTENT_TOP, 0], UP)
-        chart.move_to([0, (titles.get_bottom()[1] + FRAME_BOTTOM) / 2, 0])
+        chart.move_to([0, (titles.get_bottom()[1] + theme.CONTENT_BOTTOM) / 2, 0])
         titles.align_to(chart, LEFT)
         self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
         self.play(fade_in(heading, shift=DOWN * theme.NUDGE), fade_in(sub), run_time=theme.RUN_FAST)

@@ -12,7 +12,6 @@ from deck.components.roles import DECOR, tag
 from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
 
-FRAME_LEFT, FRAME_RIGHT = -16 / 9 * 4 + theme.MARGIN, 16 / 9 * 4 - theme.MARGIN
 LEGEND_GAP = 0.45
 CARD_GAP = 0.5
 CELL_GROW_FROM = 0.7  # cells grow in from this fraction of their size
@@ -38,17 +37,13 @@ class AttentionHeatmap(DeckSlide):
         self.legend = legend(grid.height).next_to(grid, direction=[1, 0, 0], buff=LEGEND_GAP)
         self.legend.align_to(grid, [0, -1, 0])
         self.card_left = self.legend.get_right()[0] + CARD_GAP
-        self.card_width = FRAME_RIGHT - self.card_left
-        self.side = None
+        self.card_width = theme.CONTENT_RIGHT - self.card_left
 
     def place_card(self, new: VGroup) -> VGroup:
         return new.move_to([self.card_left + new.width / 2, 0, 0]).align_to(self.heatmap.grid, UP)
 
     def swap_card(self, new: VGroup, *also) -> None:
-        self.place_card(new)
-        out = [fade_out(self.side)] if self.side is not None else []
-        self.play(*out, fade_in(new, shift=LEFT * theme.NUDGE), *also, run_time=theme.RUN)
-        self.side = new
+        self.swap_side(self.place_card(new), *also)
 
     @beat("""
         These are real attention weights, computed by the deck's numpy reference for one head
