@@ -33,7 +33,7 @@ SEED = ROOT.parent / "shared" / "seed" / "seed_scene.py"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 FINDINGS = ROOT / "bench" / "findings.md"  # what the profiles showed; appended to RESULTS
 # The edit a presenter makes while preparing a talk: one line of one card.
-EDIT_FILE = ROOT / "deck" / "scenes" / "heatmap.py"
+EDIT_FILE = ROOT / "deck" / "scenes" / "attention_weights.py"
 EDIT_FROM, EDIT_TO = '"rows: queries"', '"rows: the queries"'
 TARGETS = {"clean": 0.5, "edit": 0.15, "nochange_s": 10.0, "peak_gb": 1.5}
 

@@ -90,6 +90,25 @@ class BeatCache:
         return sum(taken for _, taken in self.keys)
 
 
+class ReusesSlides:
+    """Mixin for a deck scene rendered for real: a slide whose key is in `beat_cache`
+    becomes its earlier video; the beat still runs, unrendered, so that the scene's
+    state is what the next beat expects."""
+
+    beat_cache: BeatCache  # set by the renderer on the mixed class
+
+    def begin_slide(self, method: Callable, notes: str, loop: bool) -> None:
+        cache = self.beat_cache
+        key = cache.key(method, self.mobjects, f"{notes}|{loop}")
+        cached = cache.lookup(key)
+        cache.keys.append((key, cached is not None))
+        if cached is None:
+            super().begin_slide(method, notes, loop)
+        else:
+            self.next_slide(notes=notes, loop=loop, src=cached)
+            self.next_slide(skip_animations=True)
+
+
 def prune(folder: Path, slides_folder: Path) -> int:
     """Delete cached videos that no scene's last render used; return how many."""
     used = set()

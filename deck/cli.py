@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from deck.model import DEFAULT_PRESET, PRESETS, Model, get_preset
+from deck.talk import Talk
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESENTATIONS = ROOT / "presentations"
@@ -63,7 +64,7 @@ class ProgressLine:
 
 
 def build(
-    model: Model,
+    talk: Talk,
     quality: str,
     jobs: int,
     scene_names: list[str],
@@ -71,6 +72,7 @@ def build(
 ) -> int:
     from deck import doctor, export, render
 
+    model = talk.model
     scenes = _scenes(scene_names)
     doctor.require(BUILD_NEEDS)
     progress = ProgressLine(len(scenes))
@@ -78,7 +80,7 @@ def build(
         f"building {len(scenes)} scene(s) of {model.title} at {quality} quality with {jobs} job(s)",
         flush=True,
     )
-    render.render_scenes(scenes, model, quality, jobs, progress)
+    render.render_scenes(scenes, talk, quality, jobs, progress)
     if scene_names:  # a partial build renders only; exports always hold the whole deck
         print("rendered; run `deck build` without scene names to export the whole deck")
         return 0
@@ -106,15 +108,16 @@ def build(
     return 0
 
 
-def present(model: Model, quality: str, jobs: int, info_window: bool) -> int:
+def present(talk: Talk, quality: str, jobs: int, info_window: bool) -> int:
     from deck import doctor, render
     from deck.scenes import SCENE_NAMES, SCENES
 
     doctor.require(("qt",))
-    stale = [s for s in SCENES if not render.is_fresh(s, model, quality)]
+    model = talk.model
+    stale = [s for s in SCENES if not render.is_fresh(s, talk, quality)]
     if stale:
         print(f"rendering {len(stale)} missing or changed scene(s) first", flush=True)
-        render.render_scenes(SCENES, model, quality, jobs, ProgressLine(len(SCENES)))
+        render.render_scenes(SCENES, talk, quality, jobs, ProgressLine(len(SCENES)))
     cmd = [
         sys.executable,
         "-m",
@@ -130,14 +133,17 @@ def present(model: Model, quality: str, jobs: int, info_window: bool) -> int:
 
 
 def list_slides(model: Model) -> int:
-    from deck.scenes import SCENES, first_slide_number
+    from deck.scenes import SCENES, placement
 
     for scene in SCENES:
-        print(f"{scene.__name__} — {scene.SECTION} ({scene.slide_count()} slides)")
+        where = placement(scene)
+        print(
+            f"{scene.__name__} — {where.section} · {scene.SECTION} ({scene.slide_count()} slides)"
+        )
         for offset, name in enumerate(scene.beat_names()):
             notes = scene.notes_for(name, model)
             first = notes.split(". ")[0].rstrip(".")
-            print(f"  {first_slide_number(scene) + offset:>3}. {name}: {first}.")
+            print(f"  {where.first_slide + offset:>3}. {name}: {first}.")
     return 0
 
 
@@ -200,8 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.jobs < 1:
             return _usage_error(f"--jobs must be at least 1, got {args.jobs}")
         if args.command == "build":
-            return build(model, args.quality, args.jobs, args.scenes)
-        return present(model, args.quality, args.jobs, args.info_window)
+            return build(Talk(model), args.quality, args.jobs, args.scenes)
+        return present(Talk(model), args.quality, args.jobs, args.info_window)
     except (MissingDependency, RenderError, ExportError) as err:
         print(f"deck: {err}", file=sys.stderr)
         return 1

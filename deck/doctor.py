@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from deck.theme import FONT
+
 ROOT = Path(__file__).resolve().parents[1]
 SETUP = "bash scripts/setup.sh"
 
-FONT_FAMILY = "Inter"
+FONT_FAMILY = FONT  # the deck's one font family (deck/theme.py)
 REVEAL_DIR = ROOT / "node_modules" / "reveal.js"
 # What the HTML export inlines from reveal.js's dist/ (deck/export.py uses this list).
 REVEAL_FILES = ("reveal.css", "reveal.js", "plugin/notes.js")

@@ -1,6 +1,7 @@
 """What a slide shows, as plain data: the tagged mobjects' boxes, text and sizes.
 
-Scenes record one `Item` list per slide; the layout tests check those lists.
+`RecordsLayout`, mixed into a scene, records one `Snapshot` per slide; the layout and
+content tests check those records. Production renders do not mix it in.
 """
 
 from __future__ import annotations
@@ -76,3 +77,24 @@ def collect(mobjects: list[Mobject] | tuple[Mobject, ...]) -> list[Item]:
     for mob in mobjects:
         visit(mob)
     return [item for item in items if item.opacity > 0.02]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The end state of one slide: its beat and the mobjects on screen (header included)."""
+
+    beat: str
+    notes: str
+    items: tuple[Item, ...]
+
+
+class RecordsLayout:
+    """Mixin for a deck scene: `self.snapshots` gets each slide's end state."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.snapshots: list[Snapshot] = []
+
+    def end_slide(self, name: str) -> None:
+        super().end_slide(name)
+        self.snapshots.append(Snapshot(name, self.current_notes, tuple(collect(self.mobjects))))

@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-from deck.beatcache import BeatCache, module_without_beats, prune
-from deck.model import Model, get_preset
+from deck.beatcache import BeatCache, ReusesSlides, module_without_beats, prune
+from deck.talk import Talk
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -120,36 +120,37 @@ def source_closure(module: str) -> list[Path]:
     return sorted(set(seen.values()))
 
 
-def _shared_context(scene: type, model: Model, quality: str) -> dict:
-    from deck.scenes import first_slide_number, total_slides
+def _shared_context(scene: type, talk: Talk, quality: str) -> dict:
+    from deck.scenes import placement
 
+    where = placement(scene)
     return {
-        "model": asdict(model),
+        "talk": asdict(talk),
         "quality": quality,
-        "slides": [first_slide_number(scene), total_slides()],
+        "place": [where.section, where.first_slide, where.total_slides],
         "versions": {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")},
     }
 
 
-def input_hash(scene: type, model: Model, quality: str) -> str:
+def input_hash(scene: type, talk: Talk, quality: str) -> str:
     """Everything a scene's render depends on; unchanged means the render can be skipped."""
-    from deck.scenes import previous_scene
+    from deck.scenes import placement
 
     h = hashlib.sha256()
     # A scene opens on the previous scene's last frame, which that scene's code draws:
     # hashing that code (rather than building the picture) keeps this check cheap. When
     # only the previous scene changed, this scene runs again but its slide cache sees
     # whether the opening picture really changed.
-    before = previous_scene(scene)
+    before = placement(scene).previous
     modules = [scene.__module__] + ([before.__module__] if before is not None else [])
     for path in sorted({p for module in modules for p in source_closure(module)}):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
-    h.update(json.dumps(_shared_context(scene, model, quality), sort_keys=True).encode())
+    h.update(json.dumps(_shared_context(scene, talk, quality), sort_keys=True).encode())
     return h.hexdigest()
 
 
-def beat_context(scene: type, model: Model, quality: str) -> str:
+def beat_context(scene: type, talk: Talk, quality: str) -> str:
     """What all of a scene's beats depend on besides their own code and starting picture."""
     h = hashlib.sha256()
     own = Path(inspect.getsourcefile(scene))
@@ -159,7 +160,7 @@ def beat_context(scene: type, model: Model, quality: str) -> str:
         if path != own:
             h.update(str(path.relative_to(ROOT)).encode())
             h.update(path.read_bytes())
-    h.update(json.dumps(_shared_context(scene, model, quality), sort_keys=True).encode())
+    h.update(json.dumps(_shared_context(scene, talk, quality), sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -174,24 +175,24 @@ def _matches(folder: Path, name: str, digest: str) -> bool:
     return stamp.read_text().strip() == digest
 
 
-def is_fresh(scene: type, model: Model, quality: str) -> bool:
+def is_fresh(scene: type, talk: Talk, quality: str) -> bool:
     return _matches(
-        slides_dir(model.name, quality), scene.__name__, input_hash(scene, model, quality)
+        slides_dir(talk.model.name, quality), scene.__name__, input_hash(scene, talk, quality)
     )
 
 
 # ── rendering ───────────────────────────────────────────────────────────
-def render_in_process(scene_name: str, preset: str, quality: str) -> None:
+def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
     """Render one scene in this process (the worker side of `render_scenes`)."""
-    os.environ["GQA_DECK_PRESET"] = preset
     from manim import tempconfig
 
     from deck import theme
     from deck.encoding import use_fast_preset
-    from deck.scenes import SCENES
+    from deck.scenes import BY_NAME, make_scene
 
     use_fast_preset()
-    scene = {s.__name__: s for s in SCENES}[scene_name]
+    scene = BY_NAME[scene_name]
+    preset = talk.model.name
     options = {
         "quality": QUALITIES[quality].flag,
         "media_dir": str(media_dir(preset, quality)),
@@ -203,11 +204,15 @@ def render_in_process(scene_name: str, preset: str, quality: str) -> None:
         "background_color": theme.BACKGROUND,
     }
     start = time.perf_counter()
-    model = get_preset(preset)
-    cache = BeatCache(beats_dir(preset, quality), beat_context(scene, model, quality))
+    cache = BeatCache(beats_dir(preset, quality), beat_context(scene, talk, quality))
     with tempconfig(options):
-        instance = scene(output_folder=slides_dir(preset, quality))
-        instance.beat_cache = cache
+        instance = make_scene(
+            scene,
+            talk,
+            ReusesSlides,
+            attributes={"beat_cache": cache},
+            output_folder=slides_dir(preset, quality),
+        )
         instance.render()
     cache.store(slides_dir(preset, quality) / f"{scene_name}.json")
     stats = {
@@ -221,9 +226,9 @@ def render_in_process(scene_name: str, preset: str, quality: str) -> None:
     path.write_text(json.dumps(stats) + "\n")
 
 
-def _render_worker(name: str, preset: str, quality: str) -> float:
+def _render_worker(name: str, talk: Talk, quality: str) -> float:
     """One scene, in a worker process, with its output going to the scene's log."""
-    log = log_path(preset, quality, name)
+    log = log_path(talk.model.name, quality, name)
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with log.open("w") as out:
@@ -232,7 +237,7 @@ def _render_worker(name: str, preset: str, quality: str) -> float:
         os.dup2(out.fileno(), 1)
         os.dup2(out.fileno(), 2)
         try:
-            render_in_process(name, preset, quality)
+            render_in_process(name, talk, quality)
         except BaseException as err:
             traceback.print_exc()
             sys.stderr.flush()
@@ -245,15 +250,16 @@ Progress = Callable[[str, str, float], None]  # (scene, event, seconds)
 
 
 def render_scenes(
-    scenes: Sequence[type], model: Model, quality: str, jobs: int, progress: Progress
+    scenes: Sequence[type], talk: Talk, quality: str, jobs: int, progress: Progress
 ) -> list[str]:
     """Render the stale ones of `scenes` with `jobs` processes; return the names rendered.
 
     Workers are forked from this process, which has imported manim already (it needed
     it for the input hashes), so no worker pays for that import again.
     """
+    model = talk.model
     folder = slides_dir(model.name, quality)
-    digests = {s: input_hash(s, model, quality) for s in scenes}
+    digests = {s: input_hash(s, talk, quality) for s in scenes}
     stale = [s for s in scenes if not _matches(folder, s.__name__, digests[s])]
     for s in scenes:
         if s not in stale:
@@ -269,7 +275,7 @@ def render_scenes(
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context)
     try:
-        futures = {pool.submit(_render_worker, s.__name__, model.name, quality): s for s in stale}
+        futures = {pool.submit(_render_worker, s.__name__, talk, quality): s for s in stale}
         for s in stale:
             progress(s.__name__, "queued", 0.0)
         for future in as_completed(futures):
@@ -293,7 +299,3 @@ def render_scenes(
         raise RenderError("; ".join(errors))
     prune(beats_dir(model.name, quality), folder)
     return [s.__name__ for s in stale]
-
-
-if __name__ == "__main__":
-    render_in_process(*sys.argv[1:4])

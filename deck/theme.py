@@ -37,7 +37,11 @@ FONT = "Inter"  # Debian's fonts-inter; the set-up installs it, doctor checks it
 # 3.3 % of the height, 36 px at 1080p. MIN_FONT_SIZE = 20 gives a 37.5 px em
 # (cap height ≈ 27 px), the smallest text on any slide; at 480p it is still 17 px.
 MIN_FONT_SIZE = 20
-PX_PER_UNIT_1080P = 1080 / 8
+
+
+def em(size: float) -> float:
+    """The em, in frame units, of text at manim font size `size`."""
+    return size / 72
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,16 @@ For reviewing the deck's pictures: one file per slide, `NN-Scene-beat.png`.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 from pathlib import Path
 
 from manim import tempconfig
-from PIL import Image
 
 from deck import theme
+from deck.frames import CapturesFrames
 from deck.model import DEFAULT_PRESET, PRESETS
-from deck.scenes import SCENES, first_slide_number
-from deck.scenes.base import PRESET_ENV
+from deck.scenes import SCENES, make_scene
+from deck.talk import Talk
 
 
 def main() -> None:
@@ -27,7 +26,6 @@ def main() -> None:
     parser.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS))
     parser.add_argument("--height", type=int, default=1080)
     args = parser.parse_args()
-    os.environ[PRESET_ENV] = args.preset
     args.out.mkdir(parents=True, exist_ok=True)
     options = {
         "pixel_height": args.height,
@@ -39,21 +37,19 @@ def main() -> None:
         "verbosity": "ERROR",
         "background_color": theme.BACKGROUND,
     }
+    talk = Talk.for_preset(args.preset)
     for scene_cls in SCENES:
         with tempconfig(options):
-
-            class Still(scene_cls):
-                def close_slide(self, name: str) -> None:
-                    super().close_slide(name)
-                    self.renderer.update_frame(self, ignore_skipping=True)
-                    number = first_slide_number(type(self)) + len(self.snapshots) - 1
-                    path = args.out / f"{number:02d}-{type(self).__bases__[0].__name__}-{name}.png"
-                    Image.fromarray(self.renderer.get_frame()).convert("RGB").save(path)
-                    print(path)
-
-            scene = Still()
+            scene = make_scene(scene_cls, talk, CapturesFrames)
             scene.setup()
             scene.construct()
+        first = scene.placement.first_slide
+        for offset, (name, frame) in enumerate(
+            zip(scene_cls.beat_names(), scene.frames, strict=True)
+        ):
+            path = args.out / f"{first + offset:02d}-{scene_cls.__name__}-{name}.png"
+            frame.save(path)
+            print(path)
 
 
 if __name__ == "__main__":

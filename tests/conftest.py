@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
-import os
 import tempfile
 
 import pytest
 
 from deck import theme
+from deck.frames import CapturesFrames
+from deck.layout import RecordsLayout
 from deck.model import PRESETS
-from deck.scenes import SCENES
-from deck.scenes.base import PRESET_ENV
+from deck.scenes import BY_NAME, SCENES, make_scene
+from deck.talk import Talk
 
 LOW_RES = {"pixel_height": 270, "pixel_width": 480}
 
@@ -26,46 +27,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @functools.cache
 def constructed(scene_name: str, preset: str, capture_frames: bool = False):
-    """Construct a scene with animations skipped; optionally keep each slide's last frame."""
+    """Construct a scene with animations skipped, recording each slide's layout (and,
+    with `capture_frames`, its last frame)."""
     from manim import tempconfig
-    from PIL import Image
 
-    scene_cls = {s.__name__: s for s in SCENES}[scene_name]
-    media = tempfile.mkdtemp(prefix="gqa-deck-test-")
     options = {
         **LOW_RES,
-        "media_dir": media,
+        "media_dir": tempfile.mkdtemp(prefix="gqa-deck-test-"),
         "skip_animations": True,
         "disable_caching": True,
         "progress_bar": "none",
         "verbosity": "ERROR",
         "background_color": theme.BACKGROUND,
     }
-    old = os.environ.get(PRESET_ENV)
-    os.environ[PRESET_ENV] = preset
-    try:
-        with tempconfig(options):
-
-            class Probe(scene_cls):
-                def close_slide(self, name: str) -> None:
-                    super().close_slide(name)
-                    if capture_frames:
-                        self.renderer.update_frame(self, ignore_skipping=True)
-                        self.frames.append(
-                            Image.fromarray(self.renderer.get_frame()).convert("RGB")
-                        )
-
-            Probe.__name__ = scene_cls.__name__
-            scene = Probe()
-            scene.frames = []
-            scene.setup()
-            scene.construct()
-            return scene
-    finally:
-        if old is None:
-            os.environ.pop(PRESET_ENV, None)
-        else:
-            os.environ[PRESET_ENV] = old
+    mixins = (RecordsLayout, CapturesFrames) if capture_frames else (RecordsLayout,)
+    with tempconfig(options):
+        scene = make_scene(BY_NAME[scene_name], Talk.for_preset(preset), *mixins)
+        scene.setup()
+        scene.construct()
+        return scene
 
 
 SCENE_PRESET_PARAMS = [

@@ -10,6 +10,7 @@ from manim import Circle, Square
 
 from deck import render
 from deck.beatcache import BeatCache, module_without_beats, picture_hash, prune
+from deck.talk import Talk
 
 
 def beat_a(self):
@@ -91,11 +92,10 @@ def frame_counts(folder, scene):
 @pytest.mark.render
 def test_a_second_render_reuses_every_slide(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "BUILD", tmp_path)
-    monkeypatch.setenv("GQA_DECK_PRESET", "gqa-1b")  # the worker sets it; restore after
-    scene = "AttentionHeatmap"
-    render.render_in_process(scene, "gqa-1b", "low")
+    scene, talk = "AttentionWeights", Talk.for_preset("gqa-1b")
+    render.render_in_process(scene, talk, "low")
     first = frame_counts(render.slides_dir("gqa-1b", "low"), scene)
-    render.render_in_process(scene, "gqa-1b", "low")
+    render.render_in_process(scene, talk, "low")
     stats = json.loads(render.stats_path("gqa-1b", "low", scene).read_text())
     assert stats["slides_reused"] == stats["slides"] == 3
     assert frame_counts(render.slides_dir("gqa-1b", "low"), scene) == first

@@ -8,15 +8,18 @@ from deck import theme
 from deck.components.roles import BOX, tag
 from deck.components.spec import lines as block
 from deck.components.text import text
+from deck.components.wrap import wrap
 
 PAD = 0.3
 
 
-def card(title: str, lines: list[str], color: str, width: float, *extra: VGroup) -> VGroup:
-    """Title, body lines and optional figures, left-aligned in a panel at least `width` wide
-    (wider when the content needs it: the layout tests then catch the overflow)."""
+def card(title: str, paragraphs: list[str], color: str, width: float, *extra: VGroup) -> VGroup:
+    """Title, body and optional figures, left-aligned in a panel `width` wide; each
+    paragraph of the body is wrapped to the panel (a figure wider than the panel widens
+    it: the layout tests then catch the overflow)."""
     heading = text(title, theme.SIZE.body, color)
     body = VGroup(heading)
+    lines = [ln for p in paragraphs for ln in wrap(p, theme.SIZE.detail, width - 2 * PAD)]
     if lines:
         body.add(block(lines, theme.SIZE.detail).next_to(heading, DOWN, buff=0.22))
         body[1].align_to(heading, LEFT)

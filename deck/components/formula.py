@@ -1,97 +1,101 @@
-"""Math typeset by typst (no TeX): typst → SVG in memory → manim VMobject.
+"""Math typeset by typst through manim's `MathTypst` (no TeX), sized like the deck's `Text`.
 
-`#q[...]`, `#k[...]`, `#v[...]` colour parts like the diagram's Q, K and V, so a
-formula's parts can be found again by colour (`Formula.part`).
+`#q[$Q$]`, `#k[$K$]`, `#v[$V$]` colour symbols like the diagram's Q, K and V. Parts of a
+formula are labelled with manim's `{{ body : label }}` groups and found with
+`select(label)`. A group is a typst box, which lays its body out as a separate inline
+formula: around a whole term that is harmless, but a box inside a fraction or a script
+moves the bar and the scripts (tests/components/test_formula.py), so a fraction's
+numerator and denominator are found with `fraction_parts` instead of being boxed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tempfile
-from pathlib import Path
+from xml.etree import ElementTree as ET
 
-import typst
-from manim import SVGMobject, VGroup
-from manim.utils.color import ManimColor
+from manim import MathTypst, VGroup
 
 from deck import theme
 from deck.components.roles import TEXT, tag
 
-_ROLE_COLOURS = {"q": theme.Q, "k": theme.K, "v": theme.V, "hl": theme.HIGHLIGHT}
+# MathTypst's font_size f gives an em of 0.75·f/72 units (typst's pt read as px when the
+# SVG is imported); `Text`'s gives f/72. Formulas are sized in `Text`'s units.
+TYPST_PER_TEXT_SIZE = 4 / 3
+
+# A rule as typst draws it: a horizontal stroked path `M 0 0h <length>`, placed by its
+# transform (fraction bars, radical overbars).
+_RULE_PATH = re.compile(r"M 0 0h (?P<length>[-\d.]+)")
+RULE_ASPECT = 0.1  # a glyph at most this tall for its width is a rule
 
 
-def _near(color: str, step: int) -> str:
-    """A colour one blue-step away from `color`: looks the same, but is findable by `part`."""
-    rgb = int(color[1:], 16)
-    return f"#{(rgb & 0xFFFF00) | ((rgb & 0xFF) - step):06X}"
+def rules_to_fills(tree: ET.ElementTree) -> ET.ElementTree:
+    """Turn typst's stroked rules into filled rectangles of the same thickness.
+
+    MathTypst keeps them as strokes whose width it sets from the render resolution at
+    construction (`config.pixel_width`) and refreshes only when the formula itself is
+    scaled, so the same formula gets thinner bars at 1080p than at 480p, and scaling a
+    group that holds it leaves its bars unscaled (tests/components/test_formula.py shows
+    both). A filled shape scales with everything else.
+    """
+    for element in tree.iter():
+        match = _RULE_PATH.fullmatch(element.get("d", "").strip())
+        if element.get("fill") != "none" or not element.get("stroke") or match is None:
+            continue
+        width, length = float(element.get("stroke-width", "0")), float(match["length"])
+        element.set("d", f"M 0 {-width / 2} h {length} v {width} h {-length} Z")
+        element.set("fill", element.get("stroke"))
+        for attribute in [a for a in element.attrib if a.startswith("stroke")]:
+            del element.attrib[attribute]
+    return tree
 
 
-# Invisible markers for regions of a formula (e.g. "#r1[...]"), in the default text colour.
-REGION_COLOURS = {f"r{n}": _near(theme.TEXT, n) for n in range(1, 5)}
-_ROLE_COLOURS.update(REGION_COLOURS)
-_PREAMBLE = "\n".join(
-    [
-        "#set page(width: auto, height: auto, margin: 0pt, fill: none)",
-        '#set text(size: {size}pt, fill: rgb("{color}"))',
-        *(f'#let {name}(x) = text(fill: rgb("{c}"), x)' for name, c in _ROLE_COLOURS.items()),
-    ]
-)
-# typst draws fraction bars and radical overbars as stroked lines; manim does not
-# scale stroke widths with the mobject, so they are rewritten as filled rectangles.
-_RULE = re.compile(
-    r'<path fill="none" stroke="(?P<c>[^"]+)" stroke-width="(?P<w>[\d.]+)"[^>]*?'
-    r'transform="translate\((?P<x>[-\d.]+) (?P<y>[-\d.]+)\)" d="M 0 0h (?P<len>[-\d.]+)"\s*/>'
-)
-_CACHE = Path(tempfile.gettempdir()) / "gqa-deck-typst"
-PT_PER_UNIT = 72  # manim's font_size f is an em of f/72 units; typst sizes are in pt
+# MathTypst's own group helper, `[#box(body) #label(lbl)]`, sets a text space after every
+# group and lays a `display(...)` body out at inline size; this one, defined after it in
+# the preamble, does neither (tests/components/test_formula.py measures both).
+GROUP_HELPER = "#let manimgrp(lbl, body) = [#box($body$)#label(lbl)]"
 
 
-def _rules_to_rects(svg: str) -> str:
-    def rect(m: re.Match) -> str:
-        w, length = float(m["w"]), float(m["len"])
-        return (
-            f'<path fill="{m["c"]}" transform="translate({m["x"]} {m["y"]})" '
-            f'd="M 0 {-w / 2} h {length} v {w} h {-length} Z"/>'
-        )
-
-    return _RULE.sub(rect, svg)
+def _preamble() -> str:
+    roles = {"q": theme.Q, "k": theme.K, "v": theme.V}
+    colours = [f'#let {name}(x) = text(fill: rgb("{c}"), x)' for name, c in roles.items()]
+    return "\n".join([GROUP_HELPER, *colours])
 
 
-def typeset(body: str, size: int, color: str = theme.TEXT) -> Path:
-    """Compile display math `body` (typst math syntax) to an SVG file, cached by content."""
-    source = _PREAMBLE.format(size=size, color=color) + f"\n$ {body} $\n"
-    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
-    path = _CACHE / f"{digest}.svg"
-    if not path.exists():
-        svg = typst.compile(source.encode(), format="svg").decode()
-        _CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{digest}.tmp")
-        tmp.write_text(_rules_to_rects(svg))
-        tmp.replace(path)
-    return path
-
-
-class Formula(VGroup):
-    """A typeset formula whose `font_size` is comparable with `Text`'s."""
+class Formula(MathTypst):
+    """Display math in typst syntax; `font_size` means what it means for `Text`."""
 
     def __init__(self, body: str, size: int = theme.SIZE.body, color: str = theme.TEXT):
         if size < theme.MIN_FONT_SIZE:
             raise ValueError(f"font size {size} is below the minimum {theme.MIN_FONT_SIZE}")
-        svg = SVGMobject(str(typeset(body, size, color)), height=None, stroke_width=0)
-        super().__init__(*svg.submobjects)
-        self.scale(1 / PT_PER_UNIT, about_point=svg.get_center())
-        self.source = body
-        self._size = size
-        self._height0 = self.height
+        super().__init__(body, font_size=size, color=color, typst_preamble=_preamble())
+        self.source = body  # what the layout records show for it
         tag(self, TEXT)
+
+    def fraction_parts(self, label: str) -> tuple[VGroup, VGroup]:
+        """The numerator and denominator of the fraction in the part `label`: the glyphs
+        above and below its bar (the widest rule), within the bar's width."""
+        glyphs = list(self.select(label))
+        rules = [g for g in glyphs if g.height < RULE_ASPECT * g.width]
+        if not rules:
+            raise ValueError(f"the part {label!r} of {self.source!r} holds no fraction")
+        bar = max(rules, key=lambda g: g.width)
+        left, right, y = bar.get_left()[0], bar.get_right()[0], bar.get_y()
+        under = [g for g in glyphs if g is not bar and left <= g.get_x() <= right]
+        return (
+            VGroup(*(g for g in under if g.get_y() > y)),
+            VGroup(*(g for g in under if g.get_y() < y)),
+        )
+
+    def modify_xml_tree(self, element_tree: ET.ElementTree) -> ET.ElementTree:
+        return rules_to_fills(super().modify_xml_tree(element_tree))
 
     @property
     def font_size(self) -> float:
-        """The size it was typeset at, times any later scaling."""
-        return self._size * self.height / self._height0
+        return MathTypst.font_size.fget(self) / TYPST_PER_TEXT_SIZE
 
-    def part(self, color: str) -> VGroup:
-        """The glyphs drawn in `color` (e.g. `theme.Q`)."""
-        want = ManimColor(color).to_hex().lower()
-        return VGroup(*(g for g in self if g.get_fill_color().to_hex().lower() == want))
+    @font_size.setter
+    def font_size(self, value: float) -> None:
+        if value <= 0:
+            raise ValueError("font_size must be greater than 0")
+        if self.height > 0:
+            self.scale(value / self.font_size)

@@ -9,16 +9,27 @@ from deck.components.roles import DECOR, tag
 from deck.components.text import text
 from deck.model import Model
 
-GROUP_GAP_CELLS = 0.8  # gap between groups, in cell widths
+HEAD_PITCH_CELLS = 1.25  # centre-to-centre distance of neighbouring heads, in cell widths
+GROUP_GAP_CELLS = 0.8  # extra gap between groups, in cell widths
+
+
+def head_cell(n: int, group: int, width: float) -> float:
+    """The cell width at which `n` heads in runs of `group` span `width`."""
+    n_gaps = (n - 1) // group
+    return width / (n * HEAD_PITCH_CELLS + n_gaps * GROUP_GAP_CELLS)
+
+
+def head_x(h: int, group: int, cell: float) -> float:
+    """The x of head `h` (from the first head's), gaps between groups included."""
+    return (h * HEAD_PITCH_CELLS + (h // group) * GROUP_GAP_CELLS) * cell
 
 
 def head_strip(n: int, group: int, color: str, width: float, height: float) -> VGroup:
     """`n` heads in runs of `group`, fitted to `width`, at most `height` tall, centred."""
-    n_gaps = (n - 1) // group
-    cell = width / (n * 1.25 + n_gaps * GROUP_GAP_CELLS)
+    cell = head_cell(n, group, width)
     strip = VGroup()
     for h in range(n):
-        x = h * cell * 1.25 + (h // group) * GROUP_GAP_CELLS * cell
+        x = head_x(h, group, cell)
         head = Rectangle(
             width=cell, height=min(cell, height), stroke_width=0, fill_color=color, fill_opacity=0.9
         )
@@ -30,14 +41,10 @@ class HeadGroups(VGroup):
     """Row of query heads (grouped), row of KV heads below, a link per query head."""
 
     def __init__(self, m: Model, width: float, row_gap: float = 0.9):
-        n_gaps = m.n_kv_heads - 1
-        cell = width / (m.n_heads * 1.25 + n_gaps * GROUP_GAP_CELLS)
-        step = cell * 1.25
-        group_w = m.group_size * step
+        cell = head_cell(m.n_heads, m.group_size, width)
         self.q_cells = VGroup()
         for h in range(m.n_heads):
-            g = m.kv_head_of(h)
-            x = g * (group_w + GROUP_GAP_CELLS * cell) + (h % m.group_size) * step
+            x = head_x(h, m.group_size, cell)
             sq = Square(cell, stroke_width=0, fill_color=theme.Q, fill_opacity=0.9)
             self.q_cells.add(tag(sq.move_to([x, 0, 0]), DECOR))
         self.kv_cells = VGroup()

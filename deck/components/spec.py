@@ -28,7 +28,7 @@ def lines(
     rows: Sequence[str], size: int, color: str = theme.TEXT, pitch_em: float = ROW_PITCH_EM
 ) -> VGroup:
     """Left-aligned lines of text at an even baseline pitch (glyph heights don't matter)."""
-    pitch = pitch_em * size / 72
+    pitch = pitch_em * theme.em(size)
     block = VGroup(*(text(row, size, color) for row in rows))
     for i, line in enumerate(block):
         sit_on(line.move_to([0, 0, 0], aligned_edge=LEFT), -i * pitch)
@@ -59,7 +59,7 @@ def table(
         for c in range(n_cols)
     ]
     lefts = np.concatenate([[0], np.cumsum(np.array(widths) + COLUMN_GAP)])[:n_cols]
-    pitch = ROW_PITCH_EM * size / 72
+    pitch = ROW_PITCH_EM * theme.em(size)
     result = VGroup()
     for i, row in enumerate(cells):
         group = VGroup()

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
-from deck.scenes.attention import Attention
+from deck.scenes.attention_weights import AttentionWeights
+from deck.scenes.base import DeckSlide, Placement
 from deck.scenes.dataflow import DataFlow
-from deck.scenes.heatmap import AttentionHeatmap
+from deck.scenes.scaled_dot_product import ScaledDotProduct
+from deck.talk import Talk
 
-SCENES = (DataFlow, Attention, AttentionHeatmap)
+SCENES: tuple[type[DeckSlide], ...] = (DataFlow, ScaledDotProduct, AttentionWeights)
 SCENE_NAMES = tuple(s.__name__ for s in SCENES)
-
-
-def first_slide_number(scene: type) -> int:
-    """1-based number, in the whole deck, of `scene`'s first slide."""
-    index = SCENES.index(registered(scene))
-    return 1 + sum(s.slide_count() for s in SCENES[:index])
-
-
-def registered(scene: type) -> type:
-    """The deck's scene class behind `scene` (which may be a subclass, e.g. in tests)."""
-    return next(c for c in scene.__mro__ if c in SCENES)
-
-
-def previous_scene(scene: type) -> type | None:
-    index = SCENES.index(registered(scene))
-    return SCENES[index - 1] if index else None
+BY_NAME = {s.__name__: s for s in SCENES}
 
 
 def total_slides() -> int:
     return sum(s.slide_count() for s in SCENES)
+
+
+def placement(scene: type[DeckSlide]) -> Placement:
+    """Where `scene` sits in the deck: its section and slide numbers, the scene before it."""
+    index = SCENES.index(scene)
+    return Placement(
+        section=index + 1,
+        first_slide=1 + sum(s.slide_count() for s in SCENES[:index]),
+        total_slides=total_slides(),
+        previous=SCENES[index - 1] if index else None,
+    )
+
+
+def make_scene(
+    scene: type[DeckSlide],
+    talk: Talk,
+    *mixins: type,
+    attributes: dict | None = None,
+    **kwargs,
+) -> DeckSlide:
+    """An instance of `scene` for `talk`, with `mixins` (e.g. the slide cache, layout
+    records) placed before it in the method order, `attributes` set on the mixed class
+    and `kwargs` passed to the constructor (e.g. manim-slides' `output_folder`)."""
+    cls = type(scene.__name__, (*mixins, scene), attributes or {}) if mixins else scene
+    return cls(talk, placement(scene), **kwargs)

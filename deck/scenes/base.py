@@ -1,15 +1,19 @@
-"""The base of every scene: the model, beats (one slide each), the header and snapshots.
+"""The base of every scene: the talk, beats (one slide each), the header and the hand-over.
 
 A beat is a method decorated with `@beat(notes)`: it opens its slide with
 `next_slide(notes=...)` (manim-slides gives notes to the slide that follows the call),
 plays its animations, and ends where the next beat starts. Notes are templates
 formatted with the scene's model `m`, e.g. "{m.n_heads} query heads".
+
+A scene is told everything from outside: the talk (model) and its `Placement` in the
+deck (slide numbers, the scene before it). Two hooks, `begin_slide` and `end_slide`,
+let the renderer (slide cache) and the tests (layout records, frames) add behaviour
+by mixing in a class, so the base knows nothing of either.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,17 +22,10 @@ from manim import LEFT, Animation, ManimColor, Mobject
 from manim_slides import Slide
 
 from deck import theme
-from deck.beatcache import BeatCache
 from deck.components.chrome import section_title, slide_counter
-from deck.layout import Item, collect
-from deck.model import DEFAULT_PRESET, Model, get_preset
+from deck.model import Model
 from deck.motion import fade_in, fade_out
-
-PRESET_ENV = "GQA_DECK_PRESET"
-
-
-def current_model() -> Model:
-    return get_preset(os.environ.get(PRESET_ENV, DEFAULT_PRESET))
+from deck.talk import Talk
 
 
 def beat(notes: str, *, loop: bool = False) -> Callable:
@@ -37,7 +34,8 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
         def run(self: DeckSlide) -> None:
             self.open_slide(method, self.notes_for(method.__name__, self.model), loop)
             method(self)
-            self.close_slide(method.__name__)
+            self.end_slide(method.__name__)
+            self.slides_done += 1
 
         run.beat_notes = notes
         return run
@@ -46,25 +44,27 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """The end state of one slide: its beat and the mobjects on screen (header included)."""
+class Placement:
+    """Where a scene sits in the deck."""
 
-    beat: str
-    notes: str
-    items: tuple[Item, ...]
+    section: int  # 1-based section number
+    first_slide: int  # deck-wide number of its first slide
+    total_slides: int
+    previous: type[DeckSlide] | None  # the scene it follows on screen
 
 
 class DeckSlide(Slide):
     SECTION = ""
     skip_reversing = True  # reversed copies double render time and memory; see bench/
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.model = current_model()
-        self.beat_cache: BeatCache | None = None  # set by the renderer; tests leave it off
-        self.snapshots: list[Snapshot] = []
+    def __init__(self, talk: Talk, placement: Placement, **kwargs):
+        super().__init__(**kwargs)
+        self.talk = talk
+        self.model = talk.model
+        self.placement = placement
+        self.slides_done = 0
+        self.current_notes = ""
         self.side_content: list[Mobject] = []  # what `swap_side` removes next
-        self._notes = ""
         self.camera.background_color = ManimColor(theme.BACKGROUND)
 
     # ── slide structure ────────────────────────────────────────────────
@@ -81,30 +81,21 @@ class DeckSlide(Slide):
     def slide_count(cls) -> int:
         return len(cls.beat_names())
 
-    def first_slide_number(self) -> int:
-        from deck.scenes import first_slide_number
-
-        return first_slide_number(type(self))
-
     def setup(self) -> None:
         super().setup()
-        self.add_to_canvas(section=section_title(self.SECTION))
-        self.add(self.canvas["section"])
+        header = section_title(f"{self.placement.section} · {self.SECTION}")
+        self.add_to_canvas(section=header)
+        self.add(header)
         # the previous scene's last frame, so that this scene starts where it ended
-        self.carried = self.previous_scene_last_frame()
+        before = self.placement.previous
+        self.carried = None if before is None else before.last_frame(self.talk)
         if self.carried is not None:
             self.add(self.carried)
 
     @classmethod
-    def last_frame(cls, m: Model) -> Mobject | None:
+    def last_frame(cls, talk: Talk) -> Mobject | None:
         """What this scene's last slide ends on (without the header), built afresh."""
         return None
-
-    def previous_scene_last_frame(self) -> Mobject | None:
-        from deck.scenes import previous_scene
-
-        before = previous_scene(type(self))
-        return None if before is None else before.last_frame(self.model)
 
     def leave_previous(self) -> list[Animation]:
         """Fade out what the previous scene left on screen (none for the first scene)."""
@@ -119,31 +110,22 @@ class DeckSlide(Slide):
         return "\n\n".join(paragraphs).format(m=model)
 
     def open_slide(self, method: Callable, notes: str, loop: bool) -> None:
-        """Start the beat's slide: a fresh one, or its earlier video when nothing changed."""
-        from deck.scenes import total_slides
-
-        self._notes = notes
-        number = self.first_slide_number() + len(self.snapshots)
-        counter = slide_counter(number, total_slides())
+        self.current_notes = notes
+        number = self.placement.first_slide + self.slides_done
+        counter = slide_counter(number, self.placement.total_slides)
         if "counter" in self.canvas:
             self.remove(self.canvas["counter"])
         self.add_to_canvas(counter=counter)
         self.add(counter)
-        cached = None
-        if self.beat_cache is not None:
-            key = self.beat_cache.key(method, self.mobjects, f"{notes}|{loop}")
-            cached = self.beat_cache.lookup(key)
-            self.beat_cache.keys.append((key, cached is not None))
-        if cached is None:
-            self.next_slide(notes=notes, loop=loop)
-        else:
-            # the slide is the cached video; the beat still runs, unrendered, so that
-            # the scene's state is what the next beat expects
-            self.next_slide(notes=notes, loop=loop, src=cached)
-            self.next_slide(skip_animations=True)
+        self.begin_slide(method, notes, loop)
 
-    def close_slide(self, name: str) -> None:
-        self.snapshots.append(Snapshot(name, self._notes, tuple(collect(self.mobjects))))
+    # ── hooks for mixins (renderer, tests) ─────────────────────────────
+    def begin_slide(self, method: Callable, notes: str, loop: bool) -> None:
+        """Start the beat's slide; the header is already on screen."""
+        self.next_slide(notes=notes, loop=loop)
+
+    def end_slide(self, name: str) -> None:
+        """The beat `name` has played; the screen shows its last frame."""
 
     # ── helpers for beats ──────────────────────────────────────────────
     def swap_side(self, new: Mobject, *also: Animation, along: Mobject | None = None) -> None:

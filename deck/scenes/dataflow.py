@@ -11,7 +11,6 @@ from manim import (
     Create,
     GrowFromEdge,
     LaggedStart,
-    SurroundingRectangle,
     Text,
     VGroup,
     Write,
@@ -23,12 +22,13 @@ from deck.components.bars import Bar, bar_chart
 from deck.components.callout import card, place_in_column
 from deck.components.diagram import flow_diagram
 from deck.components.heads import HeadGroups
-from deck.components.roles import DECOR, tag
+from deck.components.highlight import outlines
 from deck.components.spec import table
 from deck.components.text import stack, text
 from deck.model import Model
 from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
+from deck.talk import Talk
 
 PANEL_GAP = 0.35
 BAR_WIDTH = 6.5
@@ -61,7 +61,7 @@ def spec_sheet(m: Model) -> tuple[Text, VGroup]:
 
 
 class DataFlow(DeckSlide):
-    SECTION = "1 · GQA data flow"
+    SECTION = "GQA data flow"
 
     def construct(self) -> None:
         self.title()
@@ -73,8 +73,8 @@ class DataFlow(DeckSlide):
         self.spec_card()
 
     @classmethod
-    def last_frame(cls, m: Model) -> VGroup:
-        return VGroup(*spec_sheet(m))
+    def last_frame(cls, talk: Talk) -> VGroup:
+        return VGroup(*spec_sheet(talk.model))
 
     # ── layout shared by the beats ─────────────────────────────────────
     def setup(self) -> None:
@@ -87,22 +87,6 @@ class DataFlow(DeckSlide):
         )  # flush with the left margin
         self.panel_left = self.diagram.group().get_right()[0] + PANEL_GAP
         self.panel_width = theme.CONTENT_RIGHT - self.panel_left
-
-    def highlight(self, *nodes, color: str) -> VGroup:
-        return VGroup(
-            *(
-                tag(
-                    SurroundingRectangle(
-                        n,
-                        color=color,
-                        buff=theme.HIGHLIGHT_BUFF,
-                        stroke_width=theme.STROKE_HIGHLIGHT,
-                    ),
-                    DECOR,
-                )
-                for n in nodes
-            )
-        )
 
     def show_callout(self, new_card: VGroup, new_marks: VGroup) -> None:
         """Swap the previous callout and highlight for new ones, in one animation."""
@@ -189,7 +173,7 @@ class DataFlow(DeckSlide):
             theme.ROPE,
             self.panel_width,
         )
-        self.show_callout(c, self.highlight(d.q, d.k, color=theme.ROPE))
+        self.show_callout(c, outlines((d.q, d.k), theme.ROPE))
 
     @beat("""
         This is the G in GQA. The K and V projections produce {m.n_kv_heads} heads instead of
@@ -208,7 +192,7 @@ class DataFlow(DeckSlide):
             theme.K,
             self.panel_width,
         )
-        self.show_callout(c, self.highlight(d.k, d.v, color=theme.K))
+        self.show_callout(c, outlines((d.k, d.v), theme.K))
 
     @beat("""
         repeat_kv broadcasts the {m.n_kv_heads} key/value heads to {m.n_heads}: query head h reads
@@ -222,14 +206,13 @@ class DataFlow(DeckSlide):
             "repeat_kv()",
             [
                 f"broadcasts {m.n_kv_heads} → {m.n_heads} heads",
-                "query head h reads",
-                f"KV head ⌊h / {m.group_size}⌋",
+                f"query head h reads KV\u00a0head\u00a0⌊h\u00a0/\u00a0{m.group_size}⌋",
             ],
             theme.REPEAT,
             self.panel_width,
             heads,
         )
-        self.show_callout(c, self.highlight(d.repeat, color=theme.REPEAT))
+        self.show_callout(c, outlines((d.repeat,), theme.REPEAT))
 
     @beat("""
         What the sharing buys at inference. Every generated token keeps its keys and values

@@ -216,7 +216,7 @@ def test_highlights_surround_what_the_slide_names(preset):
 
 
 def test_previous_token_slide_shows_the_real_weights():
-    scene = constructed("AttentionHeatmap", "gqa-1b")
+    scene = constructed("AttentionWeights", "gqa-1b")
     w = np.asarray(scene.example.weights)
     snap = scene.snapshots[-1]
     shown = sorted(i.text for i in snap.items if re.fullmatch(r"\d\.\d\d", i.text))

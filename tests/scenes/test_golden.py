@@ -18,8 +18,8 @@ GOLDEN = Path(__file__).parent / "golden"
 KEY_SLIDES = [
     ("DataFlow", "repeat_kv"),
     ("DataFlow", "spec_card"),
-    ("Attention", "step_scale"),
-    ("AttentionHeatmap", "previous_token"),
+    ("ScaledDotProduct", "step_scale"),
+    ("AttentionWeights", "previous_token"),
 ]
 MEAN_TOLERANCE = 2.0  # mean absolute difference per channel, of 255
 CHANGED_PIXEL = 48  # a pixel counts as changed beyond this difference on any channel

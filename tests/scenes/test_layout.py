@@ -10,7 +10,7 @@ from deck import theme
 from deck.components.roles import BOX, DECOR, LINE, TEXT
 from tests.conftest import SCENE_PRESET_PARAMS, constructed
 
-HALF_W, HALF_H = 16 / 9 * 4, 4.0
+HALF_W, HALF_H = theme.FRAME_HALF_WIDTH, theme.FRAME_HALF_HEIGHT
 EDGE = 0.12  # nothing may come closer than this to the frame's edge (units; 16 px at 1080p)
 TOUCH = 0.005  # overlaps thinner than this are shared edges, not overlaps
 

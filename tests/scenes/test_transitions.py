@@ -6,8 +6,8 @@ import pytest
 
 from deck import theme
 from deck.layout import collect
-from deck.model import PRESETS
 from deck.scenes import SCENES
+from deck.talk import Talk
 from tests.conftest import constructed
 
 HEADER_BOTTOM = theme.CONTENT_TOP + 0.1  # the section title and counter sit above this
@@ -33,5 +33,5 @@ def picture(items) -> list[tuple]:
 @pytest.mark.parametrize("index", range(1, len(SCENES)), ids=lambda i: SCENES[i].__name__)
 def test_scene_starts_where_the_previous_one_ended(index, preset):
     before = constructed(SCENES[index - 1].__name__, preset)
-    carried = collect([SCENES[index - 1].last_frame(PRESETS[preset])])
+    carried = collect([SCENES[index - 1].last_frame(Talk.for_preset(preset))])
     assert picture(carried) == picture(before.snapshots[-1].items)

@@ -10,25 +10,27 @@ from manim import (
     RIGHT,
     UP,
     ReplacementTransform,
-    SurroundingRectangle,
     VGroup,
     Write,
 )
 
 from deck import theme
-from deck.components.formula import REGION_COLOURS, Formula
-from deck.components.heads import head_strip
-from deck.components.roles import OVERLAY, tag
+from deck.components.formula import Formula
+from deck.components.heads import head_cell, head_strip
+from deck.components.highlight import outline
+from deck.components.roles import OVERLAY
 from deck.components.spec import sit_on
 from deck.components.text import text
 from deck.model import Model
 from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
+from deck.talk import Talk
 
-# r1 marks ᵀ, r2 the √d_k, r3 softmax with its brackets and fraction bar (see `regions`).
+# "softmax" and "values" label the parts the last two steps explain; the first two
+# explain the fraction's numerator and denominator (`Formula.fraction_parts`).
 FORMULA = (
-    '"Attention"(#q[$Q$], #k[$K$], #v[$V$]) = #r3[$display("softmax"('
-    "(#q[$Q$] #k[$K$]^#r1[$top$]) / #r2[$sqrt(d_k)$]))$] #v[$V$]"
+    '"Attention"(#q[$Q$], #k[$K$], #v[$V$]) = '
+    '{{ display("softmax"((#q[$Q$] #k[$K$]^top) / sqrt(d_k))) : softmax }}{{ #v[$V$] : values }}'
 )
 QKV_COLUMNS = (-4.6, 0.0, 4.6)  # centres of the Q, K and V columns
 QKV_BASELINES = (0.9, 0.05, -0.6)
@@ -60,22 +62,18 @@ def full_formula() -> Formula:
 
 
 def formula_regions(f: Formula) -> dict[str, VGroup]:
-    """The glyphs each step explains, found by the region markers of `FORMULA`."""
-    q, k, v = (f.part(c)[-1] for c in (theme.Q, theme.K, theme.V))  # right-hand side
-    transpose, root, softmax = (f.part(REGION_COLOURS[r]) for r in ("r1", "r2", "r3"))
+    """The glyphs each step explains, by the labels of `FORMULA`."""
+    numerator, denominator = f.fraction_parts("softmax")
     return {
-        "scores": VGroup(q, k, *transpose),
-        "scale": VGroup(*root),
-        "softmax": VGroup(*softmax, q, k, *transpose, *root),
-        "values": VGroup(v),
+        "scores": numerator,
+        "scale": denominator,
+        "softmax": f.select("softmax"),
+        "values": f.select("values"),
     }
 
 
-def focus_box(region: VGroup) -> SurroundingRectangle:
-    box = SurroundingRectangle(
-        region, color=theme.HIGHLIGHT, buff=theme.HIGHLIGHT_BUFF, stroke_width=theme.STROKE
-    )
-    return tag(box, OVERLAY)
+def focus_box(region: VGroup) -> VGroup:
+    return outline(region, stroke=theme.STROKE, role=OVERLAY)
 
 
 def step_layout(m: Model) -> tuple[Formula, VGroup]:
@@ -84,7 +82,7 @@ def step_layout(m: Model) -> tuple[Formula, VGroup]:
     rows = VGroup()
     for n, (body, desc, _) in enumerate(step_rows(m), start=1):
         number = text(f"{n}", theme.SIZE.body, theme.MUTED)
-        formula = Formula(body, theme.SIZE.body + 4)
+        formula = Formula(body, theme.SIZE.subheading)
         description = text(desc, theme.SIZE.label)
         formula.next_to(number, RIGHT, buff=0.45)
         description.move_to([number.get_right()[0] + 0.45 + STEP_COLUMN, 0, 0], aligned_edge=LEFT)
@@ -94,8 +92,8 @@ def step_layout(m: Model) -> tuple[Formula, VGroup]:
     return top, rows
 
 
-class Attention(DeckSlide):
-    SECTION = "2 · Scaled dot-product attention"
+class ScaledDotProduct(DeckSlide):
+    SECTION = "Scaled dot-product attention"
 
     def construct(self) -> None:
         self.qkv_meaning()
@@ -106,8 +104,8 @@ class Attention(DeckSlide):
         self.step_values()
 
     @classmethod
-    def last_frame(cls, m: Model) -> VGroup:
-        top, steps = step_layout(m)
+    def last_frame(cls, talk: Talk) -> VGroup:
+        top, steps = step_layout(talk.model)
         for row in steps[:-1]:
             row.set_opacity(DIM)
         return VGroup(top, steps, focus_box(formula_regions(top)["values"]))
@@ -151,9 +149,9 @@ class Attention(DeckSlide):
             )
             for row, y in zip(rows, QKV_BASELINES, strict=True):
                 sit_on(row.set_x(x), y)
-            # K and V heads are drawn as wide as the group of query heads that shares them
+            # every strip's cells are as tall as the query heads' (a strip without gaps)
             group = m.group_size if sym == "Q" else 1
-            cell = QKV_STRIP_WIDTH / (m.n_heads * 1.25)
+            cell = head_cell(m.n_heads, m.n_heads, QKV_STRIP_WIDTH)
             strip = head_strip(heads, group, color, QKV_STRIP_WIDTH, height=cell)
             rows.add(strip.move_to([x, QKV_STRIP_Y, 0]))
             columns.add(rows)

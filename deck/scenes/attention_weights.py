@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from manim import LEFT, UP, Create, LaggedStart, SurroundingRectangle, VGroup
+from manim import LEFT, UP, Create, LaggedStart, VGroup
 
 from deck import theme
 from deck.attention import previous_token_head
 from deck.components.callout import card
 from deck.components.heatmap import Heatmap, legend
-from deck.components.roles import DECOR, tag
+from deck.components.highlight import outlines
 from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
 
@@ -19,8 +19,8 @@ CELL_LAG = 0.03  # 49 cells in one staggered animation: each starts 3 % after th
 VALUE_MARK_BUFF = 0.03  # the highlight hugs its cell, leaving the neighbours visible
 
 
-class AttentionHeatmap(DeckSlide):
-    SECTION = "3 · Attention weights"
+class AttentionWeights(DeckSlide):
+    SECTION = "Attention weights"
 
     def construct(self) -> None:
         self.weights()
@@ -55,7 +55,7 @@ class AttentionHeatmap(DeckSlide):
         hm = self.heatmap
         c = card(
             "One attention head",
-            ["rows: queries", "columns: keys", "softmax weights:", "each row sums to 1"],
+            ["rows: queries", "columns: keys", "softmax weights: each row sums to 1"],
             theme.ATTENTION,
             self.card_width,
         )
@@ -85,7 +85,7 @@ class AttentionHeatmap(DeckSlide):
         self.mask = self.heatmap.masked_cells(theme.MASK)
         c = card(
             "Causal mask",
-            ["key after query (j > i):", "score −∞ before softmax,", "so weight exactly 0"],
+            ["key after query (j > i): score −∞ before softmax, so weight exactly 0"],
             theme.MASK,
             self.card_width,
         )
@@ -101,31 +101,15 @@ class AttentionHeatmap(DeckSlide):
         hm, w = self.heatmap, self.example.weights
         n = len(self.example.tokens)
         pairs = [(i, i - 1) for i in range(1, n)]
-        marks = VGroup(
-            *(
-                tag(
-                    SurroundingRectangle(
-                        hm.cell(i, j),
-                        color=theme.HIGHLIGHT,
-                        buff=VALUE_MARK_BUFF,
-                        stroke_width=theme.STROKE_HIGHLIGHT,
-                    ),
-                    DECOR,
-                )
-                for i, j in pairs
-            )
-        )
+        marks = outlines((hm.cell(i, j) for i, j in pairs), buff=VALUE_MARK_BUFF)
         values = VGroup(*(hm.value_label(i, j) for i, j in pairs))
         shown = [float(w[i, j]) for i, j in pairs]
         c = card(
             "Previous-token head",
             [
-                "each token attends most",
-                "to the token before it",
+                "each token attends most to the token before it",
                 f"weights {min(shown):.2f} to {max(shown):.2f}",
-                "made with RoPE: each",
-                "query is its key turned",
-                "one position on",
+                "made with RoPE: each query is its key turned one position on",
             ],
             theme.HIGHLIGHT,
             self.card_width,
