@@ -6,7 +6,7 @@ a `Citation`, so a slide and its notes name the same source: `TABLE1.source` is
 where they were checked against a page-marked text of that PDF; otherwise `page` is None
 and the citation names the table, figure or section alone.
 
-No address here carries a scheme (the HTML export rejects "http(s)://"): a paper is named
+No web address here (the HTML export rejects any page that carries one): a paper is named
 by its arXiv id, "arXiv:2305.13245".
 """
 
