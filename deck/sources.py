@@ -40,6 +40,7 @@ __all__ = [
     "UPTRAINING_CHIP_DAYS",
     "UPTRAINING_FINDING",
     "Citation",
+    "Cited",
     "CitedClaim",
     "CitedValue",
     "MhaVsMqa",
@@ -59,8 +60,8 @@ class Reference:
     authors: str  # short form: "Ainslie et al."
     year: int
     title: str
-    venue: str  # "" for a paper published on arXiv only
     arxiv: str  # the bare id, "2305.13245"
+    venue: str = ""  # where it was published, if not on arXiv only
 
     def __post_init__(self) -> None:
         if not ARXIV_ID.fullmatch(self.arxiv):
@@ -103,8 +104,19 @@ class Citation:
         return f"{self.source}{page} ({self.reference.arxiv_id})"
 
 
+class Cited:
+    """What a slide shows from a paper: `.source` names where (a `cited` field holds it)."""
+
+    cited: Citation
+
+    @property
+    def source(self) -> str:
+        """A slide's source line: Ainslie et al. 2023, Table 1."""
+        return self.cited.source
+
+
 @dataclass(frozen=True)
-class CitedValue:
+class CitedValue(Cited):
     """One published number with its unit and where it is printed."""
 
     value: float
@@ -112,86 +124,45 @@ class CitedValue:
     what: str
     cited: Citation
 
-    @property
-    def source(self) -> str:
-        return self.cited.source
-
 
 @dataclass(frozen=True)
-class CitedClaim:
+class CitedClaim(Cited):
     """A finding a slide states in words, with where the paper states it."""
 
     text: str
     cited: Citation
 
-    @property
-    def source(self) -> str:
-        return self.cited.source
-
 
 # ── references (in the order the closing slide lists them) ──────────────
 GQA_PAPER = Reference(
-    authors="Ainslie et al.",
-    year=2023,
-    title="GQA: Training Generalized Multi-Query Transformer Models from Multi-Head Checkpoints",
+    "Ainslie et al.",
+    2023,
+    "GQA: Training Generalized Multi-Query Transformer Models from Multi-Head Checkpoints",
+    "2305.13245",
     venue="EMNLP 2023",  # Proceedings, pages 4895–4901
-    arxiv="2305.13245",
 )
 MQA_PAPER = Reference(
-    authors="Shazeer",
-    year=2019,
-    title="Fast Transformer Decoding: One Write-Head is All You Need",
-    venue="",  # arXiv only
-    arxiv="1911.02150",
+    "Shazeer", 2019, "Fast Transformer Decoding: One Write-Head is All You Need", "1911.02150"
 )
 ATTENTION_IS_ALL_YOU_NEED = Reference(
-    authors="Vaswani et al.",
-    year=2017,
-    title="Attention Is All You Need",
-    venue="NeurIPS 2017",
-    arxiv="1706.03762",
+    "Vaswani et al.", 2017, "Attention Is All You Need", "1706.03762", venue="NeurIPS 2017"
 )
 ROFORMER = Reference(
-    authors="Su et al.",
-    year=2021,
-    title="RoFormer: Enhanced Transformer with Rotary Position Embedding",
-    venue="",  # arXiv only
-    arxiv="2104.09864",
+    "Su et al.", 2021, "RoFormer: Enhanced Transformer with Rotary Position Embedding", "2104.09864"
 )
 INDUCTION_HEADS = Reference(  # the heatmap's previous-token head
-    authors="Olsson et al.",
-    year=2022,
-    title="In-context Learning and Induction Heads",
+    "Olsson et al.",
+    2022,
+    "In-context Learning and Induction Heads",
+    "2209.11895",
     venue="Transformer Circuits Thread",
-    arxiv="2209.11895",
 )
-LLAMA3 = Reference(
-    authors="Dubey et al.",  # the first author of arXiv v1–v2; the byline is "Llama Team"
-    year=2024,
-    title="The Llama 3 Herd of Models",
-    venue="",  # arXiv only
-    arxiv="2407.21783",
-)
-MISTRAL_7B = Reference(
-    authors="Jiang et al.",
-    year=2023,
-    title="Mistral 7B",
-    venue="",  # arXiv only
-    arxiv="2310.06825",
-)
-QWEN25 = Reference(
-    authors="Qwen Team",
-    year=2024,
-    title="Qwen2.5 Technical Report",
-    venue="",  # arXiv only
-    arxiv="2412.15115",
-)
+# Dubey: the first author of arXiv v1–v2 (the paper's byline is "Llama Team, AI @ Meta").
+LLAMA3 = Reference("Dubey et al.", 2024, "The Llama 3 Herd of Models", "2407.21783")
+MISTRAL_7B = Reference("Jiang et al.", 2023, "Mistral 7B", "2310.06825")
+QWEN25 = Reference("Qwen Team", 2024, "Qwen2.5 Technical Report", "2412.15115")
 GEMMA2 = Reference(
-    authors="Gemma Team",
-    year=2024,
-    title="Gemma 2: Improving Open Language Models at a Practical Size",
-    venue="",  # arXiv only
-    arxiv="2408.00118",
+    "Gemma Team", 2024, "Gemma 2: Improving Open Language Models at a Practical Size", "2408.00118"
 )
 
 REFERENCES: tuple[Reference, ...] = (
@@ -228,13 +199,9 @@ class Table1Row:
 
 
 @dataclass(frozen=True)
-class Table1:
+class Table1(Cited):
     rows: tuple[Table1Row, ...]
     cited: Citation
-
-    @property
-    def source(self) -> str:
-        return self.cited.source
 
     def row(self, model: str) -> Table1Row:
         for r in self.rows:
@@ -303,7 +270,7 @@ GROUPS_FINDING = CitedClaim(
 
 # ── MQA paper (Shazeer 2019): WMT14 EN-DE, multi-head vs multi-query ────
 @dataclass(frozen=True)
-class MhaVsMqa:
+class MhaVsMqa(Cited):
     """One measurement of Shazeer's baseline (multi-head) and multi-query models."""
 
     multi_head: float
@@ -311,10 +278,6 @@ class MhaVsMqa:
     unit: str
     what: str
     cited: Citation
-
-    @property
-    def source(self) -> str:
-        return self.cited.source
 
 
 MQA_DECODING = MhaVsMqa(

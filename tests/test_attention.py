@@ -80,6 +80,17 @@ def random_layer(rng, hidden, n_heads, n_kv, d):
     return w(hidden, n_heads * d), w(hidden, n_kv * d), w(hidden, n_kv * d), w(n_heads * d, hidden)
 
 
+def layer_case(shape, hidden, *, mha):
+    """A `layer_shapes` draw made concrete: (n_heads, n_kv, group, head_dim, (wq, wk, wv, wo),
+    x, positions). With mha, wk and wv have one head per query head (a checkpoint to convert)."""
+    b, s, n_kv, group, d, seed, start = shape
+    n_heads = n_kv * group
+    rng = np.random.default_rng(seed)
+    weights = random_layer(rng, hidden, n_heads, n_heads if mha else n_kv, d)
+    x = rng.normal(size=(b, s, hidden))
+    return n_heads, n_kv, group, d, weights, x, np.arange(start, start + s)
+
+
 layer_shapes = st.tuples(
     st.integers(1, 2),  # batch
     st.integers(1, 5),  # seq
@@ -112,13 +123,8 @@ def test_gqa_with_as_many_kv_heads_as_query_heads_is_multi_head_attention(shape)
 @FAST
 @given(layer_shapes)
 def test_gqa_equals_mha_with_kv_weights_repeated_per_group(shape):
-    b, s, n_kv, group, d, seed, start = shape
-    n_heads = n_kv * group
-    rng = np.random.default_rng(seed)
     hidden = 5
-    wq, wk, wv, wo = random_layer(rng, hidden, n_heads, n_kv, d)
-    x = rng.normal(size=(b, s, hidden))
-    positions = np.arange(start, start + s)
+    n_heads, n_kv, group, d, (wq, wk, wv, wo), x, positions = layer_case(shape, hidden, mha=False)
 
     # An MHA checkpoint whose K/V column blocks are copied `group` times, side by side.
     def repeated(w):
@@ -449,13 +455,8 @@ def test_mean_pool_of_the_deck_model_shape_averages_six_heads_into_each_kv_head(
 @FAST
 @given(layer_shapes)
 def test_converted_gqa_equals_mha_with_each_heads_kv_replaced_by_its_group_mean(shape):
-    b, s, n_groups, r, d, seed, start = shape
-    n_heads = n_groups * r
-    rng = np.random.default_rng(seed)
-    hidden = 5
-    wq, wk, wv, wo = random_layer(rng, hidden, n_heads, n_heads, d)  # an MHA checkpoint
-    x = rng.normal(size=(b, s, hidden))
-    positions = np.arange(start, start + s)
+    # An MHA checkpoint, to be converted to n_groups KV heads of r query heads each.
+    n_heads, n_groups, r, d, (wq, wk, wv, wo), x, positions = layer_case(shape, 5, mha=True)
 
     # Convert in the checkpoint's nn.Linear layout [out, in], then run the GQA layer.
     wk_g, wv_g = (mean_pool_kv_heads(w.T, n_heads, n_groups, d).T for w in (wk, wv))

@@ -171,7 +171,7 @@ def test_references_are_found_by_arxiv_id_and_bad_ids_are_refused():
     with pytest.raises(ValueError, match="no reference with arXiv id"):
         reference("2401.00001")
     with pytest.raises(ValueError, match="bad arXiv id"):
-        Reference("X et al.", 2020, "T", "", "arXiv:2001.00001")
+        Reference("X et al.", 2020, "T", "arXiv:2001.00001")
     with pytest.raises(dataclasses.FrozenInstanceError):
         GQA_PAPER.year = 2024
 
