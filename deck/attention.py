@@ -286,7 +286,7 @@ class ConversionExample:
     head_dim: int
     hidden: int
     seed: int
-    shared: float  # weight of the component all K (and all V) heads share
+    shared: float  # fraction of each K (and V) head's variance common to all heads
     x: np.ndarray  # [seq, hidden] the input tokens (positions 0 … seq − 1)
     wq: np.ndarray  # [n_heads·head_dim, hidden]
     wk: np.ndarray  # [n_heads·head_dim, hidden]
@@ -324,12 +324,12 @@ def conversion_example(
     n_heads, largest first) and measure how far each output moves from the MHA output.
 
     The weights are random (scaled by 1/√fan-in), not a trained model's: every K head is
-    `shared`·(one common matrix) + (1 − `shared`)·(its own matrix), and likewise for V, so
-    the heads resemble one another as trained heads often partly do and averaging them loses
-    less than it would for unrelated heads. The error is exactly 0 for G = n_heads and grows
+    √shared·(one common matrix) + √(1 − shared)·(its own matrix), and likewise for V, so
+    a fraction `shared` of each head's variance is common to all heads (0: unrelated heads,
+    1: identical heads, which pool without loss). The error is exactly 0 for G = n_heads and grows
     as more heads are averaged together. With the defaults it is 46 % for GQA-2 and 62 % for
-    MQA, close to the median over seeds 0–39 (45 %, 61 %): seed 2 is a typical draw. Errors
-    this large are why the converted checkpoint is uptrained (Ainslie et al. 2023, §2.1).
+    MQA, close to the median over seeds 0–39 (45 %, 61 %): seed 2 is a typical draw. The
+    paper does not stop at the conversion: it uptrains the converted checkpoint (§2.1).
     """
     if not 0.0 <= shared <= 1.0:
         raise ValueError(f"shared must be between 0 and 1, got {shared}")
@@ -337,7 +337,7 @@ def conversion_example(
         raise ValueError(f"need at least one token, got seq={seq}")
     if groups is None:
         groups = [g for g in range(n_heads, 0, -1) if n_heads % g == 0]
-    groups = sorted({int(g) for g in groups}, reverse=True)
+    groups = sorted(set(groups), reverse=True)  # mean_pool_kv_heads checks each one
     rng = np.random.default_rng(seed)
 
     def linear(out: int, fan_in: int) -> np.ndarray:
