@@ -1,4 +1,5 @@
-"""Grouped-query attention in plain numpy: RoPE, repeat_kv, causal attention, the heatmap data.
+"""Grouped-query attention in plain numpy: RoPE, repeat_kv, causal attention, the heatmap data,
+and the conversion of an MHA checkpoint to GQA by mean-pooling its K/V heads.
 
 Shapes are [batch, seq, heads, head_dim] unless stated. Every function checks its
 inputs and raises ValueError naming the offending shapes, so a scene that feeds a
@@ -18,14 +19,18 @@ if TYPE_CHECKING:  # only for annotations: at runtime this module needs numpy al
 
 __all__ = [
     "HEATMAP_TOKENS",
+    "ConversionExample",
+    "ConvertedLayer",
     "HeatmapExample",
     "KVCacheRow",
     "causal_mask",
+    "conversion_example",
     "gqa_forward",
     "gqa_forward_with_weights",
     "heatmap_example",
     "kv_cache_table",
     "masked_softmax",
+    "mean_pool_kv_heads",
     "previous_token_head",
     "repeat_kv",
     "rope",
@@ -221,6 +226,152 @@ def gqa_forward(
     """
     out, _ = gqa_forward_with_weights(x, wq, wk, wv, wo, n_heads, n_kv_heads, positions, rope_base)
     return out
+
+
+# ── converting an MHA checkpoint to GQA (Ainslie et al. 2023, §2.2, Figure 1) ──
+def mean_pool_kv_heads(
+    weight: np.ndarray, n_heads: int, n_groups: int, head_dim: int
+) -> np.ndarray:
+    """Turn an MHA K or V projection into a GQA-`n_groups` one: each group's heads averaged.
+
+    weight: [n_heads·head_dim, in], the nn.Linear layout of a checkpoint (rows are head 0's
+    head_dim outputs, then head 1's, …), or a bias [n_heads·head_dim]. Groups are contiguous:
+    with r = n_heads / n_groups, heads g·r … g·r + r − 1 become KV head g, the head that
+    repeat_kv hands back to exactly those query heads (h // r = g). Returns
+    [n_groups·head_dim, in] (or [n_groups·head_dim]): n_groups = n_heads gives the weight
+    back unchanged, n_groups = 1 is MQA. For this module's `x @ w` layout ([in, heads·d]),
+    pass `w.T` and transpose the result.
+    """
+    w = np.asarray(weight, dtype=np.float64)
+    for name, value in (("n_heads", n_heads), ("n_groups", n_groups), ("head_dim", head_dim)):
+        if not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if n_heads % n_groups:
+        divisors = [g for g in range(1, n_heads + 1) if n_heads % g == 0]
+        raise ValueError(
+            f"n_groups={n_groups} does not divide n_heads={n_heads}; "
+            f"choose one of {', '.join(map(str, divisors))}"
+        )
+    if w.ndim not in (1, 2) or w.shape[0] != n_heads * head_dim:
+        raise ValueError(
+            f"weight must be [n_heads·head_dim, in] = [{n_heads}·{head_dim}, in] (or a bias of "
+            f"shape ({n_heads * head_dim},)), got shape {w.shape}"
+        )
+    per_group = n_heads // n_groups
+    rest = w.shape[1:]
+    pooled = w.reshape(n_groups, per_group, head_dim, *rest).mean(axis=1)
+    return pooled.reshape(n_groups * head_dim, *rest)
+
+
+@dataclass(frozen=True, eq=False)
+class ConvertedLayer:
+    """The example's MHA layer converted to GQA-`n_groups` (arrays are read-only)."""
+
+    n_groups: int
+    wk: np.ndarray  # [n_groups·head_dim, hidden], nn.Linear layout
+    wv: np.ndarray  # [n_groups·head_dim, hidden]
+    output: np.ndarray  # [seq, hidden]
+    relative_error: float  # ‖output − MHA output‖ / ‖MHA output‖ (Frobenius norms)
+
+
+@dataclass(frozen=True, eq=False)
+class ConversionExample:
+    """A small hand-built MHA layer and its mean-pooled GQA conversions (arrays read-only).
+
+    Weights are in nn.Linear layout [out, in] (the layer computes `x @ w.T`), so the rows of
+    wk and wv come in blocks of head_dim per head, the blocks the conversion averages.
+    """
+
+    n_heads: int
+    head_dim: int
+    hidden: int
+    seed: int
+    shared: float  # fraction of each K (and V) head's variance common to all heads
+    x: np.ndarray  # [seq, hidden] the input tokens (positions 0 … seq − 1)
+    wq: np.ndarray  # [n_heads·head_dim, hidden]
+    wk: np.ndarray  # [n_heads·head_dim, hidden]
+    wv: np.ndarray  # [n_heads·head_dim, hidden]
+    wo: np.ndarray  # [hidden, n_heads·head_dim]
+    output: np.ndarray  # [seq, hidden] the MHA layer's output
+    converted: tuple[ConvertedLayer, ...]  # from the most groups to the fewest
+
+    def at(self, n_groups: int) -> ConvertedLayer:
+        """The conversion to GQA-`n_groups`."""
+        for layer in self.converted:
+            if layer.n_groups == n_groups:
+                return layer
+        have = ", ".join(str(c.n_groups) for c in self.converted)
+        raise ValueError(f"no conversion to {n_groups} groups in this example; it has {have}")
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=np.float64)
+    a.setflags(write=False)
+    return a
+
+
+def conversion_example(
+    *,
+    n_heads: int = 4,
+    head_dim: int = 2,
+    hidden: int = 8,
+    seq: int = 5,
+    groups: Sequence[int] | None = None,
+    shared: float = 0.7,
+    seed: int = 2,
+) -> ConversionExample:
+    """Convert a seeded MHA layer to GQA-G for each G in `groups` (default: every divisor of
+    n_heads, largest first) and measure how far each output moves from the MHA output.
+
+    The weights are random (scaled by 1/√fan-in), not a trained model's: every K head is
+    √shared·(one common matrix) + √(1 − shared)·(its own matrix), and likewise for V, so
+    a fraction `shared` of each head's variance is common to all heads (0: unrelated heads,
+    1: identical heads, which pool without loss). The error is exactly 0 for G = n_heads and grows
+    as more heads are averaged together. With the defaults it is 46 % for GQA-2 and 62 % for
+    MQA, close to the median over seeds 0–39 (45 %, 61 %): seed 2 is a typical draw. The
+    paper does not stop at the conversion: it uptrains the converted checkpoint (§2.1).
+    """
+    if not 0.0 <= shared <= 1.0:
+        raise ValueError(f"shared must be between 0 and 1, got {shared}")
+    if seq < 1:
+        raise ValueError(f"need at least one token, got seq={seq}")
+    if groups is None:
+        groups = [g for g in range(n_heads, 0, -1) if n_heads % g == 0]
+    groups = sorted(set(groups), reverse=True)  # mean_pool_kv_heads checks each one
+    rng = np.random.default_rng(seed)
+
+    def linear(out: int, fan_in: int) -> np.ndarray:
+        return rng.normal(size=(out, fan_in)) / np.sqrt(fan_in)
+
+    def heads_with_a_shared_part() -> np.ndarray:
+        common = linear(head_dim, hidden)
+        own = linear(n_heads * head_dim, hidden)
+        return np.sqrt(shared) * np.tile(common, (n_heads, 1)) + np.sqrt(1 - shared) * own
+
+    wq, wo = linear(n_heads * head_dim, hidden), linear(hidden, n_heads * head_dim)
+    wk, wv = heads_with_a_shared_part(), heads_with_a_shared_part()
+    x = rng.normal(size=(seq, hidden))
+    positions = np.arange(seq)
+
+    def run(k: np.ndarray, v: np.ndarray, n_kv: int) -> np.ndarray:
+        return gqa_forward(x[None], wq.T, k.T, v.T, wo.T, n_heads, n_kv, positions)[0]
+
+    mha = run(wk, wv, n_heads)
+    converted = []
+    for g in groups:
+        k, v = (mean_pool_kv_heads(w, n_heads, g, head_dim) for w in (wk, wv))
+        out = run(k, v, g)
+        error = float(np.linalg.norm(out - mha) / np.linalg.norm(mha))
+        converted.append(ConvertedLayer(g, _read_only(k), _read_only(v), _read_only(out), error))
+    return ConversionExample(
+        n_heads,
+        head_dim,
+        hidden,
+        seed,
+        shared,
+        *(_read_only(a) for a in (x, wq, wk, wv, wo, mha)),
+        converted=tuple(converted),
+    )
 
 
 # ── KV cache table ─────────────────────────────────────────────────────

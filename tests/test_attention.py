@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from deck.attention import (
     HEATMAP_TOKENS,
+    conversion_example,
     gqa_forward,
     gqa_forward_with_weights,
     heatmap_example,
     kv_cache_table,
     masked_softmax,
+    mean_pool_kv_heads,
     previous_token_head,
     repeat_kv,
     rope,
@@ -78,6 +80,17 @@ def random_layer(rng, hidden, n_heads, n_kv, d):
     return w(hidden, n_heads * d), w(hidden, n_kv * d), w(hidden, n_kv * d), w(n_heads * d, hidden)
 
 
+def layer_case(shape, hidden, *, mha):
+    """A `layer_shapes` draw made concrete: (n_heads, n_kv, group, head_dim, (wq, wk, wv, wo),
+    x, positions). With mha, wk and wv have one head per query head (a checkpoint to convert)."""
+    b, s, n_kv, group, d, seed, start = shape
+    n_heads = n_kv * group
+    rng = np.random.default_rng(seed)
+    weights = random_layer(rng, hidden, n_heads, n_heads if mha else n_kv, d)
+    x = rng.normal(size=(b, s, hidden))
+    return n_heads, n_kv, group, d, weights, x, np.arange(start, start + s)
+
+
 layer_shapes = st.tuples(
     st.integers(1, 2),  # batch
     st.integers(1, 5),  # seq
@@ -110,13 +123,8 @@ def test_gqa_with_as_many_kv_heads_as_query_heads_is_multi_head_attention(shape)
 @FAST
 @given(layer_shapes)
 def test_gqa_equals_mha_with_kv_weights_repeated_per_group(shape):
-    b, s, n_kv, group, d, seed, start = shape
-    n_heads = n_kv * group
-    rng = np.random.default_rng(seed)
     hidden = 5
-    wq, wk, wv, wo = random_layer(rng, hidden, n_heads, n_kv, d)
-    x = rng.normal(size=(b, s, hidden))
-    positions = np.arange(start, start + s)
+    n_heads, n_kv, group, d, (wq, wk, wv, wo), x, positions = layer_case(shape, hidden, mha=False)
 
     # An MHA checkpoint whose K/V column blocks are copied `group` times, side by side.
     def repeated(w):
@@ -381,3 +389,179 @@ def test_heatmap_is_deterministic_and_read_only():
     assert a.head_dim == 64
     with pytest.raises(ValueError):
         a.weights[0, 0] = 0.5
+
+
+# ── converting MHA to GQA: mean-pooling the K/V heads of each group ────
+def loop_mean_pool(w: np.ndarray, n_heads: int, n_groups: int, d: int) -> np.ndarray:
+    """GQA §2.2 one head at a time: KV head g is the average of MHA heads g·r … g·r + r − 1
+    (r = n_heads / n_groups), the heads repeat_kv later hands it back to. w: [n_heads·d, in]."""
+    r = n_heads // n_groups
+    out = []
+    for g in range(n_groups):
+        block = sum(w[h * d : (h + 1) * d] for h in range(g * r, (g + 1) * r))
+        out.append(block / r)
+    return np.concatenate(out)
+
+
+pool_shapes = st.tuples(
+    st.integers(1, 4),  # n_groups
+    st.integers(1, 4),  # heads per group
+    st.integers(1, 4),  # head_dim
+    st.integers(1, 6),  # in features
+    st.integers(0, 2**32 - 1),  # seed
+)
+
+
+@FAST
+@given(pool_shapes)
+def test_mean_pool_matches_a_loop_over_the_heads_of_each_group(shape):
+    n_groups, r, d, fan_in, seed = shape
+    n_heads = n_groups * r
+    w = np.random.default_rng(seed).normal(size=(n_heads * d, fan_in))
+    got = mean_pool_kv_heads(w, n_heads, n_groups, d)
+    assert got.shape == (n_groups * d, fan_in)
+    np.testing.assert_allclose(got, loop_mean_pool(w, n_heads, n_groups, d), rtol=1e-12)
+    # A bias vector [n_heads·d] is pooled the same way.
+    bias = w[:, 0]
+    np.testing.assert_allclose(
+        mean_pool_kv_heads(bias, n_heads, n_groups, d),
+        loop_mean_pool(bias[:, None], n_heads, n_groups, d)[:, 0],
+        rtol=1e-12,
+    )
+
+
+@FAST
+@given(pool_shapes)
+def test_mean_pool_with_one_group_per_head_is_the_identity_and_with_one_group_the_mean(shape):
+    _, n_heads, d, fan_in, seed = shape
+    w = np.random.default_rng(seed).normal(size=(n_heads * d, fan_in))
+    np.testing.assert_array_equal(mean_pool_kv_heads(w, n_heads, n_heads, d), w)
+    every_head = [w[h * d : (h + 1) * d] for h in range(n_heads)]
+    np.testing.assert_allclose(
+        mean_pool_kv_heads(w, n_heads, 1, d), sum(every_head) / n_heads, rtol=1e-12
+    )
+
+
+def test_mean_pool_of_the_deck_model_shape_averages_six_heads_into_each_kv_head():
+    model = get_preset("gqa-1b")
+    d = model.head_dim
+    # Head h's rows all hold the value h: KV head g must hold the mean of 6g … 6g + 5.
+    w = np.repeat(np.arange(model.n_heads, dtype=float), d)[:, None] * np.ones((1, 3))
+    got = mean_pool_kv_heads(w, model.n_heads, model.n_kv_heads, d)
+    assert got.shape == (model.n_kv_heads * d, 3)
+    assert [got[g * d, 0] for g in range(4)] == [2.5, 8.5, 14.5, 20.5]
+
+
+@FAST
+@given(layer_shapes)
+def test_converted_gqa_equals_mha_with_each_heads_kv_replaced_by_its_group_mean(shape):
+    # An MHA checkpoint, to be converted to n_groups KV heads of r query heads each.
+    n_heads, n_groups, r, d, (wq, wk, wv, wo), x, positions = layer_case(shape, 5, mha=True)
+
+    # Convert in the checkpoint's nn.Linear layout [out, in], then run the GQA layer.
+    wk_g, wv_g = (mean_pool_kv_heads(w.T, n_heads, n_groups, d).T for w in (wk, wv))
+    got = gqa_forward(x, wq, wk_g, wv_g, wo, n_heads, n_groups, positions)
+
+    # MHA in which query head h uses the mean of its group's K/V heads, built explicitly.
+    def group_means(w):
+        blocks = column_blocks(w, d)
+        return [sum(blocks[(h // r) * r : (h // r + 1) * r]) / r for h in range(n_heads)]
+
+    want, _ = reference_attention(x, wq, group_means(wk), group_means(wv), wo, positions)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def test_mean_pool_rejects_bad_shapes_and_groups_that_do_not_divide_the_heads():
+    w = np.zeros((8, 3))
+    with pytest.raises(ValueError, match=r"n_groups=3 does not divide n_heads=4.*1, 2, 4"):
+        mean_pool_kv_heads(w, 4, 3, 2)
+    with _raises_naming((8, 3)):
+        mean_pool_kv_heads(w, 4, 2, 3)  # 4 heads × 3 ≠ 8 rows
+    with _raises_naming((2, 8, 3)):
+        mean_pool_kv_heads(np.zeros((2, 8, 3)), 4, 2, 2)
+    with _raises_naming((3, 8)):
+        mean_pool_kv_heads(w.T, 4, 2, 2)  # the x @ w layout, not nn.Linear's
+    for bad in (0, -2, 1.5):
+        with pytest.raises(ValueError, match="n_groups must be a positive integer"):
+            mean_pool_kv_heads(w, 4, bad, 2)
+    with pytest.raises(ValueError, match="head_dim must be a positive integer"):
+        mean_pool_kv_heads(w, 4, 2, 0)
+
+
+# ── the conversion slide's worked example ───────────────────────────────
+def _reference_relative_errors(ex):
+    """Recompute the example from its own weights with the loop reference: MHA, then each G."""
+    x, n_heads, d = ex.x[None], ex.n_heads, ex.head_dim
+    positions = np.arange(ex.x.shape[0])
+    wq, wo = ex.wq.T, ex.wo.T  # nn.Linear [out, in] → this module's x @ w layout
+    k_heads = [ex.wk[h * d : (h + 1) * d].T for h in range(n_heads)]
+    v_heads = [ex.wv[h * d : (h + 1) * d].T for h in range(n_heads)]
+    mha, _ = reference_attention(x, wq, k_heads, v_heads, wo, positions)
+    errors = {}
+    for layer in ex.converted:
+        r = n_heads // layer.n_groups
+
+        def shared(heads, r=r):
+            return [sum(heads[(h // r) * r : (h // r + 1) * r]) / r for h in range(n_heads)]
+
+        out, _ = reference_attention(x, wq, shared(k_heads), shared(v_heads), wo, positions)
+        errors[layer.n_groups] = np.linalg.norm(out - mha) / np.linalg.norm(mha)
+        np.testing.assert_allclose(layer.output, out[0], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ex.output, mha[0], rtol=1e-9, atol=1e-12)
+    return errors
+
+
+def test_worked_example_errors_are_zero_for_mha_and_grow_as_groups_shrink():
+    ex = conversion_example()
+    assert (ex.n_heads, ex.head_dim, ex.hidden) == (4, 2, 8)
+    assert [c.n_groups for c in ex.converted] == [4, 2, 1]
+    assert ex.at(4).relative_error == 0.0
+    np.testing.assert_array_equal(ex.at(4).wk, ex.wk)
+    errors = _reference_relative_errors(ex)
+    for layer in ex.converted:
+        assert layer.relative_error == pytest.approx(errors[layer.n_groups], rel=1e-9, abs=1e-12)
+    assert 0 < ex.at(2).relative_error < ex.at(1).relative_error
+    # The figures the slide prints (46 %, 62 %), from the independent recomputation.
+    assert [round(100 * errors[g]) for g in (4, 2, 1)] == [0, 46, 62]
+
+
+def test_worked_example_weights_are_the_loop_mean_of_the_mha_heads():
+    ex = conversion_example()
+    for layer in ex.converted:
+        g = layer.n_groups
+        assert layer.wk.shape == layer.wv.shape == (g * ex.head_dim, ex.hidden)
+        np.testing.assert_allclose(layer.wk, loop_mean_pool(ex.wk, 4, g, 2), rtol=1e-12)
+        np.testing.assert_allclose(layer.wv, loop_mean_pool(ex.wv, 4, g, 2), rtol=1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([(4, (4, 2, 1)), (6, (6, 3, 1)), (8, None)]))
+def test_worked_example_for_any_seed_is_exact_for_mha_and_inexact_below(seed, heads_groups):
+    n_heads, groups = heads_groups
+    ex = conversion_example(n_heads=n_heads, groups=groups, seed=seed)
+    errors = _reference_relative_errors(ex)
+    assert ex.at(n_heads).relative_error == 0.0 == errors[n_heads]
+    assert all(errors[c.n_groups] > 1e-3 for c in ex.converted if c.n_groups < n_heads)
+
+
+def test_worked_example_with_identical_heads_loses_nothing_at_any_group_count():
+    ex = conversion_example(shared=1.0, n_heads=6)
+    assert [c.n_groups for c in ex.converted] == [6, 3, 2, 1]
+    for layer in ex.converted:
+        assert layer.relative_error == pytest.approx(0.0, abs=1e-12)
+
+
+def test_worked_example_is_deterministic_read_only_and_rejects_unknown_groups():
+    a, b = conversion_example(), conversion_example()
+    np.testing.assert_array_equal(a.output, b.output)
+    np.testing.assert_array_equal(a.at(1).wv, b.at(1).wv)
+    with pytest.raises(ValueError):
+        a.wk[0, 0] = 1.0
+    with pytest.raises(ValueError):
+        a.at(2).output[0, 0] = 1.0
+    with pytest.raises(ValueError, match=r"no conversion to 3 groups.*4, 2, 1"):
+        a.at(3)
+    with pytest.raises(ValueError, match="does not divide"):
+        conversion_example(groups=(4, 3))
+    with pytest.raises(ValueError, match="shared"):
+        conversion_example(shared=1.5)
