@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import av
-import numpy as np
 
 if TYPE_CHECKING:
+    import numpy as np
     from manim import Mobject
     from manim_slides.config import PresentationConfig
     from PIL.Image import Image
