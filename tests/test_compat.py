@@ -79,7 +79,8 @@ def test_pyproject_pins_the_checked_minor_version(package):
 def test_manim_opens_its_partial_movies_through_the_av_module_attribute():
     from manim.scene import scene_file_writer
 
-    assert scene_file_writer.av is av, recheck("manim")
+    # (an earlier render in this process may have swapped the attribute already)
+    assert "\nimport av\n" in inspect.getsource(scene_file_writer), recheck("manim")
     source = inspect.getsource(scene_file_writer.SceneFileWriter.open_partial_movie_stream)
     for call in ('"libx264"', "av.open(", ".add_stream(", "options="):
         assert call in source, f"open_partial_movie_stream has no {call}: " + recheck("manim")
