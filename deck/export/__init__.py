@@ -17,8 +17,9 @@ The modules, by role:
 - writer.py: `ExportError`, `ExportOptions` (settings shared by all formats) and the one
   signature every writer has, `write(configs, dest, options)`;
 - videos.py: the slide configs and the videos they name, all checked before any writing;
-- html.py, pdf.py, pptx.py: one writer each; the page is templates/deck.html.j2 and its
-  script templates/deck.js, with reveal.js inlined as reveal.py declares;
+- html.py, pdf.py, pptx.py: one writer each; the page is templates/deck.html.j2 (blocks
+  `style`, `slide` and `scripts` for a variant to extend) and its script
+  templates/deck.js, with the reveal.js files reveal.py declares inlined;
 - atomic.py: temporary files, moving them into place, leftovers of killed exports;
 - stamp.py: the digest of the inputs behind `up_to_date`.
 manim-slides' loader and converters are reached through deck/compat.py.
