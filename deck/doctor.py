@@ -18,13 +18,9 @@ from pathlib import Path
 
 from deck.theme import FONT
 
-ROOT = Path(__file__).resolve().parents[1]
 SETUP = "bash scripts/setup.sh"
 
 FONT_FAMILY = FONT  # the deck's one font family (deck/theme.py)
-REVEAL_DIR = ROOT / "node_modules" / "reveal.js"
-# What the HTML export inlines from reveal.js's dist/ (deck/export.py uses this list).
-REVEAL_FILES = ("reveal.css", "reveal.js", "plugin/notes.js")
 CHROMIUM = Path("/usr/bin/chromium")
 
 # Shared libraries the Qt presenter loads (QtMultimedia, xcb platform) → Debian package.
@@ -129,18 +125,24 @@ def check_font() -> Finding:
     return Finding("font", found, fix, detail="" if found else f'no font family "{FONT_FAMILY}"')
 
 
+# The reveal.js checks import the exporter's declaration when they run, not with this
+# module: `deck present` needs the doctor but none of the exporter's imports.
 def reveal_version() -> str | None:
     """The installed reveal.js version (node_modules), or None."""
+    from deck.export import reveal
+
     try:
-        return json.loads((REVEAL_DIR / "package.json").read_text())["version"]
+        return json.loads((reveal.REVEAL_DIR / "package.json").read_text())["version"]
     except (OSError, ValueError, KeyError):
         return None
 
 
 def check_revealjs() -> Finding:
-    dist = REVEAL_DIR / "dist"
-    missing = [name for name in REVEAL_FILES if not (dist / name).is_file()]
-    return Finding("revealjs", not missing, SETUP, detail=", ".join(f"dist/{m}" for m in missing))
+    """The reveal.js files the HTML export declares it inlines (deck/export/reveal.py)."""
+    from deck.export import reveal
+
+    missing = reveal.missing_assets()
+    return Finding("revealjs", not missing, SETUP, detail=", ".join(missing))
 
 
 def check_chromium() -> Finding:

@@ -3,7 +3,8 @@
 manim's FadeIn/FadeOut deep-copy the mobject (every glyph of every text) twice when
 they begin; on the deck's slides that costs more than rendering the frames (profiled:
 a third of a low-quality render). `Fade` keeps only numpy copies of the points and
-opacities and writes the in-between states straight into the mobject.
+opacities and writes the in-between states straight into the mobject (through
+deck/compat.py, which knows where manim keeps them).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import ORIGIN, Animation, Mobject
 
-OPACITY_ARRAYS = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
+from deck.compat import part_state, write_part
 
 
 class Fade(Animation):
@@ -27,15 +28,7 @@ class Fade(Animation):
 
     def begin(self) -> None:
         self.parts = self.mobject.family_members_with_points()
-        self.points = [part.points.copy() for part in self.parts]
-        self.alphas = [
-            {
-                name: getattr(part, name)[:, 3].copy()
-                for name in OPACITY_ARRAYS
-                if getattr(part, name, None) is not None and len(getattr(part, name))
-            }
-            for part in self.parts
-        ]
+        self.states = [part_state(part) for part in self.parts]
         self.center = self.mobject.get_center()
         super().begin()
 
@@ -47,16 +40,12 @@ class Fade(Animation):
             offset = -self.drift * (1 - t)
         else:
             scale, offset = 1.0, self.drift * t
-        for part, points, alphas in zip(self.parts, self.points, self.alphas, strict=True):
-            part.points = self.center + (points - self.center) * scale + offset
-            for name, values in alphas.items():
-                getattr(part, name)[:, 3] = values * visible
+        for part, (points, alphas) in zip(self.parts, self.states, strict=True):
+            write_part(part, self.center + (points - self.center) * scale + offset, alphas, visible)
 
     def restore(self) -> None:
-        for part, points, alphas in zip(self.parts, self.points, self.alphas, strict=True):
-            part.points = points.copy()
-            for name, values in alphas.items():
-                getattr(part, name)[:, 3] = values
+        for part, (points, alphas) in zip(self.parts, self.states, strict=True):
+            write_part(part, points.copy(), alphas)
 
     def finish(self) -> None:
         super().finish()

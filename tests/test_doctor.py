@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deck import doctor
+from deck.export import reveal
 
 
 def by_name(findings):
@@ -43,7 +44,7 @@ def test_font_without_fontconfig(monkeypatch):
 
 
 def test_missing_revealjs_dir(monkeypatch, tmp_path):
-    monkeypatch.setattr(doctor, "REVEAL_DIR", tmp_path / "node_modules" / "reveal.js")
+    monkeypatch.setattr(reveal, "REVEAL_DIR", tmp_path / "node_modules" / "reveal.js")
     f = doctor.check_revealjs()
     assert not f.ok
     assert f.fix == "bash scripts/setup.sh"
@@ -53,10 +54,10 @@ def test_missing_revealjs_dir(monkeypatch, tmp_path):
 
 def test_incomplete_revealjs_names_only_the_missing_file(monkeypatch, tmp_path):
     dist = tmp_path / "reveal.js" / "dist"
-    for name in doctor.REVEAL_FILES:
+    for name in reveal.REVEAL_ASSETS:
         (dist / name).parent.mkdir(parents=True, exist_ok=True)
         (dist / name).write_text("/* */")
-    monkeypatch.setattr(doctor, "REVEAL_DIR", tmp_path / "reveal.js")
+    monkeypatch.setattr(reveal, "REVEAL_DIR", tmp_path / "reveal.js")
     assert doctor.check_revealjs().ok
     (dist / "plugin" / "notes.js").unlink()
     f = doctor.check_revealjs()
@@ -92,7 +93,7 @@ def test_missing_chromium_is_only_a_warning(monkeypatch, tmp_path, capsys):
 
 
 def test_main_fails_and_prints_the_fix(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(doctor, "REVEAL_DIR", tmp_path)
+    monkeypatch.setattr(reveal, "REVEAL_DIR", tmp_path)
     assert doctor.main() == 1
     out = capsys.readouterr().out
     assert "✗ revealjs — bash scripts/setup.sh" in out
@@ -100,7 +101,7 @@ def test_main_fails_and_prints_the_fix(monkeypatch, tmp_path, capsys):
 
 
 def test_require_raises_one_line_with_the_fixes(monkeypatch, tmp_path):
-    monkeypatch.setattr(doctor, "REVEAL_DIR", tmp_path)
+    monkeypatch.setattr(reveal, "REVEAL_DIR", tmp_path)
     monkeypatch.setattr(doctor, "FONT_FAMILY", "No Such Font Family 7f3a")
     with pytest.raises(doctor.MissingDependency) as exc:
         doctor.require(["pango", "font", "revealjs"])

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from deck import export as ex
-from deck.export import ExportError, export, up_to_date
+from deck.export import ExportError, export, reveal, up_to_date
+from deck.export.videos import slide_files
 
 TINY_SCENE = """
 from manim import BLUE, GREEN, RED, Circle, Create, FadeIn, ManimColor, Square, Text, Transform
@@ -89,7 +90,7 @@ def tiny_notes(slides_dir: Path) -> list[str]:
 
 
 def tiny_videos(slides_dir: Path) -> list[Path]:
-    return ex._slide_files(slides_dir / "Tiny.json")
+    return slide_files(slides_dir / "Tiny.json")
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -164,7 +165,7 @@ def test_neutralised_javascript_behaves_the_same():
         "const r = /<!--(?:-?>)/; const s = '<script>';\n"
         "console.log(JSON.stringify([a, b, r.test('<!-->'), r.test('<!-'), s]));"
     )
-    neutral = ex._neutral_js(source)
+    neutral = reveal.neutral_js(source)
     assert not re.search(r"https?://|</script|<script|<!--", neutral, re.IGNORECASE)
     run = [
         subprocess.run([node, "-e", js], capture_output=True, text=True, check=True).stdout
@@ -239,7 +240,7 @@ def test_corrupt_config_is_an_export_error(slides, tmp_path):
 
 
 def test_missing_reveal_js_says_how_to_install(rendered, tmp_path, monkeypatch):
-    monkeypatch.setattr(ex, "REVEAL_DIST", tmp_path / "nowhere")
+    monkeypatch.setattr(reveal, "REVEAL_DIR", tmp_path / "nowhere")
     with pytest.raises(ExportError, match=r"setup\.sh"):
         export(["Tiny"], rendered / "slides", tmp_path, "gqa", formats=("html",))
     assert leftovers(tmp_path) == []
@@ -247,11 +248,11 @@ def test_missing_reveal_js_says_how_to_install(rendered, tmp_path, monkeypatch):
 
 # ── interruption and failure while writing ──────────────────────────────
 def _fail_midway(exc: BaseException):
-    def convert_to(self, dest: Path) -> None:
+    def write(configs, dest: Path, options) -> None:
         dest.write_bytes(b"%PDF-1.4 half a fi")  # a partial file, as a real crash leaves
         raise exc
 
-    return convert_to
+    return write
 
 
 @pytest.mark.parametrize("exc", [KeyboardInterrupt(), OSError(28, "No space left on device")])
@@ -260,7 +261,7 @@ def test_interrupted_export_leaves_old_files(rendered, tmp_path, monkeypatch, ex
     for fmt, path in previous.items():
         path.write_bytes(f"previous {fmt}".encode())
     # html is written first and succeeds; pdf dies half-way.
-    monkeypatch.setattr(ex.PDF, "convert_to", _fail_midway(exc))
+    monkeypatch.setitem(ex.WRITERS, "pdf", _fail_midway(exc))
 
     expected = KeyboardInterrupt if isinstance(exc, KeyboardInterrupt) else ExportError
     with pytest.raises(expected):
@@ -272,7 +273,7 @@ def test_interrupted_export_leaves_old_files(rendered, tmp_path, monkeypatch, ex
 
 
 def test_first_export_interrupted_leaves_nothing(rendered, tmp_path, monkeypatch):
-    monkeypatch.setattr(ex.PowerPoint, "convert_to", _fail_midway(KeyboardInterrupt()))
+    monkeypatch.setitem(ex.WRITERS, "pptx", _fail_midway(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         export(["Tiny"], rendered / "slides", tmp_path, "gqa")
     assert list(tmp_path.iterdir()) == []

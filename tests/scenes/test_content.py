@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from deck import compat
 from deck.model import PRESETS
 from deck.scenes import SCENES, total_slides
 from tests.conftest import SCENE_PRESET_PARAMS, constructed
@@ -23,7 +24,7 @@ def test_one_slide_per_beat_each_with_notes(scene_name, preset):
     expected = type(scene).slide_count()
     assert len(scene.snapshots) == expected
     # manim-slides closes the last slide when saving; the others are recorded already
-    recorded = [s.notes for s in scene._slides] + [scene._base_slide_config.notes]
+    recorded = compat.recorded_slide_notes(scene)
     assert recorded == [s.notes for s in scene.snapshots]
     for snap in scene.snapshots:
         sentences = len(SENTENCE_END.findall(snap.notes))

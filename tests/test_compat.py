@@ -1,0 +1,246 @@
+"""What deck/compat.py relies on in manim and manim-slides still holds.
+
+Each failure names the library version to re-check: an upgrade that changes an internal
+the deck reaches into must stop the build here, not make it silently slower or wrong.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from deck import compat
+from deck.encoding import X264_PRESET
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = (64, 36)  # pixels: x264 needs even sides
+RED, BLUE = (255, 0, 0), (0, 0, 255)
+QUIET = {"disable_caching": True, "progress_bar": "none", "verbosity": "ERROR"}  # manim config
+
+
+def recheck(package: str) -> str:
+    return (
+        f"deck/compat.py was written against {package} {compat.CHECKED[package]}.x: "
+        f"re-check that reach for {package} {metadata.version(package)}"
+    )
+
+
+def write_video(path: Path, colours, preset: str | None = None) -> Path:
+    """A tiny H.264 video with one solid-colour frame per colour."""
+    options = {"crf": "23", **({"preset": preset} if preset else {})}
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=15, options=options)
+        stream.width, stream.height, stream.pix_fmt = *SIZE, "yuv420p"
+        for colour in colours:
+            image = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+            image[:] = colour
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        container.mux(stream.encode())
+    return path
+
+
+def x264_options(path: Path) -> dict[str, str]:
+    """The encoder settings x264 writes into the stream (its SEI 'options:' string)."""
+    found = re.search(rb"x264 - core .*? options: ([ -~]+)", path.read_bytes())
+    assert found, f"{path} carries no x264 settings string"
+    return dict(item.split("=", 1) for item in found[1].decode().split())
+
+
+# ── the pins ─────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("package", list(compat.CHECKED))
+def test_installed_versions_are_the_checked_ones(package):
+    installed = metadata.version(package)
+    assert installed.startswith(compat.CHECKED[package] + "."), (
+        f"{package} {installed} is installed, deck/compat.py was checked against "
+        f"{compat.CHECKED[package]}.x: run tests/test_compat.py, re-check each reach for "
+        f"{package}, then update compat.CHECKED"
+    )
+
+
+@pytest.mark.parametrize("package", list(compat.CHECKED))
+def test_pyproject_pins_the_checked_minor_version(package):
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    specs = [d.replace(" ", "") for d in project["dependencies"]]
+    assert any(d.startswith(f"{package}>={compat.CHECKED[package]},<") for d in specs), (
+        f"pyproject.toml no longer pins {package} to {compat.CHECKED[package]}.x: "
+        "re-check deck/compat.py and update compat.CHECKED with the pin"
+    )
+
+
+# ── manim: the x264 preset ───────────────────────────────────────────────
+def test_manim_opens_its_partial_movies_through_the_av_module_attribute():
+    from manim.scene import scene_file_writer
+
+    # (an earlier render in this process may have swapped the attribute already)
+    assert "\nimport av\n" in inspect.getsource(scene_file_writer), recheck("manim")
+    source = inspect.getsource(scene_file_writer.SceneFileWriter.open_partial_movie_stream)
+    for call in ('"libx264"', "av.open(", ".add_stream(", "options="):
+        assert call in source, f"open_partial_movie_stream has no {call}: " + recheck("manim")
+
+
+def test_partial_movies_are_encoded_with_the_fast_preset(tmp_path, monkeypatch):
+    from manim import Scene, Square, tempconfig
+    from manim.scene import scene_file_writer
+
+    monkeypatch.setattr(scene_file_writer, "av", scene_file_writer.av)  # restored after
+    compat.set_x264_preset(X264_PRESET)
+
+    class TwoFrames(Scene):
+        def construct(self):
+            self.add(Square())
+            self.wait(2 / 15)
+
+    options = {"pixel_width": SIZE[0], "pixel_height": SIZE[1], "frame_rate": 15}
+    with tempconfig({**QUIET, **options, "media_dir": str(tmp_path / "media")}):
+        scene = TwoFrames()
+        scene.render()
+        movie = Path(scene.renderer.file_writer.movie_file_path)
+    rendered = x264_options(movie)
+
+    fast = x264_options(write_video(tmp_path / "fast.mp4", [RED, BLUE], X264_PRESET))
+    default = x264_options(write_video(tmp_path / "default.mp4", [RED, BLUE]))
+    telling = sorted(k for k in fast if fast[k] != default.get(k))
+    assert telling, f"x264 presets {X264_PRESET} and medium no longer differ"
+    assert {k: rendered.get(k) for k in telling} == {k: fast[k] for k in telling}, (
+        f"manim's partial movies are not encoded with preset {X264_PRESET}: " + recheck("manim")
+    )
+    assert rendered["crf"] == "23.0", "manim's CRF changed: " + recheck("manim")
+
+
+# ── manim: points and opacities written in place ─────────────────────────
+def centre_pixel(*mobjects) -> tuple[int, ...]:
+    from manim import Camera, tempconfig
+
+    with tempconfig({"pixel_width": SIZE[0], "pixel_height": SIZE[1]}):
+        camera = Camera()
+        camera.capture_mobjects(list(mobjects))
+        return tuple(int(c) for c in camera.pixel_array[SIZE[1] // 2, SIZE[0] // 2][:3])
+
+
+def test_vmobject_parts_keep_points_and_rgba_arrays():
+    from manim import Square, Text
+
+    for part in [Square(fill_opacity=1), *Text("Ag").family_members_with_points()]:
+        assert isinstance(part.points, np.ndarray) and part.points.shape[1:] == (3,), recheck(
+            "manim"
+        )
+        for name in compat.OPACITY_ARRAYS:
+            rgbas = getattr(part, name, None)
+            assert isinstance(rgbas, np.ndarray) and rgbas.ndim == 2, f"{name}: " + recheck("manim")
+            assert rgbas.shape[1] == 4, f"{name} is not RGBA: " + recheck("manim")
+
+
+def test_written_points_and_opacities_are_what_the_camera_draws():
+    from manim import RED as MANIM_RED
+    from manim import Square
+
+    square = Square(side_length=4, color=MANIM_RED, fill_opacity=1)
+    shown = centre_pixel(square)
+    empty = centre_pixel()
+    assert shown != empty
+    points, alphas = compat.part_state(square)
+    assert set(alphas) == set(compat.OPACITY_ARRAYS)
+
+    compat.write_part(square, points, alphas, opacity=0.0)
+    assert centre_pixel(square) == empty, "a zero alpha still draws: " + recheck("manim")
+    compat.write_part(square, points + np.array([10.0, 0.0, 0.0]), alphas)
+    assert centre_pixel(square) == empty, "moved points are not drawn there: " + recheck("manim")
+    compat.write_part(square, points, alphas)
+    assert centre_pixel(square) == shown
+
+
+# ── manim-slides: a Slide's records ──────────────────────────────────────
+def test_slide_records_notes_where_compat_reads_them(tmp_path):
+    from manim import FadeIn, FadeOut, Square, tempconfig
+    from manim_slides import Slide
+
+    class TwoSlides(Slide):
+        def construct(self):
+            square = Square()
+            self.next_slide(notes="first")
+            self.play(FadeIn(square))
+            self.next_slide(notes="second")
+            self.play(FadeOut(square))
+
+    with tempconfig({**QUIET, "skip_animations": True, "media_dir": str(tmp_path)}):
+        scene = TwoSlides()
+        scene.setup()
+        scene.construct()
+    assert hasattr(scene, "_slides") and hasattr(scene, "_base_slide_config"), recheck(
+        "manim-slides"
+    )
+    assert compat.recorded_slide_notes(scene) == ["first", "second"], recheck("manim-slides")
+
+
+# ── manim-slides: its slide configs and converters ───────────────────────
+def rendered_config(root: Path, notes: str = "") -> Path:
+    """A slides folder as manim-slides writes it: one scene, one slide, a red→blue video."""
+    (root / "files" / "S").mkdir(parents=True)
+    write_video(root / "files" / "S" / "a.mp4", [RED, BLUE])
+    config = {
+        "slides": [{"file": "files/S/a.mp4", "rev_file": "files/S/a.mp4", "notes": notes}],
+        "resolution": list(SIZE),
+        "background_color": "#101218",
+    }
+    (root / "slides").mkdir()
+    (root / "slides" / "S.json").write_text(json.dumps(config))
+    return root / "slides" / "S.json"
+
+
+def test_slide_configs_resolve_videos_as_compat_does(tmp_path):
+    from pydantic import ValidationError
+
+    config_file = rendered_config(tmp_path, notes="hello")
+    presentation = compat.load_presentation(config_file)
+    slide = presentation.slides[0]
+    assert slide.file == compat.slide_video(config_file, "files/S/a.mp4"), recheck("manim-slides")
+    # what the exporter reads from a config
+    assert (slide.notes, slide.loop, slide.auto_next) == ("hello", False, False)
+    assert presentation.background_color.as_hex() == "#101218"
+    assert tuple(presentation.resolution) == SIZE
+
+    config_file.write_text(json.dumps({"slides": []}))
+    with pytest.raises(ValidationError):  # what deck/export/videos.py turns into one line
+        compat.load_presentation(config_file)
+
+
+def test_converter_fields_and_helpers_are_there():
+    convert = compat.converters()
+    assert {m.name for m in convert.FrameIndex} >= {"first", "last"}, recheck("manim-slides")
+    assert {"presentation_configs", "frame_index"} <= set(convert.PDF.model_fields)
+    assert {"presentation_configs", "width", "height"} <= set(convert.PowerPoint.model_fields)
+    for converter in (convert.PDF, convert.PowerPoint):
+        assert "tqdm(" in inspect.getsource(converter.convert_to), (
+            f"{converter.__name__} no longer draws its bar with tqdm: " + recheck("manim-slides")
+        )
+
+
+def test_video_frames_are_the_first_and_last(tmp_path):
+    config_file = rendered_config(tmp_path)
+    video = compat.slide_video(config_file, "files/S/a.mp4")
+    first = compat.video_frame(video, last=False).convert("RGB").getpixel((32, 18))
+    last = compat.video_frame(video, last=True).convert("RGB").getpixel((32, 18))
+    assert first[0] > 200 > first[2] and last[2] > 200 > last[0], recheck("manim-slides")
+
+
+def test_converters_write_without_progress_bars(tmp_path, capfd):
+    pypdf = pytest.importorskip("pypdf")
+    from pptx import Presentation
+
+    configs = [compat.load_presentation(rendered_config(tmp_path, notes="n"))]
+    compat.convert_to_pdf(configs, tmp_path / "out.pdf", last=True)
+    compat.convert_to_pptx(configs, tmp_path / "out.pptx", width=640, height=360)
+    assert len(pypdf.PdfReader(tmp_path / "out.pdf").pages) == 1
+    deck = Presentation(str(tmp_path / "out.pptx"))
+    assert (deck.slide_width, deck.slide_height) == (640 * 9525, 360 * 9525)
+    assert "it/s" not in capfd.readouterr().err, "progress bars are drawn: " + recheck(
+        "manim-slides"
+    )
