@@ -159,7 +159,8 @@ def make_parser() -> Parser:
         which.add_argument(
             "--model",
             metavar="PATH",
-            help="a Hugging Face transformers config.json (llama, mistral, qwen2, qwen3, gemma2)",
+            help="a Hugging Face transformers config.json, or its folder "
+            "(llama, mistral, qwen2, qwen3, gemma2)",
         )
         p.add_argument(
             "--name",

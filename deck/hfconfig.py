@@ -32,6 +32,8 @@ MLA_KEYS = ("kv_lora_rank", "q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim
 ROPE_TYPES = ("default", "linear", "dynamic", "yarn", "longrope", "llama3")
 WEIGHT_DTYPES = ("bfloat16", "float16", "float32")
 DEFAULT_ROPE_THETA = 10000.0  # every supported config class
+# Published configs are a few KiB; anything this big is a weights file given by mistake.
+MAX_CONFIG_BYTES = 2**20
 QWEN_DEFAULT_FULL_LAYERS = 28  # Qwen2Config / Qwen3Config: max_window_layers
 
 FULL, SLIDING = "full_attention", "sliding_attention"
@@ -143,11 +145,13 @@ class _Fields:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(path, "too large for a config.json (over 1 MiB): is it the weights?")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(path, "no such file") from None
     except IsADirectoryError:
-        raise ConfigError(path, "is a folder; give the config.json inside it") from None
+        raise ConfigError(path, "is a folder without a config.json") from None
     except UnicodeDecodeError:
         raise ConfigError(path, "not UTF-8 text") from None
     except OSError as err:
@@ -292,8 +296,13 @@ def slug(title: str) -> str:
 
 
 def load_config(path: Path | str, name: str | None = None) -> Model:
-    """The model a transformers config.json describes; `name` is the title on the slides."""
+    """The model a transformers config.json describes; `name` is the title on the slides.
+
+    `path` may also be the model's folder, holding its config.json.
+    """
     path = Path(path)
+    if path.is_dir() and (path / "config.json").is_file():
+        path = path / "config.json"
     f = _Fields(path, _read(path))
     _reject_other_architectures(f)
     model_type = f.text("model_type")

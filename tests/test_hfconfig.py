@@ -235,6 +235,12 @@ def test_transformers_5_field_names(tmp_path):
 
 
 # ── names ───────────────────────────────────────────────────────────────
+def test_a_model_folder_stands_for_its_config():
+    m = load_config(CONFIGS / "Qwen3-4B")
+    assert (m.title, m.params()) == ("Qwen3-4B", PUBLISHED["Qwen3-4B"])
+    assert m.source == str(CONFIGS / "Qwen3-4B" / "config.json")
+
+
 def test_title_from_name_then_name_or_path_then_folder(tmp_path):
     c = raw("Qwen3-4B")
     path = write(tmp_path, c | {"_name_or_path": "Qwen/Qwen3-4B-Base"}, folder="downloads")
@@ -322,10 +328,13 @@ def test_files_that_cannot_be_read(tmp_path):
     bad_bytes = tmp_path / "latin1" / "config.json"
     bad_bytes.parent.mkdir()
     bad_bytes.write_bytes(b'{"model_type": "\xe9"}')
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"\0" * (2**20 + 1))
     for path, reason in (
         (tmp_path / "nope.json", "no such file"),
-        (tmp_path, "is a folder"),
+        (tmp_path, "is a folder without a config.json"),
         (bad_bytes, "not UTF-8"),
+        (weights, "too large for a config.json"),
     ):
         with pytest.raises(ConfigError, match=reason) as info:
             load_config(path)
