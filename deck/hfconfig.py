@@ -193,7 +193,8 @@ def _reject_other_architectures(f: _Fields) -> None:
 
 
 def _dtype(f: _Fields) -> str:
-    key = "torch_dtype" if "torch_dtype" in f.data else "dtype"  # transformers ≥ 4.56 writes dtype
+    # transformers ≥ 4.56 writes "dtype" instead of "torch_dtype"
+    key = "torch_dtype" if f.data.get("torch_dtype") is not None else "dtype"
     if f.data.get(key) is None:
         raise f.fail("missing field 'torch_dtype': the deck computes bytes from it")
     dtype = f.text(key)
