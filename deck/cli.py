@@ -1,4 +1,4 @@
-"""The `deck` command: build, present, list, doctor."""
+"""The `deck` command: build, present, list, info, doctor."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from deck.hfconfig import load_config
 from deck.model import DEFAULT_PRESET, PRESETS, Model, get_preset
 from deck.talk import Talk
 
@@ -153,13 +154,28 @@ def make_parser() -> Parser:
     parser = Parser(prog="deck", description="Build and present the GQA slide deck.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    def add_model_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
+    def add_model_choice(p: argparse.ArgumentParser) -> None:
+        which = p.add_mutually_exclusive_group()
+        which.add_argument(
             "--preset",
             default=DEFAULT_PRESET,
             choices=list(PRESETS),
             help=f"model preset (default {DEFAULT_PRESET})",
         )
+        which.add_argument(
+            "--model",
+            metavar="PATH",
+            help="a Hugging Face transformers config.json, or its folder "
+            "(llama, mistral, qwen2, qwen3, gemma2)",
+        )
+        p.add_argument(
+            "--name",
+            help="the model's name on the slides (with --model; default: the config's "
+            "_name_or_path, else its folder)",
+        )
+
+    def add_model_options(p: argparse.ArgumentParser) -> None:
+        add_model_choice(p)
         p.add_argument(
             "--quality",
             default=DEFAULT_QUALITY,
@@ -184,9 +200,24 @@ def make_parser() -> Parser:
         help="show the notes window (on a second screen if there is one)",
     )
     lst = sub.add_parser("list", help="scenes, slides and the first line of their notes")
-    lst.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS))
+    add_model_choice(lst)
+    info = sub.add_parser("info", help="the model's figures: parameters, shapes, KV cache")
+    add_model_choice(info)
     sub.add_parser("doctor", help="check system dependencies and assets")
     return parser
+
+
+def resolve_model(args: argparse.Namespace) -> Model:
+    """The model the command is about: `--model` config.json (titled `--name`) or `--preset`.
+
+    Raises `ConfigError` (one line naming the file) for a config the deck cannot model,
+    and `ValueError` for `--name` without `--model`.
+    """
+    if args.model is None:
+        if args.name is not None:
+            raise ValueError("--name goes with --model (a preset has its own name)")
+        return get_preset(args.preset)
+    return load_config(args.model, args.name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,8 +230,16 @@ def main(argv: list[str] | None = None) -> int:
     from deck.export import ExportError
     from deck.render import RenderError
 
-    model = get_preset(args.preset)
     try:
+        model = resolve_model(args)
+    except ValueError as err:  # ConfigError included: one line naming the file and the reason
+        return _usage_error(str(err))
+    try:
+        if args.command == "info":
+            from deck.info import describe
+
+            print(describe(model))
+            return 0
         if args.command == "list":
             return list_slides(model)
         if args.jobs < 1:

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-DTYPE_BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
+# Bytes per value. "float8" is an 8-bit KV cache (e.g. vLLM's kv_cache_dtype="fp8"), for
+# asking what the cache would cost at one byte per value.
+DTYPE_BYTES = {"bfloat16": 2, "float16": 2, "float32": 4, "float8": 1}
+
+# What each gated FFN is called after the activation on its gate (hidden_act in transformers).
+FFN_KINDS = {"silu": "SwiGLU", "gelu": "GeGLU", "gelu_pytorch_tanh": "GeGLU", "relu": "ReGLU"}
 
 
 class UnknownPresetError(KeyError):
@@ -19,15 +24,22 @@ class UnknownPresetError(KeyError):
 
 @dataclass(frozen=True)
 class Model:
-    """A decoder-only transformer with grouped-query attention (no biases, SwiGLU FFN)."""
+    """A decoder-only transformer with grouped-query attention and a gated FFN.
 
-    name: str
-    title: str
+    The optional parts follow what transformers builds for llama, mistral, qwen2, qwen3
+    and gemma2: biases on q/k/v (and o), biases in the FFN, an RMSNorm on each query and
+    key head (q_norm/k_norm), more than two RMSNorms per layer, and per-layer sliding
+    windows (`layer_windows`: one entry per layer, None for full attention; empty when
+    every layer attends to the whole context).
+    """
+
+    name: str  # file-system safe: it names build folders and exports
+    title: str  # shown on the slides
     n_layers: int
     hidden: int
     n_heads: int
     n_kv_heads: int
-    head_dim: int
+    head_dim: int  # need not be hidden / n_heads (Qwen3-4B: 32 × 128 over hidden 2560)
     ffn: int
     vocab: int
     tie_embeddings: bool
@@ -35,30 +47,38 @@ class Model:
     dtype: str = "bfloat16"
     rope_base: float = 10000.0
     source: str = ""
+    qkv_bias: bool = False
+    o_bias: bool = False
+    mlp_bias: bool = False
+    qk_norm: bool = False
+    norms_per_layer: int = 2  # before attention and before the FFN (Gemma 2 adds two after)
+    layer_windows: tuple[int | None, ...] = ()
+    rope_scaling: str = ""  # the RoPE scaling type, if any (it changes no count)
+    ffn_activation: str = "silu"
 
     def __post_init__(self) -> None:
         sizes = ("n_layers", "hidden", "n_heads", "n_kv_heads", "head_dim", "ffn", "vocab")
-        bad = [f"{s}={getattr(self, s)}" for s in (*sizes, "max_len") if getattr(self, s) <= 0]
+        counts = (*sizes, "max_len", "norms_per_layer")
+        bad = [f"{s}={getattr(self, s)}" for s in counts if getattr(self, s) <= 0]
         if bad:
-            raise ValueError(f"preset {self.name!r}: sizes must be positive, got {', '.join(bad)}")
+            self._invalid(f"sizes must be positive, got {', '.join(bad)}")
         if self.n_heads % self.n_kv_heads:
-            raise ValueError(
-                f"preset {self.name!r}: n_heads={self.n_heads} is not divisible by "
-                f"n_kv_heads={self.n_kv_heads}"
-            )
-        if self.n_heads * self.head_dim != self.hidden:
-            raise ValueError(
-                f"preset {self.name!r}: n_heads × head_dim = {self.n_heads} × {self.head_dim} = "
-                f"{self.n_heads * self.head_dim} ≠ hidden={self.hidden}"
+            self._invalid(
+                f"n_heads={self.n_heads} is not divisible by n_kv_heads={self.n_kv_heads}"
             )
         if self.head_dim % 2:
-            raise ValueError(
-                f"preset {self.name!r}: RoPE needs an even head_dim, got {self.head_dim}"
-            )
+            self._invalid(f"RoPE needs an even head_dim, got {self.head_dim}")
         if self.dtype not in DTYPE_BYTES:
-            raise ValueError(
-                f"preset {self.name!r}: dtype {self.dtype!r} is not one of {', '.join(DTYPE_BYTES)}"
+            self._invalid(f"dtype {self.dtype!r} is not one of {', '.join(DTYPE_BYTES)}")
+        if self.layer_windows and len(self.layer_windows) != self.n_layers:
+            self._invalid(
+                f"layer_windows has {len(self.layer_windows)} entries for n_layers={self.n_layers}"
             )
+        if any(w is not None and w <= 0 for w in self.layer_windows):
+            self._invalid(f"sliding windows must be positive, got {self.layer_windows}")
+
+    def _invalid(self, reason: str) -> None:
+        raise ValueError(f"model {self.name!r}: {reason}")
 
     # ── attention shapes ────────────────────────────────────────────────
     @property
@@ -68,6 +88,7 @@ class Model:
 
     @property
     def q_out(self) -> int:
+        """Width of q_proj's output (and o_proj's input): n_heads × head_dim."""
         return self.n_heads * self.head_dim
 
     @property
@@ -78,29 +99,85 @@ class Model:
         """The K/V head that query head `query_head` reads after repeat_kv."""
         return query_head // self.group_size
 
+    @property
+    def ffn_kind(self) -> str:
+        """SwiGLU, GeGLU, …: the gated FFN named after its activation."""
+        return FFN_KINDS.get(self.ffn_activation, f"gated {self.ffn_activation}")
+
     # ── parameters ──────────────────────────────────────────────────────
-    def attention_params(self, n_kv_heads: int | None = None) -> int:
-        kv = self.n_kv_heads if n_kv_heads is None else n_kv_heads
-        kv_out = kv * self.head_dim
+    def _kv(self, n_kv_heads: int | None) -> int:
+        return self.n_kv_heads if n_kv_heads is None else n_kv_heads
+
+    def attention_weights(self, n_kv_heads: int | None = None) -> int:
+        """One layer's q, k, v and o projection matrices."""
+        kv_out = self._kv(n_kv_heads) * self.head_dim
         return self.hidden * self.q_out + 2 * self.hidden * kv_out + self.q_out * self.hidden
+
+    def attention_biases(self, n_kv_heads: int | None = None) -> int:
+        """One layer's projection biases: q/k/v (Qwen2, `attention_bias`), o (`attention_bias`)."""
+        qkv = self.q_out + 2 * self._kv(n_kv_heads) * self.head_dim if self.qkv_bias else 0
+        return qkv + (self.hidden if self.o_bias else 0)
+
+    def attention_params(self, n_kv_heads: int | None = None) -> int:
+        """One layer's attention projections with their biases."""
+        return self.attention_weights(n_kv_heads) + self.attention_biases(n_kv_heads)
+
+    @property
+    def qk_norm_params(self) -> int:
+        """One layer's q_norm and k_norm (Qwen3): one weight per head dimension each."""
+        return 2 * self.head_dim if self.qk_norm else 0
+
+    @property
+    def ffn_weights(self) -> int:
+        """One layer's gate, up and down projections."""
+        return 3 * self.hidden * self.ffn
+
+    @property
+    def ffn_biases(self) -> int:
+        return 2 * self.ffn + self.hidden if self.mlp_bias else 0
 
     @property
     def ffn_params(self) -> int:
-        """SwiGLU: gate, up and down projections."""
-        return 3 * self.hidden * self.ffn
+        """One layer's gated FFN with its biases."""
+        return self.ffn_weights + self.ffn_biases
+
+    @property
+    def layer_norm_params(self) -> int:
+        return self.norms_per_layer * self.hidden
 
     def layer_params(self, n_kv_heads: int | None = None) -> int:
-        norms = 2 * self.hidden  # RMSNorm before attention and before the FFN
-        return self.attention_params(n_kv_heads) + self.ffn_params + norms
+        return (
+            self.attention_params(n_kv_heads)
+            + self.qk_norm_params
+            + self.ffn_params
+            + self.layer_norm_params
+        )
 
     @property
     def embedding_params(self) -> int:
         tables = 1 if self.tie_embeddings else 2
         return tables * self.vocab * self.hidden
 
+    def param_breakdown(self, n_kv_heads: int | None = None) -> dict[str, int]:
+        """The whole model's parameters by part; the parts add up to `params()`.
+
+        Parts a model does not have (biases, q/k norms) are left out.
+        """
+        n = self.n_layers
+        parts = {
+            "embeddings": self.embedding_params,
+            "attention": n * self.attention_weights(n_kv_heads),
+            "attention biases": n * self.attention_biases(n_kv_heads),
+            "q/k norms": n * self.qk_norm_params,
+            "FFN": n * self.ffn_weights,
+            "FFN biases": n * self.ffn_biases,
+            "norms": n * self.layer_norm_params + self.hidden,  # + the final RMSNorm
+        }
+        return {part: count for part, count in parts.items() if count}
+
     def params(self, n_kv_heads: int | None = None) -> int:
         """Exact parameter count; the final RMSNorm adds `hidden`."""
-        return self.n_layers * self.layer_params(n_kv_heads) + self.embedding_params + self.hidden
+        return sum(self.param_breakdown(n_kv_heads).values())
 
     @property
     def n_params(self) -> int:
@@ -110,15 +187,72 @@ class Model:
     def embeddings(self) -> str:
         return "tied" if self.tie_embeddings else "untied"
 
-    # ── KV cache ────────────────────────────────────────────────────────
+    # ── memory ──────────────────────────────────────────────────────────
     @property
     def dtype_bytes(self) -> int:
         return DTYPE_BYTES[self.dtype]
 
-    def kv_cache_bytes(self, tokens: int = 1, n_kv_heads: int | None = None) -> int:
-        """K and V for every layer, only the KV heads are stored (after RoPE)."""
-        kv = self.n_kv_heads if n_kv_heads is None else n_kv_heads
-        return 2 * self.n_layers * kv * self.head_dim * self.dtype_bytes * tokens
+    def _bytes_per_value(self, dtype: str | None) -> int:
+        if dtype is None:
+            return self.dtype_bytes
+        if dtype not in DTYPE_BYTES:
+            raise ValueError(f"dtype {dtype!r} is not one of {', '.join(DTYPE_BYTES)}")
+        return DTYPE_BYTES[dtype]
+
+    def weight_bytes(self, dtype: str | None = None) -> int:
+        """Every parameter stored in `dtype` (default: the model's)."""
+        return self.params() * self._bytes_per_value(dtype)
+
+    @property
+    def sliding_window(self) -> int | None:
+        """The largest sliding window of any layer; None when every layer sees everything."""
+        return max((w for w in self.layer_windows if w is not None), default=None)
+
+    @property
+    def sliding_layers(self) -> int:
+        """Layers whose cache keeps only their window."""
+        return sum(w is not None for w in self.layer_windows)
+
+    def cached_tokens(self, tokens: int) -> int:
+        """Tokens held in the cache, summed over layers: a sliding layer keeps its window."""
+        if tokens < 0:
+            raise ValueError(f"tokens must be at least 0, got {tokens}")
+        if not self.layer_windows:
+            return self.n_layers * tokens
+        return sum(tokens if w is None else min(tokens, w) for w in self.layer_windows)
+
+    def kv_cache_bytes(
+        self,
+        tokens: int = 1,
+        n_kv_heads: int | None = None,
+        batch: int = 1,
+        dtype: str | None = None,
+    ) -> int:
+        """K and V of every layer for `tokens` tokens of `batch` sequences.
+
+        Only the KV heads are stored (after RoPE); a sliding-window layer keeps at most its
+        window (a rolling cache). `dtype` is the cache's (default: the model's).
+        """
+        per_token_layer = 2 * self._kv(n_kv_heads) * self.head_dim
+        return per_token_layer * self._bytes_per_value(dtype) * batch * self.cached_tokens(tokens)
+
+    def kv_reaches_weights_at(
+        self, n_kv_heads: int | None = None, batch: int = 1, dtype: str | None = None
+    ) -> int | None:
+        """The shortest context whose KV cache is at least the weights' size (in the model's
+        dtype), or None if even `max_len` tokens stay below it."""
+        weights = self.weight_bytes()
+
+        def reached(tokens: int) -> bool:
+            return self.kv_cache_bytes(tokens, n_kv_heads, batch, dtype) >= weights
+
+        if not reached(self.max_len):
+            return None
+        low, high = 1, self.max_len  # the cache grows with tokens: bisect for the first
+        while low < high:
+            mid = (low + high) // 2
+            low, high = (low, mid) if reached(mid) else (mid + 1, high)
+        return low
 
     @property
     def kv_cache_saving(self) -> float:

@@ -32,9 +32,16 @@ def counted_params(m: Model, n_kv_heads: int | None = None) -> int:
         (m.hidden, m.ffn),  # gate
         (m.hidden, m.ffn),  # up
         (m.ffn, m.hidden),  # down
-        (m.hidden,),  # RMSNorm before attention
-        (m.hidden,),  # RMSNorm before the FFN
     ]
+    layer += [(m.hidden,)] * m.norms_per_layer  # RMSNorms around attention and the FFN
+    if m.qkv_bias:
+        layer += [(m.n_heads * m.head_dim,), (kv * m.head_dim,), (kv * m.head_dim,)]
+    if m.o_bias:
+        layer += [(m.hidden,)]
+    if m.mlp_bias:
+        layer += [(m.ffn,), (m.ffn,), (m.hidden,)]
+    if m.qk_norm:
+        layer += [(m.head_dim,), (m.head_dim,)]
     model = [(m.vocab, m.hidden)] * (1 if m.tie_embeddings else 2) + [(m.hidden,)]
     return m.n_layers * sum(_size(s) for s in layer) + sum(_size(s) for s in model)
 
@@ -130,7 +137,9 @@ def test_group_size_and_kv_head_of():
     ("changes", "pattern"),
     [
         ({"n_kv_heads": 5}, r"n_heads=24.*n_kv_heads=5"),
-        ({"head_dim": 32}, r"24 × 32.*hidden=1536"),
+        ({"layer_windows": (4096,) * 23}, r"23 entries.*n_layers=24"),
+        ({"layer_windows": (0,) * 24}, r"windows must be positive"),
+        ({"norms_per_layer": 0}, r"norms_per_layer=0"),
         ({"n_layers": 0}, r"n_layers=0"),
         ({"ffn": -1}, r"ffn=-1"),
         ({"n_kv_heads": 0}, r"n_kv_heads=0"),
@@ -155,3 +164,106 @@ def test_unknown_preset_lists_the_valid_choices():
     assert "gpt-5" in message
     for name in ("gqa-1b", "astrai-1b", "llama-3-8b", "mistral-7b", *PRESETS):
         assert name in message
+
+
+# ── shapes real configs need ────────────────────────────────────────────
+def test_head_dim_need_not_divide_hidden():
+    # Qwen3-4B's attention: 32 query heads × 128 over a hidden size of 2560.
+    m = dataclasses.replace(
+        get_preset("gqa-1b"), hidden=2560, n_heads=32, n_kv_heads=8, head_dim=128
+    )
+    assert (m.q_out, m.kv_out, m.group_size) == (4096, 1024, 4)
+    assert m.attention_weights() == 2560 * 4096 * 2 + 2560 * 1024 * 2
+    assert m.params() == counted_params(m)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"qkv_bias": True},
+        {"qkv_bias": True, "o_bias": True},
+        {"mlp_bias": True},
+        {"qk_norm": True},
+        {"norms_per_layer": 4},
+        {"qkv_bias": True, "o_bias": True, "mlp_bias": True, "qk_norm": True, "head_dim": 96},
+    ],
+)
+def test_optional_parts_match_an_independent_count(changes):
+    m = dataclasses.replace(get_preset("gqa-1b"), **changes)
+    for kv in (1, 4, 24):
+        assert m.params(n_kv_heads=kv) == counted_params(m, kv)
+        assert m.with_kv_heads(kv).params() == counted_params(m, kv)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_breakdown_adds_up_to_the_total(name):
+    m = get_preset(name)
+    parts = m.param_breakdown()
+    assert list(parts) == ["embeddings", "attention", "FFN", "norms"]  # presets have no biases
+    assert sum(parts.values()) == m.params() == REFERENCE.get(name, (m.params(),))[0]
+    assert parts["norms"] == (2 * m.n_layers + 1) * m.hidden
+
+
+def test_breakdown_of_the_deck_model_by_hand():
+    parts = get_preset("gqa-1b").param_breakdown()
+    assert parts == {
+        "embeddings": 2 * 100_000 * 1536,
+        "attention": 24 * (2 * 1536 * 1536 + 2 * 1536 * 256),
+        "FFN": 24 * 3 * 1536 * 4608,
+        "norms": 49 * 1536,
+    }
+    biased = dataclasses.replace(get_preset("gqa-1b"), qkv_bias=True, mlp_bias=True, qk_norm=True)
+    extra = biased.param_breakdown()
+    assert extra["attention biases"] == 24 * (1536 + 2 * 256)
+    assert extra["FFN biases"] == 24 * (2 * 4608 + 1536)
+    assert extra["q/k norms"] == 24 * 2 * 64
+    assert sum(extra.values()) == biased.params() == counted_params(biased)
+
+
+# ── sliding windows, batch, dtype ───────────────────────────────────────
+def test_sliding_window_caps_the_tokens_each_layer_keeps():
+    m = dataclasses.replace(get_preset("gqa-1b"), layer_windows=(512,) * 24)
+    per_token = 24_576
+    assert m.kv_cache_bytes(1) == per_token
+    assert m.kv_cache_bytes(512) == 512 * per_token
+    assert m.kv_cache_bytes(2048) == 512 * per_token  # a rolling cache: the window, not 2048
+    assert (m.sliding_window, m.sliding_layers) == (512, 24)
+    assert get_preset("gqa-1b").sliding_window is None
+
+
+def test_alternating_windows_are_counted_layer_by_layer():
+    windows = tuple(512 if i % 2 == 0 else None for i in range(24))
+    m = dataclasses.replace(get_preset("gqa-1b"), layer_windows=windows)
+    per_layer_token = 2 * 4 * 64 * 2
+    assert m.kv_cache_bytes(2048) == per_layer_token * (12 * 512 + 12 * 2048)
+    assert m.kv_cache_bytes(100) == per_layer_token * 24 * 100
+    assert (m.sliding_window, m.sliding_layers) == (512, 12)
+
+
+def test_batch_and_cache_dtype():
+    m = get_preset("gqa-1b")
+    assert m.kv_cache_bytes(2048, batch=8) == 8 * 48 * MiB
+    assert m.kv_cache_bytes(2048, dtype="float8") == 24 * MiB
+    assert m.kv_cache_bytes(2048, dtype="float32") == 96 * MiB
+    with pytest.raises(ValueError, match="int4"):
+        m.kv_cache_bytes(1, dtype="int4")
+
+
+def test_weight_bytes():
+    m = get_preset("llama-3-8b")
+    assert m.weight_bytes() == 8_030_261_248 * 2
+    assert m.weight_bytes("float32") == 8_030_261_248 * 4
+    assert m.weight_bytes("float8") == 8_030_261_248
+
+
+def test_context_at_which_the_kv_cache_reaches_the_weights():
+    m = get_preset("astrai-1b")  # 1,203,807,744 parameters, 32,768 positions
+    weights = 1_203_807_744 * 2
+    mha = 147_456  # bytes per token with 24 KV heads
+    first = -(-weights // mha)  # ceil
+    assert m.kv_reaches_weights_at(24) == first == 16_328
+    assert m.kv_cache_bytes(first - 1, 24) < weights <= m.kv_cache_bytes(first, 24)
+    assert m.kv_reaches_weights_at() is None  # 4 KV heads: 768 MiB at 32,768 tokens
+    assert m.kv_reaches_weights_at(batch=4) == -(-weights // (4 * 24_576))
+    windowed = dataclasses.replace(m, layer_windows=(4096,) * 24)
+    assert windowed.kv_reaches_weights_at(24) is None  # the window caps the cache at 576 MiB
