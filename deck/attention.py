@@ -391,7 +391,7 @@ def kv_cache_table(model: Model, tokens_list: Sequence[int]) -> list[KVCacheRow]
     if any(t < 0 for t in tokens):
         raise ValueError(f"token counts must be non-negative, got {tokens}")
     rows = []
-    for name, kv in (("MHA", model.n_heads), ("GQA", model.n_kv_heads), ("MQA", 1)):
+    for name, kv in model.attention_variants:
         rows.append(
             KVCacheRow(
                 name=name,

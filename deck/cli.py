@@ -26,8 +26,9 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"deck: error: {message}\n")
 
 
-def export_stem(preset: str) -> str:
-    return "gqa" if preset == DEFAULT_PRESET else f"gqa-{preset}"
+def export_stem(slug: str) -> str:
+    """`gqa` for the default talk; `gqa-<model>[-<theme>]` for any other."""
+    return "gqa" if slug == DEFAULT_PRESET else f"gqa-{slug}"
 
 
 def _scenes(names: list[str]) -> list[type]:
@@ -90,14 +91,14 @@ def build(
     start = time.perf_counter()
     args = (
         SCENE_NAMES,
-        render.slides_dir(model.name, quality),
+        render.slides_dir(talk.slug, quality),
         PRESENTATIONS,
-        export_stem(model.name),
+        export_stem(talk.slug),
         formats,
     )
     if export.up_to_date(*args):
         print(
-            f"exports are up to date (presentations/{export_stem(model.name)}.*); "
+            f"exports are up to date (presentations/{export_stem(talk.slug)}.*); "
             f"total {time.perf_counter() - progress.start:.0f} s"
         )
         return 0
@@ -114,7 +115,6 @@ def present(talk: Talk, quality: str, jobs: int, info_window: bool) -> int:
     from deck.scenes import SCENE_NAMES, SCENES
 
     doctor.require(("qt",))
-    model = talk.model
     stale = [s for s in SCENES if not render.is_fresh(s, talk, quality)]
     if stale:
         print(f"rendering {len(stale)} missing or changed scene(s) first", flush=True)
@@ -125,7 +125,7 @@ def present(talk: Talk, quality: str, jobs: int, info_window: bool) -> int:
         "manim_slides",
         "present",
         "--folder",
-        str(render.slides_dir(model.name, quality)),
+        str(render.slides_dir(talk.slug, quality)),
         *SCENE_NAMES,
     ]
     if info_window:

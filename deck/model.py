@@ -259,6 +259,12 @@ class Model:
         """Fraction of the multi-head KV cache that GQA does not store."""
         return 1 - self.n_kv_heads / self.n_heads
 
+    @property
+    def attention_variants(self) -> tuple[tuple[str, int], ...]:
+        """(name, KV heads) of multi-head, this model's grouped-query and multi-query
+        attention: the three ways to share K and V that the deck compares."""
+        return (("MHA", self.n_heads), ("GQA", self.n_kv_heads), ("MQA", 1))
+
     def with_kv_heads(self, n_kv_heads: int) -> Model:
         """The same model with another number of KV heads (MHA = n_heads, MQA = 1)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}

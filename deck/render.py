@@ -58,25 +58,25 @@ class RenderError(RuntimeError):
     """A scene failed to render; the message names it and where its log is."""
 
 
-def slides_dir(preset: str, quality: str) -> Path:
-    return BUILD / preset / quality / "slides"
+def slides_dir(slug: str, quality: str) -> Path:
+    return BUILD / slug / quality / "slides"
 
 
-def beats_dir(preset: str, quality: str) -> Path:
-    return BUILD / preset / quality / "beats"
+def beats_dir(slug: str, quality: str) -> Path:
+    return BUILD / slug / quality / "beats"
 
 
-def media_dir(preset: str, quality: str) -> Path:
-    return BUILD / preset / quality / "media"
+def media_dir(slug: str, quality: str) -> Path:
+    return BUILD / slug / quality / "media"
 
 
-def stats_path(preset: str, quality: str, scene: str) -> Path:
+def stats_path(slug: str, quality: str, scene: str) -> Path:
     """Wall time and peak memory of the scene's last render (read by bench/)."""
-    return BUILD / preset / quality / "logs" / f"{scene}.stats.json"
+    return BUILD / slug / quality / "logs" / f"{scene}.stats.json"
 
 
-def log_path(preset: str, quality: str, scene: str) -> Path:
-    return BUILD / preset / quality / "logs" / f"{scene}.log"
+def log_path(slug: str, quality: str, scene: str) -> Path:
+    return BUILD / slug / quality / "logs" / f"{scene}.log"
 
 
 # ── inputs and staleness ────────────────────────────────────────────────
@@ -177,7 +177,7 @@ def _matches(folder: Path, name: str, digest: str) -> bool:
 
 def is_fresh(scene: type, talk: Talk, quality: str) -> bool:
     return _matches(
-        slides_dir(talk.model.name, quality), scene.__name__, input_hash(scene, talk, quality)
+        slides_dir(talk.slug, quality), scene.__name__, input_hash(scene, talk, quality)
     )
 
 
@@ -192,10 +192,10 @@ def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
 
     use_fast_preset()
     scene = BY_NAME[scene_name]
-    preset = talk.model.name
+    slug = talk.slug
     options = {
         "quality": QUALITIES[quality].flag,
-        "media_dir": str(media_dir(preset, quality)),
+        "media_dir": str(media_dir(slug, quality)),
         # manim's per-animation cache hashes every mobject on screen at every play():
         # measured +40 % on the data-flow scene's clean render, so it stays off
         "disable_caching": os.environ.get(MANIM_CACHE_ENV, "0") != "1",
@@ -204,31 +204,31 @@ def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
         "background_color": theme.BACKGROUND,
     }
     start = time.perf_counter()
-    cache = BeatCache(beats_dir(preset, quality), beat_context(scene, talk, quality))
+    cache = BeatCache(beats_dir(slug, quality), beat_context(scene, talk, quality))
     with tempconfig(options):
         instance = make_scene(
             scene,
             talk,
             ReusesSlides,
             attributes={"beat_cache": cache},
-            output_folder=slides_dir(preset, quality),
+            output_folder=slides_dir(slug, quality),
         )
         instance.render()
-    cache.store(slides_dir(preset, quality) / f"{scene_name}.json")
+    cache.store(slides_dir(slug, quality) / f"{scene_name}.json")
     stats = {
         "seconds": time.perf_counter() - start,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "slides": len(cache.keys),
         "slides_reused": cache.reused,
     }
-    path = stats_path(preset, quality, scene_name)
+    path = stats_path(slug, quality, scene_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(stats) + "\n")
 
 
 def _render_worker(name: str, talk: Talk, quality: str) -> float:
     """One scene, in a worker process, with its output going to the scene's log."""
-    log = log_path(talk.model.name, quality, name)
+    log = log_path(talk.slug, quality, name)
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with log.open("w") as out:
@@ -257,8 +257,7 @@ def render_scenes(
     Workers are forked from this process, which has imported manim already (it needed
     it for the input hashes), so no worker pays for that import again.
     """
-    model = talk.model
-    folder = slides_dir(model.name, quality)
+    folder = slides_dir(talk.slug, quality)
     digests = {s: input_hash(s, talk, quality) for s in scenes}
     stale = [s for s in scenes if not _matches(folder, s.__name__, digests[s])]
     for s in scenes:
@@ -297,5 +296,5 @@ def render_scenes(
     pool.shutdown()
     if errors:
         raise RenderError("; ".join(errors))
-    prune(beats_dir(model.name, quality), folder)
+    prune(beats_dir(talk.slug, quality), folder)
     return [s.__name__ for s in stale]

@@ -1,20 +1,40 @@
-"""A talk: the model it explains (and, as the deck grows, who gives it and how it looks).
+"""A talk: the model it explains, who gives it, where, and how it looks.
 
-Scenes receive a `Talk` explicitly; nothing in the deck reads the model from the process
+Scenes receive a `Talk` explicitly; nothing in the deck reads it from the process
 environment, so two talks can be built side by side in one process (as the tests do).
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from deck.model import DEFAULT_PRESET, Model, get_preset
+
+DEFAULT_TITLE = "Grouped-Query Attention"
+DEFAULT_THEME = "dark"
 
 
 @dataclass(frozen=True)
 class Talk:
     model: Model
+    title: str = DEFAULT_TITLE
+    subtitle: str = ""  # empty: the title slide says what the model shares
+    speaker: str = ""
+    affiliation: str = ""
+    event: str = ""
+    date: datetime.date | None = None
+    minutes: int | None = None  # the slot's length, for the speaker view's pacing
+    theme: str = DEFAULT_THEME
 
     @classmethod
     def for_preset(cls, name: str = DEFAULT_PRESET) -> Talk:
         return cls(get_preset(name))
+
+    @property
+    def slug(self) -> str:
+        """Names this talk's build folder and export files: the model, and the theme
+        when it is not the default (the frames differ, so the renders must not mix)."""
+        if self.theme == DEFAULT_THEME:
+            return self.model.name
+        return f"{self.model.name}-{self.theme}"

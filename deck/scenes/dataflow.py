@@ -223,9 +223,8 @@ class DataFlow(DeckSlide):
     def kv_cache(self) -> None:
         m = self.model
         variants = [
-            ("MHA", m.n_heads, theme.MUTED),
-            ("GQA", m.n_kv_heads, theme.V),
-            ("MQA", 1, theme.MUTED),
+            (name, kv, theme.V if name == "GQA" else theme.MUTED)
+            for name, kv in m.attention_variants
         ]
         chart = bar_chart(
             [
