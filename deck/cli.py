@@ -138,9 +138,9 @@ def list_slides(model: Model) -> int:
 
     for scene in SCENES:
         where = placement(scene)
-        print(
-            f"{scene.__name__} — {where.section} · {scene.SECTION} ({scene.slide_count()} slides)"
-        )
+        section = f"{where.section} · {scene.SECTION}" if scene.SECTION else "title"
+        count = scene.slide_count()
+        print(f"{scene.__name__} — {section} ({count} slide{'s' * (count != 1)})")
         for offset, name in enumerate(scene.beat_names()):
             notes = scene.notes_for(name, model)
             first = notes.split(". ")[0].rstrip(".")

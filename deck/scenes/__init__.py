@@ -5,10 +5,11 @@ from __future__ import annotations
 from deck.scenes.attention_weights import AttentionWeights
 from deck.scenes.base import DeckSlide, Placement
 from deck.scenes.dataflow import DataFlow
+from deck.scenes.opening import Opening
 from deck.scenes.scaled_dot_product import ScaledDotProduct
 from deck.talk import Talk
 
-SCENES: tuple[type[DeckSlide], ...] = (DataFlow, ScaledDotProduct, AttentionWeights)
+SCENES: tuple[type[DeckSlide], ...] = (Opening, DataFlow, ScaledDotProduct, AttentionWeights)
 SCENE_NAMES = tuple(s.__name__ for s in SCENES)
 BY_NAME = {s.__name__: s for s in SCENES}
 
@@ -21,7 +22,7 @@ def placement(scene: type[DeckSlide]) -> Placement:
     """Where `scene` sits in the deck: its section and slide numbers, the scene before it."""
     index = SCENES.index(scene)
     return Placement(
-        section=index + 1,
+        section=sum(1 for s in SCENES[: index + 1] if s.SECTION),  # the title has none
         first_slide=1 + sum(s.slide_count() for s in SCENES[:index]),
         total_slides=total_slides(),
         previous=SCENES[index - 1] if index else None,

@@ -83,9 +83,10 @@ class DeckSlide(Slide):
 
     def setup(self) -> None:
         super().setup()
-        header = section_title(f"{self.placement.section} · {self.SECTION}")
-        self.add_to_canvas(section=header)
-        self.add(header)
+        if self.SECTION:
+            header = section_title(f"{self.placement.section} · {self.SECTION}")
+            self.add_to_canvas(section=header)
+            self.add(header)
         # the previous scene's last frame, so that this scene starts where it ended
         before = self.placement.previous
         self.carried = None if before is None else before.last_frame(self.talk)

@@ -13,7 +13,6 @@ from manim import (
     LaggedStart,
     Text,
     VGroup,
-    Write,
 )
 
 from deck import format as fmt
@@ -32,7 +31,6 @@ from deck.talk import Talk
 
 PANEL_GAP = 0.35
 BAR_WIDTH = 6.5
-TITLE_HEADS_WIDTH = 6.0  # the title's picture of query heads grouped over KV heads
 
 
 def spec_sheet(m: Model) -> tuple[Text, VGroup]:
@@ -64,7 +62,6 @@ class DataFlow(DeckSlide):
     SECTION = "GQA data flow"
 
     def construct(self) -> None:
-        self.title()
         self.data_flow()
         self.rope()
         self.gqa_ratio()
@@ -96,33 +93,6 @@ class DataFlow(DeckSlide):
 
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
-        This talk explains grouped-query attention, using {m.title} as the running example.
-        Its {m.n_heads} query heads share just {m.n_kv_heads} key/value heads.
-        Every number you will see is computed from the model's configuration, not typed in.
-    """)
-    def title(self) -> None:
-        m = self.model
-        heading = text("Grouped-Query Attention", theme.SIZE.title, theme.TITLE)
-        sub = text(
-            f"How {m.title} shares keys and values across query heads", theme.SIZE.body, theme.MUTED
-        )
-        facts = text(
-            f"{m.n_heads} query heads  ·  {m.n_kv_heads} KV heads  ·  "
-            f"{m.group_size} queries per KV head",
-            theme.SIZE.body,
-        )
-        heads = HeadGroups(m, TITLE_HEADS_WIDTH)
-        self.title_card = stack(heading, sub, facts, heads, buff=0.35, align=UP * 0)
-        self.title_card.move_to([0, 0, 0])
-        self.play(Write(heading), run_time=theme.RUN_WRITE)
-        self.play(
-            fade_in(sub, shift=UP * theme.NUDGE),
-            fade_in(facts, shift=UP * theme.NUDGE),
-            fade_in(heads, shift=UP * theme.NUDGE),
-            run_time=theme.RUN,
-        )
-
-    @beat("""
         One attention layer, top to bottom. The hidden states x go through three projections.
         Q keeps all {m.n_heads} heads, K and V have only {m.n_kv_heads}. repeat_kv copies each
         K/V head for its group of query heads, attention runs per head, and the O projection
@@ -130,7 +100,7 @@ class DataFlow(DeckSlide):
     """)
     def data_flow(self) -> None:
         d = self.diagram
-        self.play(fade_out(self.title_card, shift=UP * theme.NUDGE), run_time=theme.RUN_FAST)
+        self.play(*self.leave_previous(), run_time=theme.RUN_FAST)
         self.play(fade_in(d.x_in), run_time=theme.RUN_FAST)
         rows = [d.projections, d.repeat, d.attention, d.out_proj]
         self.play(

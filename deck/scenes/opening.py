@@ -1,0 +1,55 @@
+"""The title slide: the talk's title and the model's heads, grouped over the KV heads they share."""
+
+from __future__ import annotations
+
+from manim import UP, VGroup, Write
+
+from deck import theme
+from deck.components.heads import HeadGroups
+from deck.components.text import stack, text
+from deck.motion import fade_in
+from deck.scenes.base import DeckSlide, beat
+from deck.talk import Talk
+
+TITLE_HEADS_WIDTH = 6.0  # the picture of query heads grouped over KV heads
+TITLE_GAP = 0.35
+
+
+def title_card(talk: Talk) -> VGroup:
+    """Title, subtitle, the head counts and their picture, centred on the slide."""
+    m = talk.model
+    subtitle = talk.subtitle or f"How {m.title} shares keys and values across query heads"
+    card = stack(
+        text(talk.title, theme.SIZE.title, theme.TITLE),
+        text(subtitle, theme.SIZE.body, theme.MUTED),
+        text(
+            f"{m.n_heads} query heads  ·  {m.n_kv_heads} KV heads  ·  "
+            f"{m.group_size} queries per KV head",
+            theme.SIZE.body,
+        ),
+        HeadGroups(m, TITLE_HEADS_WIDTH),
+        buff=TITLE_GAP,
+        align=UP * 0,
+    )
+    return card.move_to([0, 0, 0])
+
+
+class Opening(DeckSlide):
+    SECTION = ""  # the title slide has no section header
+
+    def construct(self) -> None:
+        self.title()
+
+    @classmethod
+    def last_frame(cls, talk: Talk) -> VGroup:
+        return title_card(talk)
+
+    @beat("""
+        This talk explains grouped-query attention, using {m.title} as the running example.
+        Its {m.n_heads} query heads share just {m.n_kv_heads} key/value heads.
+        Every number you will see is computed from the model's configuration, not typed in.
+    """)
+    def title(self) -> None:
+        heading, *rest = title_card(self.talk)
+        self.play(Write(heading), run_time=theme.RUN_WRITE)
+        self.play(*(fade_in(part, shift=UP * theme.NUDGE) for part in rest), run_time=theme.RUN)
