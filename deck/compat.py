@@ -1,7 +1,8 @@
 """Every place the deck reaches into manim's or manim-slides' internals.
 
 Checked against the versions pyproject.toml pins:
-- manim 0.21.x (Community): `scene_file_writer` and VMobject's colour arrays;
+- manim 0.21.x (Community): `scene_file_writer`, VMobject's colour arrays and the SVG
+  cache of Text, MarkupText and Typst;
 - manim-slides 5.7.x: the private slide records of `Slide`, and `manim_slides.config`
   and `manim_slides.convert` (its documented Python API is `Slide` and `ThreeDSlide` only,
   docs/source/reference/api.md; the config model and the converters behind
@@ -19,6 +20,7 @@ import functools
 import types
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
+from xml.etree import ElementTree
 
 import av
 
@@ -113,6 +115,47 @@ def write_part(
         getattr(part, name)[:, 3] = values * opacity
 
 
+# ── manim: the SVG files it caches for Text, MarkupText and Typst ─────────
+# manim 0.21's Text._text2svg and MarkupText._text2svg return the path of an SVG under
+# config.get_dir("text_dir"), named by a hash of the text and its style, and write it
+# only when no file of that name exists; manimpango then rewrites it in place
+# (remove_last_M). TypstMobject gets its SVG from typst_to_svg_file, imported by name
+# into manim.mobject.text.typst_mobject, which trusts any file under tex_dir the same
+# way. A file left empty or cut short (a build killed while writing it) would make every
+# later render fail with an XML ParseError naming no file. The guard parses the SVG each
+# returns and, if it is not well-formed, deletes it and asks again, which writes it anew.
+def _well_formed(svg: str | Path) -> bool:
+    try:
+        ElementTree.parse(svg)
+    except (ElementTree.ParseError, OSError):
+        return False
+    return True
+
+
+def _remade_if_unreadable(make_svg):
+    @functools.wraps(make_svg)
+    def guarded(*args, **kwargs):
+        svg = make_svg(*args, **kwargs)
+        if not _well_formed(svg):
+            Path(svg).unlink(missing_ok=True)
+            svg = make_svg(*args, **kwargs)
+        return svg
+
+    guarded.guards_svg_cache = True
+    return guarded
+
+
+def guard_svg_caches() -> None:
+    """Make an unreadable cached text or formula SVG a cache miss (this process)."""
+    from manim.mobject.text import text_mobject, typst_mobject
+
+    for cls in (text_mobject.Text, text_mobject.MarkupText):
+        if not getattr(cls._text2svg, "guards_svg_cache", False):
+            cls._text2svg = _remade_if_unreadable(cls._text2svg)
+    if not getattr(typst_mobject.typst_to_svg_file, "guards_svg_cache", False):
+        typst_mobject.typst_to_svg_file = _remade_if_unreadable(typst_mobject.typst_to_svg_file)
+
+
 # ── manim-slides: what a Slide has recorded ──────────────────────────────
 # manim-slides 5.7's Slide keeps the slides closed so far in `_slides` and the open one's
 # options in `_base_slide_config`, both with `.notes`; the open slide is closed only when
@@ -123,12 +166,42 @@ def recorded_slide_notes(scene) -> list[str]:
 
 
 # ── manim-slides: reading a rendered deck ────────────────────────────────
-# manim-slides 5.7 writes `<folder>/<Scene>.json` with each slide's video path relative to
-# the folder's parent; PresentationConfig.from_file resolves them that way and validates
-# the rest (pydantic, raising ValidationError).
+# manim-slides 5.7 writes `<folder>/<Scene>.json` with each slide's `file` and `rev_file`
+# as `<folder>/files/<Scene>/<name>.mp4` (absolute when the folder it was given is), and
+# `src`, the video a slide was copied from, as given. PresentationConfig.from_file
+# resolves relative paths against the folder's parent and validates the rest (pydantic,
+# raising ValidationError), `src` included: it must still exist.
+SLIDE_VIDEO_FIELDS = ("file", "rev_file")
+
+
 def slide_video(config_file: Path, file: str) -> Path:
     """A video path from a slide config, resolved as PresentationConfig.from_file does."""
     return Path(config_file).parent.parent / file
+
+
+def make_portable(raw: dict, config_file: Path) -> bool:
+    """Rewrite the slide config `raw`, read from `config_file`, so that it still holds
+    once the project is moved: video paths relative to the config's folder's parent
+    (what from_file resolves them against), and no `src` (the slide's own copy is its
+    `file`). A path into another folder (the project before it moved) is taken to be the
+    same video in this one. Return whether anything changed."""
+    folder = Path(config_file).parent
+    changed = False
+    for slide in raw.get("slides", []) if isinstance(raw.get("slides"), list) else []:
+        if not isinstance(slide, dict):
+            continue
+        if slide.get("src") is not None:
+            slide["src"], changed = None, True
+        for field in SLIDE_VIDEO_FIELDS:
+            value = slide.get(field)
+            if isinstance(value, str) and Path(value).is_absolute():
+                path = Path(value)
+                if path.is_relative_to(folder.parent):
+                    relative = path.relative_to(folder.parent)
+                else:
+                    relative = Path(folder.name, "files", Path(config_file).stem, path.name)
+                slide[field], changed = relative.as_posix(), True
+    return changed
 
 
 def load_presentation(config_file: Path) -> PresentationConfig:

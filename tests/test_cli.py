@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +101,88 @@ def test_ctrl_c_stops_the_build_at_once_and_writes_nothing():
         os.killpg(build.pid, 0)  # no worker is left running
     after = {p.name: p.stat().st_mtime_ns for p in out.glob("gqa*")} if out.exists() else {}
     assert after == before
+
+
+# ── every failure one line, no traceback ─────────────────────────────────
+def test_no_arguments_prints_the_help():
+    done = run_deck()
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.startswith("usage: deck") and "build" in done.stdout
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `deck list | head`: the reader is gone before deck writes its first line
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "deck", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    listing.stdout.close()
+    err = listing.stderr.read()
+    assert listing.wait(timeout=120) == cli.BROKEN_PIPE
+    assert err == ""
+
+
+def test_ctrl_c_during_start_up_is_one_line():
+    import signal
+    import time
+
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "deck", "list"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.5)  # importing manim
+    listing.send_signal(signal.SIGINT)
+    err = listing.stderr.read()
+    assert listing.wait(timeout=60) == 130
+    assert err.startswith("deck: interrupted") and err.count("\n") == 1, err
+
+
+def test_outside_the_project_environment_says_how_to_set_up(tmp_path):
+    # the interpreter the project's venv was made from, without the venv's packages
+    done = subprocess.run(
+        [sys._base_executable, "-s", "-m", "deck", "build", "--quality", "low"],
+        cwd=Path(cli.__file__).parents[1],
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bash scripts/setup.sh" in lines[0], done.stderr
+
+
+@pytest.fixture
+def presenter(monkeypatch, tmp_path):
+    """`deck present` with Qt there, every scene current, and the presenter not started."""
+    from deck import doctor
+    from deck.doctor import Finding
+
+    monkeypatch.setitem(doctor.CHECKS, "qt", lambda: Finding("qt", True, ""))
+    monkeypatch.setattr(render, "is_fresh", lambda *args: True)
+    monkeypatch.setattr(render, "BUILD", tmp_path)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd: calls.append(cmd) or 134)
+    return calls
+
+
+def test_present_without_a_display_says_so(presenter, capsys):
+    assert cli.main(["present", "--quality", "low"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("deck: no display:") and err.count("\n") == 1
+    assert presenter == []
+
+
+def test_present_reports_the_presenters_failure(presenter, monkeypatch, capsys):
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert cli.main(["present", "--quality", "low"]) == 1
+    err = capsys.readouterr().err
+    assert "exit code 134" in err and err.count("\n") == 1
+    assert len(presenter) == 1

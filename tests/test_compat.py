@@ -212,6 +212,81 @@ def test_slide_configs_resolve_videos_as_compat_does(tmp_path):
         compat.load_presentation(config_file)
 
 
+def test_slide_configs_made_portable_survive_a_move(tmp_path):
+    from manim import FadeIn, Square, tempconfig
+    from manim_slides import Slide
+
+    cached = write_video(tmp_path / "cached.mp4", [RED, BLUE])
+
+    class Two(Slide):
+        skip_reversing = True
+
+        def construct(self):
+            self.next_slide(notes="rendered")
+            self.play(FadeIn(Square()), run_time=2 / 15)
+            self.next_slide(notes="copied", src=cached)  # as the slide cache reuses a video
+
+    build = tmp_path / "build"
+    options = {"pixel_width": SIZE[0], "pixel_height": SIZE[1], "frame_rate": 15}
+    with tempconfig({**QUIET, **options, "media_dir": str(build / "media")}):
+        Two(output_folder=build / "slides").render()
+    config_file = build / "slides" / "Two.json"
+    raw = json.loads(config_file.read_text())
+    files = [Path(slide["file"]) for slide in raw["slides"]]
+    assert [f.parent for f in files] == [build / "slides" / "files" / "Two"] * 2, recheck(
+        "manim-slides"
+    )
+    assert raw["slides"][1]["src"] == str(cached), recheck("manim-slides")
+
+    assert compat.make_portable(raw, config_file)
+    assert [s["file"] for s in raw["slides"]] == [f"slides/files/Two/{f.name}" for f in files]
+    assert [s["src"] for s in raw["slides"]] == [None, None]
+    config_file.write_text(json.dumps(raw))
+    assert not compat.make_portable(raw, config_file)  # nothing left to change
+    cached.unlink()  # the cache may go: the slide has its own copy
+    moved = build.rename(tmp_path / "moved")
+    loaded = compat.load_presentation(moved / "slides" / "Two.json")
+    assert [s.file for s in loaded.slides] == [moved / "slides/files/Two" / f.name for f in files]
+
+    # a config written before the move names the old folder: the same videos, here
+    old = {"slides": [{"file": str(files[0]), "rev_file": str(files[0])}]}
+    assert compat.make_portable(old, moved / "slides" / "Two.json")
+    assert old["slides"][0]["file"] == f"slides/files/Two/{files[0].name}"
+
+
+def test_a_missing_src_fails_validation(tmp_path):
+    config_file = rendered_config(tmp_path)
+    raw = json.loads(config_file.read_text())
+    raw["slides"][0]["src"] = str(tmp_path / "gone.mp4")
+    config_file.write_text(json.dumps(raw))
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="src"):  # why make_portable drops it
+        compat.load_presentation(config_file)
+
+
+# ── manim: its cached text and formula SVGs ──────────────────────────────
+def test_unreadable_cached_svgs_are_made_again(tmp_path, monkeypatch):
+    from manim import MarkupText, MathTypst, Text, tempconfig
+    from manim.mobject.svg import svg_mobject
+
+    compat.guard_svg_caches()
+    compat.guard_svg_caches()  # idempotent
+    makers = [lambda: Text("cached"), lambda: MarkupText("<b>cached</b>"), lambda: MathTypst("x^2")]
+    with tempconfig({**QUIET, "media_dir": str(tmp_path)}):
+        first = [len(make().family_members_with_points()) for make in makers]
+        svgs = sorted(tmp_path.rglob("*.svg"))
+        assert len(svgs) == len(makers), recheck("manim")
+        svgs[0].write_bytes(b"")
+        svgs[1].write_bytes(svgs[1].read_bytes()[:60])
+        svgs[2].write_bytes(b"<svg")
+        # as in a new process: no parsed SVG kept in memory (a formula's is, by file name)
+        monkeypatch.setattr(svg_mobject, "SVG_HASH_TO_MOB_MAP", {})
+        again = [len(make().family_members_with_points()) for make in makers]
+    assert again == first, "an unreadable cached SVG was used: " + recheck("manim")
+    assert all(svg.stat().st_size > 60 for svg in svgs)
+
+
 def test_converter_fields_and_helpers_are_there():
     convert = compat.converters()
     assert {m.name for m in convert.FrameIndex} >= {"first", "last"}, recheck("manim-slides")

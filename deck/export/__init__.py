@@ -43,6 +43,7 @@ from deck import compat
 from deck.export import atomic, html, pdf, pptx, stamp
 from deck.export.videos import load_presentations
 from deck.export.writer import TITLE, ExportError, ExportOptions, Writer
+from deck.lifeline import die_with_parent
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -99,7 +100,10 @@ def export(
         # the formats are independent and CPU-bound (decoding frames, encoding images)
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            max_workers=min(len(done), os.cpu_count() or 1), mp_context=context
+            max_workers=min(len(done), os.cpu_count() or 1),
+            mp_context=context,
+            initializer=die_with_parent,  # a killed build leaves no writer behind
+            initargs=(os.getpid(),),
         ) as pool:
             jobs = [
                 pool.submit(_write, fmt, configs, temp, options)
