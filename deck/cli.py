@@ -141,7 +141,7 @@ def _build_locked(
 
 NO_DISPLAY = (
     "no display: `deck present` needs a graphical session (DISPLAY or WAYLAND_DISPLAY is "
-    "unset); without one, `deck build` and open presentations/gqa.html"
+    "unset); without one, export with `deck build` and open the HTML in presentations/"
 )
 
 
@@ -182,10 +182,7 @@ def present(talk: Talk, quality: str, jobs: int, info_window: bool, *, wait: boo
         cmd.append("--show-info-window")
     code = subprocess.call(cmd)
     if code != 0:
-        raise PresenterFailed(
-            f"the presenter stopped with exit code {code} (134: Qt could not start): "
-            "run `deck doctor`"
-        )
+        raise PresenterFailed(f"the presenter stopped with exit code {code}: run `deck doctor`")
     return 0
 
 

@@ -199,10 +199,10 @@ def output_problem(scene: type, slug: str, quality: str) -> str | None:
 
 def is_fresh(scene: type, talk: Talk, quality: str) -> bool:
     """Rendered from the current inputs, and its output intact."""
-    folder = slides_dir(talk.slug, quality)
-    return _stamp_matches(
-        folder, scene.__name__, input_hash(scene, talk, quality)
-    ) and not output_problem(scene, talk.slug, quality)
+    digest = input_hash(scene, talk, quality)
+    if not _stamp_matches(slides_dir(talk.slug, quality), scene.__name__, digest):
+        return False
+    return output_problem(scene, talk.slug, quality) is None
 
 
 # ── rendering ───────────────────────────────────────────────────────────
@@ -286,12 +286,12 @@ def _render_worker(name: str, talk: Talk, quality: str) -> float:
 Progress = Callable[[str, str, float], None]  # (scene, event, seconds)
 
 
-def _stale(scenes: Sequence[type], talk: Talk, quality: str, progress: Progress) -> list[type]:
+def _stale(digests: dict[type, str], talk: Talk, quality: str, progress: Progress) -> list[type]:
     """The scenes to render: inputs changed, never rendered, or output damaged."""
     folder = slides_dir(talk.slug, quality)
     stale = []
-    for s in scenes:
-        if not _stamp_matches(folder, s.__name__, input_hash(s, talk, quality)):
+    for s, digest in digests.items():
+        if not _stamp_matches(folder, s.__name__, digest):
             stale.append(s)
             continue
         start = time.perf_counter()
@@ -317,13 +317,12 @@ def render_scenes(
     Workers are forked from this process, which has imported manim already (it needed
     it for the input hashes), so no worker pays for that import again.
     """
-    scenes = list(dict.fromkeys(scenes))
     folder = slides_dir(talk.slug, quality)
     atomic.discard_stale_in([build_dir(talk.slug, quality), folder, beats_dir(talk.slug, quality)])
-    stale = _stale(scenes, talk, quality, progress)
+    digests = {s: input_hash(s, talk, quality) for s in scenes}  # one per scene named twice
+    stale = _stale(digests, talk, quality, progress)
     if not stale:
         return []
-    digests = {s: input_hash(s, talk, quality) for s in stale}
     folder.mkdir(parents=True, exist_ok=True)
     for s in stale:
         _stamp(folder, s.__name__).unlink(missing_ok=True)  # a failed render stays stale

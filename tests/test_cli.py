@@ -110,14 +110,16 @@ def test_no_arguments_prints_the_help():
     assert done.stdout.startswith("usage: deck") and "build" in done.stdout
 
 
+def start_listing(stdout: int) -> subprocess.Popen:
+    """`deck list` running, its stderr readable."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "deck", "list"], stdout=stdout, stderr=subprocess.PIPE, text=True
+    )
+
+
 def test_a_closed_pipe_ends_quietly():
     # `deck list | head`: the reader is gone before deck writes its first line
-    listing = subprocess.Popen(
-        [sys.executable, "-m", "deck", "list"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    listing = start_listing(subprocess.PIPE)
     listing.stdout.close()
     err = listing.stderr.read()
     assert listing.wait(timeout=120) == cli.BROKEN_PIPE
@@ -128,12 +130,7 @@ def test_ctrl_c_during_start_up_is_one_line():
     import signal
     import time
 
-    listing = subprocess.Popen(
-        [sys.executable, "-m", "deck", "list"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    listing = start_listing(subprocess.DEVNULL)
     time.sleep(0.5)  # importing manim
     listing.send_signal(signal.SIGINT)
     err = listing.stderr.read()
