@@ -91,7 +91,11 @@ def export(
     options = ExportOptions(title=title)
     configs = load_presentations(scene_names, Path(slides_dir))
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:  # before any conversion: a read-only folder fails at once, not after the work
+        out_dir.mkdir(parents=True, exist_ok=True)
+        atomic.check_writable(out_dir)
+    except OSError as exc:
+        raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     atomic.discard_stale(out_dir, stem)
     compat.converters()  # imported once here rather than in each forked writer (0.4 s)
 

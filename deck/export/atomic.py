@@ -43,6 +43,13 @@ def write_text(dest: Path, text: str) -> None:
         temp.write_text(text, encoding="utf-8")
 
 
+def check_writable(folder: Path) -> None:
+    """Raise OSError (read-only, full, no permission) unless a file can be made in `folder`."""
+    probe = temp_path(folder / "write-check")
+    probe.touch(exist_ok=False)
+    probe.unlink()
+
+
 def discard(paths: Sequence[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
