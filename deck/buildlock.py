@@ -14,10 +14,12 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from deck.failure import DeckError
+
 LOCK_NAME = "build.lock"
 
 
-class BuildBusy(Exception):
+class BuildBusy(DeckError):
     """Another build holds the folder and the caller chose not to wait (one-line message)."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -201,6 +202,44 @@ def list_slides(model: Model) -> int:
     return 0
 
 
+def watch(args: argparse.Namespace, talk: Talk) -> int:
+    """`deck watch`: the watcher (deck/watch.py) with a rebuild that writes the HTML."""
+    import threading
+
+    from deck import doctor
+    from deck import watch as live
+
+    doctor.require(BUILD_NEEDS)
+    live.warm_up()
+    quality, jobs = args.quality, args.jobs
+    extra = [Path(args.model)] if args.model else []
+
+    def rebuild() -> str:
+        # runs in a forked child that imports the deck afresh: resolve the talk again
+        from deck import cli
+
+        fresh = cli.Talk(cli.resolve_model(args))
+        with contextlib.redirect_stdout(sys.stderr):
+            cli.build(fresh, quality, jobs, [], formats=("html",))
+        return f"presentations/{cli.export_stem(fresh.slug)}.html"
+
+    html = PRESENTATIONS / f"{export_stem(talk.slug)}.html"
+    try:
+        watcher = live.Watch(ROOT, html, rebuild, args.port)
+    except OSError as err:
+        message = f"cannot serve on port {args.port}: {err.strerror}"
+        raise SystemExit(_usage_error(message)) from None
+    stop = threading.Event()
+    try:
+        watcher.run(extra, stop)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        watcher.close()
+    print("deck: watch stopped", file=sys.stderr)
+    return 0
+
+
 def make_parser() -> Parser:
     from deck.quality import DEFAULT_QUALITY, QUALITIES
 
@@ -257,6 +296,12 @@ def make_parser() -> Parser:
         "--info-window",
         action="store_true",
         help="show the notes window (on a second screen if there is one)",
+    )
+    w = sub.add_parser("watch", help="rebuild on every save; serve the deck and reload it")
+    add_model_options(w)
+    w.set_defaults(quality="low")
+    w.add_argument(
+        "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free)"
     )
     lst = sub.add_parser("list", help="scenes, slides and the first line of their notes")
     add_model_choice(lst)
@@ -342,6 +387,8 @@ def _run(argv: list[str] | None) -> int:
         wait = not args.no_wait
         if args.command == "build":
             return build(Talk(model), args.quality, args.jobs, args.scenes, wait=wait)
+        if args.command == "watch":
+            return watch(args, Talk(model))
         return present(Talk(model), args.quality, args.jobs, args.info_window, wait=wait)
     except BuildBusy as err:
         print(f"deck: {err}", file=sys.stderr)

@@ -36,6 +36,7 @@ from deck import compat
 from deck.beatcache import BeatCache, ReusesSlides, module_without_beats, prune
 from deck.export import atomic
 from deck.export.videos import config_problem
+from deck.failure import DeckError, where_it_failed
 from deck.lifeline import die_with_parent
 from deck.quality import QUALITIES
 from deck.talk import Talk
@@ -48,7 +49,7 @@ PACKAGE = ROOT / "deck"
 MANIM_CACHE_ENV = "GQA_DECK_MANIM_CACHE"  # "1" turns manim's animation cache on
 
 
-class RenderError(RuntimeError):
+class RenderError(DeckError, RuntimeError):
     """A scene failed to render; the message names it and where its log is."""
 
 
@@ -278,8 +279,8 @@ def _render_worker(name: str, talk: Talk, quality: str) -> float:
         except BaseException as err:
             traceback.print_exc()
             sys.stderr.flush()
-            last = (traceback.format_exception_only(err) or ["(no message)"])[-1].strip()
-            raise RenderError(f"scene {name} failed to render: {last} (full log: {log})") from None
+            where = where_it_failed(err, ROOT)
+            raise RenderError(f"scene {name} failed to render: {where} (full log: {log})") from None
     return time.perf_counter() - start
 
 

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from deck.failure import DeckError
+
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
 
 TITLE = "Grouped-Query Attention"
 
 
-class ExportError(Exception):
+class ExportError(DeckError):
     """Bad input or a failed conversion; the message is one line saying what to do."""
 
 
