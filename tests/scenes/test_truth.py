@@ -26,9 +26,7 @@ FALSE_CLAIMS = {
         r"\breal (attention )?(weights|head)|trained model's head"
     ),
     "masked weights are exactly 0, not positive": r"every weight is positive",
-    "d_k is the head size; its square root is not the head size": (
-        r"square root of d_k, here \d+"
-    ),
+    "d_k is the head size; its square root is not the head size": (r"square root of d_k, here \d+"),
     "GQA needs n_kv_heads times MQA's cache: not close to it": r"close to MQA'?s? memory",
 }
 
