@@ -65,12 +65,27 @@ class ProgressLine:
         )
 
 
+def export_options(talk: Talk):
+    """What the exports say about the talk: title, speaker, date, length, references."""
+    from deck.export import ExportOptions
+    from deck.sources import REFERENCES
+
+    return ExportOptions(
+        title=talk.title,
+        author=talk.speaker,
+        subject=talk.subtitle or talk.model.title,
+        date=talk.date,
+        minutes=talk.minutes,
+        references=tuple(r.citation() for r in REFERENCES),
+    )
+
+
 def build(
     talk: Talk,
     quality: str,
     jobs: int,
     scene_names: list[str],
-    formats: tuple[str, ...] = ("html", "pdf", "pptx"),
+    formats: tuple[str, ...] | None = None,
 ) -> int:
     from deck import doctor, export, render
 
@@ -94,15 +109,16 @@ def build(
         render.slides_dir(talk.slug, quality),
         PRESENTATIONS,
         export_stem(talk.slug),
-        formats,
+        formats or export.FORMATS,
     )
-    if export.up_to_date(*args):
+    options = export_options(talk)
+    if export.up_to_date(*args, options=options):
         print(
-            f"exports are up to date (presentations/{export_stem(talk.slug)}.*); "
+            f"exports are up to date (presentations/{export_stem(talk.slug)}*); "
             f"total {time.perf_counter() - progress.start:.0f} s"
         )
         return 0
-    outputs = export.export(*args)
+    outputs = export.export(*args, options=options)
     took = time.perf_counter() - start
     for path in outputs:
         print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 2**20:.1f} MiB)")
@@ -110,27 +126,28 @@ def build(
     return 0
 
 
-def present(talk: Talk, quality: str, jobs: int, info_window: bool) -> int:
+def present(talk: Talk, quality: str, jobs: int, info_window: bool, start_at: int = 1) -> int:
     from deck import doctor, render
-    from deck.scenes import SCENE_NAMES, SCENES
+    from deck import present as presenter
+    from deck.scenes import SCENE_NAMES, SCENES, total_slides
 
+    if not 1 <= start_at <= total_slides():
+        return _usage_error(
+            f"--start-at must be a slide from 1 to {total_slides()}, got {start_at}"
+        )
     doctor.require(("qt",))
     stale = [s for s in SCENES if not render.is_fresh(s, talk, quality)]
     if stale:
         print(f"rendering {len(stale)} missing or changed scene(s) first", flush=True)
         render.render_scenes(SCENES, talk, quality, jobs, ProgressLine(len(SCENES)))
-    cmd = [
-        sys.executable,
-        "-m",
-        "manim_slides",
-        "present",
-        "--folder",
-        str(render.slides_dir(talk.slug, quality)),
-        *SCENE_NAMES,
-    ]
-    if info_window:
-        cmd.append("--show-info-window")
-    return subprocess.call(cmd)
+    slides = render.slides_dir(talk.slug, quality)
+    try:
+        folder = presenter.prepare(slides, SCENE_NAMES, slides.parent / "present")
+    except presenter.PresentError as err:
+        print(f"deck: {err}", file=sys.stderr)
+        return 1
+    cmd = presenter.command(folder, start_at=start_at, info_window=info_window)
+    return subprocess.call(cmd, env=presenter.environment())
 
 
 def list_slides(model: Model) -> int:
@@ -189,15 +206,28 @@ def make_parser() -> Parser:
             help="scenes rendered in parallel (default: number of cores)",
         )
 
-    b = sub.add_parser("build", help="render the scenes and export HTML, PDF and PPTX")
+    b = sub.add_parser("build", help="render the scenes and export HTML, PDF, PPTX and the handout")
     add_model_options(b)
     b.add_argument("scenes", nargs="*", metavar="SCENE", help="render only these scenes")
+    b.add_argument(
+        "--minutes",
+        type=float,
+        metavar="M",
+        help="the talk's length: the HTML speaker view (S) paces each slide by its notes",
+    )
     p = sub.add_parser("present", help="present live (renders what is missing first)")
     add_model_options(p)
     p.add_argument(
         "--info-window",
         action="store_true",
         help="show the notes window (on a second screen if there is one)",
+    )
+    p.add_argument(
+        "--start-at",
+        type=int,
+        default=1,
+        metavar="N",
+        help="start at slide N (the number in the slides' corner), e.g. to rehearse a part",
     )
     lst = sub.add_parser("list", help="scenes, slides and the first line of their notes")
     add_model_choice(lst)
@@ -245,8 +275,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.jobs < 1:
             return _usage_error(f"--jobs must be at least 1, got {args.jobs}")
         if args.command == "build":
-            return build(Talk(model), args.quality, args.jobs, args.scenes)
-        return present(Talk(model), args.quality, args.jobs, args.info_window)
+            if args.minutes is not None and args.minutes <= 0:
+                return _usage_error(f"--minutes must be positive, got {args.minutes:g}")
+            talk = Talk(model, minutes=args.minutes)
+            return build(talk, args.quality, args.jobs, args.scenes)
+        return present(Talk(model), args.quality, args.jobs, args.info_window, args.start_at)
     except (MissingDependency, RenderError, ExportError) as err:
         print(f"deck: {err}", file=sys.stderr)
         return 1

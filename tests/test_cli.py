@@ -99,3 +99,35 @@ def test_ctrl_c_stops_the_build_at_once_and_writes_nothing():
         os.killpg(build.pid, 0)  # no worker is left running
     after = {p.name: p.stat().st_mtime_ns for p in out.glob("gqa*")} if out.exists() else {}
     assert after == before
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5"])
+def test_minutes_must_be_positive(minutes):
+    done = run_deck("build", "--minutes", minutes)
+    assert done.returncode == 2 and done.stderr.startswith("deck: error: --minutes")
+    assert done.stderr.count("\n") == 1
+
+
+def test_exports_are_told_the_talk(monkeypatch):
+    import datetime
+
+    from deck.sources import REFERENCES
+    from deck.talk import Talk
+
+    talk = Talk(
+        PRESETS["gqa-1b"], speaker="Ada Speaker", date=datetime.date(2026, 5, 14), minutes=20
+    )
+    options = cli.export_options(talk)
+    assert (options.title, options.author, options.date) == (
+        talk.title,
+        "Ada Speaker",
+        datetime.date(2026, 5, 14),
+    )
+    assert options.minutes == 20 and options.subject == "GQA-1B"
+    assert options.references == tuple(r.citation() for r in REFERENCES)
+    # no date: the day of the export, for the documents' created/modified dates
+    assert cli.export_options(Talk(PRESETS["gqa-1b"])).day == datetime.date.today()
+
+    seen = []
+    monkeypatch.setattr(cli, "build", lambda talk, *a: seen.append(talk.minutes) or 0)
+    assert cli.main(["build", "--minutes", "25"]) == 0 and seen == [25]

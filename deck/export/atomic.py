@@ -28,8 +28,9 @@ def discard(paths: Sequence[Path]) -> None:
 
 
 def discard_stale(out_dir: Path, stem: str) -> None:
-    """Remove temporary files a killed export (SIGKILL, power loss) left behind."""
-    for path in out_dir.glob(f".{glob.escape(stem)}.*.tmp"):
+    """Remove temporary files a killed export (SIGKILL, power loss) left behind
+    (`.gqa.pdf.<pid>-<hex>.tmp`, `.gqa-handout.pdf.<pid>-<hex>.tmp`, ...)."""
+    for path in out_dir.glob(f".{glob.escape(stem)}*.tmp"):
         match = TEMP_NAME.fullmatch(path.name)
         if match and not _alive(int(match[1])):
             path.unlink(missing_ok=True)
