@@ -37,9 +37,11 @@ def recheck(package: str) -> str:
     )
 
 
-def write_video(path: Path, colours, preset: str | None = None) -> Path:
-    """A tiny H.264 video with one solid-colour frame per colour."""
+def write_video(path: Path, colours, preset: str | None = None, keyint: int | None = None) -> Path:
+    """A tiny H.264 video with one solid-colour frame per colour (a keyframe at least
+    every `keyint` frames, if given)."""
     options = {"crf": "23", **({"preset": preset} if preset else {})}
+    options |= {"keyint": str(keyint)} if keyint else {}
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=15, options=options)
         stream.width, stream.height, stream.pix_fmt = *SIZE, "yuv420p"
@@ -220,16 +222,8 @@ def test_first_and_last_frames_are_read_across_keyframes(tmp_path):
     """deck/export/videos.py seeks to the last keyframe for the last frame (PyAV)."""
     from deck.export.videos import first_frame, last_frame
 
-    colours = [RED] * 3 + [BLUE] * 40 + [GREEN]  # several GOPs: keyint below
-    video = tmp_path / "gops.mp4"
-    with av.open(str(video), "w") as container:
-        stream = container.add_stream("libx264", rate=15, options={"keyint": "8"})
-        stream.width, stream.height, stream.pix_fmt = *SIZE, "yuv420p"
-        for colour in colours:
-            image = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
-            image[:] = colour
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
-        container.mux(stream.encode())
+    colours = [RED] * 3 + [BLUE] * 40 + [GREEN]  # six keyframes: the seek skips five
+    video = write_video(tmp_path / "gops.mp4", colours, keyint=8)
     first = first_frame(video).convert("RGB").getpixel((32, 18))
     last = last_frame(video).convert("RGB").getpixel((32, 18))
     assert first[0] > 200 > first[2], first

@@ -24,9 +24,23 @@ from deck.model import DEFAULT_PRESET
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 180
 
+# The end of each driver's `tick` (one step of the plan done) and the timer that calls it
+# every 50 ms; the driver then starts the player, which runs Qt's event loop.
+DRIVER_LOOP = r"""
+    state["step"] += 1
+    state["since"] = time.monotonic()
+    if state["step"] == len(plan):
+        timer.stop()
+
+timer = QTimer()
+timer.timeout.connect(tick)
+timer.start(50)
+"""
+
 # Runs `manim-slides present ARGS...` in-process and drives it:
 # every slide (→), one step back (←), then Q. One JSON line per observation on stdout.
-DRIVER = r"""
+DRIVER = (
+    r"""
 import json, sys, time
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtMultimedia import QMediaPlayer
@@ -72,16 +86,10 @@ def tick():
         before = where(p)
         QTest.keyClick(p, key)
         emit(event=action, before=before, after=where(p), visible=p.isVisible())
-    state["step"] += 1
-    state["since"] = time.monotonic()
-    if state["step"] == len(plan):
-        timer.stop()
-
-timer = QTimer()
-timer.timeout.connect(tick)
-timer.start(50)
-present.main(args=sys.argv[2:], prog_name="manim-slides present")
 """
+    + DRIVER_LOOP
+    + 'present.main(args=sys.argv[2:], prog_name="manim-slides present")\n'
+)
 
 
 def _deck_slides() -> tuple[Path, list[str]]:
@@ -191,7 +199,8 @@ def test_deck_present_checks_qt_before_starting(monkeypatch, capsys):
 # ── `deck present`: one presentation, clicker keys, a quiet terminal ────
 # Runs what `deck present` runs (deck.present.main with the prepared folder and keys) and
 # drives it: each step is a key press (or "look"), logged with what the info window shows.
-DECK_DRIVER = r"""
+DECK_DRIVER = (
+    r"""
 import json, sys, time
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtTest import QTest
@@ -227,16 +236,10 @@ def tick():
         "notes": p.info.slide_notes.text(),
         "visible": p.isVisible(),
     }), flush=True)
-    state["step"] += 1
-    state["since"] = time.monotonic()
-    if state["step"] == len(plan):
-        timer.stop()
-
-timer = QTimer()
-timer.timeout.connect(tick)
-timer.start(50)
-present.main(sys.argv[2:])
 """
+    + DRIVER_LOOP
+    + "present.main(sys.argv[2:])\n"
+)
 
 
 def test_deck_present_pages_with_clicker_keys_counting_the_whole_deck(deck_slides, tmp_path):

@@ -33,7 +33,7 @@ from reportlab.platypus import (
 )
 
 from deck.export.videos import last_frame
-from deck.export.writer import APPLICATION, ExportOptions
+from deck.export.writer import ExportOptions
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -169,11 +169,7 @@ def write(configs: list[PresentationConfig], dest: Path, options: ExportOptions)
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=options.title,
-        author=options.author,
-        subject=options.subject,
-        creator=APPLICATION,
-        producer=APPLICATION,
+        **options.document_info(),
     )
     page = partial(decorate, options=options)
     document.build(story, onFirstPage=page, onLaterPages=page)

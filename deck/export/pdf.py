@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deck.export.videos import last_frame
-from deck.export.writer import APPLICATION, ExportOptions
+from deck.export.writer import ExportOptions
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -26,11 +26,7 @@ def write(configs: list[PresentationConfig], dest: Path, options: ExportOptions)
         append_images=pages[1:],
         resolution=RESOLUTION,
         # without a title, PIL names the document after the (temporary) file
-        title=options.title,
-        author=options.author,
-        subject=options.subject,
-        creator=APPLICATION,
-        producer=APPLICATION,
+        **options.document_info(),
         creationDate=options.timestamp.utctimetuple(),  # PIL takes a struct_time
         modDate=options.timestamp.utctimetuple(),
     )

@@ -33,6 +33,17 @@ class ExportOptions:
     minutes: float | None = None  # the slot's length: the HTML speaker view's pacing
     references: tuple[str, ...] = ()  # full citations, for the handout's references page
 
+    def document_info(self) -> dict[str, str]:
+        """A document's title, author, subject and producing application, under the
+        keyword names PIL's PDF writer and reportlab's document templates both take."""
+        return {
+            "title": self.title,
+            "author": self.author,
+            "subject": self.subject,
+            "creator": APPLICATION,
+            "producer": APPLICATION,
+        }
+
     @property
     def day(self) -> datetime.date:
         return self.date or datetime.date.today()
