@@ -100,8 +100,9 @@ class AttentionWeights(DeckSlide):
     @beat("""
         The highlighted cells are each token attending to the token right before it: "cat" to
         "The", "sat" to "cat", and so on. That makes this a previous-token head. We built it
-        with RoPE's relative-position property: each query is its key rotated by one position,
-        so the score peaks where m minus n equals 1, whatever the absolute position.
+        with RoPE's relative-position property: every key carries one vector and every query
+        the same vector turned back by one position, so after RoPE the score peaks where m
+        minus n equals 1, whatever the absolute position.
     """)
     def previous_token(self) -> None:
         hm, w = self.heatmap, self.example.weights

@@ -192,8 +192,8 @@ class DataFlow(DeckSlide):
         What the sharing buys at inference. Every token in the cache keeps its keys and values
         for all {m.n_layers} layers, in {m.dtype}. At the full context of {m.max_len:,} tokens,
         multi-head attention would keep all {m.n_heads} heads, multi-query attention a single
-        one. GQA keeps {m.n_kv_heads}: {m.group_size} times less than MHA, yet still
-        {m.n_kv_heads} times MQA's cache, with quality close to MHA's in the GQA paper.
+        one. GQA keeps {m.n_kv_heads}: a cache {m.group_size} times smaller than MHA's, yet
+        {m.n_kv_heads} times MQA's, with quality close to MHA's in the GQA paper.
     """)
     def kv_cache(self) -> None:
         m = self.model
