@@ -74,12 +74,27 @@ def _waiting(message: str) -> None:
     print(f"deck: {message}", file=sys.stderr, flush=True)
 
 
+def export_options(talk: Talk):
+    """What the exports say about the talk: title, speaker, date, length, references."""
+    from deck.export import ExportOptions
+    from deck.sources import REFERENCES
+
+    return ExportOptions(
+        title=talk.title,
+        author=talk.speaker,
+        subject=talk.subtitle or talk.model.title,
+        date=talk.date,
+        minutes=talk.minutes,
+        references=tuple(r.citation() for r in REFERENCES),
+    )
+
+
 def build(
     talk: Talk,
     quality: str,
     jobs: int,
     scene_names: list[str],
-    formats: tuple[str, ...] = ("html", "pdf", "pptx"),
+    formats: tuple[str, ...] | None = None,
     *,
     wait: bool = True,
 ) -> int:
@@ -122,16 +137,17 @@ def _build_locked(
         render.slides_dir(talk.slug, quality),
         PRESENTATIONS,
         export_stem(talk.slug),
-        formats,
+        formats or export.FORMATS,
     )
     atomic.discard_stale(PRESENTATIONS, export_stem(talk.slug))  # a killed export's temps
-    if export.up_to_date(*args):
+    options = export_options(talk)
+    if export.up_to_date(*args, options=options):
         print(
-            f"exports are up to date (presentations/{export_stem(talk.slug)}.*); "
+            f"exports are up to date (presentations/{export_stem(talk.slug)}*); "
             f"total {time.perf_counter() - progress.start:.0f} s"
         )
         return 0
-    outputs = export.export(*args)
+    outputs = export.export(*args, options=options)
     took = time.perf_counter() - start
     for path in outputs:
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
@@ -157,11 +173,24 @@ class PresenterFailed(RuntimeError):
     """The presenter exited with an error; the message is one line."""
 
 
-def present(talk: Talk, quality: str, jobs: int, info_window: bool, *, wait: bool = True) -> int:
+def present(
+    talk: Talk,
+    quality: str,
+    jobs: int,
+    info_window: bool,
+    start_at: int = 1,
+    *,
+    wait: bool = True,
+) -> int:
     from deck import doctor, render
+    from deck import present as presenter
     from deck.buildlock import held
-    from deck.scenes import SCENE_NAMES, SCENES
+    from deck.scenes import SCENE_NAMES, SCENES, total_slides
 
+    if not 1 <= start_at <= total_slides():
+        return _usage_error(
+            f"--start-at must be a slide from 1 to {total_slides()}, got {start_at}"
+        )
     doctor.require(("qt",))
     if not has_display():
         raise PresenterFailed(NO_DISPLAY)
@@ -170,18 +199,13 @@ def present(talk: Talk, quality: str, jobs: int, info_window: bool, *, wait: boo
         if stale:
             print(f"rendering {len(stale)} missing or changed scene(s) first", flush=True)
             render.render_scenes(SCENES, talk, quality, jobs, ProgressLine(len(SCENES)))
-    cmd = [
-        sys.executable,
-        "-m",
-        "manim_slides",
-        "present",
-        "--folder",
-        str(render.slides_dir(talk.slug, quality)),
-        *SCENE_NAMES,
-    ]
-    if info_window:
-        cmd.append("--show-info-window")
-    code = subprocess.call(cmd)
+        slides = render.slides_dir(talk.slug, quality)
+        try:
+            folder = presenter.prepare(slides, SCENE_NAMES, slides.parent / "present")
+        except presenter.PresentError as err:
+            raise PresenterFailed(str(err)) from None
+    cmd = presenter.command(folder, start_at=start_at, info_window=info_window)
+    code = subprocess.call(cmd, env=presenter.environment())
     if code != 0:
         raise PresenterFailed(f"the presenter stopped with exit code {code}: run `deck doctor`")
     return 0
@@ -287,15 +311,28 @@ def make_parser() -> Parser:
             "instead of waiting for it",
         )
 
-    b = sub.add_parser("build", help="render the scenes and export HTML, PDF and PPTX")
+    b = sub.add_parser("build", help="render the scenes and export HTML, PDF, PPTX and the handout")
     add_model_options(b)
     b.add_argument("scenes", nargs="*", metavar="SCENE", help="render only these scenes")
+    b.add_argument(
+        "--minutes",
+        type=float,
+        metavar="M",
+        help="the talk's length: the HTML speaker view (S) paces each slide by its notes",
+    )
     p = sub.add_parser("present", help="present live (renders what is missing first)")
     add_model_options(p)
     p.add_argument(
         "--info-window",
         action="store_true",
         help="show the notes window (on a second screen if there is one)",
+    )
+    p.add_argument(
+        "--start-at",
+        type=int,
+        default=1,
+        metavar="N",
+        help="start at slide N (the number in the slides' corner), e.g. to rehearse a part",
     )
     w = sub.add_parser("watch", help="rebuild on every save; serve the deck and reload it")
     add_model_options(w)
@@ -386,10 +423,15 @@ def _run(argv: list[str] | None) -> int:
             return _usage_error(f"--jobs must be at least 1, got {args.jobs}")
         wait = not args.no_wait
         if args.command == "build":
-            return build(Talk(model), args.quality, args.jobs, args.scenes, wait=wait)
+            if args.minutes is not None and args.minutes <= 0:
+                return _usage_error(f"--minutes must be positive, got {args.minutes:g}")
+            talk = Talk(model, minutes=args.minutes)
+            return build(talk, args.quality, args.jobs, args.scenes, wait=wait)
         if args.command == "watch":
             return watch(args, Talk(model))
-        return present(Talk(model), args.quality, args.jobs, args.info_window, wait=wait)
+        return present(
+            Talk(model), args.quality, args.jobs, args.info_window, args.start_at, wait=wait
+        )
     except BuildBusy as err:
         print(f"deck: {err}", file=sys.stderr)
         return 2

@@ -172,7 +172,7 @@ def presenter(monkeypatch, tmp_path):
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(name, raising=False)
     calls = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd: calls.append(cmd) or 134)
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, **kw: calls.append(cmd) or 134)
     return calls
 
 
@@ -189,3 +189,35 @@ def test_present_reports_the_presenters_failure(presenter, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "exit code 134" in err and err.count("\n") == 1
     assert len(presenter) == 1
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5"])
+def test_minutes_must_be_positive(minutes):
+    done = run_deck("build", "--minutes", minutes)
+    assert done.returncode == 2 and done.stderr.startswith("deck: error: --minutes")
+    assert done.stderr.count("\n") == 1
+
+
+def test_exports_are_told_the_talk(monkeypatch):
+    import datetime
+
+    from deck.sources import REFERENCES
+    from deck.talk import Talk
+
+    talk = Talk(
+        PRESETS["gqa-1b"], speaker="Ada Speaker", date=datetime.date(2026, 5, 14), minutes=20
+    )
+    options = cli.export_options(talk)
+    assert (options.title, options.author, options.date) == (
+        talk.title,
+        "Ada Speaker",
+        datetime.date(2026, 5, 14),
+    )
+    assert options.minutes == 20 and options.subject == "GQA-1B"
+    assert options.references == tuple(r.citation() for r in REFERENCES)
+    # no date: the day of the export, for the documents' created/modified dates
+    assert cli.export_options(Talk(PRESETS["gqa-1b"])).day == datetime.date.today()
+
+    seen = []
+    monkeypatch.setattr(cli, "build", lambda talk, *a, **k: seen.append(talk.minutes) or 0)
+    assert cli.main(["build", "--minutes", "25"]) == 0 and seen == [25]

@@ -56,8 +56,9 @@ def discard(paths: Sequence[Path]) -> None:
 
 
 def discard_stale(out_dir: Path, stem: str) -> None:
-    """Remove temporary files a killed export (SIGKILL, power loss) left behind."""
-    _discard_dead(out_dir.glob(f".{glob.escape(stem)}.*.tmp"))
+    """Remove temporary files a killed export (SIGKILL, power loss) left behind
+    (`.gqa.pdf.<pid>-<hex>.tmp`, `.gqa-handout.pdf.<pid>-<hex>.tmp`, ...)."""
+    _discard_dead(out_dir.glob(f".{glob.escape(stem)}*.tmp"))
 
 
 def discard_stale_in(folders: Iterable[Path]) -> int:

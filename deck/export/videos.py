@@ -6,6 +6,7 @@ one line (which file, and `deck build` again) instead of a converter's traceback
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import av
+from PIL import Image
 from pydantic import ValidationError
 
 from deck import compat
@@ -98,6 +100,30 @@ def config_problem(config_file: Path, slides: int) -> str | None:
         if problem is not None:
             return f"names {video.name}, which {problem}"
     return None
+
+
+def first_frame(video: Path) -> Image.Image:
+    """The video's first frame: what shows the moment its slide starts."""
+    with av.open(str(video)) as container:
+        for frame in container.decode(video=0):
+            return frame.to_image()
+    raise ExportError(f"video {video} has no frames: run `deck build` again")
+
+
+def last_frame(video: Path) -> Image.Image:
+    """The video's last frame: what its slide shows once it has played.
+
+    Decoding starts at the last keyframe (a seek), not at the first frame: at 1080p60 that
+    is the difference between decoding a few frames and the whole slide.
+    """
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        if stream.duration:
+            container.seek(stream.duration, stream=stream, backward=True)
+        frames = collections.deque(container.decode(stream), maxlen=1)  # keep the last
+        if frames:
+            return frames[0].to_image()
+    raise ExportError(f"video {video} has no frames: run `deck build` again")
 
 
 def slide_files(config_file: Path) -> list[Path]:
