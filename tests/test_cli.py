@@ -163,12 +163,13 @@ def test_outside_the_project_environment_says_how_to_set_up(tmp_path):
 @pytest.fixture
 def presenter(monkeypatch, tmp_path):
     """`deck present` with Qt there, every scene current, and the presenter not started."""
-    from deck import doctor
+    from deck import doctor, present
     from deck.doctor import Finding
 
     monkeypatch.setitem(doctor.CHECKS, "qt", lambda: Finding("qt", True, ""))
     monkeypatch.setattr(render, "is_fresh", lambda *args: True)
     monkeypatch.setattr(render, "BUILD", tmp_path)
+    monkeypatch.setattr(present, "prepare", lambda slides, names, folder: folder)
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(name, raising=False)
     calls = []
