@@ -308,6 +308,7 @@ def test_start_at_is_the_slide_number_and_checked(monkeypatch, tmp_path, capsys)
     monkeypatch.setitem(doctor.CHECKS, "qt", lambda: Finding("qt", True, ""))
     monkeypatch.setattr(present, "prepare", lambda slides, names, folder: tmp_path)
     monkeypatch.setattr(cli.subprocess, "call", lambda cmd, env: calls.append(cmd) or 0)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")  # a display, as far as deck knows
 
     assert cli.main(["present", "--quality", "low", "--start-at", "7"]) == 0
     (cmd,) = calls
