@@ -29,6 +29,7 @@ from typing import Any
 from deck import theme
 from deck.hfconfig import load_config
 from deck.model import PRESETS, Model
+from deck.textfile import read_text
 
 
 class TalkFileError(ValueError):
@@ -120,14 +121,9 @@ def _unknown(f: TalkFile, key: str) -> TalkFileError:
 def read_talk_file(path: Path | str) -> TalkFile:
     """Read and check a talk file (the model it names is checked to exist, not loaded)."""
     path = Path(path)
+    text = read_text(path, TalkFileError, folder="is a folder; give the talk file (talk.toml)")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TalkFileError(path, "no such file") from None
-    except IsADirectoryError:
-        raise TalkFileError(path, "is a folder; give the talk file (talk.toml)") from None
-    except UnicodeDecodeError:
-        raise TalkFileError(path, "not UTF-8 text; a talk file is TOML") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise TalkFileError(path, f"not valid TOML: {err}") from None
     f = TalkFile(path)

@@ -54,52 +54,38 @@ class Palette:
     HEAT_INK: tuple[str, str]
 
 
-DARK = Palette(
-    name="dark",
-    BACKGROUND="#101218",
-    TEXT="#ECEEF2",
-    MUTED="#A3A9B5",
-    LINE="#7C8494",
-    PANEL="#1A1E27",
-    Q="#FFC857",
-    K="#FF8A5B",
-    V="#71D18F",  # a touch bluer than a pure green: apart from K for deuteranopes
-    REPEAT="#7FD8BE",
-    ATTENTION="#6FA8FF",
-    OUTPUT="#C792EA",
-    ROPE="#4DD0E1",
-    MASK="#F9566C",
-    HIGHLIGHT="#4DD0E1",
-    TITLE="#8EC5FF",
-    HEAT_STOPS=("#1B1F3B", "#3B2F7F", "#8C2981", "#DE4968", "#FE9F6D", "#FCFDBF"),
-    HEAT_INK=("#000000", "#FFFFFF"),
-)
-
-# For projectors in bright rooms: a dark slide's black rises to the room's light and
-# its text washes out; dark text on a near-white page keeps its contrast. Role colours
-# are deep enough for 4.5:1 on the card fill too; K is a dark rust rather than orange
-# and MASK a crimson-magenta, so that for red-green dichromats Q, K, V and MASK differ
-# in lightness and on the blue-yellow axis, which they still see.
-LIGHT = Palette(
-    name="light",
-    BACKGROUND="#F7F7F3",
-    TEXT="#1A1D24",
-    MUTED="#4A5160",
-    LINE="#636B79",
-    PANEL="#EBEDF0",
-    Q="#8F5E00",
-    K="#7E2F12",
-    V="#00774F",
-    REPEAT="#0B6E66",
-    ATTENTION="#2C4FC7",
-    OUTPUT="#7A3AAE",
-    ROPE="#00708A",
-    MASK="#A1126E",
-    HIGHLIGHT="#0A5FD6",
-    TITLE="#1D3F8F",
-    HEAT_STOPS=("#ECE9E2", "#F7CF8E", "#EE8D4F", "#C8434C", "#7D1F6A", "#2D1048"),
-    HEAT_INK=("#000000", "#FFFFFF"),
-)
+# Each role in both themes, side by side: (dark, light).
+# The light theme is for projectors in bright rooms: a dark slide's black rises to the
+# room's light and its text washes out; dark text on a near-white page keeps its
+# contrast. Its role colours are deep enough for 4.5:1 on the card fill too; its K is a
+# dark rust rather than orange and its MASK a crimson-magenta, so that for red-green
+# dichromats Q, K, V and MASK differ in lightness and on the blue-yellow axis, which
+# they still see.
+_BY_ROLE: dict[str, tuple[object, object]] = {
+    "BACKGROUND": ("#101218", "#F7F7F3"),
+    "TEXT": ("#ECEEF2", "#1A1D24"),
+    "MUTED": ("#A3A9B5", "#4A5160"),
+    "LINE": ("#7C8494", "#636B79"),
+    "PANEL": ("#1A1E27", "#EBEDF0"),
+    "Q": ("#FFC857", "#8F5E00"),
+    "K": ("#FF8A5B", "#7E2F12"),
+    # dark: a touch bluer than a pure green, to stay apart from K for deuteranopes
+    "V": ("#71D18F", "#00774F"),
+    "REPEAT": ("#7FD8BE", "#0B6E66"),
+    "ATTENTION": ("#6FA8FF", "#2C4FC7"),
+    "OUTPUT": ("#C792EA", "#7A3AAE"),
+    "ROPE": ("#4DD0E1", "#00708A"),
+    "MASK": ("#F9566C", "#A1126E"),
+    "HIGHLIGHT": ("#4DD0E1", "#0A5FD6"),
+    "TITLE": ("#8EC5FF", "#1D3F8F"),
+    "HEAT_STOPS": (
+        ("#1B1F3B", "#3B2F7F", "#8C2981", "#DE4968", "#FE9F6D", "#FCFDBF"),  # dark → bright
+        ("#ECE9E2", "#F7CF8E", "#EE8D4F", "#C8434C", "#7D1F6A", "#2D1048"),  # bright → dark
+    ),
+    "HEAT_INK": (("#000000", "#FFFFFF"), ("#000000", "#FFFFFF")),
+}
+DARK = Palette("dark", **{role: dark for role, (dark, _) in _BY_ROLE.items()})
+LIGHT = Palette("light", **{role: light for role, (_, light) in _BY_ROLE.items()})
 
 PALETTES = {p.name: p for p in (DARK, LIGHT)}
 THEMES = tuple(PALETTES)
