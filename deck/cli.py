@@ -179,8 +179,8 @@ def add_talk_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--name",
-        help="the model's name on the slides (with --model; default: the config's "
-        "_name_or_path, else its folder)",
+        help="the model's name on the slides, for a config.json model (--model or the "
+        "talk file's; default: the config's _name_or_path, else its folder)",
     )
 
 

@@ -6,9 +6,9 @@ plays its animations, and ends where the next beat starts. Notes are templates
 formatted with the scene's model `m`, e.g. "{m.n_heads} query heads".
 
 A scene is told everything from outside: the talk (model) and its `Placement` in the
-deck (slide numbers, the scene before it). Two hooks, `begin_slide` and `end_slide`,
-let the renderer (slide cache) and the tests (layout records, frames) add behaviour
-by mixing in a class, so the base knows nothing of either.
+deck (slide numbers, the scene before it). Hooks (`previous_picture`, `begin_slide`,
+`end_slide`) let the renderer (slide cache) and the tests (layout records, frames) add
+behaviour by mixing in a class, so the base knows nothing of either.
 
 Colours: a scene's own code (`setup`, `construct` and the beats it calls, `last_frame`)
 runs with its talk's palette active (`theme.use`), so every `theme.X` it reads comes
@@ -90,6 +90,8 @@ class DeckSlide(Slide):
         self.camera.background_color = ManimColor(theme.palette(talk.theme).BACKGROUND)
 
     def __init_subclass__(cls, **kwargs) -> None:
+        # every scene's own setup, construct and last_frame draw in its talk's palette,
+        # without each scene having to ask for it
         super().__init_subclass__(**kwargs)
         for name in ("setup", "construct"):
             if name in vars(cls):
