@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import subprocess
 import sys
@@ -11,12 +12,15 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from deck import theme
 from deck.hfconfig import load_config
 from deck.model import DEFAULT_PRESET, PRESETS, Model, get_preset
 from deck.talk import Talk
+from deck.talkfile import TalkFile, read_talk_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESENTATIONS = ROOT / "presentations"
+DEFAULT_TALK = ROOT / "talk.toml"
 BUILD_NEEDS = ("pango", "manimpango", "font", "revealjs")
 BROKEN_PIPE = 141  # 128 + SIGPIPE: what a command killed by a closed pipe exits with
 
@@ -226,6 +230,39 @@ def list_slides(model: Model) -> int:
     return 0
 
 
+def add_talk_options(p: argparse.ArgumentParser) -> None:
+    """--talk, --theme and the model (--preset | --model, --name): what `resolve_talk` reads."""
+    p.add_argument(
+        "--talk",
+        metavar="FILE",
+        type=Path,
+        help="the talk file: title, speaker, event, date, model, theme "
+        "(default: talk.toml in the project; the options below override it)",
+    )
+    p.add_argument(
+        "--theme",
+        choices=list(theme.THEMES),
+        help="colours: dark, or light for projectors in bright rooms (default: the talk's)",
+    )
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        help=f"model preset (default: the talk's model, else {DEFAULT_PRESET})",
+    )
+    which.add_argument(
+        "--model",
+        metavar="PATH",
+        help="a Hugging Face transformers config.json, or its folder "
+        "(llama, mistral, qwen2, qwen3, gemma2)",
+    )
+    p.add_argument(
+        "--name",
+        help="the model's name on the slides, for a config.json model (--model or the "
+        "talk file's; default: the config's _name_or_path, else its folder)",
+    )
+
+
 def watch(args: argparse.Namespace, talk: Talk) -> int:
     """`deck watch`: the watcher (deck/watch.py) with a rebuild that writes the HTML."""
     import threading
@@ -236,13 +273,16 @@ def watch(args: argparse.Namespace, talk: Talk) -> int:
     doctor.require(BUILD_NEEDS)
     live.warm_up()
     quality, jobs = args.quality, args.jobs
-    extra = [Path(args.model)] if args.model else []
+    # besides deck/: the talk file and the model's config.json, when there are
+    talk_file = args.talk if args.talk is not None else DEFAULT_TALK
+    from_config = talk.model.name not in PRESETS  # a config.json's model names its file
+    extra = [talk_file, *([Path(talk.model.source)] if from_config else [])]
 
     def rebuild() -> str:
         # runs in a forked child that imports the deck afresh: resolve the talk again
         from deck import cli
 
-        fresh = cli.Talk(cli.resolve_model(args))
+        fresh = cli.resolve_talk(args)
         with contextlib.redirect_stdout(sys.stderr):
             cli.build(fresh, quality, jobs, [], formats=("html",))
         return f"presentations/{cli.export_stem(fresh.slug)}.html"
@@ -270,28 +310,8 @@ def make_parser() -> Parser:
     parser = Parser(prog="deck", description="Build and present the GQA slide deck.")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
-    def add_model_choice(p: argparse.ArgumentParser) -> None:
-        which = p.add_mutually_exclusive_group()
-        which.add_argument(
-            "--preset",
-            default=DEFAULT_PRESET,
-            choices=list(PRESETS),
-            help=f"model preset (default {DEFAULT_PRESET})",
-        )
-        which.add_argument(
-            "--model",
-            metavar="PATH",
-            help="a Hugging Face transformers config.json, or its folder "
-            "(llama, mistral, qwen2, qwen3, gemma2)",
-        )
-        p.add_argument(
-            "--name",
-            help="the model's name on the slides (with --model; default: the config's "
-            "_name_or_path, else its folder)",
-        )
-
     def add_model_options(p: argparse.ArgumentParser) -> None:
-        add_model_choice(p)
+        add_talk_options(p)
         p.add_argument(
             "--quality",
             default=DEFAULT_QUALITY,
@@ -341,24 +361,46 @@ def make_parser() -> Parser:
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free)"
     )
     lst = sub.add_parser("list", help="scenes, slides and the first line of their notes")
-    add_model_choice(lst)
+    add_talk_options(lst)
     info = sub.add_parser("info", help="the model's figures: parameters, shapes, KV cache")
-    add_model_choice(info)
+    add_talk_options(info)
     sub.add_parser("doctor", help="check system dependencies and assets")
     return parser
 
 
-def resolve_model(args: argparse.Namespace) -> Model:
-    """The model the command is about: `--model` config.json (titled `--name`) or `--preset`.
+def resolve_model(args: argparse.Namespace, talk_file: TalkFile | None = None) -> Model:
+    """The model the command is about: `--model` config.json (titled `--name`), else
+    `--preset`, else the talk file's model (`--name` renames a config.json one), else the
+    default preset.
 
-    Raises `ConfigError` (one line naming the file) for a config the deck cannot model,
-    and `ValueError` for `--name` without `--model`.
+    Raises `ConfigError` or `TalkFileError` (one line naming the file) for a config the
+    deck cannot model, and `ValueError` for `--name` without a config.json model.
     """
-    if args.model is None:
-        if args.name is not None:
-            raise ValueError("--name goes with --model (a preset has its own name)")
+    if args.model is not None:
+        return load_config(args.model, args.name)
+    if args.preset is None and talk_file is not None and talk_file.config is not None:
+        return talk_file.model(args.name)
+    if args.name is not None:
+        raise ValueError("--name goes with --model (a preset has its own name)")
+    if args.preset is not None:
         return get_preset(args.preset)
-    return load_config(args.model, args.name)
+    from_file = talk_file.model() if talk_file is not None else None
+    return from_file or get_preset(DEFAULT_PRESET)
+
+
+def resolve_talk(args: argparse.Namespace) -> Talk:
+    """The talk the command is about. Precedence: the command line's options (--preset,
+    --model, --name, --theme), then the talk file (`--talk`, else the project's talk.toml
+    when it exists), then the defaults of `Talk`.
+
+    Raises `ValueError` (`TalkFileError`, `ConfigError`: one line naming the file).
+    """
+    path = args.talk if args.talk is not None else DEFAULT_TALK
+    talk_file = read_talk_file(path) if args.talk is not None or path.exists() else None
+    details = dict(talk_file.details) if talk_file is not None else {}
+    if args.theme is not None:
+        details["theme"] = args.theme
+    return Talk(resolve_model(args, talk_file), **details)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -402,16 +444,16 @@ def _run(argv: list[str] | None) -> int:
 
         return doctor.main()
     try:
-        model = resolve_model(args)
-    except ValueError as err:  # ConfigError included: one line naming the file and the reason
+        talk = resolve_talk(args)
+    except ValueError as err:  # TalkFileError, ConfigError: one line naming the file
         return _usage_error(str(err))
     if args.command == "info":
         from deck.info import describe
 
-        print(describe(model))
+        print(describe(talk.model))
         return 0
     if args.command == "list":
-        return list_slides(model)
+        return list_slides(talk.model)
     # imported only now: deck.render imports manim (2 s), which `info` never needs
     from deck.buildlock import BuildBusy
     from deck.doctor import MissingDependency
@@ -423,15 +465,14 @@ def _run(argv: list[str] | None) -> int:
             return _usage_error(f"--jobs must be at least 1, got {args.jobs}")
         wait = not args.no_wait
         if args.command == "build":
-            if args.minutes is not None and args.minutes <= 0:
-                return _usage_error(f"--minutes must be positive, got {args.minutes:g}")
-            talk = Talk(model, minutes=args.minutes)
+            if args.minutes is not None:
+                if args.minutes <= 0:
+                    return _usage_error(f"--minutes must be positive, got {args.minutes:g}")
+                talk = dataclasses.replace(talk, minutes=args.minutes)
             return build(talk, args.quality, args.jobs, args.scenes, wait=wait)
         if args.command == "watch":
-            return watch(args, Talk(model))
-        return present(
-            Talk(model), args.quality, args.jobs, args.info_window, args.start_at, wait=wait
-        )
+            return watch(args, talk)
+        return present(talk, args.quality, args.jobs, args.info_window, args.start_at, wait=wait)
     except BuildBusy as err:
         print(f"deck: {err}", file=sys.stderr)
         return 2

@@ -1,10 +1,11 @@
 """Rendering scenes: one process per scene, in parallel, skipping scenes whose inputs are unchanged.
 
 A scene's inputs are the source of every deck module it imports (transitively), the
-preset, the quality, its place in the deck (the slide counter depends on it) and the
-versions of manim, manim-slides and typst. Their hash is stored beside the scene's
-JSON after a successful render; a scene whose hash matches, and whose output is intact
-(its JSON valid, one slide per beat, every video complete), is not rendered again.
+talk (model, theme, speaker, …), the quality, its place in the deck (the slide counter
+depends on it) and the versions of manim, manim-slides and typst. Their hash is stored
+beside the scene's JSON after a successful render; a scene whose hash matches, and whose
+output is intact (its JSON valid, one slide per beat, every video complete), is not
+rendered again.
 
 The build heals itself: damaged output is rendered again, a damaged cached slide is a
 cache miss, paths in the JSONs are relative (a moved project rebuilds nothing), one
@@ -33,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 
 from deck import compat
-from deck.beatcache import BeatCache, ReusesSlides, module_without_beats, prune
+from deck.beatcache import TALK_DETAILS, BeatCache, ReusesSlides, module_without_beats, prune
 from deck.export import atomic
 from deck.export.videos import config_problem
 from deck.failure import DeckError, where_it_failed
@@ -120,12 +121,15 @@ def source_closure(module: str) -> list[Path]:
     return sorted(set(seen.values()))
 
 
-def _shared_context(scene: type, talk: Talk, quality: str) -> dict:
+def _shared_context(scene: type, talk: Talk, quality: str, details: bool = True) -> dict:
+    """What all of a scene's slides depend on; without the talk's `details` (speaker, date,
+    …) for the slide cache, which adds those a slide has read (deck/beatcache.py)."""
     from deck.scenes import placement
 
     where = placement(scene)
+    shown = {k: v for k, v in asdict(talk).items() if details or k not in TALK_DETAILS}
     return {
-        "talk": asdict(talk),
+        "talk": shown,
         "quality": quality,
         "place": [where.section, where.first_slide, where.total_slides],
         "versions": {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")},
@@ -146,8 +150,12 @@ def input_hash(scene: type, talk: Talk, quality: str) -> str:
     for path in sorted({p for module in modules for p in source_closure(module)}):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
-    h.update(json.dumps(_shared_context(scene, talk, quality), sort_keys=True).encode())
+    h.update(_canonical(_shared_context(scene, talk, quality)))
     return h.hexdigest()
+
+
+def _canonical(context: dict) -> bytes:
+    return json.dumps(context, sort_keys=True, default=str).encode()  # default: the talk's date
 
 
 def beat_context(scene: type, talk: Talk, quality: str) -> str:
@@ -160,7 +168,7 @@ def beat_context(scene: type, talk: Talk, quality: str) -> str:
         if path != own:
             h.update(str(path.relative_to(ROOT)).encode())
             h.update(path.read_bytes())
-    h.update(json.dumps(_shared_context(scene, talk, quality), sort_keys=True).encode())
+    h.update(_canonical(_shared_context(scene, talk, quality, details=False)))
     return h.hexdigest()
 
 
@@ -233,7 +241,7 @@ def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
         "disable_caching": os.environ.get(MANIM_CACHE_ENV, "0") != "1",
         "progress_bar": "none",
         "verbosity": "WARNING",
-        "background_color": theme.BACKGROUND,
+        "background_color": theme.palette(talk.theme).BACKGROUND,
     }
     start = time.perf_counter()
     folder = slides_dir(slug, quality)

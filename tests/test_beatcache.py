@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 import os
 
@@ -10,7 +12,15 @@ import pytest
 from manim import Circle, Square
 
 from deck import compat, render
-from deck.beatcache import BeatCache, module_without_beats, picture_hash, prune
+from deck.beatcache import (
+    TALK_DETAILS,
+    BeatCache,
+    RecordedTalk,
+    details_key,
+    module_without_beats,
+    picture_hash,
+    prune,
+)
 from deck.talk import Talk
 from tests.test_compat import BLUE, RED, write_video
 
@@ -109,13 +119,63 @@ def frame_counts(folder, scene):
     return counts, [s["notes"] for s in config["slides"]]
 
 
+def test_recorded_talk_notes_the_details_read():
+    talk = RecordedTalk(Talk.for_preset("gqa-1b"))
+    assert (talk.model.name, talk.theme, talk.slug) == ("gqa-1b", "dark", "gqa-1b")
+    assert talk.read == set()  # the model and theme shape every slide: not details
+    talk.recording = False
+    assert talk.title
+    assert talk.read == set()
+    talk.recording = True
+    assert talk.speaker == ""
+    assert talk.read == {"speaker"}
+    assert set(TALK_DETAILS) >= {"title", "speaker", "affiliation", "event", "date", "minutes"}
+
+
+def test_details_key_changes_with_the_details_read_only():
+    talk = Talk.for_preset("gqa-1b")
+    other = dataclasses.replace(talk, speaker="Ada Lovelace", date=datetime.date(2026, 12, 1))
+    assert details_key("base", talk, []) == details_key("base", other, [])
+    assert details_key("base", talk, ["title"]) == details_key("base", other, ["title"])
+    assert details_key("base", talk, ["speaker"]) != details_key("base", other, ["speaker"])
+    assert details_key("base", other, ["date"]) != details_key("base", talk, ["date"])
+    assert details_key("other", talk, []) != details_key("base", talk, [])
+
+
 @pytest.mark.render
 def test_a_second_render_reuses_every_slide(tmp_path, monkeypatch):
+    """Also for another speaker, event and date: this scene shows none of them."""
     monkeypatch.setattr(render, "BUILD", tmp_path)
     scene, talk = "AttentionWeights", Talk.for_preset("gqa-1b")
     render.render_in_process(scene, talk, "low")
     first = frame_counts(render.slides_dir("gqa-1b", "low"), scene)
-    render.render_in_process(scene, talk, "low")
+    other = dataclasses.replace(
+        talk, speaker="Ada Lovelace", event="Reading group", date=datetime.date(2026, 12, 1)
+    )
+    render.render_in_process(scene, other, "low")
     stats = json.loads(render.stats_path("gqa-1b", "low", scene).read_text())
     assert stats["slides_reused"] == stats["slides"] == 3
     assert frame_counts(render.slides_dir("gqa-1b", "low"), scene) == first
+
+
+@pytest.mark.render
+def test_a_changed_detail_renders_the_slides_that_read_it_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "BUILD", tmp_path)
+    talk = Talk.for_preset("gqa-1b")
+
+    def reused(talk: Talk) -> int:
+        render.render_in_process("Opening", talk, "low")
+        return json.loads(render.stats_path("gqa-1b", "low", "Opening").read_text())[
+            "slides_reused"
+        ]
+
+    assert reused(talk) == 0
+    retitled = dataclasses.replace(talk, title="GQA, explained")
+    assert reused(retitled) == 0  # the title slide shows the title
+    read = set()
+    for path in render.beats_dir("gqa-1b", "low").glob("*.reads.json"):
+        read.update(json.loads(path.read_text()))
+    assert "title" in read
+    unread = [name for name in TALK_DETAILS if name not in read]
+    if unread:  # a detail the title slide does not show changes nothing
+        assert reused(dataclasses.replace(retitled, **{unread[0]: None})) == 1

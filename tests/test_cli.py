@@ -89,10 +89,18 @@ def test_ctrl_c_stops_the_build_at_once_and_writes_nothing():
         text=True,
         start_new_session=True,
     )
-    time.sleep(6)  # scenes are rendering
+    # wait until the scenes are queued (importing manim alone can take 10 s on a busy
+    # machine), then give the workers a moment to start rendering
+    seen = []
+    for line in build.stdout:
+        seen.append(line)
+        if "queued" in line:
+            break
+    time.sleep(1)
     os.killpg(build.pid, signal.SIGINT)
     start = time.perf_counter()
-    output, _ = build.communicate(timeout=60)
+    rest, _ = build.communicate(timeout=60)
+    output = "".join(seen) + rest
     assert build.returncode == 130, output
     assert time.perf_counter() - start < 10
     assert "previous exports are untouched" in output

@@ -6,9 +6,13 @@ plays its animations, and ends where the next beat starts. Notes are templates
 formatted with the scene's model `m`, e.g. "{m.n_heads} query heads".
 
 A scene is told everything from outside: the talk (model) and its `Placement` in the
-deck (slide numbers, the scene before it). Two hooks, `begin_slide` and `end_slide`,
-let the renderer (slide cache) and the tests (layout records, frames) add behaviour
-by mixing in a class, so the base knows nothing of either.
+deck (slide numbers, the scene before it). Hooks (`previous_picture`, `begin_slide`,
+`end_slide`) let the renderer (slide cache) and the tests (layout records, frames) add
+behaviour by mixing in a class, so the base knows nothing of either.
+
+Colours: a scene's own code (`setup`, `construct` and the beats it calls, `last_frame`)
+runs with its talk's palette active (`theme.use`), so every `theme.X` it reads comes
+from the talk's theme, and the caller's palette is back when it returns.
 """
 
 from __future__ import annotations
@@ -43,6 +47,24 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
     return decorate
 
 
+def _in_talk_palette(method: Callable) -> Callable:
+    @functools.wraps(method)
+    def run(self: DeckSlide, *args, **kwargs):
+        with theme.use(self.talk.theme):
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+def _last_frame_in_talk_palette(build: Callable) -> classmethod:
+    @functools.wraps(build)
+    def run(cls: type[DeckSlide], talk: Talk) -> Mobject | None:
+        with theme.use(talk.theme):
+            return build(cls, talk)
+
+    return classmethod(run)
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a scene sits in the deck."""
@@ -65,7 +87,17 @@ class DeckSlide(Slide):
         self.slides_done = 0
         self.current_notes = ""
         self.side_content: list[Mobject] = []  # what `swap_side` removes next
-        self.camera.background_color = ManimColor(theme.BACKGROUND)
+        self.camera.background_color = ManimColor(theme.palette(talk.theme).BACKGROUND)
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        # every scene's own setup, construct and last_frame draw in its talk's palette,
+        # without each scene having to ask for it
+        super().__init_subclass__(**kwargs)
+        for name in ("setup", "construct"):
+            if name in vars(cls):
+                setattr(cls, name, _in_talk_palette(vars(cls)[name]))
+        if "last_frame" in vars(cls):
+            cls.last_frame = _last_frame_in_talk_palette(vars(cls)["last_frame"].__func__)
 
     # ── slide structure ────────────────────────────────────────────────
     @classmethod
@@ -81,6 +113,7 @@ class DeckSlide(Slide):
     def slide_count(cls) -> int:
         return len(cls.beat_names())
 
+    @_in_talk_palette
     def setup(self) -> None:
         super().setup()
         if self.SECTION:
@@ -89,7 +122,7 @@ class DeckSlide(Slide):
             self.add(header)
         # the previous scene's last frame, so that this scene starts where it ended
         before = self.placement.previous
-        self.carried = None if before is None else before.last_frame(self.talk)
+        self.carried = None if before is None else self.previous_picture(before)
         if self.carried is not None:
             self.add(self.carried)
 
@@ -121,6 +154,10 @@ class DeckSlide(Slide):
         self.begin_slide(method, notes, loop)
 
     # ── hooks for mixins (renderer, tests) ─────────────────────────────
+    def previous_picture(self, before: type[DeckSlide]) -> Mobject | None:
+        """The last frame of the scene `before`, which this one starts on."""
+        return before.last_frame(self.talk)
+
     def begin_slide(self, method: Callable, notes: str, loop: bool) -> None:
         """Start the beat's slide; the header is already on screen."""
         self.next_slide(notes=notes, loop=loop)
