@@ -16,6 +16,7 @@ import json
 import os
 import queue
 import signal
+import string
 import sys
 import threading
 import time
@@ -25,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from deck.failure import where_it_failed
+from deck.theme import DARK, LIGHT, ink_on
 
 HOST = "127.0.0.1"  # the page is for this machine only
 DEFAULT_PORT = 8000
@@ -32,7 +34,7 @@ DEFAULT_PORT = 8000
 WARM_MODULES = ("numpy", "av", "PIL.Image", "jinja2", "manim", "manim_slides", "typst")
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
 
-LIVE_SCRIPT = """
+LIVE_SCRIPT = string.Template("""
 <script>
 (function () {
   var KEY = "deck-watch-slide";
@@ -48,7 +50,7 @@ LIVE_SCRIPT = """
   var banner = document.createElement("div");
   banner.id = "deck-watch-error";
   banner.style.cssText = "display:none;position:fixed;left:0;right:0;bottom:0;z-index:9999;" +
-    "padding:12px 18px;font:16px/1.4 monospace;background:#8b1e2b;color:#fff;";
+    "padding:12px 18px;font:16px/1.4 monospace;background:$error_fill;color:$error_ink;";
   document.body.appendChild(banner);
   var events = new EventSource("/events");
   events.addEventListener("reload", function () { remember(); location.reload(); });
@@ -60,10 +62,10 @@ LIVE_SCRIPT = """
   });
 })();
 </script>
-"""
+""")
 
 WAITING_PAGE = """<!doctype html><meta charset="utf-8"><title>deck watch</title>
-<body style="background:#101218;color:#ECEEF2;font:20px sans-serif;padding:2em">
+<body style="background:{background};color:{text};font:20px sans-serif;padding:2em">
 <p id="state">{state}</p>
 <script>
 new EventSource("/events").addEventListener("reload", function () {{ location.reload(); }});
@@ -121,7 +123,9 @@ def make_handler(page: Callable[[], bytes | None], events: Broadcast, waiting: C
                 return self.send_error(404)
             body = page()
             if body is None:
-                body = WAITING_PAGE.format(state=waiting()).encode()
+                body = WAITING_PAGE.format(
+                    state=waiting(), background=DARK.BACKGROUND, text=DARK.TEXT
+                ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -154,7 +158,8 @@ def make_handler(page: Callable[[], bytes | None], events: Broadcast, waiting: C
 def with_live_script(html: bytes) -> bytes:
     marker = b"</body>"
     at = html.rfind(marker)
-    script = LIVE_SCRIPT.encode()
+    # a failure banner in the light palette's crimson, white text on it
+    script = LIVE_SCRIPT.substitute(error_fill=LIGHT.MASK, error_ink=ink_on(LIGHT.MASK)).encode()
     return html + script if at < 0 else html[:at] + script + html[at:]
 
 

@@ -177,8 +177,8 @@ def scene_videos(build: Path, scene: str) -> list[Path]:
 
 
 def cached_videos(build: Path, scene: str) -> list[Path]:
-    keys = json.loads((build / "slides" / f"{scene}.beats.json").read_text())
-    return [build / "beats" / f"{key}.mp4" for key in keys]
+    index = json.loads((build / "slides" / f"{scene}.beats.json").read_text())
+    return [build / "beats" / f"{key}.mp4" for key in index["keys"]]
 
 
 # ── 1. a damaged slide video ─────────────────────────────────────────────

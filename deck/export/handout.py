@@ -34,6 +34,7 @@ from reportlab.platypus import (
 
 from deck.export.videos import last_frame
 from deck.export.writer import ExportOptions
+from deck.theme import LIGHT
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -49,11 +50,8 @@ FONT_FILES = {FONT: "Vera.ttf", BOLD: "VeraBd.ttf"}
 MARGIN = 18 * mm
 FRAME_WIDTH = 140 * mm  # two slides with their notes fit on one A4 page
 FRAME_BORDER = 0.75  # points
-INK, MUTED, RULE = (
-    colors.HexColor("#1f2328"),
-    colors.HexColor("#5a6270"),
-    colors.HexColor("#9aa1ab"),
-)
+# A printed page is light whatever the slides' theme: the light palette's ink.
+INK, MUTED, RULE = (colors.HexColor(c) for c in (LIGHT.TEXT, LIGHT.MUTED, LIGHT.LINE))
 JPEG_QUALITY = 90  # the frames are flat colours and text: 90 keeps the text crisp
 SLIDE_GAP = 6 * mm
 # caption and notes line up with the centred frame
