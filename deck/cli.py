@@ -86,9 +86,10 @@ def build(
     if scene_names:  # a partial build renders only; exports always hold the whole deck
         print("rendered; run `deck build` without scene names to export the whole deck")
         return 0
-    from deck.scenes import SCENE_NAMES
+    from deck.scenes import SCENE_NAMES, live_slides
 
     start = time.perf_counter()
+    live = {"interactive": live_slides(talk)}  # the HTML deck's live slides and their data
     args = (
         SCENE_NAMES,
         render.slides_dir(talk.slug, quality),
@@ -96,13 +97,13 @@ def build(
         export_stem(talk.slug),
         formats,
     )
-    if export.up_to_date(*args):
+    if export.up_to_date(*args, **live):
         print(
             f"exports are up to date (presentations/{export_stem(talk.slug)}.*); "
             f"total {time.perf_counter() - progress.start:.0f} s"
         )
         return 0
-    outputs = export.export(*args)
+    outputs = export.export(*args, **live)
     took = time.perf_counter() - start
     for path in outputs:
         print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 2**20:.1f} MiB)")

@@ -25,10 +25,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@functools.cache
 def constructed(scene_name: str, preset: str, capture_frames: bool = False):
     """Construct a scene with animations skipped, recording each slide's layout (and,
     with `capture_frames`, its last frame)."""
+    return constructed_for(scene_name, Talk.for_preset(preset), capture_frames)
+
+
+@functools.cache
+def constructed_for(scene_name: str, talk: Talk, capture_frames: bool = False):
+    """`constructed` for any talk (e.g. a model read from a config.json)."""
     from manim import tempconfig
 
     options = {
@@ -42,7 +47,7 @@ def constructed(scene_name: str, preset: str, capture_frames: bool = False):
     }
     mixins = (RecordsLayout, CapturesFrames) if capture_frames else (RecordsLayout,)
     with tempconfig(options):
-        scene = make_scene(BY_NAME[scene_name], Talk.for_preset(preset), *mixins)
+        scene = make_scene(BY_NAME[scene_name], talk, *mixins)
         scene.setup()
         scene.construct()
         return scene

@@ -6,10 +6,12 @@ place only once all requested formats succeeded, so a failure or Ctrl-C leaves t
 previous exports exactly as they were.
 
 Public API (what deck/cli.py and the tests use; keep it stable):
-- `export(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, title=TITLE)`
-  writes `out_dir/<stem>.<format>` for each format and returns the paths;
-- `up_to_date(scene_names, slides_dir, out_dir, stem, formats=FORMATS)` is True when
-  those files exist and were made from exactly the current renders and code;
+- `export(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, title=TITLE,
+  interactive=None)` writes `out_dir/<stem>.<format>` for each format and returns the
+  paths; `interactive` maps deck-wide slide indices to the widgets the HTML deck shows
+  live there (widgets.py);
+- `up_to_date(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, interactive=None)`
+  is True when those files exist and were made from exactly the current renders and code;
 - `ExportError`: bad input or a failed conversion, its message one line saying what to do;
 - `FORMATS`: the formats `WRITERS` knows, in the order they are written by default.
 
@@ -20,6 +22,8 @@ The modules, by role:
 - html.py, pdf.py, pptx.py: one writer each; the page is templates/deck.html.j2 (blocks
   `style`, `slide` and `scripts` for a variant to extend) and its script
   templates/deck.js, with the reveal.js files reveal.py declares inlined;
+- widgets.py: `Widget`, a live slide's template and data; kv_calculator.py builds the
+  KV-cache calculator's (templates/kv_calculator.*);
 - atomic.py: temporary files, moving them into place, leftovers of killed exports;
 - stamp.py: the digest of the inputs behind `up_to_date`.
 manim-slides' loader and converters are reached through deck/compat.py.
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +46,7 @@ from typing import TYPE_CHECKING
 from deck import compat
 from deck.export import atomic, html, pdf, pptx, stamp
 from deck.export.videos import load_presentations
+from deck.export.widgets import Widget, digest_text
 from deck.export.writer import TITLE, ExportError, ExportOptions, Writer
 
 if TYPE_CHECKING:
@@ -59,12 +64,15 @@ def up_to_date(
     out_dir: Path,
     stem: str,
     formats: Sequence[str] = FORMATS,
+    *,
+    interactive: Mapping[int, Widget] | None = None,
 ) -> bool:
     """True when every export exists, is the file this slides folder's last export wrote
     (not, say, another quality's), and was made from exactly the current inputs."""
     formats = list(dict.fromkeys(formats))
     outputs = [Path(out_dir) / f"{stem}.{fmt}" for fmt in formats]
-    return stamp.is_current(scene_names, Path(slides_dir), outputs, stem, formats)
+    extra = digest_text(interactive or {})
+    return stamp.is_current(scene_names, Path(slides_dir), outputs, stem, formats, extra)
 
 
 def export(
@@ -75,9 +83,11 @@ def export(
     formats: Sequence[str] = FORMATS,
     *,
     title: str = TITLE,
+    interactive: Mapping[int, Widget] | None = None,
 ) -> list[Path]:
     """Write `out_dir/<stem>.<format>` for each format; return the paths written.
 
+    `interactive` names the slides the HTML deck shows live (deck-wide index → widget).
     All inputs are checked before anything is written; the outputs replace the previous
     ones only when every format succeeded.
     """
@@ -87,8 +97,9 @@ def export(
             f"unknown export format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
         )
     formats = list(dict.fromkeys(formats))
-    options = ExportOptions(title=title)
+    options = ExportOptions(title=title, interactive=dict(interactive or {}))
     configs = load_presentations(scene_names, Path(slides_dir))
+    html.live_slides(configs, options)  # a live slide the deck does not have: before writing
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic.discard_stale(out_dir, stem)
@@ -109,7 +120,9 @@ def export(
                 job.result()
         for temp, dest in done:
             os.replace(temp, dest)
-        stamp.record(scene_names, Path(slides_dir), [dest for _, dest in done], stem, formats)
+        written = [dest for _, dest in done]
+        extra = digest_text(options.interactive)
+        stamp.record(scene_names, Path(slides_dir), written, stem, formats, extra)
     except BaseException:
         atomic.discard([temp for temp, _ in done])
         raise

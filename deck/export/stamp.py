@@ -18,7 +18,7 @@ from deck.export import reveal
 
 # The exporter's own code and templates, and the compatibility layer it converts through.
 PACKAGE = Path(__file__).parent
-CODE_SUFFIXES = (".py", ".j2", ".js")
+CODE_SUFFIXES = (".py", ".j2", ".js", ".css")
 
 
 def _code_files() -> list[Path]:
@@ -27,13 +27,18 @@ def _code_files() -> list[Path]:
 
 
 def inputs_digest(
-    scene_names: Sequence[str], slides_dir: Path, stem: str, formats: Sequence[str]
+    scene_names: Sequence[str],
+    slides_dir: Path,
+    stem: str,
+    formats: Sequence[str],
+    extra: str = "",
 ) -> str:
-    """What the exports are made of: the slide configs, their videos, this code, reveal.js.
+    """What the exports are made of: the slide configs, their videos, this code, reveal.js,
+    and `extra` (what else the pages are made from, e.g. the live slides' data).
 
     "" when a slide config is missing (nothing to compare with).
     """
-    h = hashlib.sha256(f"{stem}|{','.join(formats)}".encode())
+    h = hashlib.sha256(f"{stem}|{','.join(formats)}|{extra}".encode())
     for path in _code_files():
         h.update(path.read_bytes())
     for asset in reveal.REVEAL_ASSETS:
@@ -65,6 +70,7 @@ def is_current(
     outputs: Sequence[Path],
     stem: str,
     formats: Sequence[str],
+    extra: str = "",
 ) -> bool:
     """True when every output exists, is the file this slides folder's last export wrote,
     and was made from exactly the current inputs."""
@@ -75,7 +81,7 @@ def is_current(
         recorded = json.loads(stamp.read_text())
     except ValueError:
         return False
-    digest = inputs_digest(scene_names, slides_dir, stem, formats)
+    digest = inputs_digest(scene_names, slides_dir, stem, formats, extra)
     return bool(digest) and recorded == {"inputs": digest, "outputs": _identities(outputs)}
 
 
@@ -85,8 +91,9 @@ def record(
     outputs: Sequence[Path],
     stem: str,
     formats: Sequence[str],
+    extra: str = "",
 ) -> None:
     """Stamp the outputs just written as made from the current inputs."""
-    digest = inputs_digest(scene_names, slides_dir, stem, formats)
+    digest = inputs_digest(scene_names, slides_dir, stem, formats, extra)
     stamp = {"inputs": digest, "outputs": _identities(outputs)}
     stamp_path(slides_dir, stem).write_text(json.dumps(stamp) + "\n")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from deck.export.widgets import Widget
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -21,6 +24,8 @@ class ExportOptions:
     """Settings that are the same for every format (a writer uses those it needs)."""
 
     title: str = TITLE
+    # Live slides of the HTML deck: deck-wide slide index (0-based) → its widget.
+    interactive: Mapping[int, Widget] = field(default_factory=dict)
 
 
 class Writer(Protocol):
