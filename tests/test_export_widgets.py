@@ -10,12 +10,12 @@ import pytest
 from deck.export import ExportError, export, fonts, up_to_date
 from deck.export.kv_calculator import calculator_widget
 from deck.model import PRESETS
-from deck.talk import Talk
 from tests.test_export import rendered  # noqa: F401 (fixture)
 
 
 def widget(preset: str = "gqa-1b"):
-    return calculator_widget(Talk.for_preset(preset), "2 · KV-cache calculator", "2 / 3")
+    models = list(PRESETS.values())
+    return calculator_widget(models, PRESETS[preset], "2 · KV-cache calculator", "2 / 3")
 
 
 def sections(page: str) -> list[str]:

@@ -14,8 +14,7 @@ from typing import Any
 from deck import format as fmt
 from deck import theme
 from deck.export.widgets import Widget
-from deck.model import DTYPE_BYTES, PRESETS, Model
-from deck.talk import Talk
+from deck.model import DTYPE_BYTES, Model
 
 TEMPLATE = "kv_calculator.html.j2"
 # The context slider (issue 15): 1K to 128K tokens on a log scale, an eighth of a doubling
@@ -25,12 +24,6 @@ STEPS_PER_DOUBLING = 8
 TOKEN_MULTIPLE = 64
 BATCH_MIN, BATCH_MAX = 1, 256
 FRAME_HEIGHT = 2 * theme.FRAME_HALF_HEIGHT
-
-
-def calculator_models(talk: Talk) -> list[Model]:
-    """Every shipped preset, then the talk's own model when it is not one of them."""
-    presets = list(PRESETS.values())
-    return presets if talk.model.name in PRESETS else [*presets, talk.model]
 
 
 def token_steps() -> list[int]:
@@ -100,8 +93,9 @@ def style() -> dict[str, str]:
     return {**colours, **sizes, **lengths}
 
 
-def calculator_widget(talk: Talk, header: str, counter: str) -> Widget:
-    """The calculator for `talk`: its model first selected, at its max length."""
+def calculator_widget(models: list[Model], selected: Model, header: str, counter: str) -> Widget:
+    """The calculator over `models`, `selected` first shown, at its max length; `header`
+    and `counter` are the slide's section title and number, as its video shows them."""
     steps = token_steps()
     return Widget(
         TEMPLATE,
@@ -110,13 +104,13 @@ def calculator_widget(talk: Talk, header: str, counter: str) -> Widget:
             "counter": counter,
             "font": theme.FONT,
             "style": style(),
-            "models": [model_constants(m) for m in calculator_models(talk)],
-            "model": talk.model.name,
+            "models": [model_constants(m) for m in models],
+            "model": selected.name,
             "dtypes": [[name, size] for name, size in DTYPE_BYTES.items()],
-            "dtype": talk.model.dtype,
+            "dtype": selected.dtype,
             "units": list(fmt.BINARY_UNITS),
             "token_steps": steps,
-            "token_step": nearest_step(steps, talk.model.max_len),
+            "token_step": nearest_step(steps, selected.max_len),
             "batch": [BATCH_MIN, BATCH_MAX],
         },
     )

@@ -16,8 +16,7 @@ from deck import theme
 from deck.components.highlight import outline
 from deck.components.spec import table
 from deck.components.text import stack, text
-from deck.export.kv_calculator import calculator_models, calculator_widget
-from deck.model import Model
+from deck.model import PRESETS, Model
 from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, Placement, beat
 from deck.talk import Talk
@@ -33,6 +32,12 @@ TITLE_GAP = 0.15
 TABLE_GAP = 0.55
 NOTE_GAP = 0.45
 ROW_MARK_BUFF = 0.12  # the outline around the talk's model's row, clear of its glyphs
+
+
+def calculator_models(talk: Talk) -> list[Model]:
+    """Every shipped preset, then the talk's own model when it is not one of them."""
+    presets = list(PRESETS.values())
+    return presets if talk.model.name in PRESETS else [*presets, talk.model]
 
 
 def model_row(m: Model) -> tuple[str, ...]:
@@ -91,9 +96,12 @@ class KVCalculator(DeckSlide):
     @classmethod
     def live_beats(cls, talk: Talk, placement: Placement) -> dict[str, Widget]:
         """The HTML deck shows the calculator, with the header this slide's video has."""
+        from deck.export.kv_calculator import calculator_widget  # the exporter's, not manim's
+
         header = f"{placement.section} · {cls.SECTION}"
         counter = f"{placement.first_slide} / {placement.total_slides}"
-        return {"calculator": calculator_widget(talk, header, counter)}
+        widget = calculator_widget(calculator_models(talk), talk.model, header, counter)
+        return {"calculator": widget}
 
     @beat("""
         In the HTML version of this deck this slide is a live calculator: pick a model, drag
