@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,17 @@ from deck.scenes import BY_NAME, SCENES, make_scene
 from deck.talk import Talk
 
 LOW_RES = {"pixel_height": 270, "pixel_width": 480}
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_HTML = ROOT / "presentations" / "gqa.html"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,3 +69,28 @@ def constructed_for(scene_name: str, talk: Talk, capture_frames: bool = False):
 SCENE_PRESET_PARAMS = [
     pytest.param(s.__name__, p, id=f"{s.__name__}-{p}") for p in PRESETS for s in SCENES
 ]
+
+
+# ── the browser tests' (one definition: Playwright's sync API allows one at a time) ──
+@pytest.fixture(scope="session")
+def deck_html() -> Path:
+    """The exported deck the browser tests open (GQA_DECK_HTML=<file> for another)."""
+    path = Path(os.environ.get("GQA_DECK_HTML", DEFAULT_HTML))
+    if not path.is_file():
+        pytest.fail(
+            f"{path} does not exist: run `uv run deck build --quality low` first", pytrace=False
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh --with-browser`")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()

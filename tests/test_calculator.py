@@ -25,7 +25,7 @@ from deck.hfconfig import load_config
 from deck.model import DTYPE_BYTES, PRESETS, Model
 from deck.scenes import SCENE_NAMES, live_slides
 from deck.talk import Talk
-from tests.test_browser import Deck, browser, deck_html  # noqa: F401 (fixtures)
+from tests.test_browser import Deck
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +84,7 @@ class Calculator:
 
 
 @pytest.fixture(scope="module")
-def calculator(browser, deck_html):  # noqa: F811 (fixtures)
+def calculator(browser, deck_html):
     calc = Calculator(browser, deck_html)
     yield calc
     calc.deck.close()
@@ -137,7 +137,7 @@ def test_figures_match_the_model_to_the_byte(calculator, preset):
 
 
 @pytest.fixture(scope="module")
-def windowed_page(tmp_path_factory, deck_html) -> tuple[Path, Talk]:  # noqa: F811
+def windowed_page(tmp_path_factory, deck_html) -> tuple[Path, Talk]:
     """The deck's page for Gemma 2 9B (a sliding window on every other layer), written
     from the default preset's low-quality renders (the videos do not matter here)."""
     talk = Talk(load_config(CONFIGS / "gemma-2-9b"))
@@ -147,7 +147,7 @@ def windowed_page(tmp_path_factory, deck_html) -> tuple[Path, Talk]:  # noqa: F8
     return path, talk
 
 
-def test_sliding_windows_and_a_config_model(browser, windowed_page):  # noqa: F811
+def test_sliding_windows_and_a_config_model(browser, windowed_page):
     path, talk = windowed_page
     calc = Calculator(browser, path)
     try:
@@ -197,7 +197,7 @@ def focused_name(deck: Deck) -> str | None:
     return deck.js("document.activeElement && document.activeElement.getAttribute('name')")
 
 
-def test_keyboard_reaches_it_and_leaves_it(browser, deck_html):  # noqa: F811
+def test_keyboard_reaches_it_and_leaves_it(browser, deck_html):
     calc = Calculator(browser, deck_html)
     deck, keys, at = calc.deck, calc.deck.page.keyboard, calc.index
     try:
@@ -275,7 +275,7 @@ def test_batch_input_accepts_only_1_to_256(calculator):
     assert batch.input_value() == "256"
 
 
-def test_still_for_the_readme(browser, deck_html, request):  # noqa: F811
+def test_still_for_the_readme(browser, deck_html, request):
     """docs/still-calculator.png: Llama 3 8B at its 8,192 tokens, batch 16
     (`pytest tests/test_calculator.py --update-golden` retakes it)."""
     if not request.config.getoption("--update-golden"):
