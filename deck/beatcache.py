@@ -20,6 +20,10 @@ from pathlib import Path
 import numpy as np
 from manim import Mobject
 
+from deck import compat
+from deck.export import atomic
+from deck.export.videos import video_problem
+
 
 def picture_hash(mobjects: list[Mobject] | tuple[Mobject, ...]) -> str:
     """A fingerprint of what mobjects look like: their points, colours, widths and order."""
@@ -52,6 +56,7 @@ class BeatCache:
         self.folder = folder
         self.context = context  # everything shared by the scene's beats, already hashed
         self.keys: list[tuple[str, bool]] = []  # (key, taken from the cache) per slide
+        self.dropped = 0  # damaged cached videos deleted by lookup()
 
     def key(self, method: Callable, on_screen: list[Mobject], extra: str) -> str:
         h = hashlib.sha256()
@@ -60,8 +65,16 @@ class BeatCache:
         return h.hexdigest()[:32]
 
     def lookup(self, key: str) -> Path | None:
+        """The cached video of this key, or None. A damaged one (cut short by a full disk,
+        say) is deleted: that slide is rendered again, as if it had never been cached."""
         path = self.folder / f"{key}.mp4"
-        return path if path.is_file() and path.stat().st_size > 0 else None
+        if not path.is_file():
+            return None
+        if video_problem(path) is not None:
+            path.unlink(missing_ok=True)
+            self.dropped += 1
+            return None
+        return path
 
     def store(self, slides_json: Path) -> None:
         """After a render: keep the video of every slide rendered afresh under its key."""
@@ -73,17 +86,10 @@ class BeatCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         for slide, (key, reused) in zip(config["slides"], self.keys, strict=True):
             if not reused:
-                tmp = self.folder / f".{key}.tmp"
-                shutil.copyfile(slides_json.parent / slide["file"], tmp)
-                tmp.replace(self.folder / f"{key}.mp4")
+                with atomic.replacing(self.folder / f"{key}.mp4") as temp:
+                    shutil.copyfile(compat.slide_video(slides_json, slide["file"]), temp)
         index = slides_json.with_suffix(".beats.json")
-        index.write_text(json.dumps([key for key, _ in self.keys]) + "\n")
-        # manim-slides never deletes a scene's old slide videos: keep only the current ones
-        current = {Path(slide["file"]).name for slide in config["slides"]}
-        folder = slides_json.parent / "files" / slides_json.stem
-        for video in folder.glob("*.mp4"):
-            if video.name not in current:
-                video.unlink()
+        atomic.write_text(index, json.dumps([key for key, _ in self.keys]) + "\n")
 
     @property
     def reused(self) -> int:
@@ -110,10 +116,19 @@ class ReusesSlides:
 
 
 def prune(folder: Path, slides_folder: Path) -> int:
-    """Delete cached videos that no scene's last render used; return how many."""
+    """Delete cached videos that no scene's last render used; return how many.
+
+    An unreadable index could be hiding any key: then nothing is deleted.
+    """
     used = set()
     for index in slides_folder.glob("*.beats.json"):
-        used.update(json.loads(index.read_text()))
+        try:
+            keys = json.loads(index.read_text())
+        except (OSError, ValueError):
+            return 0
+        if not isinstance(keys, list):
+            return 0
+        used.update(str(key) for key in keys)
     stale = [p for p in folder.glob("*.mp4") if p.stem not in used]
     for path in stale:
         path.unlink()

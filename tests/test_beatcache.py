@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 
 import av
 import pytest
 from manim import Circle, Square
 
-from deck import render
+from deck import compat, render
 from deck.beatcache import BeatCache, module_without_beats, picture_hash, prune
 from deck.talk import Talk
+from tests.test_compat import BLUE, RED, write_video
 
 
 def beat_a(self):
@@ -56,21 +58,38 @@ def test_module_context_ignores_the_beats_own_code():
 def test_store_lookup_and_prune(tmp_path):
     slides = tmp_path / "slides"
     (slides / "files" / "S").mkdir(parents=True)
-    for name in ("one.mp4", "two.mp4", "old.mp4"):
-        (slides / "files" / "S" / name).write_bytes(b"video " + name.encode())
-    config = {"slides": [{"file": "files/S/one.mp4"}, {"file": "files/S/two.mp4"}]}
+    for name, colour in (("one", RED), ("two", BLUE)):
+        write_video(slides / "files" / "S" / f"{name}.mp4", [colour])
+    # as the deck's JSONs hold them: relative to the slides folder's parent
+    config = {"slides": [{"file": "slides/files/S/one.mp4"}, {"file": "slides/files/S/two.mp4"}]}
     (slides / "S.json").write_text(json.dumps(config))
     cache = BeatCache(tmp_path / "beats", "ctx")
     cache.keys = [("k1", False), ("k2", True)]
     (tmp_path / "beats").mkdir()
-    (tmp_path / "beats" / "k2.mp4").write_bytes(b"reused")
-    (tmp_path / "beats" / "gone.mp4").write_bytes(b"unused")
+    write_video(tmp_path / "beats" / "k2.mp4", [BLUE, BLUE])
+    write_video(tmp_path / "beats" / "gone.mp4", [RED])
     cache.store(slides / "S.json")
-    assert cache.lookup("k1").read_bytes() == b"video one.mp4"
-    assert cache.lookup("k2").read_bytes() == b"reused"  # a reused slide is not overwritten
-    assert not (slides / "files" / "S" / "old.mp4").exists()
+    one = (slides / "files" / "S" / "one.mp4").read_bytes()
+    assert cache.lookup("k1").read_bytes() == one
+    assert cache.lookup("k2").stat().st_size != len(one)  # a reused slide is not overwritten
     assert prune(tmp_path / "beats", slides) == 1
     assert cache.lookup("nope") is None
+    assert list((tmp_path / "beats").glob(".*.tmp")) == []
+
+
+def test_a_damaged_cached_video_is_a_miss(tmp_path):
+    cache = BeatCache(tmp_path, "ctx")
+    video = write_video(tmp_path / "k.mp4", [RED, BLUE, RED])
+    os.truncate(video, video.stat().st_size // 2)
+    assert cache.lookup("k") is None and not video.exists()
+    assert cache.dropped == 1
+    assert BeatCache(tmp_path / "absent", "ctx").lookup("k") is None  # no cache at all
+
+
+def test_prune_deletes_nothing_when_an_index_is_unreadable(tmp_path):
+    write_video(tmp_path / "kept.mp4", [RED])
+    (tmp_path / "S.beats.json").write_text("[not json")
+    assert prune(tmp_path, tmp_path) == 0 and (tmp_path / "kept.mp4").exists()
 
 
 def test_store_refuses_a_slide_count_mismatch(tmp_path):
@@ -81,10 +100,11 @@ def test_store_refuses_a_slide_count_mismatch(tmp_path):
 
 
 def frame_counts(folder, scene):
-    config = json.loads((folder / f"{scene}.json").read_text())
+    config_file = folder / f"{scene}.json"
+    config = json.loads(config_file.read_text())
     counts = []
     for slide in config["slides"]:
-        with av.open(str(folder / slide["file"])) as video:
+        with av.open(str(compat.slide_video(config_file, slide["file"]))) as video:
             counts.append(video.streams.video[0].frames)
     return counts, [s["notes"] for s in config["slides"]]
 

@@ -1,4 +1,4 @@
-"""Export rendered slides to one offline HTML file, a PDF and a PowerPoint file.
+"""Export rendered slides to one offline HTML file, a PDF, a PowerPoint file and a handout.
 
 Input: the manim-slides output of `deck build` (`<Scene>.json` + `files/<Scene>/*.mp4`).
 Every output is written to a temporary file next to its destination and moved into
@@ -6,12 +6,12 @@ place only once all requested formats succeeded, so a failure or Ctrl-C leaves t
 previous exports exactly as they were.
 
 Public API (what deck/cli.py and the tests use; keep it stable):
-- `export(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, title=TITLE,
-  interactive=None)` writes `out_dir/<stem>.<format>` for each format and returns the
-  paths; `interactive` maps deck-wide slide indices to the widgets the HTML deck shows
-  live there (widgets.py);
-- `up_to_date(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, interactive=None)`
-  is True when those files exist and were made from exactly the current renders and code;
+- `export(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, options=...)`
+  writes `out_path(out_dir, stem, format)` for each format (`<stem>.<format>`, and
+  `<stem>-handout.pdf` for the handout) and returns the paths;
+- `up_to_date(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, options=...)`
+  is True when those files exist and were made from exactly the current renders, code
+  and options;
 - `ExportError`: bad input or a failed conversion, its message one line saying what to do;
 - `FORMATS`: the formats `WRITERS` knows, in the order they are written by default.
 
@@ -19,18 +19,22 @@ The modules, by role:
 - writer.py: `ExportError`, `ExportOptions` (settings shared by all formats) and the one
   signature every writer has, `write(configs, dest, options)`;
 - videos.py: the slide configs and the videos they name, all checked before any writing;
-- html.py, pdf.py, pptx.py: one writer each; the page is templates/deck.html.j2 (blocks
-  `style`, `slide` and `scripts` for a variant to extend) and its script
-  templates/deck.js, with the reveal.js files reveal.py declares inlined;
-- widgets.py: `Widget`, a live slide's template and data; kv_calculator.py builds the
-  KV-cache calculator's (templates/kv_calculator.*);
+- html.py, pdf.py, pptx.py, handout.py: one writer each; the page is
+  templates/deck.html.j2 (blocks `style`, `slide` and `scripts` for a variant to extend)
+  and its script templates/deck.js, with the reveal.js files reveal.py declares inlined;
+  pacing.py spreads the talk's minutes over the slides for the HTML speaker view;
+- widgets.py: `Widget`, a live slide's template and data (`ExportOptions.interactive`:
+  deck-wide slide index → widget); kv_calculator.py builds the KV-cache calculator's
+  (templates/kv_calculator.*), fonts.py finds the font file the page inlines;
 - atomic.py: temporary files, moving them into place, leftovers of killed exports;
 - stamp.py: the digest of the inputs behind `up_to_date`.
-manim-slides' loader and converters are reached through deck/compat.py.
+manim-slides' loader is reached through deck/compat.py; the writers read the videos'
+frames with PyAV themselves (videos.py) and write with python-pptx, reportlab and PIL.
 
 To add a format: a module with `write(configs, dest, options)` that writes the whole deck
-to `dest` (raising ExportError with a one-line fix for bad input), one entry in `WRITERS`,
-and a field on `ExportOptions` for any setting it needs. The writers run in parallel
+to `dest` (raising ExportError with a one-line fix for bad input), one entry in `WRITERS`
+(and one in `FILE_NAMES` if its file is not `<stem>.<format>`), and a field on
+`ExportOptions` for any setting it needs. The writers run in parallel
 processes, each into its own temporary file.
 """
 
@@ -38,24 +42,45 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deck import compat
-from deck.export import atomic, html, pdf, pptx, stamp
+from deck.export import atomic, handout, html, pdf, pptx, stamp
 from deck.export.videos import load_presentations
-from deck.export.widgets import Widget, digest_text
 from deck.export.writer import TITLE, ExportError, ExportOptions, Writer
+from deck.lifeline import die_with_parent
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
 
-__all__ = ["FORMATS", "TITLE", "WRITERS", "ExportError", "ExportOptions", "export", "up_to_date"]
+__all__ = [
+    "FORMATS",
+    "TITLE",
+    "WRITERS",
+    "ExportError",
+    "ExportOptions",
+    "export",
+    "out_path",
+    "up_to_date",
+]
 
-WRITERS: dict[str, Writer] = {"html": html.write, "pdf": pdf.write, "pptx": pptx.write}
+WRITERS: dict[str, Writer] = {
+    "html": html.write,
+    "pdf": pdf.write,
+    "pptx": pptx.write,
+    "handout": handout.write,
+}
 FORMATS = tuple(WRITERS)
+DEFAULT_OPTIONS = ExportOptions()  # frozen: one shared default is safe
+# The file of a format, after the stem, when it is not `.<format>`.
+FILE_NAMES = {"handout": "-handout.pdf"}
+
+
+def out_path(out_dir: Path, stem: str, fmt: str) -> Path:
+    """Where format `fmt` of the deck `stem` is written: gqa.html, ..., gqa-handout.pdf."""
+    return Path(out_dir) / f"{stem}{FILE_NAMES.get(fmt, f'.{fmt}')}"
 
 
 def up_to_date(
@@ -65,14 +90,13 @@ def up_to_date(
     stem: str,
     formats: Sequence[str] = FORMATS,
     *,
-    interactive: Mapping[int, Widget] | None = None,
+    options: ExportOptions = DEFAULT_OPTIONS,
 ) -> bool:
     """True when every export exists, is the file this slides folder's last export wrote
     (not, say, another quality's), and was made from exactly the current inputs."""
     formats = list(dict.fromkeys(formats))
-    outputs = [Path(out_dir) / f"{stem}.{fmt}" for fmt in formats]
-    extra = digest_text(interactive or {})
-    return stamp.is_current(scene_names, Path(slides_dir), outputs, stem, formats, extra)
+    outputs = [out_path(out_dir, stem, fmt) for fmt in formats]
+    return stamp.is_current(scene_names, Path(slides_dir), outputs, stem, formats, options)
 
 
 def export(
@@ -82,12 +106,10 @@ def export(
     stem: str,
     formats: Sequence[str] = FORMATS,
     *,
-    title: str = TITLE,
-    interactive: Mapping[int, Widget] | None = None,
+    options: ExportOptions = DEFAULT_OPTIONS,
 ) -> list[Path]:
-    """Write `out_dir/<stem>.<format>` for each format; return the paths written.
+    """Write `out_path(out_dir, stem, format)` for each format; return the paths written.
 
-    `interactive` names the slides the HTML deck shows live (deck-wide index → widget).
     All inputs are checked before anything is written; the outputs replace the previous
     ones only when every format succeeded.
     """
@@ -97,20 +119,27 @@ def export(
             f"unknown export format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
         )
     formats = list(dict.fromkeys(formats))
-    options = ExportOptions(title=title, interactive=dict(interactive or {}))
     configs = load_presentations(scene_names, Path(slides_dir))
     html.live_slides(configs, options)  # a live slide the deck does not have: before writing
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:  # before any conversion: a read-only folder fails at once, not after the work
+        out_dir.mkdir(parents=True, exist_ok=True)
+        atomic.check_writable(out_dir)
+    except OSError as exc:
+        raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     atomic.discard_stale(out_dir, stem)
-    compat.converters()  # imported once here rather than in each forked writer (0.4 s)
 
-    done = [(atomic.temp_path(out_dir / f"{stem}.{f}"), out_dir / f"{stem}.{f}") for f in formats]
+    done = [
+        (atomic.temp_path(out_path(out_dir, stem, f)), out_path(out_dir, stem, f)) for f in formats
+    ]
     try:
         # the formats are independent and CPU-bound (decoding frames, encoding images)
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            max_workers=min(len(done), os.cpu_count() or 1), mp_context=context
+            max_workers=min(len(done), os.cpu_count() or 1),
+            mp_context=context,
+            initializer=die_with_parent,  # a killed build leaves no writer behind
+            initargs=(os.getpid(),),
         ) as pool:
             jobs = [
                 pool.submit(_write, fmt, configs, temp, options)
@@ -120,9 +149,8 @@ def export(
                 job.result()
         for temp, dest in done:
             os.replace(temp, dest)
-        written = [dest for _, dest in done]
-        extra = digest_text(options.interactive)
-        stamp.record(scene_names, Path(slides_dir), written, stem, formats, extra)
+        outputs = [dest for _, dest in done]
+        stamp.record(scene_names, Path(slides_dir), outputs, stem, formats, options)
     except BaseException:
         atomic.discard([temp for temp, _ in done])
         raise

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from deck import compat
-from deck.export import fonts, reveal
-from deck.export.videos import check_video
+from deck.export import fonts, pacing, reveal
+from deck.export.videos import check_video, first_frame, last_frame
 from deck.export.widgets import Widget
 from deck.export.writer import ExportError, ExportOptions
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
+    from PIL.Image import Image
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE = "deck.html.j2"
@@ -40,13 +40,23 @@ def video_uri(video: Path) -> str:
     return data_uri(Path(video).read_bytes(), mimetypes.guess_type(video)[0] or "video/mp4")
 
 
-def poster_uri(video: Path) -> str:
-    """The first frame of `video` as a WebP data: URI."""
+def image_uri(image: Image) -> str:
+    """A picture as a WebP data: URI."""
     buffer = io.BytesIO()
-    compat.video_frame(video, last=False).convert("RGB").save(
-        buffer, "WEBP", quality=POSTER_QUALITY
-    )
+    image.convert("RGB").save(buffer, "WEBP", quality=POSTER_QUALITY)
     return data_uri(buffer.getvalue(), "image/webp")
+
+
+def poster_uri(video: Path) -> str:
+    """The first frame of `video`: painted behind it, so a video that has not decoded its
+    first frame yet shows that frame (its playback starts there), never a black flash."""
+    return image_uri(first_frame(video))
+
+
+def overview_uri(video: Path) -> str:
+    """The last frame of `video`: what the overview (O) shows of its slide, so that
+    neighbouring slides, each starting where the last ended, can be told apart."""
+    return image_uri(last_frame(video))
 
 
 def duration_ms(video: Path) -> float:
@@ -76,8 +86,20 @@ def live_slides(configs: list[PresentationConfig], options: ExportOptions) -> di
     return {files[i]: widget for i, widget in options.interactive.items()}
 
 
+def timings(configs: list[PresentationConfig], options: ExportOptions) -> list[int] | None:
+    """Seconds per slide for the speaker view's pacing timer; None without a duration."""
+    if options.minutes is None:
+        return None
+    notes = [s.notes for c in configs for s in c.slides]
+    try:
+        return pacing.seconds_per_slide(notes, options.minutes)
+    except ValueError as exc:
+        raise ExportError(f"{exc}: give the talk more minutes") from None
+
+
 def render_page(configs: list[PresentationConfig], options: ExportOptions) -> str:
     assets = reveal.inline_assets()  # first: a missing reveal.js fails before any decoding
+    seconds = timings(configs, options)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         trim_blocks=True,
@@ -89,6 +111,9 @@ def render_page(configs: list[PresentationConfig], options: ExportOptions) -> st
         title=options.title,
         page_color=configs[0].background_color.as_hex(),
         posters={str(s.file): poster_uri(s.file) for c in configs for s in c.slides},
+        overviews={str(s.file): overview_uri(s.file) for c in configs for s in c.slides},
+        timings=seconds,
+        total_time=sum(seconds) if seconds else None,
         data_uri=video_uri,
         duration_ms=duration_ms,
         widgets=live_slides(configs, options),

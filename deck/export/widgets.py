@@ -3,12 +3,12 @@
 A scene names its live beats (`DeckSlide.live_beats`); `deck.scenes.live_slides` turns
 them into deck-wide slide indices; `ExportOptions.interactive` carries them to the HTML
 writer, which includes the widget's template inside that slide's section (over its video,
-which the other formats show instead).
+which the other formats show instead). Being part of the options, they are part of the
+exports' stamp: a changed model or colour makes the HTML out of date.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,11 +18,3 @@ from typing import Any
 class Widget:
     template: str  # templates/<template>, included in the slide's <section>
     data: Mapping[str, Any] = field(default_factory=dict)  # JSON for the widget's script
-
-
-def digest_text(interactive: Mapping[int, Widget]) -> str:
-    """The declaration as canonical text, for the export stamp (a changed model or colour
-    makes the HTML out of date even when no video changed)."""
-    return json.dumps(
-        {str(i): [w.template, w.data] for i, w in sorted(interactive.items())}, sort_keys=True
-    )
