@@ -112,8 +112,10 @@ class KVCalculator(DeckSlide):
     """)
     def calculator(self) -> None:
         titles, (grid, mark, note) = calculator_table(self.talk)
-        self.play(*self.leave_previous(), run_time=theme.RUN_FAST)
-        self.play(fade_in(titles, shift=DOWN * theme.NUDGE), run_time=theme.RUN_FAST)
+        # a cross-fade: the previous picture leaves as the titles come (never an empty frame)
+        self.play(
+            *self.leave_previous(), fade_in(titles, shift=DOWN * theme.NUDGE), run_time=theme.RUN
+        )
         self.play(
             LaggedStart(
                 *(fade_in(row, shift=RIGHT * theme.NUDGE) for row in grid.rows),
