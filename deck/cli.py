@@ -79,8 +79,10 @@ def _waiting(message: str) -> None:
 
 
 def export_options(talk: Talk):
-    """What the exports say about the talk: title, speaker, date, length, references."""
+    """What the exports say about the talk: title, speaker, date, length, references,
+    and the HTML deck's live slides."""
     from deck.export import ExportOptions
+    from deck.scenes import live_slides
     from deck.sources import REFERENCES
 
     return ExportOptions(
@@ -90,6 +92,7 @@ def export_options(talk: Talk):
         date=talk.date,
         minutes=talk.minutes,
         references=tuple(r.citation() for r in REFERENCES),
+        interactive=live_slides(talk),
     )
 
 

@@ -178,6 +178,7 @@ STROKE = 2.5  # box outlines and connectors
 STROKE_HIGHLIGHT = 5.0
 CORNER = 0.08
 HEADER_Y = 3.55  # baseline band of the persistent section title and counter
+HEADER_INSET = MARGIN + 0.1  # the section title and counter, from the frame's sides
 CONTENT_TOP = 3.05  # slide content stays below this line
 FRAME_HALF_WIDTH, FRAME_HALF_HEIGHT = 16 / 9 * 4, 4.0
 CONTENT_LEFT, CONTENT_RIGHT = -FRAME_HALF_WIDTH + MARGIN, FRAME_HALF_WIDTH - MARGIN

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,17 @@ from deck.scenes import BY_NAME, SCENES, make_scene
 from deck.talk import DEFAULT_THEME, Talk
 
 LOW_RES = {"pixel_height": 270, "pixel_width": 480}
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_HTML = ROOT / "presentations" / "gqa.html"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,15 +44,15 @@ def constructed(
 ):
     """Construct a scene with animations skipped, recording each slide's layout (and,
     with `capture_frames`, its last frame), for `preset` in the theme `theme_name`."""
-    # one cache key per scene, however the arguments are spelled
-    return _constructed(scene_name, preset, capture_frames, theme_name)
+    talk = dataclasses.replace(Talk.for_preset(preset), theme=theme_name)
+    return constructed_for(scene_name, talk, capture_frames)
 
 
 @functools.cache
-def _constructed(scene_name: str, preset: str, capture_frames: bool, theme_name: str):
+def constructed_for(scene_name: str, talk: Talk, capture_frames: bool = False):
+    """`constructed` for any talk (e.g. a model read from a config.json)."""
     from manim import tempconfig
 
-    talk = dataclasses.replace(Talk.for_preset(preset), theme=theme_name)
     options = {
         **LOW_RES,
         "media_dir": tempfile.mkdtemp(prefix="gqa-deck-test-"),
@@ -47,7 +60,7 @@ def _constructed(scene_name: str, preset: str, capture_frames: bool, theme_name:
         "disable_caching": True,
         "progress_bar": "none",
         "verbosity": "ERROR",
-        "background_color": theme.palette(theme_name).BACKGROUND,
+        "background_color": theme.palette(talk.theme).BACKGROUND,
     }
     mixins = (RecordsLayout, CapturesFrames) if capture_frames else (RecordsLayout,)
     with tempconfig(options):
@@ -76,3 +89,28 @@ LAYOUT_PARAMS = [
         for s in SCENES
     ),
 ]
+
+
+# ── the browser tests' (one definition: Playwright's sync API allows one at a time) ──
+@pytest.fixture(scope="session")
+def deck_html() -> Path:
+    """The exported deck the browser tests open (GQA_DECK_HTML=<file> for another)."""
+    path = Path(os.environ.get("GQA_DECK_HTML", DEFAULT_HTML))
+    if not path.is_file():
+        pytest.fail(
+            f"{path} does not exist: run `uv run deck build --quality low` first", pytrace=False
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh --with-browser`")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()

@@ -1,7 +1,8 @@
 """The exported HTML deck in a real, offline Chromium: navigation, videos, notes, pixels.
 
 Runs against presentations/gqa.html (build it with `uv run deck build --quality low`);
-GQA_DECK_HTML=<file> points it at another export.
+GQA_DECK_HTML=<file> points it at another export. The fixtures `deck_html` and
+`browser` are in conftest.py (one Chromium per worker for every browser test).
 """
 
 from __future__ import annotations
@@ -17,17 +18,6 @@ from PIL import Image, ImageStat
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_HTML = ROOT / "presentations" / "gqa.html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
 VIDEO_TIMEOUT_MS = 15_000
 
@@ -35,29 +25,6 @@ CURRENT_VIDEO = (
     "Reveal.getCurrentSlide().slideBackgroundContentElement"
     " && Reveal.getCurrentSlide().slideBackgroundContentElement.querySelector('video')"
 )
-
-
-@pytest.fixture(scope="session")
-def deck_html() -> Path:
-    path = Path(os.environ.get("GQA_DECK_HTML", DEFAULT_HTML))
-    if not path.is_file():
-        pytest.fail(
-            f"{path} does not exist: run `uv run deck build --quality low` first", pytrace=False
-        )
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh --with-browser`")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 class Deck:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime
 import io
@@ -19,8 +20,10 @@ import pytest
 from PIL import Image
 
 from deck import export as ex
-from deck.export import ExportError, ExportOptions, export, reveal, up_to_date
+from deck.export import ExportError, ExportOptions, export, fonts, reveal, up_to_date
+from deck.export.kv_calculator import calculator_widget
 from deck.export.videos import slide_files
+from deck.model import PRESETS
 
 TINY_SCENE = """
 from manim import BLUE, GREEN, RED, Circle, Create, FadeIn, ManimColor, Square, Text, Transform
@@ -505,3 +508,51 @@ def test_not_up_to_date_once_another_build_overwrote_the_exports(rendered, tmp_p
     export(["Tiny"], low, out, "gqa")
     assert up_to_date(["Tiny"], low, out, "gqa")
     assert not up_to_date(["Tiny"], high, out, "gqa")  # the files are low's now
+
+
+# ── live slides (the HTML deck's widgets) ───────────────────────────────
+def widget(preset: str = "gqa-1b"):
+    models = list(PRESETS.values())
+    return calculator_widget(models, PRESETS[preset], "2 · KV-cache calculator", "2 / 3")
+
+
+def sections(page: str) -> list[str]:
+    return re.findall(r"<section\b.*?</section>", page, flags=re.DOTALL)
+
+
+def test_the_live_slide_holds_the_widget_and_its_font(rendered, tmp_path):
+    live = ExportOptions(interactive={1: widget()})
+    (path,) = export(["Tiny"], rendered / "slides", tmp_path, "gqa", ("html",), options=live)
+    page = path.read_text(encoding="utf-8")
+    assert [s.count('class="kvc"') for s in sections(page)] == [0, 1, 0]
+    assert not re.search(r"https?://", page, re.IGNORECASE)
+    # the video stays under the widget (the other formats show it), and so does the notes
+    assert page.count("data-deck-video=") == 3 and page.count('<aside class="notes">') == 3
+    inlined = re.search(r'src: url\(data:font/otf;base64,([^)]+)\) format\("opentype"\)', page)
+    font, _, _ = fonts.font_file("Inter")
+    assert base64.b64decode(inlined[1]) == font.read_bytes()
+    options = re.findall(r'<select name="model">(.*?)</select>', page, flags=re.DOTALL)[0]
+    assert re.findall(r'value="([^"]+)"', options) == list(PRESETS)
+
+
+def test_a_live_slide_outside_the_deck_is_refused(rendered, tmp_path):
+    with pytest.raises(ExportError, match=r"live slide 3 .* 3 slides") as info:
+        options = ExportOptions(interactive={3: widget()})
+        export(["Tiny"], rendered / "slides", tmp_path, "gqa", options=options)
+    assert "\n" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_up_to_date_follows_the_live_slides(rendered, tmp_path):
+    slides, out = rendered / "slides", tmp_path / "out"
+    live = ExportOptions(interactive={1: widget()})
+    export(["Tiny"], slides, out, "gqa", ("html",), options=live)
+    assert up_to_date(["Tiny"], slides, out, "gqa", ("html",), options=live)
+    assert not up_to_date(["Tiny"], slides, out, "gqa", ("html",))
+    other = ExportOptions(interactive={1: widget("llama-3-8b")})  # another model first
+    assert not up_to_date(["Tiny"], slides, out, "gqa", ("html",), options=other)
+
+
+def test_a_missing_font_says_how_to_install_it():
+    with pytest.raises(ExportError, match=r"setup\.sh"):
+        fonts.font_file("No Such Font Family 9f2c")

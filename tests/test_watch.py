@@ -95,21 +95,15 @@ def test_failures_are_located_in_the_project(tmp_path):
     assert line.startswith("deck/broken.py:1: SyntaxError")
 
 
-def test_an_edit_reaches_the_open_page_on_the_same_slide(project):
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-
+def test_an_edit_reaches_the_open_page_on_the_same_slide(project, browser):
     running = Running(project)
     try:
         url = running.wait_for(r"serving http://127\.0\.0\.1:\d+/").split()[1]
         running.wait_for(r"^rebuilt in")
         first = hashlib.sha256(fetch(url)).hexdigest()
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
-            page = browser.new_page()
+        context = browser.new_context()
+        try:
+            page = context.new_page()
             page.goto(url)
             page.wait_for_function("() => window.Reveal && Reveal.isReady()")
             assert page.evaluate("Reveal.getTotalSlides()") == total_slides()
@@ -154,7 +148,8 @@ def test_an_edit_reaches_the_open_page_on_the_same_slide(project):
             running.wait_for(r"^rebuilt in", after=seen)
             page.wait_for_function("() => window.Reveal && Reveal.isReady()")
             assert not banner.is_visible()
-            browser.close()
+        finally:
+            context.close()
     finally:
         running.proc.send_signal(signal.SIGINT)
         code = running.proc.wait(timeout=30)

@@ -23,6 +23,9 @@ The modules, by role:
   templates/deck.html.j2 (blocks `style`, `slide` and `scripts` for a variant to extend)
   and its script templates/deck.js, with the reveal.js files reveal.py declares inlined;
   pacing.py spreads the talk's minutes over the slides for the HTML speaker view;
+- widgets.py: `Widget`, a live slide's template and data (`ExportOptions.interactive`:
+  deck-wide slide index → widget); kv_calculator.py builds the KV-cache calculator's
+  (templates/kv_calculator.*), fonts.py finds the font file the page inlines;
 - atomic.py: temporary files, moving them into place, leftovers of killed exports;
 - stamp.py: the digest of the inputs behind `up_to_date`.
 manim-slides' loader is reached through deck/compat.py; the writers read the videos'
@@ -117,6 +120,7 @@ def export(
         )
     formats = list(dict.fromkeys(formats))
     configs = load_presentations(scene_names, Path(slides_dir))
+    html.live_slides(configs, options)  # a live slide the deck does not have: before writing
     out_dir = Path(out_dir)
     try:  # before any conversion: a read-only folder fails at once, not after the work
         out_dir.mkdir(parents=True, exist_ok=True)

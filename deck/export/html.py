@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from deck.export import pacing, reveal
+from deck.export import fonts, pacing, reveal
 from deck.export.videos import check_video, first_frame, last_frame
+from deck.export.widgets import Widget
 from deck.export.writer import ExportError, ExportOptions
 
 if TYPE_CHECKING:
@@ -62,6 +63,29 @@ def duration_ms(video: Path) -> float:
     return 1000 * check_video(Path(video))
 
 
+def font_face(family: str) -> str:
+    """A CSS @font-face rule for `family`'s regular face, its file inlined."""
+    path, css_format, mime = fonts.font_file(family)
+    return (
+        f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: 400; '
+        f'src: url({data_uri(path.read_bytes(), mime)}) format("{css_format}"); }}'
+    )
+
+
+def live_slides(configs: list[PresentationConfig], options: ExportOptions) -> dict[str, Widget]:
+    """The widget of each live slide, keyed by the slide's video (what the template sees)."""
+    files = [str(slide.file) for config in configs for slide in config.slides]
+    bad = [i for i in options.interactive if not 0 <= i < len(files)]
+    if bad:
+        raise ExportError(
+            f"live slide {bad[0]} is not in the deck's {len(files)} slides: run `deck build` again"
+        )
+    shared = [i for i in options.interactive if files.count(files[i]) > 1]
+    if shared:
+        raise ExportError(f"live slide {shared[0]} shares its video with another slide")
+    return {files[i]: widget for i, widget in options.interactive.items()}
+
+
 def timings(configs: list[PresentationConfig], options: ExportOptions) -> list[int] | None:
     """Seconds per slide for the speaker view's pacing timer; None without a duration."""
     if options.minutes is None:
@@ -92,6 +116,8 @@ def render_page(configs: list[PresentationConfig], options: ExportOptions) -> st
         total_time=sum(seconds) if seconds else None,
         data_uri=video_uri,
         duration_ms=duration_ms,
+        widgets=live_slides(configs, options),
+        font_face=font_face,
         **assets,
     )
 

@@ -19,7 +19,7 @@ from deck.export.writer import ExportOptions
 
 # The exporter's own code and templates, and the compatibility layer it converts through.
 PACKAGE = Path(__file__).parent
-CODE_SUFFIXES = (".py", ".j2", ".js")
+CODE_SUFFIXES = (".py", ".j2", ".js", ".css")
 
 
 def _code_files() -> list[Path]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from deck.export.widgets import Widget
 from deck.failure import DeckError
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ class ExportOptions:
     date: datetime.date | None = None  # the talk's date; None: the day of the export
     minutes: float | None = None  # the slot's length: the HTML speaker view's pacing
     references: tuple[str, ...] = ()  # full citations, for the handout's references page
+    # Live slides of the HTML deck: deck-wide slide index (0-based) → its widget.
+    interactive: Mapping[int, Widget] = field(default_factory=dict)
 
     def document_info(self) -> dict[str, str]:
         """A document's title, author, subject and producing application, under the

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from deck.scenes.attention_weights import AttentionWeights
 from deck.scenes.base import DeckSlide, Placement
 from deck.scenes.dataflow import DataFlow
+from deck.scenes.kv_calculator import KVCalculator
 from deck.scenes.opening import Opening
 from deck.scenes.scaled_dot_product import ScaledDotProduct
 from deck.talk import Talk
 
-SCENES: tuple[type[DeckSlide], ...] = (Opening, DataFlow, ScaledDotProduct, AttentionWeights)
+if TYPE_CHECKING:
+    from deck.export.widgets import Widget
+
+SCENES: tuple[type[DeckSlide], ...] = (
+    Opening,
+    DataFlow,
+    KVCalculator,
+    ScaledDotProduct,
+    AttentionWeights,
+)
 SCENE_NAMES = tuple(s.__name__ for s in SCENES)
 BY_NAME = {s.__name__: s for s in SCENES}
 
@@ -41,3 +53,13 @@ def make_scene(
     and `kwargs` passed to the constructor (e.g. manim-slides' `output_folder`)."""
     cls = type(scene.__name__, (*mixins, scene), attributes or {}) if mixins else scene
     return cls(talk, placement(scene), **kwargs)
+
+
+def live_slides(talk: Talk) -> dict[int, Widget]:
+    """The slides the HTML deck shows live: deck-wide index (0-based) → widget."""
+    found = {}
+    for scene in SCENES:
+        where = placement(scene)
+        for beat, widget in scene.live_beats(talk, where).items():
+            found[where.first_slide - 1 + scene.beat_names().index(beat)] = widget
+    return found

@@ -21,6 +21,7 @@ import functools
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from manim import LEFT, Animation, ManimColor, Mobject
 from manim_slides import Slide
@@ -30,6 +31,9 @@ from deck.components.chrome import section_title, slide_counter
 from deck.model import Model
 from deck.motion import fade_in, fade_out
 from deck.talk import Talk
+
+if TYPE_CHECKING:
+    from deck.export.widgets import Widget
 
 
 def beat(notes: str, *, loop: bool = False) -> Callable:
@@ -130,6 +134,11 @@ class DeckSlide(Slide):
     def last_frame(cls, talk: Talk) -> Mobject | None:
         """What this scene's last slide ends on (without the header), built afresh."""
         return None
+
+    @classmethod
+    def live_beats(cls, talk: Talk, placement: Placement) -> dict[str, Widget]:
+        """Beats the HTML deck shows live: beat name → the widget shown over its video."""
+        return {}
 
     def leave_previous(self) -> list[Animation]:
         """Fade out what the previous scene left on screen (none for the first scene)."""

@@ -69,11 +69,21 @@ def binary(n: int) -> tuple[float, str]:
     return n, "PiB"
 
 
+def binary_text(n: int) -> str:
+    value, unit = binary(n)
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def preset_params(p) -> int:
+    d, h, kv, hd = p.hidden, p.n_heads, p.n_kv_heads, p.head_dim
+    per_layer = d * h * hd + 2 * d * kv * hd + h * hd * d + 3 * d * p.ffn + 2 * d
+    return p.n_layers * per_layer + (1 if p.tie_embeddings else 2) * p.vocab * d + d
+
+
 def expected_for(name: str) -> Expected:
     p = PRESETS[name]
     d, h, kv, hd, L = p.hidden, p.n_heads, p.n_kv_heads, p.head_dim, p.n_layers
-    per_layer = d * h * hd + 2 * d * kv * hd + h * hd * d + 3 * d * p.ffn + 2 * d
-    params = L * per_layer + (1 if p.tie_embeddings else 2) * p.vocab * d + d
+    params = preset_params(p)
     numbers = {float(n) for n in NUMBER.findall(p.title)}  # "Llama 3 8B" is a name
     numbers |= {
         L,
@@ -96,12 +106,33 @@ def expected_for(name: str) -> Expected:
     strings = [f"{params:,}", f"GQA {h // kv}:1", f"{d} → {h}×{hd}", f"{d} → {kv}×{hd}"]
     for heads in (h, kv, 1):
         for tokens in (1, p.max_len):
-            value, unit = binary(2 * L * heads * hd * 2 * tokens)
+            value, _ = binary(2 * L * heads * hd * 2 * tokens)
             numbers.add(round(value, 1))
-            strings.append(f"{value:.1f}".removesuffix(".0") + f" {unit}")
+            strings.append(binary_text(2 * L * heads * hd * 2 * tokens))
     numbers |= set(range(1, total_slides() + 1))  # slide counter and step numbers
     numbers |= {0.0, 0.5, 1.0}  # the colour legend
     return Expected(numbers, strings)
+
+
+def calculator_figures() -> Expected:
+    """What the calculator's slide shows of every preset: its name, max length, heads, and
+    at that length (one sequence, bfloat16: 2 bytes) the KV cache of MHA, its GQA and MQA
+    (K and V, every layer, every KV head) and the weights, in binary units."""
+    numbers, strings = set(), []
+    for p in PRESETS.values():
+        numbers |= {float(n) for n in NUMBER.findall(p.title)}
+        numbers |= {p.max_len, p.n_heads, p.n_kv_heads}
+        row = [p.title, f"{p.max_len:,}", f"{p.n_heads} / {p.n_kv_heads}"]
+        for heads in (p.n_heads, p.n_kv_heads, 1):
+            row.append(binary_text(2 * p.n_layers * heads * p.head_dim * 2 * p.max_len))
+        row.append(binary_text(2 * preset_params(p)))
+        numbers |= {float(NUMBER.search(cell)[0]) for cell in row[-4:]}
+        strings += row
+    return Expected(numbers, strings)
+
+
+# Scenes that show other presets' figures besides the talk's.
+ALSO_SHOWN = {"KVCalculator": calculator_figures}
 
 
 def on_screen_text(scene_name: str, preset: str) -> list[tuple[str, str]]:
@@ -117,6 +148,8 @@ def on_screen_text(scene_name: str, preset: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
 def test_every_number_on_screen_comes_from_the_preset(scene_name, preset):
     allowed = expected_for(preset).numbers
+    if scene_name in ALSO_SHOWN:
+        allowed |= ALSO_SHOWN[scene_name]().numbers
     scene = constructed(scene_name, preset)
     example = getattr(scene, "example", None)
     if example is not None:
@@ -170,6 +203,20 @@ def test_default_preset_figures_match_the_reference():
             "√64 = 8",
         ),
     )
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_calculator_slide_shows_every_preset(preset):
+    shown = " | ".join(t for _, t in on_screen_text("KVCalculator", preset))
+    missing = [s for s in calculator_figures().strings if s not in shown]
+    assert not missing, f"not on the calculator's slide for {preset}: {missing}"
+
+
+def test_calculator_figures_match_the_reference():
+    """facts.md's KV cache at 2,048 tokens, and the weights of its parameter counts."""
+    shown = " | ".join(t for _, t in on_screen_text("KVCalculator", "gqa-1b"))
+    for figure in ("288 MiB", "48 MiB", "12 MiB", "1.8 GiB", "15 GiB", "13.5 GiB", "4.5 GiB"):
+        assert figure in shown
 
 
 def test_llama_figures_match_the_reference():
