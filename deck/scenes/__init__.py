@@ -5,11 +5,22 @@ from __future__ import annotations
 from deck.scenes.attention_weights import AttentionWeights
 from deck.scenes.base import DeckSlide, Placement
 from deck.scenes.dataflow import DataFlow
+from deck.scenes.decoding import Decoding
+from deck.scenes.family import Family
 from deck.scenes.opening import Opening
 from deck.scenes.scaled_dot_product import ScaledDotProduct
+from deck.scenes.why_gqa import WhyGQA
 from deck.talk import Talk
 
-SCENES: tuple[type[DeckSlide], ...] = (Opening, DataFlow, ScaledDotProduct, AttentionWeights)
+SCENES: tuple[type[DeckSlide], ...] = (
+    Opening,
+    WhyGQA,
+    Family,
+    DataFlow,
+    Decoding,
+    ScaledDotProduct,
+    AttentionWeights,
+)
 SCENE_NAMES = tuple(s.__name__ for s in SCENES)
 BY_NAME = {s.__name__: s for s in SCENES}
 

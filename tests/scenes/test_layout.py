@@ -8,11 +8,12 @@ import pytest
 
 from deck import theme
 from deck.components.roles import BOX, DECOR, LINE, TEXT
-from tests.conftest import SCENE_PRESET_PARAMS, constructed
+from tests.conftest import SCENE_CONFIG_PARAMS, SCENE_PRESET_PARAMS, constructed
 
 HALF_W, HALF_H = theme.FRAME_HALF_WIDTH, theme.FRAME_HALF_HEIGHT
 EDGE = 0.12  # nothing may come closer than this to the frame's edge (units; 16 px at 1080p)
 TOUCH = 0.005  # overlaps thinner than this are shared edges, not overlaps
+LAYOUT_PARAMS = SCENE_PRESET_PARAMS + SCENE_CONFIG_PARAMS
 
 
 def slides(scene_name: str, preset: str):
@@ -24,7 +25,7 @@ def describe(item) -> str:
     return f"{item.role} {item.text!r} {box}"
 
 
-@pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
+@pytest.mark.parametrize(("scene_name", "preset"), LAYOUT_PARAMS)
 def test_everything_inside_the_frame(scene_name, preset):
     for snap in slides(scene_name, preset):
         for item in snap.items:
@@ -37,7 +38,7 @@ def test_everything_inside_the_frame(scene_name, preset):
             assert inside, f"{snap.beat}: {describe(item)} leaves the frame"
 
 
-@pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
+@pytest.mark.parametrize(("scene_name", "preset"), LAYOUT_PARAMS)
 def test_text_is_readable(scene_name, preset):
     for snap in slides(scene_name, preset):
         for item in snap.items:
@@ -64,7 +65,7 @@ def _conflict(a, b) -> str | None:
     return None
 
 
-@pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
+@pytest.mark.parametrize(("scene_name", "preset"), LAYOUT_PARAMS)
 def test_nothing_overlaps(scene_name, preset):
     for snap in slides(scene_name, preset):
         for a, b in itertools.combinations(snap.items, 2):
