@@ -19,7 +19,7 @@ from deck.scenes.base import DeckSlide, beat
 from deck.sources import GQA_FIGURE2
 from deck.talk import Talk
 
-LABEL_COLUMN = 3.3  # the variants' names and head counts, left of the wiring
+LABEL_COLUMN = 3.5  # the variants' names and head counts, left of the wiring
 BAND_TOP = 2.35  # the first variant's query heads (below the legend)
 BAND_PITCH = 1.7  # from one variant's query heads to the next one's
 ROW_GAP = 0.6  # from the query heads down to the key heads

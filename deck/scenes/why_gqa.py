@@ -43,15 +43,15 @@ from deck.talk import Talk
 MIN_BATCH, BATCH_CAP = 2, 256
 X_TICKS = 6  # at most this many labelled context lengths
 BYTES_TICK = 1024  # the y-axis is labelled at 1 KiB, 1 MiB, 1 GiB, ...
-CHART_PLOT = Plot(left=-5.85, bottom=-2.65, width=6.0, height=4.55)
-CHART_CARD_LEFT = 2.6  # the card right of the chart's end labels
+CHART_PLOT = Plot(left=-5.85, bottom=-2.65, width=5.7, height=4.55)
+CHART_CARD_LEFT = 2.3  # the card right of the chart's end labels
 
 # ── the first slide: what a decoding step reads ─────────────────────────
-READS_CARD_WIDTH = 5.4
-STEP_CARD_WIDTH = 5.2
+READS_CARD_WIDTH = 6.4
+STEP_CARD_WIDTH = 5.0
 READS_TOP = 2.2  # below the slide's title
 READS_GAP = 0.45  # between the two cards on the left
-ARROW_SPAN = 1.2  # between the left cards and the decoding step
+ARROW_SPAN = 1.0  # between the left cards and the decoding step
 ARROW_SPREAD = 0.35  # the two arrows reach the step card this far above and below its middle
 
 # ── the formula ─────────────────────────────────────────────────────────
@@ -189,10 +189,10 @@ def chart_card(m: Model, batch: int) -> VGroup:
     else:
         title, said = (
             f"A batch of {batch}",
-            [f"one cache per sequence: every curve\u00a0×\u00a0{batch}"],
+            [f"a cache per sequence: ×\u00a0{batch}"],
         )
     if found:
-        said.append("the cache reaches the weights\u00a0at")
+        said.append("caches reach the weights\u00a0at")
         where = [table([(name, f"{t:,} tokens") for name, t in found], theme.SIZE.detail)]
     else:
         said.append(f"no cache reaches the weights within {m.max_len:,} tokens")
@@ -251,8 +251,8 @@ def decoding_reads(m: Model) -> VGroup:
     weights = card(
         "Weights",
         [
-            f"{fmt.integer(m.n_params)} × {m.dtype_bytes} bytes = {fmt.nbytes(m.weight_bytes())}",
-            "read in full for every token",
+            f"{fmt.integer(m.n_params)} parameters × {m.dtype_bytes} bytes",
+            f"= {fmt.nbytes(m.weight_bytes())}, read in full for every token",
         ],
         theme.OUTPUT,
         READS_CARD_WIDTH,

@@ -133,7 +133,8 @@ def expected_for(name: str) -> Expected:
     numbers |= {size, batch, *per_token.values()}
     numbers.add(round(binary(weights)[0], 1))
     strings += [
-        f"{params:,} × {size} bytes = {binary_text(weights)}",
+        f"{params:,} parameters × {size} bytes",
+        f"= {binary_text(weights)}, read in full",
         f"weights {binary_text(weights)}",
         f"= {per_token[kv]:,} bytes = {binary_text(per_token[kv])} per token",
         f"A batch of {batch}",
@@ -159,7 +160,8 @@ def expected_for(name: str) -> Expected:
         )
     # the chart's axes: context lengths are powers of two, bytes are labelled 1 KiB, 1 MiB, ...
     numbers |= {2**e for e in range(p.max_len.bit_length())}
-    numbers |= {float(n) for n in NUMBER.findall(GQA_FIGURE2.source)}  # the family's source
+    cited = NUMBER.findall(GQA_FIGURE2.source)  # the family slide's source: year, figure
+    numbers |= {float(n.replace(",", "")) for n in cited}
     numbers |= set(range(1, total_slides() + 1))  # slide counter and step numbers
     numbers |= {0.0, 0.5, 1.0}  # the colour legend
     return Expected(numbers, strings)
