@@ -189,10 +189,10 @@ def chart_card(m: Model, batch: int) -> VGroup:
     else:
         title, said = (
             f"A batch of {batch}",
-            [f"a cache per sequence: ×\u00a0{batch}"],
+            [f"{batch} sequences, {batch} caches"],
         )
     if found:
-        said.append("caches reach the weights\u00a0at")
+        said.append("the cache reaches the weights at")
         where = [table([(name, f"{t:,} tokens") for name, t in found], theme.SIZE.detail)]
     else:
         said.append(f"no cache reaches the weights within {m.max_len:,} tokens")
