@@ -12,6 +12,7 @@ import pytest
 
 from deck import theme
 from deck.frames import CapturesFrames
+from deck.hfconfig import load_config
 from deck.layout import RecordsLayout
 from deck.model import DEFAULT_PRESET, PRESETS
 from deck.scenes import BY_NAME, SCENES, make_scene
@@ -29,6 +30,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
 ]
+CONFIGS = Path(__file__).parent / "data" / "configs"
+CONFIG_NAMES = sorted(p.name for p in CONFIGS.iterdir() if (p / "config.json").is_file())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,12 +42,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def talk_for(name: str) -> Talk:
+    """A preset by its name, or a shipped config.json by its folder in tests/data/configs."""
+    if name in PRESETS:
+        return Talk.for_preset(name)
+    return Talk(load_config(CONFIGS / name))
+
+
 def constructed(
     scene_name: str, preset: str, capture_frames: bool = False, theme_name: str = DEFAULT_THEME
 ):
     """Construct a scene with animations skipped, recording each slide's layout (and,
-    with `capture_frames`, its last frame), for `preset` in the theme `theme_name`."""
-    talk = dataclasses.replace(Talk.for_preset(preset), theme=theme_name)
+    with `capture_frames`, its last frame), for `preset` (or a shipped config) in the
+    theme `theme_name`."""
+    talk = dataclasses.replace(talk_for(preset), theme=theme_name)
     return constructed_for(scene_name, talk, capture_frames)
 
 
@@ -73,6 +84,12 @@ def constructed_for(scene_name: str, talk: Talk, capture_frames: bool = False):
 SCENE_PRESET_PARAMS = [
     pytest.param(s.__name__, p, id=f"{s.__name__}-{p}") for p in PRESETS for s in SCENES
 ]
+# The sections whose pictures scale with the model's shape (head counts, context, sliding
+# windows), checked also for the shipped configs: 28/4 heads, 128k tokens, windows.
+SHAPED_SCENES = ("WhyGQA", "Family", "Decoding")
+SCENE_CONFIG_PARAMS = [
+    pytest.param(s, c, id=f"{s}-{c}") for c in CONFIG_NAMES for s in SHAPED_SCENES
+]
 
 # Layout does not depend on colour, but every theme must construct: the light theme
 # runs the layout checks for the default preset.
@@ -87,6 +104,11 @@ LAYOUT_PARAMS = [
         for name in theme.THEMES
         if name != DEFAULT_THEME
         for s in SCENES
+    ),
+    *(
+        pytest.param(s, c, DEFAULT_THEME, id=f"{s}-{c}")
+        for c in CONFIG_NAMES
+        for s in SHAPED_SCENES
     ),
 ]
 

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING
 from deck.scenes.attention_weights import AttentionWeights
 from deck.scenes.base import DeckSlide, Placement
 from deck.scenes.dataflow import DataFlow
+from deck.scenes.decoding import Decoding
+from deck.scenes.family import Family
 from deck.scenes.kv_calculator import KVCalculator
 from deck.scenes.opening import Opening
 from deck.scenes.scaled_dot_product import ScaledDotProduct
+from deck.scenes.why_gqa import WhyGQA
 from deck.talk import Talk
 
 if TYPE_CHECKING:
@@ -17,8 +20,11 @@ if TYPE_CHECKING:
 
 SCENES: tuple[type[DeckSlide], ...] = (
     Opening,
-    DataFlow,
+    WhyGQA,
     KVCalculator,
+    Family,
+    DataFlow,
+    Decoding,
     ScaledDotProduct,
     AttentionWeights,
 )

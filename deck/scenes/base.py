@@ -145,12 +145,18 @@ class DeckSlide(Slide):
         return [] if self.carried is None else [fade_out(self.carried)]
 
     @classmethod
+    def note_fields(cls, model: Model) -> dict[str, object]:
+        """Template fields for the notes besides `m`: figures a scene derives from the
+        model (a chosen batch, a sentence that depends on the model)."""
+        return {}
+
+    @classmethod
     def notes_for(cls, beat_name: str, model: Model) -> str:
         """A beat's notes for `model`: the template filled in, one line per paragraph
         (PowerPoint shows notes as plain text, so the source's line breaks must go)."""
         template = textwrap.dedent(getattr(cls, beat_name).beat_notes).strip()
         paragraphs = [" ".join(p.split()) for p in template.split("\n\n")]
-        return "\n\n".join(paragraphs).format(m=model)
+        return "\n\n".join(paragraphs).format(m=model, **cls.note_fields(model))
 
     def open_slide(self, method: Callable, notes: str, loop: bool) -> None:
         self.current_notes = notes

@@ -12,6 +12,7 @@ import pytest
 from deck import compat
 from deck.model import PRESETS
 from deck.scenes import SCENES, total_slides
+from deck.sources import GQA_FIGURE2
 from tests.conftest import SCENE_PRESET_PARAMS, constructed
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -35,6 +36,17 @@ def test_one_slide_per_beat_each_with_notes(scene_name, preset):
 def test_the_talk_has_every_pause_point():
     names = [n for s in SCENES for n in s.beat_names()]
     for beat in (
+        "memory_bound",
+        "fill_kv_heads",
+        "cache_vs_context",
+        "batch",
+        "highlight_mha",
+        "highlight_gqa",
+        "highlight_mqa",
+        "prefill",
+        "step_1",
+        "step_2",
+        "step_3",
         "rope",
         "gqa_ratio",
         "repeat_kv",
@@ -50,7 +62,7 @@ def test_the_talk_has_every_pause_point():
         "previous_token",
     ):
         assert beat in names
-    assert total_slides() >= 15
+    assert total_slides() >= 30
 
 
 @dataclass(frozen=True)
@@ -69,7 +81,13 @@ def binary(n: int) -> tuple[float, str]:
     return n, "PiB"
 
 
-def binary_text(n: int) -> str:
+# The byte sizes the test knows, as the model's config names them (not from deck.model).
+BYTES_PER_VALUE = {"bfloat16": 2, "float16": 2, "float32": 4}
+DECODING_TOKENS = 7  # the decoding slides' sentence: a prompt of 4, then 3 steps
+BATCH_LIMITS = (2, 256)  # the chart's batch: a power of two within these
+
+
+def binary_text(n: float) -> str:
     value, unit = binary(n)
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
@@ -78,6 +96,12 @@ def preset_params(p) -> int:
     d, h, kv, hd = p.hidden, p.n_heads, p.n_kv_heads, p.head_dim
     per_layer = d * h * hd + 2 * d * kv * hd + h * hd * d + 3 * d * p.ffn + 2 * d
     return p.n_layers * per_layer + (1 if p.tie_embeddings else 2) * p.vocab * d + d
+
+
+def first_reaching(per_token: int, weights: int, max_len: int) -> int | None:
+    """The fewest tokens whose cache, at `per_token` bytes each, is at least `weights`."""
+    tokens = -(-weights // per_token)
+    return tokens if tokens <= max_len else None
 
 
 def expected_for(name: str) -> Expected:
@@ -104,11 +128,45 @@ def expected_for(name: str) -> Expected:
     root = math.sqrt(hd)
     numbers.add(root if root.is_integer() else round(root, 1))
     strings = [f"{params:,}", f"GQA {h // kv}:1", f"{d} → {h}×{hd}", f"{d} → {kv}×{hd}"]
+    # the KV cache: per token, at the full context, while decoding, for a batch
+    size = BYTES_PER_VALUE[p.dtype]
+    weights = params * size
+    per_token = {heads: 2 * L * heads * hd * size for heads in (h, kv, 1)}
+    batch = BATCH_LIMITS[0]
+    while batch < BATCH_LIMITS[1] and per_token[kv] * p.max_len * batch < weights:
+        batch *= 2
+    numbers |= {size, batch, *per_token.values()}
+    numbers.add(round(binary(weights)[0], 1))
+    strings += [
+        f"{params:,} parameters × {size} bytes",
+        f"= {binary_text(weights)}, read in full",
+        f"weights {binary_text(weights)}",
+        f"= {per_token[kv]:,} bytes = {binary_text(per_token[kv])} per token",
+        f"A batch of {batch}",
+        f"MHA = GQA-{h}",
+        f"GQA-{kv}",
+        "MQA = GQA-1",
+    ]
     for heads in (h, kv, 1):
         for tokens in (1, p.max_len):
             value, _ = binary(2 * L * heads * hd * 2 * tokens)
             numbers.add(round(value, 1))
             strings.append(binary_text(2 * L * heads * hd * 2 * tokens))
+        for n in (p.max_len * batch, *range(1, DECODING_TOKENS + 1)):
+            numbers.add(round(binary(per_token[heads] * n)[0], 1))
+        for b in (1, batch):
+            reached = first_reaching(per_token[heads] * b, weights, p.max_len)
+            if reached is not None:
+                numbers.add(reached)
+                strings.append(f"{reached:,} tokens")
+    for heads in (h, kv):
+        strings.append(
+            f"{DECODING_TOKENS} tokens: {binary_text(per_token[heads] * DECODING_TOKENS)}"
+        )
+    # the chart's axes: context lengths are powers of two, bytes are labelled 1 KiB, 1 MiB, ...
+    numbers |= {2**e for e in range(p.max_len.bit_length())}
+    cited = NUMBER.findall(GQA_FIGURE2.source)  # the family slide's source: year, figure
+    numbers |= {float(n.replace(",", "")) for n in cited}
     numbers |= set(range(1, total_slides() + 1))  # slide counter and step numbers
     numbers |= {0.0, 0.5, 1.0}  # the colour legend
     return Expected(numbers, strings)

@@ -18,6 +18,9 @@ from tests.conftest import constructed
 
 GOLDEN = Path(__file__).parent / "golden"
 KEY_SLIDES = [
+    ("WhyGQA", "batch"),
+    ("Family", "highlight_gqa"),
+    ("Decoding", "step_2"),
     ("DataFlow", "repeat_kv"),
     ("DataFlow", "spec_card"),
     ("ScaledDotProduct", "step_scale"),
