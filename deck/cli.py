@@ -154,7 +154,9 @@ def _build_locked(
             f"total {time.perf_counter() - progress.start:.0f} s"
         )
         return 0
-    outputs = export.export(*args, options=options)
+    outputs = export.export(
+        *args, options=options, pictures_dir=render.pictures_dir(talk.slug, quality)
+    )
     took = time.perf_counter() - start
     for path in outputs:
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path

@@ -67,6 +67,11 @@ def beats_dir(slug: str, quality: str) -> Path:
     return build_dir(slug, quality) / "beats"
 
 
+def pictures_dir(slug: str, quality: str) -> Path:
+    """The slides' pictures the exports embed, kept between exports (deck/export/pictures.py)."""
+    return build_dir(slug, quality) / "pictures"
+
+
 def media_dir(slug: str, quality: str) -> Path:
     return build_dir(slug, quality) / "media"
 

@@ -17,9 +17,8 @@ from PIL import Image
 
 from deck import format as fmt
 from deck import render
-from deck.export import html
+from deck.export import export
 from deck.export.kv_calculator import STEPS_PER_DOUBLING, TOKENS_MAX, TOKENS_MIN
-from deck.export.videos import load_presentations
 from deck.export.writer import ExportOptions
 from deck.hfconfig import load_config
 from deck.model import DTYPE_BYTES, PRESETS, Model
@@ -138,12 +137,13 @@ def test_figures_match_the_model_to_the_byte(calculator, preset):
 
 @pytest.fixture(scope="module")
 def windowed_page(tmp_path_factory, deck_html) -> tuple[Path, Talk]:
-    """The deck's page for Gemma 2 9B (a sliding window on every other layer), written
+    """The deck's page for Gemma 2 9B (a sliding window on every other layer), exported
     from the default preset's low-quality renders (the videos do not matter here)."""
     talk = Talk(load_config(CONFIGS / "gemma-2-9b"))
-    configs = load_presentations(SCENE_NAMES, render.slides_dir(Talk.for_preset().slug, "low"))
-    path = tmp_path_factory.mktemp("calculator") / "gemma.html"
-    html.write(configs, path, ExportOptions(interactive=live_slides(talk)))
+    slides = render.slides_dir(Talk.for_preset().slug, "low")
+    folder = tmp_path_factory.mktemp("calculator")
+    options = ExportOptions(interactive=live_slides(talk))
+    (path,) = export(SCENE_NAMES, slides, folder, "gemma", ("html",), options=options)
     return path, talk
 
 

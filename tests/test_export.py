@@ -20,10 +20,11 @@ import pytest
 from PIL import Image
 
 from deck import export as ex
-from deck.export import ExportError, ExportOptions, export, fonts, reveal, up_to_date
+from deck.export import ExportError, ExportOptions, export, fonts, pictures, reveal, up_to_date
 from deck.export.kv_calculator import calculator_widget
 from deck.export.videos import slide_files
 from deck.model import PRESETS
+from tests.test_compat import GREEN, RED, write_video
 
 TINY_SCENE = """
 from manim import BLUE, GREEN, RED, Circle, Create, FadeIn, ManimColor, Square, Text, Transform
@@ -441,7 +442,7 @@ def test_missing_reveal_js_says_how_to_install(rendered, tmp_path, monkeypatch):
 
 # ── interruption and failure while writing ──────────────────────────────
 def _fail_midway(exc: BaseException):
-    def write(configs, dest: Path, options) -> None:
+    def write(configs, dest: Path, options, pictures) -> None:
         dest.write_bytes(b"%PDF-1.4 half a fi")  # a partial file, as a real crash leaves
         raise exc
 
@@ -508,6 +509,125 @@ def test_not_up_to_date_once_another_build_overwrote_the_exports(rendered, tmp_p
     export(["Tiny"], low, out, "gqa")
     assert up_to_date(["Tiny"], low, out, "gqa")
     assert not up_to_date(["Tiny"], high, out, "gqa")  # the files are low's now
+
+
+# ── pictures kept between exports: only a changed slide is decoded again ──
+@pytest.fixture
+def decoded(monkeypatch, tmp_path):
+    """Call it for the frames decoded since the last call: sorted (video name, "first" or
+    "last"). Counted in the export's worker processes too: forked, they inherit the patch
+    and append to one log file."""
+    log = tmp_path / "decoded.log"
+    decode = pictures.decode
+
+    def counted(video: Path, frame: str):
+        with log.open("a") as out:
+            out.write(f"{Path(video).name} {frame}\n")
+        return decode(video, frame)
+
+    monkeypatch.setattr(pictures, "decode", counted)
+
+    def since_last_call() -> list[tuple[str, ...]]:
+        lines = log.read_text().splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return sorted(tuple(line.split()) for line in lines)
+
+    return since_last_call
+
+
+def both_frames(*videos: Path) -> list[tuple[str, ...]]:
+    return sorted((video.name, frame) for video in videos for frame in ("first", "last"))
+
+
+def shown_pictures(out: Path) -> dict[str, list[Image.Image]]:
+    """Every slide's picture in each export: the HTML's posters (first frames) and
+    overview pictures, the PDF's pages, the handout's frames and the PowerPoint posters
+    (the handout's in no particular order)."""
+    from pptx import Presentation
+
+    pypdf = pytest.importorskip("pypdf")
+    html = (out / "gqa.html").read_text(encoding="utf-8")
+
+    def inlined(attribute: str) -> list[Image.Image]:
+        found = re.findall(rf'{attribute}="data:image/webp;base64,([^"]+)"', html)
+        return [Image.open(io.BytesIO(base64.b64decode(data))) for data in found]
+
+    def images(pdf: Path) -> list[Image.Image]:
+        return [i.image for page in pypdf.PdfReader(pdf).pages for i in page.images]
+
+    deck = Presentation(str(out / "gqa.pptx"))
+    return {
+        "poster": inlined("data-deck-poster"),
+        "overview": inlined("data-deck-overview"),
+        "pdf": images(out / "gqa.pdf"),
+        "handout": images(out / "gqa-handout.pdf"),
+        "pptx": [Image.open(io.BytesIO(poster_blob(s.shapes[0]))) for s in deck.slides],
+    }
+
+
+def test_an_export_decodes_only_the_slides_whose_videos_changed(slides, tmp_path, decoded):
+    kept, out = tmp_path / "pictures", tmp_path / "out"
+    videos = tiny_videos(slides)
+    export(["Tiny"], slides, out, "gqa", options=OPTIONS, pictures_dir=kept)
+    assert decoded() == both_frames(*videos)  # each frame once, for all four formats
+    export(["Tiny"], slides, out, "gqa", options=OPTIONS, pictures_dir=kept)
+    assert decoded() == []
+    shown_before = shown_pictures(out)
+
+    # the second slide rendered again, differently: red turning green
+    changed = videos[1]
+    old_first, old_last = frames_of(changed)
+    write_video(tmp_path / "new.mp4", [RED] * 5 + [GREEN] * 5)
+    os.replace(tmp_path / "new.mp4", changed)
+    export(["Tiny"], slides, out, "gqa", options=OPTIONS, pictures_dir=kept)
+    assert decoded() == both_frames(changed)
+
+    new_first, new_last = frames_of(changed)
+    for name, shown in shown_pictures(out).items():
+        # (a PDF lists a page's images in no particular order: each is looked for)
+        before = shown_before[name]
+        assert len(shown) == len(before) == SLIDES, name
+        for number in (0, 2):  # the same pictures as before
+            closest = min(difference(before[number].convert("RGB"), s) for s in shown)
+            assert closest == 0, (name, number)
+        new, old = (new_first, old_first) if name == "poster" else (new_last, old_last)
+        closest = min(difference(new, s) for s in shown)
+        assert closest < difference(new, old) / 10, name
+    # what the old video showed is gone; one file per picture of each video remains
+    assert len(list(kept.iterdir())) == len(videos) * len(pictures.KINDS)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "overwritten"])
+def test_a_damaged_kept_picture_is_made_again(slides, tmp_path, decoded, damage):
+    kept, out = tmp_path / "pictures", tmp_path / "out"
+    export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS, pictures_dir=kept)
+    decoded()
+    video = tiny_videos(slides)[2]
+    (entry,) = kept.glob(f"{pictures.video_digest(video)}.page.*.jpg")
+    data = entry.read_bytes()
+    damaged = {"truncated": data[: len(data) // 2], "empty": b"", "overwritten": data[::-1]}
+    entry.write_bytes(damaged[damage])
+
+    export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS, pictures_dir=kept)
+    assert decoded() == [(video.name, "last")]
+    assert entry.read_bytes() == data
+    pypdf = pytest.importorskip("pypdf")
+    (image,) = pypdf.PdfReader(out / "gqa.pdf").pages[2].images
+    first, last = frames_of(video)
+    assert difference(last, image.image) < difference(first, image.image)
+
+
+def test_pictures_that_cannot_be_kept_are_an_export_error(slides, tmp_path):
+    blocked = tmp_path / "pictures"
+    blocked.write_text("a file where the folder should be")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "gqa.pdf").write_bytes(b"previous pdf")
+    with pytest.raises(ExportError, match=r"cannot keep the slides' pictures in") as info:
+        export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS, pictures_dir=blocked)
+    assert "\n" not in str(info.value)
+    assert (out / "gqa.pdf").read_bytes() == b"previous pdf"
+    assert leftovers(out) == []
 
 
 # ── live slides (the HTML deck's widgets) ───────────────────────────────

@@ -6,9 +6,11 @@ place only once all requested formats succeeded, so a failure or Ctrl-C leaves t
 previous exports exactly as they were.
 
 Public API (what deck/cli.py and the tests use; keep it stable):
-- `export(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, options=...)`
-  writes `out_path(out_dir, stem, format)` for each format (`<stem>.<format>`, and
-  `<stem>-handout.pdf` for the handout) and returns the paths;
+- `export(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, options=...,
+  pictures_dir=None)` writes `out_path(out_dir, stem, format)` for each format
+  (`<stem>.<format>`, and `<stem>-handout.pdf` for the handout) and returns the paths;
+  `pictures_dir` is the folder that keeps the slides' pictures between exports (the CLI's:
+  `build/<talk>/<quality>/pictures`), None to make them afresh;
 - `up_to_date(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, options=...)`
   is True when those files exist and were made from exactly the current renders, code
   and options;
@@ -17,8 +19,11 @@ Public API (what deck/cli.py and the tests use; keep it stable):
 
 The modules, by role:
 - writer.py: `ExportError`, `ExportOptions` (settings shared by all formats) and the one
-  signature every writer has, `write(configs, dest, options)`;
+  signature every writer has, `write(configs, dest, options, pictures)`;
 - videos.py: the slide configs and the videos they name, all checked before any writing;
+- pictures.py: each slide's first and last frames, encoded as the writers embed them
+  (`PICTURES` of each writer module names the kinds it needs), made once per video
+  content and kept, so that after an edit only the changed slides are decoded again;
 - html.py, pdf.py, pptx.py, handout.py: one writer each; the page is
   templates/deck.html.j2 (blocks `style`, `slide` and `scripts` for a variant to extend)
   and its script templates/deck.js, with the reveal.js files reveal.py declares inlined;
@@ -28,26 +33,29 @@ The modules, by role:
   (templates/kv_calculator.*), fonts.py finds the font file the page inlines;
 - atomic.py: temporary files, moving them into place, leftovers of killed exports;
 - stamp.py: the digest of the inputs behind `up_to_date`.
-manim-slides' loader is reached through deck/compat.py; the writers read the videos'
-frames with PyAV themselves (videos.py) and write with python-pptx, reportlab and PIL.
+manim-slides' loader is reached through deck/compat.py; the videos' frames are read
+with PyAV (videos.py) and the files written with python-pptx and reportlab.
 
-To add a format: a module with `write(configs, dest, options)` that writes the whole deck
-to `dest` (raising ExportError with a one-line fix for bad input), one entry in `WRITERS`
+To add a format: a module with `write(configs, dest, options, pictures)` that writes the
+whole deck to `dest` (raising ExportError with a one-line fix for bad input) and
+`PICTURES`, the kinds of pictures.KINDS it embeds; one entry in `WRITERS` and `NEEDS`
 (and one in `FILE_NAMES` if its file is not `<stem>.<format>`), and a field on
-`ExportOptions` for any setting it needs. The writers run in parallel
-processes, each into its own temporary file.
+`ExportOptions` for any setting it needs. The missing pictures are made, then the
+writers run, in parallel processes, each writer into its own temporary file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deck.export import atomic, handout, html, pdf, pptx, stamp
+from deck.export import atomic, handout, html, pdf, pictures, pptx, stamp
 from deck.export.videos import load_presentations
 from deck.export.writer import TITLE, ExportError, ExportOptions, Writer
 from deck.lifeline import die_with_parent
@@ -71,6 +79,13 @@ WRITERS: dict[str, Writer] = {
     "pdf": pdf.write,
     "pptx": pptx.write,
     "handout": handout.write,
+}
+# The pictures (pictures.KINDS) each format embeds.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "html": html.PICTURES,
+    "pdf": pdf.PICTURES,
+    "pptx": pptx.PICTURES,
+    "handout": handout.PICTURES,
 }
 FORMATS = tuple(WRITERS)
 DEFAULT_OPTIONS = ExportOptions()  # frozen: one shared default is safe
@@ -107,11 +122,13 @@ def export(
     formats: Sequence[str] = FORMATS,
     *,
     options: ExportOptions = DEFAULT_OPTIONS,
+    pictures_dir: Path | None = None,
 ) -> list[Path]:
     """Write `out_path(out_dir, stem, format)` for each format; return the paths written.
 
     All inputs are checked before anything is written; the outputs replace the previous
-    ones only when every format succeeded.
+    ones only when every format succeeded. `pictures_dir`: the folder keeping the slides'
+    pictures between exports (None: they are made afresh and not kept).
     """
     unknown = [f for f in formats if f not in WRITERS]
     if unknown:
@@ -132,21 +149,30 @@ def export(
     done = [
         (atomic.temp_path(out_path(out_dir, stem, f)), out_path(out_dir, stem, f)) for f in formats
     ]
+    kinds = list(dict.fromkeys(kind for fmt in formats for kind in NEEDS[fmt]))
+    slide_videos = [slide.file for config in configs for slide in config.slides]
     try:
-        # the formats are independent and CPU-bound (decoding frames, encoding images)
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            max_workers=min(len(done), os.cpu_count() or 1),
-            mp_context=context,
-            initializer=die_with_parent,  # a killed build leaves no writer behind
-            initargs=(os.getpid(),),
-        ) as pool:
-            jobs = [
-                pool.submit(_write, fmt, configs, temp, options)
-                for fmt, (temp, _) in zip(formats, done, strict=True)
-            ]
-            for job in jobs:
-                job.result()
+        with contextlib.ExitStack() as scratch:
+            if pictures_dir is None:
+                temporary = tempfile.TemporaryDirectory(prefix="gqa-deck-pictures-")
+                folder = Path(scratch.enter_context(temporary))
+            else:
+                folder = Path(pictures_dir)
+            # decoding frames, encoding images and writing the formats are CPU-bound
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(
+                max_workers=os.cpu_count() or 1,
+                mp_context=context,
+                initializer=die_with_parent,  # a killed build leaves no writer behind
+                initargs=(os.getpid(),),
+            ) as pool:
+                made, digests = pictures.gather(slide_videos, kinds, folder, pool.map)
+                jobs = [
+                    pool.submit(_write, fmt, configs, temp, options, made.only(NEEDS[fmt]))
+                    for fmt, (temp, _) in zip(formats, done, strict=True)
+                ]
+                for job in jobs:
+                    job.result()
         for temp, dest in done:
             os.replace(temp, dest)
         outputs = [dest for _, dest in done]
@@ -154,13 +180,21 @@ def export(
     except BaseException:
         atomic.discard([temp for temp, _ in done])
         raise
+    if pictures_dir is not None:  # what the deck no longer shows
+        pictures.PictureFolder(pictures_dir).prune(digests)
     return [dest for _, dest in done]
 
 
-def _write(fmt: str, configs: list[PresentationConfig], temp: Path, options: ExportOptions) -> None:
+def _write(
+    fmt: str,
+    configs: list[PresentationConfig],
+    temp: Path,
+    options: ExportOptions,
+    made: pictures.Pictures,
+) -> None:
     """One format, in a worker process: any failure becomes a one-line ExportError."""
     try:
-        WRITERS[fmt](configs, temp, options)
+        WRITERS[fmt](configs, temp, options, made)
     except ExportError:
         raise
     except Exception as exc:

@@ -8,7 +8,6 @@ an A4 page where they fit.
 
 from __future__ import annotations
 
-import io
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,14 +31,15 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from deck.export.videos import last_frame
+from deck.export.pdf import binary_streams
 from deck.export.writer import ExportOptions
 from deck.theme import LIGHT
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
-    from PIL.Image import Image
     from reportlab.pdfgen.canvas import Canvas
+
+    from deck.export.pictures import Pictures
 
 # Bitstream Vera ships inside reportlab's wheel: the same TrueType font on every machine
 # (the deck's Inter is installed as CFF-flavoured OpenType, which reportlab cannot embed).
@@ -52,7 +52,7 @@ FRAME_WIDTH = 140 * mm  # two slides with their notes fit on one A4 page
 FRAME_BORDER = 0.75  # points
 # A printed page is light whatever the slides' theme: the light palette's ink.
 INK, MUTED, RULE = (colors.HexColor(c) for c in (LIGHT.TEXT, LIGHT.MUTED, LIGHT.LINE))
-JPEG_QUALITY = 90  # the frames are flat colours and text: 90 keeps the text crisp
+PICTURES = ("still",)  # each slide's last frame, as a JPEG the PDF embeds as it is
 SLIDE_GAP = 6 * mm
 # caption and notes line up with the centred frame
 INDENT = (A4[0] - 2 * MARGIN - FRAME_WIDTH) / 2
@@ -86,13 +86,11 @@ def register_fonts() -> None:
 class FramedImage(Flowable):
     """A slide's picture at a fixed width, in a thin border (dark slides on white paper)."""
 
-    def __init__(self, image: Image, width: float):
+    def __init__(self, picture: Path, width: float):
         super().__init__()
         self.hAlign = "CENTER"
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY)
-        self.picture = ImageReader(buffer)
-        pixels_wide, pixels_high = image.size
+        self.picture = str(picture)  # a .jpg file name: reportlab embeds its bytes
+        pixels_wide, pixels_high = ImageReader(self.picture).getSize()
         self.width, self.height = width, width * pixels_high / pixels_wide
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -114,12 +112,12 @@ def byline(options: ExportOptions) -> str:
     return "  ·  ".join(p for p in parts if p)
 
 
-def slide_block(number: int, total: int, image: Image, notes: str) -> KeepTogether:
+def slide_block(number: int, total: int, picture: Path, notes: str) -> KeepTogether:
     return KeepTogether(
         [
             Paragraph(f"Slide {number} of {total}", CAPTION),
             Spacer(0, 1.5 * mm),
-            FramedImage(image, FRAME_WIDTH),
+            FramedImage(picture, FRAME_WIDTH),
             Spacer(0, 3 * mm),
             *paragraphs(notes or "(no notes)", NOTES),
             Spacer(0, SLIDE_GAP),
@@ -139,8 +137,7 @@ def references_page(references: tuple[str, ...]) -> list[Flowable]:
 
 def decorate(canvas: Canvas, document: SimpleDocTemplate, *, options: ExportOptions) -> None:
     """Every page: the talk's date as the document's dates, the footer."""
-    stamp = options.timestamp.strftime("D:%Y%m%d%H%M%S+00'00'")
-    canvas.setDateFormatter(lambda *now: stamp)
+    canvas.setDateFormatter(lambda *now: options.pdf_date)
     canvas.saveState()
     canvas.setFont(FONT, FOOTER_SIZE)
     canvas.setFillColor(MUTED)
@@ -149,7 +146,10 @@ def decorate(canvas: Canvas, document: SimpleDocTemplate, *, options: ExportOpti
     canvas.restoreState()
 
 
-def write(configs: list[PresentationConfig], dest: Path, options: ExportOptions) -> None:
+def write(
+    configs: list[PresentationConfig], dest: Path, options: ExportOptions, pictures: Pictures
+) -> None:
+    binary_streams()
     register_fonts()
     slides = [s for c in configs for s in c.slides]
     story: list[Flowable] = [Paragraph(escape(options.title), TITLE), Spacer(0, 1.5 * mm)]
@@ -157,7 +157,8 @@ def write(configs: list[PresentationConfig], dest: Path, options: ExportOptions)
         story.append(Paragraph(escape(line), BYLINE))
     story.append(Spacer(0, 7 * mm))
     for number, slide in enumerate(slides, start=1):
-        story.append(slide_block(number, len(slides), last_frame(slide.file), slide.notes))
+        still = pictures.path(slide.file, "still")
+        story.append(slide_block(number, len(slides), still, slide.notes))
     if options.references:
         story += references_page(options.references)
     document = SimpleDocTemplate(

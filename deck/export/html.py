@@ -7,7 +7,6 @@ as manim-slides renders its own reveal.js template; it must work with no network
 from __future__ import annotations
 
 import base64
-import io
 import mimetypes
 import re
 from pathlib import Path
@@ -16,19 +15,23 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from deck.export import fonts, pacing, reveal
-from deck.export.videos import check_video, first_frame, last_frame
+from deck.export.pictures import KINDS
+from deck.export.videos import check_video
 from deck.export.widgets import Widget
 from deck.export.writer import ExportError, ExportOptions
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
-    from PIL.Image import Image
+
+    from deck.export.pictures import Pictures
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE = "deck.html.j2"
-# Per-slide poster frames inlined in the HTML: WebP is a third of the size of JPEG here
-# (0.5 vs 1.6 MiB for the deck at 1080p) and every current browser shows it.
-POSTER_QUALITY = 80
+# Per slide, its first frame is painted behind its video, so that a video that has not
+# decoded its first frame yet shows that frame (its playback starts there), never a black
+# flash; its last frame is what the overview (O) shows of it, so that neighbouring slides,
+# each starting where the last ended, can be told apart.
+PICTURES = ("poster", "overview")
 URL = re.compile(rb"https?://", re.IGNORECASE)
 
 
@@ -40,23 +43,8 @@ def video_uri(video: Path) -> str:
     return data_uri(Path(video).read_bytes(), mimetypes.guess_type(video)[0] or "video/mp4")
 
 
-def image_uri(image: Image) -> str:
-    """A picture as a WebP data: URI."""
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, "WEBP", quality=POSTER_QUALITY)
-    return data_uri(buffer.getvalue(), "image/webp")
-
-
-def poster_uri(video: Path) -> str:
-    """The first frame of `video`: painted behind it, so a video that has not decoded its
-    first frame yet shows that frame (its playback starts there), never a black flash."""
-    return image_uri(first_frame(video))
-
-
-def overview_uri(video: Path) -> str:
-    """The last frame of `video`: what the overview (O) shows of its slide, so that
-    neighbouring slides, each starting where the last ended, can be told apart."""
-    return image_uri(last_frame(video))
+def picture_uri(pictures: Pictures, video: Path, kind: str) -> str:
+    return data_uri(pictures.read(video, kind), KINDS[kind].mime)
 
 
 def duration_ms(video: Path) -> float:
@@ -97,9 +85,12 @@ def timings(configs: list[PresentationConfig], options: ExportOptions) -> list[i
         raise ExportError(f"{exc}: give the talk more minutes") from None
 
 
-def render_page(configs: list[PresentationConfig], options: ExportOptions) -> str:
+def render_page(
+    configs: list[PresentationConfig], options: ExportOptions, pictures: Pictures
+) -> str:
     assets = reveal.inline_assets()  # first: a missing reveal.js fails before any decoding
     seconds = timings(configs, options)
+    slides = [slide for config in configs for slide in config.slides]
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         trim_blocks=True,
@@ -110,8 +101,8 @@ def render_page(configs: list[PresentationConfig], options: ExportOptions) -> st
         presentations=configs,
         title=options.title,
         page_color=configs[0].background_color.as_hex(),
-        posters={str(s.file): poster_uri(s.file) for c in configs for s in c.slides},
-        overviews={str(s.file): overview_uri(s.file) for c in configs for s in c.slides},
+        posters={str(s.file): picture_uri(pictures, s.file, "poster") for s in slides},
+        overviews={str(s.file): picture_uri(pictures, s.file, "overview") for s in slides},
         timings=seconds,
         total_time=sum(seconds) if seconds else None,
         data_uri=video_uri,
@@ -122,8 +113,10 @@ def render_page(configs: list[PresentationConfig], options: ExportOptions) -> st
     )
 
 
-def write(configs: list[PresentationConfig], dest: Path, options: ExportOptions) -> None:
-    page = render_page(configs, options)
+def write(
+    configs: list[PresentationConfig], dest: Path, options: ExportOptions, pictures: Pictures
+) -> None:
+    page = render_page(configs, options, pictures)
     dest.write_text(page, encoding="utf-8")
     match = URL.search(page.encode("utf-8"))
     if match:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
 import zipfile
 from fractions import Fraction
 from pathlib import Path
@@ -20,11 +19,15 @@ import pptx
 from pptx.util import Emu
 
 from deck import compat
-from deck.export.videos import last_frame
 from deck.export.writer import APPLICATION, ExportOptions
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
+
+    from deck.export.pictures import Pictures
+
+# Each movie's poster: the slide's own picture (its last frame), lossless.
+PICTURES = ("poster-frame",)
 
 # A slide is 1280 px of 1/96 in wide (13.33 in, PowerPoint's widescreen width); its height
 # follows the videos' aspect ratio, read as the nearest simple ratio (854×480, manim's low
@@ -45,32 +48,31 @@ def slide_size(resolution: tuple[int, int]) -> tuple[int, int]:
     return width, round(width / aspect)
 
 
-def write(configs: list[PresentationConfig], dest: Path, options: ExportOptions) -> None:
+def write(
+    configs: list[PresentationConfig], dest: Path, options: ExportOptions, pictures: Pictures
+) -> None:
     deck = pptx.Presentation()
     width, height = slide_size(configs[0].resolution)
     deck.slide_width, deck.slide_height = Emu(width), Emu(height)
     set_properties(deck.core_properties, options)
     layout = deck.slide_layouts[BLANK_LAYOUT]
     slides = [s for c in configs for s in c.slides]
-    with tempfile.TemporaryDirectory(prefix="gqa-deck-pptx-") as scratch:
-        for number, config in enumerate(slides, start=1):
-            slide = deck.slides.add_slide(layout)
-            poster = Path(scratch) / f"{number}.png"
-            last_frame(config.file).convert("RGB").save(poster)  # the slide's own picture
-            movie = slide.shapes.add_movie(
-                str(config.file),
-                0,
-                0,
-                width,
-                height,
-                poster_frame_image=str(poster),
-                mime_type="video/mp4",
-            )
-            compat.autoplay_movie(movie, loop=config.loop)
-            if config.notes:
-                slide.notes_slide.notes_text_frame.text = config.notes
-        buffer = io.BytesIO()
-        deck.save(buffer)
+    for config in slides:
+        slide = deck.slides.add_slide(layout)
+        movie = slide.shapes.add_movie(
+            str(config.file),
+            0,
+            0,
+            width,
+            height,
+            poster_frame_image=str(pictures.path(config.file, "poster-frame")),
+            mime_type="video/mp4",
+        )
+        compat.autoplay_movie(movie, loop=config.loop)
+        if config.notes:
+            slide.notes_slide.notes_text_frame.text = config.notes
+    buffer = io.BytesIO()
+    deck.save(buffer)
     noted = sum(1 for s in slides if s.notes)
     dest.write_bytes(described(buffer.getvalue(), len(slides), noted, (width, height)))
 

@@ -14,6 +14,8 @@ from deck.failure import DeckError
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
 
+    from deck.export.pictures import Pictures
+
 TITLE = "Grouped-Query Attention"
 APPLICATION = "gqa-deck"  # the producing application, as the files' metadata names it
 
@@ -59,9 +61,19 @@ class ExportOptions:
         """The talk's day at midnight UTC: the created and modified dates of a document."""
         return datetime.datetime.combine(self.day, datetime.time(), tzinfo=datetime.UTC)
 
+    @property
+    def pdf_date(self) -> str:
+        """`timestamp` as a PDF date string (what reportlab's date formatter returns)."""
+        return self.timestamp.strftime("D:%Y%m%d%H%M%S+00'00'")
+
 
 class Writer(Protocol):
     def __call__(
-        self, configs: list[PresentationConfig], dest: Path, options: ExportOptions
+        self,
+        configs: list[PresentationConfig],
+        dest: Path,
+        options: ExportOptions,
+        pictures: Pictures,
     ) -> None:
-        """Write the whole deck to `dest` (a temporary path: the caller moves it in place)."""
+        """Write the whole deck to `dest` (a temporary path: the caller moves it in place),
+        with the slides' pictures from `pictures` (the kinds the writer's PICTURES names)."""
