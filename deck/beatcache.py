@@ -18,7 +18,6 @@ and the details' values.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import inspect
 import json
@@ -33,11 +32,7 @@ from manim import Mobject
 from deck import compat
 from deck.export import atomic
 from deck.export.videos import video_problem
-from deck.talk import Talk
-
-# What a talk says beyond the model and the theme (which every slide depends on):
-# a slide depends on those of them its scene reads.
-TALK_DETAILS = tuple(f.name for f in dataclasses.fields(Talk) if f.name not in ("model", "theme"))
+from deck.talk import TALK_DETAILS, Talk
 
 
 def picture_hash(mobjects: list[Mobject] | tuple[Mobject, ...]) -> str:

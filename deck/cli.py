@@ -108,10 +108,42 @@ def build(
     from deck import doctor, render
     from deck.buildlock import held
 
-    scenes = list(dict.fromkeys(_scenes(scene_names)))  # a scene named twice renders once
-    doctor.require(BUILD_NEEDS)
+    named = list(dict.fromkeys(_scenes(scene_names))) if scene_names else []  # once each
     with held(render.build_dir(talk.slug, quality), wait=wait, waiting=_waiting):
-        return _build_locked(talk, quality, jobs, scenes, bool(scene_names), formats)
+        if not named and _nothing_to_do(talk, quality, formats):
+            return 0
+        doctor.require(BUILD_NEEDS)
+        scenes = named or _scenes([])
+        return _build_locked(talk, quality, jobs, scenes, bool(named), formats)
+
+
+def _outputs(talk: Talk, formats: tuple[str, ...]) -> list[Path]:
+    from deck import export
+
+    return [export.out_path(PRESENTATIONS, export_stem(talk.slug), f) for f in formats]
+
+
+def _nothing_to_do(talk: Talk, quality: str, formats: tuple[str, ...] | None) -> bool:
+    """A whole-deck build with nothing changed since the last one: said in the usual
+    lines, before manim is imported (deck/uptodate.py)."""
+    from deck import export, render, uptodate
+    from deck.export import atomic
+
+    start = time.perf_counter()
+    formats = formats or export.FORMATS
+    build = render.build_dir(talk.slug, quality)
+    scenes = uptodate.scenes_if_unchanged(build, _outputs(talk, formats), talk, quality, formats)
+    if scenes is None:
+        return False
+    # what a killed build left, as the full build would remove
+    atomic.discard_stale_in([build, build / "slides", render.beats_dir(talk.slug, quality)])
+    atomic.discard_stale(PRESENTATIONS, export_stem(talk.slug))
+    progress = ProgressLine(len(scenes))
+    checked = (time.perf_counter() - start) / max(len(scenes), 1)
+    for name in scenes:
+        progress(name, "unchanged", checked)
+    _exports_are_up_to_date(talk, progress)
+    return True
 
 
 def _build_locked(
@@ -122,7 +154,7 @@ def _build_locked(
     partial: bool,
     formats: tuple[str, ...],
 ) -> int:
-    from deck import export, render
+    from deck import export, render, uptodate
     from deck.export import atomic
 
     jobs = min(jobs, len(scenes))
@@ -139,30 +171,37 @@ def _build_locked(
     from deck.scenes import SCENE_NAMES
 
     start = time.perf_counter()
+    formats = formats or export.FORMATS
     args = (
         SCENE_NAMES,
         render.slides_dir(talk.slug, quality),
         PRESENTATIONS,
         export_stem(talk.slug),
-        formats or export.FORMATS,
+        formats,
     )
     atomic.discard_stale(PRESENTATIONS, export_stem(talk.slug))  # a killed export's temps
     options = export_options(talk)
     if export.up_to_date(*args, options=options):
-        print(
-            f"exports are up to date (presentations/{export_stem(talk.slug)}*); "
-            f"total {time.perf_counter() - progress.start:.0f} s"
+        _exports_are_up_to_date(talk, progress)
+    else:
+        outputs = export.export(
+            *args, options=options, pictures_dir=render.pictures_dir(talk.slug, quality)
         )
-        return 0
-    outputs = export.export(
-        *args, options=options, pictures_dir=render.pictures_dir(talk.slug, quality)
-    )
-    took = time.perf_counter() - start
-    for path in outputs:
-        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-        print(f"wrote {shown} ({path.stat().st_size / 2**20:.1f} MiB)")
-    print(f"exported in {took:.0f} s; total {time.perf_counter() - progress.start:.0f} s")
+        took = time.perf_counter() - start
+        for path in outputs:
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            print(f"wrote {shown} ({path.stat().st_size / 2**20:.1f} MiB)")
+        print(f"exported in {took:.0f} s; total {time.perf_counter() - progress.start:.0f} s")
+    build = render.build_dir(talk.slug, quality)
+    uptodate.record(build, _outputs(talk, formats), SCENE_NAMES, talk, quality, formats)
     return 0
+
+
+def _exports_are_up_to_date(talk: Talk, progress: ProgressLine) -> None:
+    print(
+        f"exports are up to date (presentations/{export_stem(talk.slug)}*); "
+        f"total {time.perf_counter() - progress.start:.0f} s"
+    )
 
 
 NO_DISPLAY = (

@@ -34,13 +34,12 @@ from importlib import metadata
 from pathlib import Path
 
 from deck import compat
-from deck.beatcache import TALK_DETAILS, BeatCache, ReusesSlides, module_without_beats, prune
 from deck.export import atomic
 from deck.export.videos import config_problem
 from deck.failure import DeckError, where_it_failed
 from deck.lifeline import die_with_parent
 from deck.quality import QUALITIES
-from deck.talk import Talk
+from deck.talk import TALK_DETAILS, Talk
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -165,6 +164,8 @@ def _canonical(context: dict) -> bytes:
 
 def beat_context(scene: type, talk: Talk, quality: str) -> str:
     """What all of a scene's beats depend on besides their own code and starting picture."""
+    from deck.beatcache import module_without_beats
+
     h = hashlib.sha256()
     own = Path(inspect.getsourcefile(scene))
     beats = [getattr(scene, name) for name in scene.beat_names()]
@@ -225,6 +226,7 @@ def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
     from manim import tempconfig
 
     from deck import theme
+    from deck.beatcache import BeatCache, ReusesSlides
     from deck.encoding import use_fast_preset
     from deck.scenes import BY_NAME, make_scene
 
@@ -372,5 +374,7 @@ def render_scenes(
     pool.shutdown()
     if errors:
         raise RenderError("; ".join(errors))
+    from deck.beatcache import prune
+
     prune(beats_dir(talk.slug, quality), folder)
     return [s.__name__ for s in stale]

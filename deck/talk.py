@@ -7,7 +7,7 @@ environment, so two talks can be built side by side in one process (as the tests
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from deck.model import DEFAULT_PRESET, Model, get_preset
 
@@ -38,3 +38,8 @@ class Talk:
         if self.theme == DEFAULT_THEME:
             return self.model.name
         return f"{self.model.name}-{self.theme}"
+
+
+# What a talk says beyond the model and the theme (which every slide depends on):
+# a slide depends on those of them its scene reads (deck/beatcache.py).
+TALK_DETAILS = tuple(f.name for f in fields(Talk) if f.name not in ("model", "theme"))

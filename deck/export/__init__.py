@@ -38,8 +38,8 @@ with PyAV (videos.py) and the files written with python-pptx and reportlab.
 
 To add a format: a module with `write(configs, dest, options, pictures)` that writes the
 whole deck to `dest` (raising ExportError with a one-line fix for bad input) and
-`PICTURES`, the kinds of pictures.KINDS it embeds; one entry in `WRITERS` and `NEEDS`
-(and one in `FILE_NAMES` if its file is not `<stem>.<format>`), and a field on
+`PICTURES`, the kinds of pictures.KINDS it embeds; its name in `WRITERS` (and an entry
+in `FILE_NAMES` if its file is not `<stem>.<format>`), and a field on
 `ExportOptions` for any setting it needs. The missing pictures are made, then the
 writers run, in parallel processes, each writer into its own temporary file.
 """
@@ -47,6 +47,7 @@ writers run, in parallel processes, each writer into its own temporary file.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import tempfile
@@ -55,7 +56,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deck.export import atomic, handout, html, pdf, pictures, pptx, stamp
+from deck.export import atomic, pictures, stamp
 from deck.export.videos import load_presentations
 from deck.export.writer import TITLE, ExportError, ExportOptions, Writer
 from deck.lifeline import die_with_parent
@@ -74,20 +75,31 @@ __all__ = [
     "up_to_date",
 ]
 
-WRITERS: dict[str, Writer] = {
-    "html": html.write,
-    "pdf": pdf.write,
-    "pptx": pptx.write,
-    "handout": handout.write,
-}
-# The pictures (pictures.KINDS) each format embeds.
-NEEDS: dict[str, tuple[str, ...]] = {
-    "html": html.PICTURES,
-    "pdf": pdf.PICTURES,
-    "pptx": pptx.PICTURES,
-    "handout": handout.PICTURES,
-}
+
+def _writer(fmt: str) -> Writer:
+    """The `write` of this package's module `fmt`, imported on the first call: reportlab,
+    python-pptx and Jinja2 take a second to import, which a build with nothing to
+    export never needs."""
+
+    def write(configs, dest, options, made) -> None:
+        _module(fmt).write(configs, dest, options, made)
+
+    return write
+
+
+def _module(fmt: str):
+    return importlib.import_module(f"{__name__}.{fmt}")
+
+
+WRITERS: dict[str, Writer] = {fmt: _writer(fmt) for fmt in ("html", "pdf", "pptx", "handout")}
 FORMATS = tuple(WRITERS)
+
+
+def needs(fmt: str) -> tuple[str, ...]:
+    """The pictures (pictures.KINDS) format `fmt` embeds: its module's PICTURES."""
+    return _module(fmt).PICTURES
+
+
 DEFAULT_OPTIONS = ExportOptions()  # frozen: one shared default is safe
 # The file of a format, after the stem, when it is not `.<format>`.
 FILE_NAMES = {"handout": "-handout.pdf"}
@@ -137,7 +149,8 @@ def export(
         )
     formats = list(dict.fromkeys(formats))
     configs = load_presentations(scene_names, Path(slides_dir))
-    html.live_slides(configs, options)  # a live slide the deck does not have: before writing
+    # a live slide the deck does not have: before writing
+    _module("html").live_slides(configs, options)
     out_dir = Path(out_dir)
     try:  # before any conversion: a read-only folder fails at once, not after the work
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -149,7 +162,7 @@ def export(
     done = [
         (atomic.temp_path(out_path(out_dir, stem, f)), out_path(out_dir, stem, f)) for f in formats
     ]
-    kinds = list(dict.fromkeys(kind for fmt in formats for kind in NEEDS[fmt]))
+    kinds = list(dict.fromkeys(kind for fmt in formats for kind in needs(fmt)))
     slide_videos = [slide.file for config in configs for slide in config.slides]
     try:
         with contextlib.ExitStack() as scratch:
@@ -168,7 +181,7 @@ def export(
             ) as pool:
                 made, digests = pictures.gather(slide_videos, kinds, folder, pool.map)
                 jobs = [
-                    pool.submit(_write, fmt, configs, temp, options, made.only(NEEDS[fmt]))
+                    pool.submit(_write, fmt, configs, temp, options, made.only(needs(fmt)))
                     for fmt, (temp, _) in zip(formats, done, strict=True)
                 ]
                 for job in jobs:
