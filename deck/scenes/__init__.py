@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from deck.scenes.attention_weights import AttentionWeights
 from deck.scenes.base import DeckSlide, Placement
+from deck.scenes.closing import Closing
+from deck.scenes.conversion import Conversion
 from deck.scenes.dataflow import DataFlow
+from deck.scenes.evidence import Evidence
 from deck.scenes.opening import Opening
 from deck.scenes.scaled_dot_product import ScaledDotProduct
 from deck.talk import Talk
 
-SCENES: tuple[type[DeckSlide], ...] = (Opening, DataFlow, ScaledDotProduct, AttentionWeights)
+SCENES: tuple[type[DeckSlide], ...] = (
+    Opening,
+    DataFlow,
+    ScaledDotProduct,
+    AttentionWeights,
+    Conversion,
+    Evidence,
+    Closing,
+)
 SCENE_NAMES = tuple(s.__name__ for s in SCENES)
 BY_NAME = {s.__name__: s for s in SCENES}
 

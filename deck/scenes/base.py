@@ -3,7 +3,8 @@
 A beat is a method decorated with `@beat(notes)`: it opens its slide with
 `next_slide(notes=...)` (manim-slides gives notes to the slide that follows the call),
 plays its animations, and ends where the next beat starts. Notes are templates
-formatted with the scene's model `m`, e.g. "{m.n_heads} query heads".
+formatted with the scene's model `m`, e.g. "{m.n_heads} query heads", and the fields
+of `note_fields` (published figures).
 
 A scene is told everything from outside: the talk (model) and its `Placement` in the
 deck (slide numbers, the scene before it). Two hooks, `begin_slide` and `end_slide`,
@@ -18,7 +19,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from manim import LEFT, Animation, ManimColor, Mobject
+from manim import DOWN, LEFT, Animation, ManimColor, Mobject
 from manim_slides import Slide
 
 from deck import theme
@@ -102,13 +103,25 @@ class DeckSlide(Slide):
         """Fade out what the previous scene left on screen (none for the first scene)."""
         return [] if self.carried is None else [fade_out(self.carried)]
 
+    def enter(self, *parts: Mobject) -> None:
+        """Open the scene: what the previous one left fades out as `parts` (e.g. the first
+        slide's title) drift down into place."""
+        arriving = [fade_in(part, shift=DOWN * theme.NUDGE) for part in parts]
+        self.play(*self.leave_previous(), *arriving, run_time=theme.RUN_FAST)
+
+    @classmethod
+    def note_fields(cls, model: Model) -> dict[str, object]:
+        """Template fields beside `m` that this scene's notes use, e.g. published figures
+        from deck.sources, so that notes never type a figure in."""
+        return {}
+
     @classmethod
     def notes_for(cls, beat_name: str, model: Model) -> str:
         """A beat's notes for `model`: the template filled in, one line per paragraph
         (PowerPoint shows notes as plain text, so the source's line breaks must go)."""
         template = textwrap.dedent(getattr(cls, beat_name).beat_notes).strip()
         paragraphs = [" ".join(p.split()) for p in template.split("\n\n")]
-        return "\n\n".join(paragraphs).format(m=model)
+        return "\n\n".join(paragraphs).format(m=model, **cls.note_fields(model))
 
     def open_slide(self, method: Callable, notes: str, loop: bool) -> None:
         self.current_notes = notes
