@@ -46,14 +46,14 @@ def takeaway_texts(m: Model) -> list[tuple[str, str]]:
         (
             "Near-MHA quality at near-MQA speed",
             f"T5-XXL: {gqa.attention} scores {gqa.average:.1f} (MHA {mha.average:.1f}) in "
-            f"{gqa.seconds_per_sample:.2f} s per sample (MQA {mqa.seconds_per_sample:.2f} s) · "
-            f"{unbroken(TABLE1.source)}",
+            f"{gqa.seconds_per_sample:.2f} s per sample (MQA {mqa.seconds_per_sample:.2f} s) "
+            f"{unbroken('· ' + TABLE1.source)}",
         ),
         (
             "Existing MHA checkpoints convert cheaply",
             "mean-pool each group's K and V heads, then uptrain for "
-            f"{fmt.whole_percent(UPTRAINING_ALPHA.value)} of the pre-training steps · "
-            f"{unbroken(UPTRAINING_ALPHA.source)}",
+            f"{fmt.whole_percent(UPTRAINING_ALPHA.value)} of the pre-training steps "
+            f"{unbroken('· ' + UPTRAINING_ALPHA.source)}",
         ),
     ]
 

@@ -35,13 +35,13 @@ EXAMPLE_GAP = 0.25  # between heads of a group
 EXAMPLE_GROUP_GAP = 0.7  # between groups
 EXAMPLE_ROW_GAP = 1.7  # from the heads down to their means
 MODEL_HEADS_WIDTH = 6.2  # the model's heads, as cells
-PICTURE_TOP_GAP = 0.7  # between the titles and the picture
+PICTURE_TOP_GAP = 0.5  # between the titles and the picture
 CARD_GAP = 0.45  # between the picture and the card beside it
 TIMELINE_WIDTH = 10.0  # the pre-training bar; uptraining is α of it
 TIMELINE_HEIGHT = 0.6
-TIMELINE_Y = 0.75
+TIMELINE_Y = 0.5
 TIMELINE_LABEL_GAP = 0.2
-FINDINGS_GAP = 0.8  # between the timeline and the findings under it
+FINDINGS_GAP = 0.9  # between the timeline and the findings under it
 TEXT_INSET = 0.25  # a label inside a bar, from its left end
 PRE_TRAINING_OPACITY = 0.35  # the pre-training bar stays in the background
 UPTRAINING_LABEL_GAP = 0.08
@@ -208,10 +208,10 @@ class Conversion(DeckSlide):
         c = card(
             "Mean-pool",
             [
-                "each KV head: the mean of its group's K\u00a0heads (V\u00a0heads likewise)",
+                "each KV head: the mean of its group's heads, for K and V alike",
                 f"hand-built example: {ex.n_heads} heads, head dim {ex.head_dim}, "
                 f"hidden size {ex.hidden}",
-                "each square: one weight of the K projection",
+                "one square per weight of the K\u00a0projection",
             ],
             theme.K,
             self.card_width,
@@ -254,10 +254,7 @@ class Conversion(DeckSlide):
         errors.rows[[c.n_groups for c in ex.converted].index(EXAMPLE_GROUPS)].set_color(theme.V)
         c = card(
             "Right after conversion",
-            [
-                f"how far the hand-built example's output on {ex.x.shape[0]} tokens moves "
-                "from MHA's (relative error)"
-            ],
+            [f"hand-built example, {ex.x.shape[0]} tokens: relative error of the layer's output"],
             theme.K,
             self.card_width,
             errors,
