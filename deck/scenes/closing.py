@@ -3,7 +3,7 @@ title and byline."""
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, LaggedStart, Succession, VGroup, Write
 
 from deck import format as fmt
 from deck import theme
@@ -149,8 +149,13 @@ class Closing(DeckSlide):
     def takeaways(self) -> None:
         pic = takeaways_picture(self.model)
         self.enter(pic.titles)
-        for item in pic.items:
-            self.play(fade_in(item, shift=RIGHT * theme.NUDGE), run_time=theme.RUN_FAST)
+        self.play(
+            LaggedStart(
+                *(fade_in(item, shift=RIGHT * theme.NUDGE) for item in pic.items),
+                lag_ratio=theme.LAG_PARTS,
+            ),
+            run_time=theme.RUN_ROWS,
+        )
 
     @beat("""
         The {count} works this talk relies on, each with its arXiv identifier. The GQA paper
@@ -170,5 +175,10 @@ class Closing(DeckSlide):
     def thanks(self) -> None:
         heading, *rest = thanks_picture(self.talk)
         self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
-        self.play(Write(heading), run_time=theme.RUN_WRITE)
-        self.play(*(fade_in(part, shift=UP * theme.NUDGE) for part in rest), run_time=theme.RUN)
+        self.play(
+            Succession(
+                Write(heading, run_time=theme.RUN_WRITE),
+                AnimationGroup(*(fade_in(part, shift=UP * theme.NUDGE) for part in rest)),
+            ),
+            run_time=theme.RUN_WRITE + theme.RUN,
+        )

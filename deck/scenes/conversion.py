@@ -6,7 +6,18 @@ from __future__ import annotations
 
 import functools
 
-from manim import DOWN, LEFT, RIGHT, UP, Create, GrowFromEdge, LaggedStart, VGroup
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    AnimationGroup,
+    Create,
+    GrowFromEdge,
+    LaggedStart,
+    Succession,
+    VGroup,
+)
 
 from deck import format as fmt
 from deck import theme
@@ -217,16 +228,20 @@ class Conversion(DeckSlide):
             self.card_width,
         )
         self.enter(self.titles, self.source)
+        # heads, then the tree, then the means: one after another, in one animation
         self.play(
-            fade_in(pic.labels[0]),
-            LaggedStart(*(fade_in(h) for h in pic.heads), lag_ratio=theme.LAG_PARTS),
-            run_time=theme.RUN,
-        )
-        self.play(Create(pic.tree), fade_in(pic.labels[1]), run_time=theme.RUN)
-        self.play(
-            *(fade_in(p, shift=DOWN * theme.NUDGE) for p in pic.pooled),
-            fade_in(pic.labels[2]),
-            run_time=theme.RUN,
+            Succession(
+                AnimationGroup(
+                    fade_in(pic.labels[0]),
+                    LaggedStart(*(fade_in(h) for h in pic.heads), lag_ratio=theme.LAG_PARTS),
+                ),
+                AnimationGroup(Create(pic.tree), fade_in(pic.labels[1])),
+                AnimationGroup(
+                    *(fade_in(p, shift=DOWN * theme.NUDGE) for p in pic.pooled),
+                    fade_in(pic.labels[2]),
+                ),
+            ),
+            run_time=3 * theme.RUN,
         )
         self.swap_card(c)
         self.picture = pic
@@ -310,8 +325,10 @@ class Conversion(DeckSlide):
             run_time=theme.RUN_FAST,
         )
         up, up_label = pic.up
-        self.play(GrowFromEdge(up, LEFT), fade_in(up_label), run_time=theme.RUN)
         self.play(
-            LaggedStart(*(fade_in(r, shift=RIGHT * theme.NUDGE) for r in pic.findings.rows)),
-            run_time=theme.RUN,
+            Succession(
+                AnimationGroup(GrowFromEdge(up, LEFT), fade_in(up_label)),
+                LaggedStart(*(fade_in(r, shift=RIGHT * theme.NUDGE) for r in pic.findings.rows)),
+            ),
+            run_time=2 * theme.RUN,
         )

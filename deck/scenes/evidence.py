@@ -3,7 +3,17 @@ quality), GQA-8's place in it, and the deck's models side by side."""
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Create, LaggedStart, VGroup
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    AnimationGroup,
+    Create,
+    LaggedStart,
+    Succession,
+    VGroup,
+)
 
 from deck import format as fmt
 from deck import theme
@@ -24,6 +34,7 @@ SCORE_STEP = 0.5  # points between the score axis's ticks
 PLOT_TOP_GAP = 0.3  # between the slide's titles and the plot's
 PLOT_BOTTOM_GAP = 0.25  # between the plot's time-axis title and the source line
 CARD_GAP = 0.6
+DOT_GROW_FROM = 0.5  # a point and its label grow in from half their size
 TABLE_TOP_GAP = 0.7  # between the titles and the table
 GQA_ROW = "GQA-8-XXL"
 
@@ -140,17 +151,17 @@ class Evidence(DeckSlide):
         )
         self.enter(self.titles, self.source)
         self.play(
-            Create(plot.axes), fade_in(plot.tick_labels), fade_in(plot.titles), run_time=theme.RUN
-        )
-        self.play(
-            LaggedStart(
-                *(
-                    fade_in(VGroup(dot, label), scale=0.5)
-                    for dot, label in zip(plot.dots, plot.labels, strict=True)
+            Succession(
+                AnimationGroup(Create(plot.axes), fade_in(plot.tick_labels), fade_in(plot.titles)),
+                LaggedStart(
+                    *(
+                        fade_in(VGroup(dot, label), scale=DOT_GROW_FROM)
+                        for dot, label in zip(plot.dots, plot.labels, strict=True)
+                    ),
+                    lag_ratio=theme.LAG_PARTS,
                 ),
-                lag_ratio=theme.LAG_PARTS,
             ),
-            run_time=theme.RUN,
+            run_time=2 * theme.RUN,
         )
         self.swap_card(c)
 
@@ -193,9 +204,8 @@ class Evidence(DeckSlide):
             Create(grid.rule),
             run_time=theme.RUN_FAST,
         )
-        self.play(
-            LaggedStart(*(fade_in(r, shift=RIGHT * theme.NUDGE) for r in grid.rows)),
-            run_time=theme.RUN_ROWS,
-        )
-        if grid.mark is not None:
-            self.play(Create(grid.mark), run_time=theme.RUN_FAST)
+        rows = LaggedStart(*(fade_in(r, shift=RIGHT * theme.NUDGE) for r in grid.rows))
+        if grid.mark is None:
+            self.play(rows, run_time=theme.RUN_ROWS)
+        else:  # the talk's model is outlined once its row is there
+            self.play(Succession(rows, Create(grid.mark)), run_time=theme.RUN_ROWS + theme.RUN_FAST)
