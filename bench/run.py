@@ -23,9 +23,9 @@ from pathlib import Path
 
 import av
 
-from deck import render
+from deck import compat, render
 from deck.cli import PRESENTATIONS, export_stem
-from deck.render import QUALITIES
+from deck.quality import QUALITIES
 from deck.scenes import SCENE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ def bench_deck(quality: str, preset: str) -> Run:
     slides = []
     for name in SCENE_NAMES:
         config = json.loads((folder / f"{name}.json").read_text())
-        slides += [folder / s["file"] for s in config["slides"]]
+        slides += [compat.slide_video(folder / f"{name}.json", s["file"]) for s in config["slides"]]
         stats = json.loads(render.stats_path(preset, quality, name).read_text())
         run.peak_bytes = max(run.peak_bytes, stats["peak_rss_bytes"])
     run.slides = len(slides)

@@ -2,23 +2,42 @@
 
 A slide's frames are a deterministic function of what is on screen when its beat
 starts, the beat's own code, the code around it (the scene module's other code and
-every deck module it imports), the model, the quality and the library versions. The
-key hashes exactly those. An edit to one slide's text changes that beat's key, and
-the next beat's too when the edited text is still on screen when it starts; every
-other slide is taken from the cache instead of being rendered again.
+every deck module it imports), the model, the theme, the quality, the library versions
+and the talk's details that the scene has read by the end of the beat (speaker, event,
+date, …). The key hashes exactly those. An edit to one slide's text changes that
+beat's key, and the next beat's too when the edited text is still on screen when it
+starts; a new speaker changes the keys of the slides whose scene read the speaker (or
+that start on a picture showing it); every other slide is taken from the cache instead
+of being rendered again.
+
+Which details a beat reads is known only once it has run: each rendered slide leaves
+the list beside the videos (`<base key>.reads.json`, the base key hashing everything
+but the details), and the next render looks the slide up by its base key, that list
+and the details' values.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import inspect
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from manim import Mobject
+
+from deck import compat
+from deck.export import atomic
+from deck.export.videos import video_problem
+from deck.talk import Talk
+
+# What a talk says beyond the model and the theme (which every slide depends on):
+# a slide depends on those of them its scene reads.
+TALK_DETAILS = tuple(f.name for f in dataclasses.fields(Talk) if f.name not in ("model", "theme"))
 
 
 def picture_hash(mobjects: list[Mobject] | tuple[Mobject, ...]) -> str:
@@ -45,23 +64,62 @@ def module_without_beats(module_source: str, beats: list[Callable]) -> str:
     return module_source
 
 
+class RecordedTalk:
+    """A talk read through, noting which of its details are read (`read`) while `recording`."""
+
+    def __init__(self, talk: Talk):
+        self.talk = talk
+        self.read: set[str] = set()
+        self.recording = True
+
+    def __getattr__(self, name: str) -> Any:
+        if self.recording and name in TALK_DETAILS:
+            self.read.add(name)
+        return getattr(self.talk, name)
+
+
+def details_key(base: str, talk: Talk, names: Iterable[str]) -> str:
+    """`base` (a slide's key without the talk's details) with the values of `names`."""
+    values = {name: str(getattr(talk, name)) for name in sorted(names)}
+    return hashlib.sha256((base + json.dumps(values)).encode()).hexdigest()[:32]
+
+
 class BeatCache:
-    """`folder/<key>.mp4`, and per scene the keys its last render used."""
+    """`folder/<key>.mp4` and `folder/<base key>.reads.json`, and per scene the keys its
+    last render used."""
 
     def __init__(self, folder: Path, context: str):
         self.folder = folder
         self.context = context  # everything shared by the scene's beats, already hashed
         self.keys: list[tuple[str, bool]] = []  # (key, taken from the cache) per slide
+        self.dropped = 0  # damaged cached videos deleted by lookup()
+        self.bases: dict[str, list[str]] = {}  # base key → details read, per slide
 
     def key(self, method: Callable, on_screen: list[Mobject], extra: str) -> str:
+        """The base key: everything but the talk's details."""
         h = hashlib.sha256()
         for part in (self.context, inspect.getsource(method), picture_hash(on_screen), extra):
             h.update(part.encode())
         return h.hexdigest()[:32]
 
+    def reads(self, base: str) -> set[str] | None:
+        """The talk's details read by the slide of key `base` when it was last rendered."""
+        try:
+            return set(json.loads((self.folder / f"{base}.reads.json").read_text()))
+        except (FileNotFoundError, ValueError):
+            return None
+
     def lookup(self, key: str) -> Path | None:
+        """The cached video of this key, or None. A damaged one (cut short by a full disk,
+        say) is deleted: that slide is rendered again, as if it had never been cached."""
         path = self.folder / f"{key}.mp4"
-        return path if path.is_file() and path.stat().st_size > 0 else None
+        if not path.is_file():
+            return None
+        if video_problem(path) is not None:
+            path.unlink(missing_ok=True)
+            self.dropped += 1
+            return None
+        return path
 
     def store(self, slides_json: Path) -> None:
         """After a render: keep the video of every slide rendered afresh under its key."""
@@ -73,17 +131,13 @@ class BeatCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         for slide, (key, reused) in zip(config["slides"], self.keys, strict=True):
             if not reused:
-                tmp = self.folder / f".{key}.tmp"
-                shutil.copyfile(slides_json.parent / slide["file"], tmp)
-                tmp.replace(self.folder / f"{key}.mp4")
+                with atomic.replacing(self.folder / f"{key}.mp4") as temp:
+                    shutil.copyfile(compat.slide_video(slides_json, slide["file"]), temp)
+        for base, names in self.bases.items():
+            atomic.write_text(self.folder / f"{base}.reads.json", json.dumps(sorted(names)) + "\n")
         index = slides_json.with_suffix(".beats.json")
-        index.write_text(json.dumps([key for key, _ in self.keys]) + "\n")
-        # manim-slides never deletes a scene's old slide videos: keep only the current ones
-        current = {Path(slide["file"]).name for slide in config["slides"]}
-        folder = slides_json.parent / "files" / slides_json.stem
-        for video in folder.glob("*.mp4"):
-            if video.name not in current:
-                video.unlink()
+        keys = [k for k, _ in self.keys]
+        atomic.write_text(index, json.dumps({"keys": keys, "bases": [*self.bases]}) + "\n")
 
     @property
     def reused(self) -> int:
@@ -97,24 +151,64 @@ class ReusesSlides:
 
     beat_cache: BeatCache  # set by the renderer on the mixed class
 
+    def __init__(self, talk: Talk, *args, **kwargs):
+        super().__init__(RecordedTalk(talk), *args, **kwargs)
+
+    def previous_picture(self, before: type) -> Mobject | None:
+        # hashed as a picture when a slide starts on it: building it is not a read
+        self.talk.recording = False
+        try:
+            return super().previous_picture(before)
+        finally:
+            self.talk.recording = True
+
     def begin_slide(self, method: Callable, notes: str, loop: bool) -> None:
         cache = self.beat_cache
-        key = cache.key(method, self.mobjects, f"{notes}|{loop}")
-        cached = cache.lookup(key)
-        cache.keys.append((key, cached is not None))
+        base = cache.key(method, self.mobjects, f"{notes}|{loop}")
+        last_time = cache.reads(base)
+        key = cached = None
+        if last_time is not None:  # what this scene has read so far counts too
+            key = details_key(base, self.talk.talk, last_time | self.talk.read)
+            cached = cache.lookup(key)
+        self.slide_base, self.slide_key = base, key if cached is not None else None
         if cached is None:
             super().begin_slide(method, notes, loop)
         else:
             self.next_slide(notes=notes, loop=loop, src=cached)
             self.next_slide(skip_animations=True)
 
+    def end_slide(self, name: str) -> None:
+        super().end_slide(name)
+        cache, read = self.beat_cache, sorted(self.talk.read)
+        if self.slide_key is not None:
+            cache.keys.append((self.slide_key, True))
+        else:
+            cache.keys.append((details_key(self.slide_base, self.talk.talk, read), False))
+        cache.bases[self.slide_base] = read
+
 
 def prune(folder: Path, slides_folder: Path) -> int:
-    """Delete cached videos that no scene's last render used; return how many."""
-    used = set()
+    """Delete cached videos (and lists of details read) that no scene's last render used;
+    return how many videos.
+
+    An unreadable index could be hiding any key: then nothing is deleted.
+    """
+    used: set[str] = set()
     for index in slides_folder.glob("*.beats.json"):
-        used.update(json.loads(index.read_text()))
+        try:
+            entry = json.loads(index.read_text())
+        except (OSError, ValueError):
+            return 0
+        if isinstance(entry, dict) and isinstance(entry.get("keys"), list):
+            used.update(str(key) for key in entry["keys"] + entry.get("bases", []))
+        elif isinstance(entry, list):
+            used.update(str(key) for key in entry)
+        else:
+            return 0
     stale = [p for p in folder.glob("*.mp4") if p.stem not in used]
     for path in stale:
         path.unlink()
+    for reads in folder.glob("*.reads.json"):
+        if reads.name.removesuffix(".reads.json") not in used:
+            reads.unlink()
     return len(stale)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from deck.failure import DeckError
 from deck.theme import FONT
 
 SETUP = "bash scripts/setup.sh"
@@ -48,7 +49,7 @@ QT_LIBS = {
 }
 
 
-class MissingDependency(Exception):
+class MissingDependency(DeckError):
     """A required dependency is missing; the message is the one-line fix."""
 
 

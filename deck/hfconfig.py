@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from deck.model import PRESETS, Model
+from deck.textfile import read_text
 
 # Keys that only mixture-of-experts configs carry (Mixtral, Qwen2/3-MoE, DeepSeek, …).
 MOE_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "moe_intermediate_size")
@@ -144,18 +145,13 @@ class _Fields:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(path, "too large for a config.json (over 1 MiB): is it the weights?")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(path, "no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(path, "is a folder without a config.json") from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, "not UTF-8 text") from None
-    except OSError as err:
-        raise ConfigError(path, f"cannot read it ({err.strerror})") from None
+    text = read_text(
+        path,
+        ConfigError,
+        folder="is a folder without a config.json",
+        max_bytes=MAX_CONFIG_BYTES,
+        too_large="too large for a config.json (over 1 MiB): is it the weights?",
+    )
 
     def no_constant(name: str) -> None:
         raise ValueError(f"{name} is not JSON")

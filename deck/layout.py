@@ -88,12 +88,28 @@ class Snapshot:
     items: tuple[Item, ...]
 
 
+@dataclass(frozen=True)
+class PlayRecord:
+    """What is on screen after one `play`: the slide it belongs to (0-based, in the scene)
+    and how many tagged things besides the header and counter are visible."""
+
+    slide: int
+    shown: int
+
+
 class RecordsLayout:
-    """Mixin for a deck scene: `self.snapshots` gets each slide's end state."""
+    """Mixin for a deck scene: `self.snapshots` gets each slide's end state, and
+    `self.plays` what is left on screen after every `play` (to find blank moments)."""
 
     def setup(self) -> None:
         super().setup()
         self.snapshots: list[Snapshot] = []
+        self.plays: list[PlayRecord] = []
+
+    def play(self, *args, **kwargs) -> None:
+        super().play(*args, **kwargs)
+        shown = len(collect(self.mobjects_without_canvas))
+        self.plays.append(PlayRecord(self.slides_done, shown))
 
     def end_slide(self, name: str) -> None:
         super().end_slide(name)

@@ -1,9 +1,16 @@
 """Rendering scenes: one process per scene, in parallel, skipping scenes whose inputs are unchanged.
 
 A scene's inputs are the source of every deck module it imports (transitively), the
-preset, the quality, its place in the deck (the slide counter depends on it) and the
-versions of manim, manim-slides and typst. Their hash is stored beside the scene's
-JSON after a successful render; a scene whose hash matches is not rendered again.
+talk (model, theme, speaker, …), the quality, its place in the deck (the slide counter
+depends on it) and the versions of manim, manim-slides and typst. Their hash is stored
+beside the scene's JSON after a successful render; a scene whose hash matches, and whose
+output is intact (its JSON valid, one slide per beat, every video complete), is not
+rendered again.
+
+The build heals itself: damaged output is rendered again, a damaged cached slide is a
+cache miss, paths in the JSONs are relative (a moved project rebuilds nothing), one
+build at a time holds a build folder (deck/buildlock.py) and workers die with the build
+(deck/lifeline.py).
 """
 
 from __future__ import annotations
@@ -15,17 +22,24 @@ import json
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from deck.beatcache import BeatCache, ReusesSlides, module_without_beats, prune
+from deck import compat
+from deck.beatcache import TALK_DETAILS, BeatCache, ReusesSlides, module_without_beats, prune
+from deck.export import atomic
+from deck.export.videos import config_problem
+from deck.failure import DeckError, where_it_failed
+from deck.lifeline import die_with_parent
+from deck.quality import QUALITIES
 from deck.talk import Talk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,41 +47,28 @@ BUILD = ROOT / "build"
 PACKAGE = ROOT / "deck"
 
 
-@dataclass(frozen=True)
-class Quality:
-    name: str
-    flag: str  # manim's quality name
-    height: int
-    fps: int
-
-
-QUALITIES = {
-    q.name: q
-    for q in (
-        Quality("low", "low_quality", 480, 15),
-        Quality("medium", "medium_quality", 720, 30),
-        Quality("high", "high_quality", 1080, 60),
-        Quality("4k", "fourk_quality", 2160, 60),
-    )
-}
-DEFAULT_QUALITY = "high"
 MANIM_CACHE_ENV = "GQA_DECK_MANIM_CACHE"  # "1" turns manim's animation cache on
 
 
-class RenderError(RuntimeError):
+class RenderError(DeckError, RuntimeError):
     """A scene failed to render; the message names it and where its log is."""
 
 
+def build_dir(slug: str, quality: str) -> Path:
+    """Everything one talk's renders at one quality are made of (and its lock)."""
+    return BUILD / slug / quality
+
+
 def slides_dir(slug: str, quality: str) -> Path:
-    return BUILD / slug / quality / "slides"
+    return build_dir(slug, quality) / "slides"
 
 
 def beats_dir(slug: str, quality: str) -> Path:
-    return BUILD / slug / quality / "beats"
+    return build_dir(slug, quality) / "beats"
 
 
 def media_dir(slug: str, quality: str) -> Path:
-    return BUILD / slug / quality / "media"
+    return build_dir(slug, quality) / "media"
 
 
 def stats_path(slug: str, quality: str, scene: str) -> Path:
@@ -120,12 +121,15 @@ def source_closure(module: str) -> list[Path]:
     return sorted(set(seen.values()))
 
 
-def _shared_context(scene: type, talk: Talk, quality: str) -> dict:
+def _shared_context(scene: type, talk: Talk, quality: str, details: bool = True) -> dict:
+    """What all of a scene's slides depend on; without the talk's `details` (speaker, date,
+    …) for the slide cache, which adds those a slide has read (deck/beatcache.py)."""
     from deck.scenes import placement
 
     where = placement(scene)
+    shown = {k: v for k, v in asdict(talk).items() if details or k not in TALK_DETAILS}
     return {
-        "talk": asdict(talk),
+        "talk": shown,
         "quality": quality,
         "place": [where.section, where.first_slide, where.total_slides],
         "versions": {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")},
@@ -146,8 +150,12 @@ def input_hash(scene: type, talk: Talk, quality: str) -> str:
     for path in sorted({p for module in modules for p in source_closure(module)}):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
-    h.update(json.dumps(_shared_context(scene, talk, quality), sort_keys=True).encode())
+    h.update(_canonical(_shared_context(scene, talk, quality)))
     return h.hexdigest()
+
+
+def _canonical(context: dict) -> bytes:
+    return json.dumps(context, sort_keys=True, default=str).encode()  # default: the talk's date
 
 
 def beat_context(scene: type, talk: Talk, quality: str) -> str:
@@ -160,7 +168,7 @@ def beat_context(scene: type, talk: Talk, quality: str) -> str:
         if path != own:
             h.update(str(path.relative_to(ROOT)).encode())
             h.update(path.read_bytes())
-    h.update(json.dumps(_shared_context(scene, talk, quality), sort_keys=True).encode())
+    h.update(_canonical(_shared_context(scene, talk, quality, details=False)))
     return h.hexdigest()
 
 
@@ -168,17 +176,42 @@ def _stamp(folder: Path, scene: str) -> Path:
     return folder / f"{scene}.inputs"
 
 
-def _matches(folder: Path, name: str, digest: str) -> bool:
-    stamp = _stamp(folder, name)
-    if not stamp.exists() or not (folder / f"{name}.json").exists():
+def _stamp_matches(folder: Path, name: str, digest: str) -> bool:
+    try:
+        return _stamp(folder, name).read_text().strip() == digest
+    except (OSError, UnicodeDecodeError):
         return False
-    return stamp.read_text().strip() == digest
+
+
+def _make_portable(config_file: Path) -> None:
+    """Rewrite a scene's JSON with paths relative to the build folder, if it has others."""
+    try:
+        raw = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # the check that follows says what is wrong with it
+    if isinstance(raw, dict) and compat.make_portable(raw, config_file):
+        atomic.write_text(config_file, json.dumps(raw, indent=2))
+
+
+def output_problem(scene: type, slug: str, quality: str) -> str | None:
+    """Why a scene's rendered output cannot be used as it is (one phrase), or None.
+
+    Cheap: its JSON is validated and each video's packets walked, none decoded.
+    """
+    config_file = slides_dir(slug, quality) / f"{scene.__name__}.json"
+    if not config_file.is_file():
+        return f"{config_file.name} is missing"
+    _make_portable(config_file)
+    problem = config_problem(config_file, scene.slide_count())
+    return None if problem is None else f"{config_file.name} {problem}"
 
 
 def is_fresh(scene: type, talk: Talk, quality: str) -> bool:
-    return _matches(
-        slides_dir(talk.slug, quality), scene.__name__, input_hash(scene, talk, quality)
-    )
+    """Rendered from the current inputs, and its output intact."""
+    digest = input_hash(scene, talk, quality)
+    if not _stamp_matches(slides_dir(talk.slug, quality), scene.__name__, digest):
+        return False
+    return output_problem(scene, talk.slug, quality) is None
 
 
 # ── rendering ───────────────────────────────────────────────────────────
@@ -191,35 +224,48 @@ def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
     from deck.scenes import BY_NAME, make_scene
 
     use_fast_preset()
+    compat.guard_svg_caches()
     scene = BY_NAME[scene_name]
     slug = talk.slug
+    media = media_dir(slug, quality)
     options = {
         "quality": QUALITIES[quality].flag,
-        "media_dir": str(media_dir(slug, quality)),
+        "media_dir": str(media),
+        # manim writes its text and formula SVGs, and rewrites them in place, under names
+        # that depend only on the text: each scene gets its own, so that two scenes
+        # rendering the same text at once never read each other's half-written file
+        "text_dir": str(media / "texts" / scene_name),
+        "tex_dir": str(media / "Tex" / scene_name),
         # manim's per-animation cache hashes every mobject on screen at every play():
         # measured +40 % on the data-flow scene's clean render, so it stays off
         "disable_caching": os.environ.get(MANIM_CACHE_ENV, "0") != "1",
         "progress_bar": "none",
         "verbosity": "WARNING",
-        "background_color": theme.BACKGROUND,
+        "background_color": theme.palette(talk.theme).BACKGROUND,
     }
     start = time.perf_counter()
+    folder = slides_dir(slug, quality)
+    config_file = folder / f"{scene_name}.json"
+    # manim-slides reuses a slide video of the same name without looking at it, and never
+    # deletes the videos of slides that are gone: start the scene's output afresh
+    config_file.unlink(missing_ok=True)
+    shutil.rmtree(folder / "files" / scene_name, ignore_errors=True)
     cache = BeatCache(beats_dir(slug, quality), beat_context(scene, talk, quality))
     with tempconfig(options):
         instance = make_scene(
-            scene,
-            talk,
-            ReusesSlides,
-            attributes={"beat_cache": cache},
-            output_folder=slides_dir(slug, quality),
+            scene, talk, ReusesSlides, attributes={"beat_cache": cache}, output_folder=folder
         )
         instance.render()
-    cache.store(slides_dir(slug, quality) / f"{scene_name}.json")
+    cache.store(config_file)
+    problem = output_problem(scene, slug, quality)
+    if problem is not None:
+        raise RenderError(f"the render wrote damaged output: {problem}")
     stats = {
         "seconds": time.perf_counter() - start,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "slides": len(cache.keys),
         "slides_reused": cache.reused,
+        "cached_slides_dropped": cache.dropped,
     }
     path = stats_path(slug, quality, scene_name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -241,28 +287,49 @@ def _render_worker(name: str, talk: Talk, quality: str) -> float:
         except BaseException as err:
             traceback.print_exc()
             sys.stderr.flush()
-            last = (traceback.format_exception_only(err) or ["(no message)"])[-1].strip()
-            raise RenderError(f"scene {name} failed to render: {last} (full log: {log})") from None
+            where = where_it_failed(err, ROOT)
+            raise RenderError(f"scene {name} failed to render: {where} (full log: {log})") from None
     return time.perf_counter() - start
 
 
 Progress = Callable[[str, str, float], None]  # (scene, event, seconds)
 
 
+def _stale(digests: dict[type, str], talk: Talk, quality: str, progress: Progress) -> list[type]:
+    """The scenes to render: inputs changed, never rendered, or output damaged."""
+    folder = slides_dir(talk.slug, quality)
+    stale = []
+    for s, digest in digests.items():
+        if not _stamp_matches(folder, s.__name__, digest):
+            stale.append(s)
+            continue
+        start = time.perf_counter()
+        problem = output_problem(s, talk.slug, quality)
+        if problem is None:
+            progress(s.__name__, "unchanged", time.perf_counter() - start)
+        else:
+            progress(s.__name__, f"is damaged, rendering it again: {problem}", 0.0)
+            stale.append(s)
+    return stale
+
+
 def render_scenes(
     scenes: Sequence[type], talk: Talk, quality: str, jobs: int, progress: Progress
 ) -> list[str]:
-    """Render the stale ones of `scenes` with `jobs` processes; return the names rendered.
+    """Render the stale ones of `scenes` with up to `jobs` processes; return the names
+    rendered. A scene named twice is rendered once.
+
+    Progress events: "unchanged" (seconds: the time its output check took), "queued",
+    "rendered" (seconds: its render), "failed", or a sentence saying why a scene whose
+    inputs are unchanged is rendered again.
 
     Workers are forked from this process, which has imported manim already (it needed
     it for the input hashes), so no worker pays for that import again.
     """
     folder = slides_dir(talk.slug, quality)
-    digests = {s: input_hash(s, talk, quality) for s in scenes}
-    stale = [s for s in scenes if not _matches(folder, s.__name__, digests[s])]
-    for s in scenes:
-        if s not in stale:
-            progress(s.__name__, "unchanged", 0.0)
+    atomic.discard_stale_in([build_dir(talk.slug, quality), folder, beats_dir(talk.slug, quality)])
+    digests = {s: input_hash(s, talk, quality) for s in scenes}  # one per scene named twice
+    stale = _stale(digests, talk, quality, progress)
     if not stale:
         return []
     folder.mkdir(parents=True, exist_ok=True)
@@ -271,8 +338,12 @@ def render_scenes(
     # the longest scenes first keeps both cores busy until the end
     stale.sort(key=lambda s: -s.slide_count())
     errors = []
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(jobs, len(stale))),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         futures = {pool.submit(_render_worker, s.__name__, talk, quality): s for s in stale}
         for s in stale:

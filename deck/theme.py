@@ -1,33 +1,146 @@
-"""The deck's look: colours by role, one font family, a type scale and spacing.
+"""The deck's look: colours by role (a dark and a light palette), one font family, a type
+scale and spacing.
+
+Colours are read as `theme.TEXT`, `theme.Q`, … at the moment of use, from the active
+palette: a scene makes its talk's palette active while its own code runs
+(deck/scenes/base.py), and `with theme.use("light"):` does so around builders called
+outside a scene. Never bind a colour at import time (`from deck.theme import TEXT`, or a
+default argument `color=theme.TEXT`): it would keep the palette active at that moment.
+Only this module spells out colours (tests/test_theme.py checks).
 
 Units are manim's: the frame is 8 units tall, so at 1080p one unit is 135 px.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, fields
+
 
 # ── colours by role ──────────────────────────────────────────────────────
-BACKGROUND = "#101218"
-TEXT = "#ECEEF2"
-MUTED = "#A3A9B5"  # secondary text; 7.9:1 contrast on BACKGROUND
-LINE = "#7C8494"  # connectors
-PANEL = "#1A1E27"  # card fill
+@dataclass(frozen=True)
+class Palette:
+    """The deck's colours by role. Every theme fills in the same roles.
 
-Q = "#FFC857"  # queries
-K = "#FF8A5B"  # keys
-V = "#6BCB77"  # values
-REPEAT = "#7FD8BE"  # repeat_kv: the shared K/V broadcast
-ATTENTION = "#6FA8FF"  # scaled dot-product attention
-OUTPUT = "#C792EA"  # output projection
-ROPE = "#4DD0E1"  # rotary position embedding
-MASK = "#FF5C6C"  # causal mask
-HIGHLIGHT = "#4DD0E1"  # outlines that point at something
-TITLE = "#8EC5FF"
+    tests/test_theme.py holds both palettes to WCAG AA (text and lines at least 4.5:1
+    against what they sit on) and keeps Q, K, V, MASK and HIGHLIGHT apart for
+    deuteranopia and protanopia.
+    """
 
-# Sequential colour ramp for attention weights 0 → 1 (dark → bright, perceptually
-# ordered, so 0.05 never looks like 0.40).
-HEAT_STOPS = ("#1B1F3B", "#3B2F7F", "#8C2981", "#DE4968", "#FE9F6D", "#FCFDBF")
+    name: str
+    BACKGROUND: str
+    TEXT: str
+    MUTED: str  # secondary text
+    LINE: str  # connectors
+    PANEL: str  # card fill
+    Q: str  # queries
+    K: str  # keys
+    V: str  # values
+    REPEAT: str  # repeat_kv: the shared K/V broadcast
+    ATTENTION: str  # scaled dot-product attention
+    OUTPUT: str  # output projection
+    ROPE: str  # rotary position embedding
+    MASK: str  # causal mask
+    HIGHLIGHT: str  # outlines that point at something
+    TITLE: str
+    # Sequential ramp for attention weights 0 → 1, perceptually ordered (lightness runs
+    # one way), so 0.05 never looks like 0.40; 0 stays close to the background.
+    HEAT_STOPS: tuple[str, ...]
+    # Ink for numbers on heatmap cells, dark and light: pure black and white, because a
+    # ramp passes through every luminance, and only those two keep at least 4.58:1 at
+    # the luminance where they are equally far (`ink_on`).
+    HEAT_INK: tuple[str, str]
+
+
+# Each role in both themes, side by side: (dark, light).
+# The light theme is for projectors in bright rooms: a dark slide's black rises to the
+# room's light and its text washes out; dark text on a near-white page keeps its
+# contrast. Its role colours are deep enough for 4.5:1 on the card fill too; its K is a
+# dark rust rather than orange and its MASK a crimson-magenta, so that for red-green
+# dichromats Q, K, V and MASK differ in lightness and on the blue-yellow axis, which
+# they still see.
+_BY_ROLE: dict[str, tuple[object, object]] = {
+    "BACKGROUND": ("#101218", "#F7F7F3"),
+    "TEXT": ("#ECEEF2", "#1A1D24"),
+    "MUTED": ("#A3A9B5", "#4A5160"),
+    "LINE": ("#7C8494", "#636B79"),
+    "PANEL": ("#1A1E27", "#EBEDF0"),
+    "Q": ("#FFC857", "#8F5E00"),
+    "K": ("#FF8A5B", "#7E2F12"),
+    # dark: a touch bluer than a pure green, to stay apart from K for deuteranopes
+    "V": ("#71D18F", "#00774F"),
+    "REPEAT": ("#7FD8BE", "#0B6E66"),
+    "ATTENTION": ("#6FA8FF", "#2C4FC7"),
+    "OUTPUT": ("#C792EA", "#7A3AAE"),
+    "ROPE": ("#4DD0E1", "#00708A"),
+    "MASK": ("#F9566C", "#A1126E"),
+    "HIGHLIGHT": ("#4DD0E1", "#0A5FD6"),
+    "TITLE": ("#8EC5FF", "#1D3F8F"),
+    "HEAT_STOPS": (
+        ("#1B1F3B", "#3B2F7F", "#8C2981", "#DE4968", "#FE9F6D", "#FCFDBF"),  # dark → bright
+        ("#ECE9E2", "#F7CF8E", "#EE8D4F", "#C8434C", "#7D1F6A", "#2D1048"),  # bright → dark
+    ),
+    "HEAT_INK": (("#000000", "#FFFFFF"), ("#000000", "#FFFFFF")),
+}
+DARK = Palette("dark", **{role: dark for role, (dark, _) in _BY_ROLE.items()})
+LIGHT = Palette("light", **{role: light for role, (_, light) in _BY_ROLE.items()})
+
+PALETTES = {p.name: p for p in (DARK, LIGHT)}
+THEMES = tuple(PALETTES)
+COLOUR_ROLES = frozenset(f.name for f in fields(Palette)) - {"name"}
+
+# The palette `theme.TEXT` etc. read from: set by a scene for its own code (from its
+# talk's theme), or by `use` around builders called outside a scene.
+_active: ContextVar[Palette] = ContextVar("palette", default=DARK)
+
+
+def palette(name: str | None = None) -> Palette:
+    """The palette called `name`, or the active one."""
+    if name is None:
+        return _active.get()
+    try:
+        return PALETTES[name]
+    except KeyError:
+        raise ValueError(f"unknown theme {name!r}; choose from: {', '.join(THEMES)}") from None
+
+
+@contextlib.contextmanager
+def use(name: str) -> Iterator[Palette]:
+    """Resolve `theme.<ROLE>` from the palette `name` inside the block."""
+    token = _active.set(palette(name))
+    try:
+        yield _active.get()
+    finally:
+        _active.reset(token)
+
+
+def __getattr__(name: str) -> object:
+    # PEP 562: `theme.Q` is looked up at each access, in the active palette, so the
+    # builders need no palette argument and a default argument can never freeze one.
+    if name in COLOUR_ROLES:
+        return getattr(_active.get(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour `#RRGGBB`."""
+    channels = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.x contrast ratio of two colours, from 1 to 21."""
+    lighter, darker = sorted((luminance(a), luminance(b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def ink_on(colour: str) -> str:
+    """The heatmap ink, dark or light, that contrasts more with `colour`."""
+    return max(_active.get().HEAT_INK, key=lambda ink: contrast(ink, colour))
+
 
 # ── type ─────────────────────────────────────────────────────────────────
 FONT = "Inter"  # Debian's fonts-inter; the set-up installs it, doctor checks it
@@ -65,6 +178,7 @@ STROKE = 2.5  # box outlines and connectors
 STROKE_HIGHLIGHT = 5.0
 CORNER = 0.08
 HEADER_Y = 3.55  # baseline band of the persistent section title and counter
+HEADER_INSET = MARGIN + 0.1  # the section title and counter, from the frame's sides
 CONTENT_TOP = 3.05  # slide content stays below this line
 FRAME_HALF_WIDTH, FRAME_HALF_HEIGHT = 16 / 9 * 4, 4.0
 CONTENT_LEFT, CONTENT_RIGHT = -FRAME_HALF_WIDTH + MARGIN, FRAME_HALF_WIDTH - MARGIN

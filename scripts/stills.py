@@ -1,31 +1,36 @@
 """Write the last frame of every slide as a PNG, without rendering video.
 
-    uv run python scripts/stills.py [--preset NAME] [--height 1080] [OUT_DIR]
+    uv run python scripts/stills.py [--talk FILE] [--theme light|dark]
+                                    [--preset NAME | --model CONFIG [--name NAME]]
+                                    [--height 1080] [OUT_DIR]
 
-For reviewing the deck's pictures: one file per slide, `NN-Scene-beat.png`.
+For reviewing the deck's pictures: one file per slide, `NN-Scene-beat.png`. The talk
+is chosen as for `deck build` (the options override the talk file).
 """
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
 from manim import tempconfig
 
 from deck import theme
+from deck.cli import Parser, add_talk_options, resolve_talk
 from deck.frames import CapturesFrames
-from deck.model import DEFAULT_PRESET, PRESETS
 from deck.scenes import SCENES, make_scene
-from deck.talk import Talk
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main() -> int:
+    parser = Parser(prog="stills", description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="build/stills", type=Path)
-    parser.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS))
+    add_talk_options(parser)
     parser.add_argument("--height", type=int, default=1080)
     args = parser.parse_args()
+    try:
+        talk = resolve_talk(args)
+    except ValueError as err:  # one line naming the file
+        parser.error(str(err))
     args.out.mkdir(parents=True, exist_ok=True)
     options = {
         "pixel_height": args.height,
@@ -35,9 +40,8 @@ def main() -> None:
         "disable_caching": True,
         "progress_bar": "none",
         "verbosity": "ERROR",
-        "background_color": theme.BACKGROUND,
+        "background_color": theme.palette(talk.theme).BACKGROUND,
     }
-    talk = Talk.for_preset(args.preset)
     for scene_cls in SCENES:
         with tempconfig(options):
             scene = make_scene(scene_cls, talk, CapturesFrames)
@@ -50,7 +54,8 @@ def main() -> None:
             path = args.out / f"{first + offset:02d}-{scene_cls.__name__}-{name}.png"
             frame.save(path)
             print(path)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

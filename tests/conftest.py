@@ -1,9 +1,11 @@
-"""Shared fixtures: scenes constructed without rendering video, once per (scene, preset)."""
+"""Shared fixtures: scenes constructed without rendering video, once per (scene, preset, theme)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
+import os
 import tempfile
 from pathlib import Path
 
@@ -13,12 +15,24 @@ from deck import theme
 from deck.frames import CapturesFrames
 from deck.hfconfig import load_config
 from deck.layout import RecordsLayout
-from deck.model import PRESETS
+from deck.model import DEFAULT_PRESET, PRESETS
 from deck.scenes import BY_NAME, SCENES, make_scene
-from deck.talk import Talk
+from deck.talk import DEFAULT_THEME, Talk
 
 LOW_RES = {"pixel_height": 270, "pixel_width": 480}
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_HTML = ROOT / "presentations" / "gqa.html"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
 CONFIGS = Path(__file__).parent / "data" / "configs"
+CONFIG_NAMES = sorted(p.name for p in CONFIGS.iterdir() if (p / "config.json").is_file())
 
 # A talk that is not a preset's, with every byline field set: a model read from a
 # config.json (Qwen3-4B: head_dim 128 over hidden 2560, q/k norms) and a speaker.
@@ -31,14 +45,6 @@ SPEAKER = {
 }
 
 
-@functools.cache
-def talk_for(talk_id: str) -> Talk:
-    """The talk a test id names: a preset's default talk, or `SPEAKER_TALK`."""
-    if talk_id == SPEAKER_TALK:
-        return Talk(load_config(CONFIGS / "Qwen3-4B" / "config.json"), **SPEAKER)
-    return Talk.for_preset(talk_id)
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
@@ -48,9 +54,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @functools.cache
-def constructed(scene_name: str, preset: str, capture_frames: bool = False):
-    """Construct a scene for a preset's talk (or `SPEAKER_TALK`) with animations skipped,
-    recording each slide's layout (and, with `capture_frames`, its last frame)."""
+def talk_for(talk_id: str) -> Talk:
+    """The talk a test id names: a preset's default talk, a shipped config.json by its
+    folder in tests/data/configs, or `SPEAKER_TALK`."""
+    if talk_id == SPEAKER_TALK:
+        return Talk(load_config(CONFIGS / "Qwen3-4B" / "config.json"), **SPEAKER)
+    if talk_id in PRESETS:
+        return Talk.for_preset(talk_id)
+    return Talk(load_config(CONFIGS / talk_id))
+
+
+def constructed(
+    scene_name: str, preset: str, capture_frames: bool = False, theme_name: str = DEFAULT_THEME
+):
+    """Construct a scene with animations skipped, recording each slide's layout (and,
+    with `capture_frames`, its last frame), for `preset` (or a shipped config) in the
+    theme `theme_name`."""
+    talk = dataclasses.replace(talk_for(preset), theme=theme_name)
+    return constructed_for(scene_name, talk, capture_frames)
+
+
+@functools.cache
+def constructed_for(scene_name: str, talk: Talk, capture_frames: bool = False):
+    """`constructed` for any talk (e.g. a model read from a config.json)."""
     from manim import tempconfig
 
     options = {
@@ -60,11 +86,11 @@ def constructed(scene_name: str, preset: str, capture_frames: bool = False):
         "disable_caching": True,
         "progress_bar": "none",
         "verbosity": "ERROR",
-        "background_color": theme.BACKGROUND,
+        "background_color": theme.palette(talk.theme).BACKGROUND,
     }
     mixins = (RecordsLayout, CapturesFrames) if capture_frames else (RecordsLayout,)
     with tempconfig(options):
-        scene = make_scene(BY_NAME[scene_name], talk_for(preset), *mixins)
+        scene = make_scene(BY_NAME[scene_name], talk, *mixins)
         scene.setup()
         scene.construct()
         return scene
@@ -74,3 +100,52 @@ TALKS = [*PRESETS, SPEAKER_TALK]
 SCENE_PRESET_PARAMS = [
     pytest.param(s.__name__, p, id=f"{s.__name__}-{p}") for p in TALKS for s in SCENES
 ]
+# The sections whose pictures scale with the model's shape (head counts, context, sliding
+# windows), checked also for the shipped configs: 28/4 heads, 128k tokens, windows.
+SHAPED_SCENES = ("WhyGQA", "Family", "Decoding")
+
+# Layout does not depend on colour, but every theme must construct: the light theme
+# runs the layout checks for the default preset.
+LAYOUT_PARAMS = [
+    *(
+        pytest.param(s.__name__, p, DEFAULT_THEME, id=f"{s.__name__}-{p}")
+        for p in TALKS
+        for s in SCENES
+    ),
+    *(
+        pytest.param(s.__name__, DEFAULT_PRESET, name, id=f"{s.__name__}-{DEFAULT_PRESET}-{name}")
+        for name in theme.THEMES
+        if name != DEFAULT_THEME
+        for s in SCENES
+    ),
+    *(
+        pytest.param(s, c, DEFAULT_THEME, id=f"{s}-{c}")
+        for c in CONFIG_NAMES
+        for s in SHAPED_SCENES
+    ),
+]
+
+
+# ── the browser tests' (one definition: Playwright's sync API allows one at a time) ──
+@pytest.fixture(scope="session")
+def deck_html() -> Path:
+    """The exported deck the browser tests open (GQA_DECK_HTML=<file> for another)."""
+    path = Path(os.environ.get("GQA_DECK_HTML", DEFAULT_HTML))
+    if not path.is_file():
+        pytest.fail(
+            f"{path} does not exist: run `uv run deck build --quality low` first", pytrace=False
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh --with-browser`")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()

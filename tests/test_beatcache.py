@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
+import os
 
 import av
 import pytest
 from manim import Circle, Square
 
-from deck import render
-from deck.beatcache import BeatCache, module_without_beats, picture_hash, prune
+from deck import compat, render
+from deck.beatcache import (
+    TALK_DETAILS,
+    BeatCache,
+    RecordedTalk,
+    details_key,
+    module_without_beats,
+    picture_hash,
+    prune,
+)
 from deck.talk import Talk
+from tests.test_compat import BLUE, RED, write_video
 
 
 def beat_a(self):
@@ -56,21 +68,38 @@ def test_module_context_ignores_the_beats_own_code():
 def test_store_lookup_and_prune(tmp_path):
     slides = tmp_path / "slides"
     (slides / "files" / "S").mkdir(parents=True)
-    for name in ("one.mp4", "two.mp4", "old.mp4"):
-        (slides / "files" / "S" / name).write_bytes(b"video " + name.encode())
-    config = {"slides": [{"file": "files/S/one.mp4"}, {"file": "files/S/two.mp4"}]}
+    for name, colour in (("one", RED), ("two", BLUE)):
+        write_video(slides / "files" / "S" / f"{name}.mp4", [colour])
+    # as the deck's JSONs hold them: relative to the slides folder's parent
+    config = {"slides": [{"file": "slides/files/S/one.mp4"}, {"file": "slides/files/S/two.mp4"}]}
     (slides / "S.json").write_text(json.dumps(config))
     cache = BeatCache(tmp_path / "beats", "ctx")
     cache.keys = [("k1", False), ("k2", True)]
     (tmp_path / "beats").mkdir()
-    (tmp_path / "beats" / "k2.mp4").write_bytes(b"reused")
-    (tmp_path / "beats" / "gone.mp4").write_bytes(b"unused")
+    write_video(tmp_path / "beats" / "k2.mp4", [BLUE, BLUE])
+    write_video(tmp_path / "beats" / "gone.mp4", [RED])
     cache.store(slides / "S.json")
-    assert cache.lookup("k1").read_bytes() == b"video one.mp4"
-    assert cache.lookup("k2").read_bytes() == b"reused"  # a reused slide is not overwritten
-    assert not (slides / "files" / "S" / "old.mp4").exists()
+    one = (slides / "files" / "S" / "one.mp4").read_bytes()
+    assert cache.lookup("k1").read_bytes() == one
+    assert cache.lookup("k2").stat().st_size != len(one)  # a reused slide is not overwritten
     assert prune(tmp_path / "beats", slides) == 1
     assert cache.lookup("nope") is None
+    assert list((tmp_path / "beats").glob(".*.tmp")) == []
+
+
+def test_a_damaged_cached_video_is_a_miss(tmp_path):
+    cache = BeatCache(tmp_path, "ctx")
+    video = write_video(tmp_path / "k.mp4", [RED, BLUE, RED])
+    os.truncate(video, video.stat().st_size // 2)
+    assert cache.lookup("k") is None and not video.exists()
+    assert cache.dropped == 1
+    assert BeatCache(tmp_path / "absent", "ctx").lookup("k") is None  # no cache at all
+
+
+def test_prune_deletes_nothing_when_an_index_is_unreadable(tmp_path):
+    write_video(tmp_path / "kept.mp4", [RED])
+    (tmp_path / "S.beats.json").write_text("[not json")
+    assert prune(tmp_path, tmp_path) == 0 and (tmp_path / "kept.mp4").exists()
 
 
 def test_store_refuses_a_slide_count_mismatch(tmp_path):
@@ -81,21 +110,72 @@ def test_store_refuses_a_slide_count_mismatch(tmp_path):
 
 
 def frame_counts(folder, scene):
-    config = json.loads((folder / f"{scene}.json").read_text())
+    config_file = folder / f"{scene}.json"
+    config = json.loads(config_file.read_text())
     counts = []
     for slide in config["slides"]:
-        with av.open(str(folder / slide["file"])) as video:
+        with av.open(str(compat.slide_video(config_file, slide["file"]))) as video:
             counts.append(video.streams.video[0].frames)
     return counts, [s["notes"] for s in config["slides"]]
 
 
+def test_recorded_talk_notes_the_details_read():
+    talk = RecordedTalk(Talk.for_preset("gqa-1b"))
+    assert (talk.model.name, talk.theme, talk.slug) == ("gqa-1b", "dark", "gqa-1b")
+    assert talk.read == set()  # the model and theme shape every slide: not details
+    talk.recording = False
+    assert talk.title
+    assert talk.read == set()
+    talk.recording = True
+    assert talk.speaker == ""
+    assert talk.read == {"speaker"}
+    assert set(TALK_DETAILS) >= {"title", "speaker", "affiliation", "event", "date", "minutes"}
+
+
+def test_details_key_changes_with_the_details_read_only():
+    talk = Talk.for_preset("gqa-1b")
+    other = dataclasses.replace(talk, speaker="Ada Lovelace", date=datetime.date(2026, 12, 1))
+    assert details_key("base", talk, []) == details_key("base", other, [])
+    assert details_key("base", talk, ["title"]) == details_key("base", other, ["title"])
+    assert details_key("base", talk, ["speaker"]) != details_key("base", other, ["speaker"])
+    assert details_key("base", other, ["date"]) != details_key("base", talk, ["date"])
+    assert details_key("other", talk, []) != details_key("base", talk, [])
+
+
 @pytest.mark.render
 def test_a_second_render_reuses_every_slide(tmp_path, monkeypatch):
+    """Also for another speaker, event and date: this scene shows none of them."""
     monkeypatch.setattr(render, "BUILD", tmp_path)
     scene, talk = "AttentionWeights", Talk.for_preset("gqa-1b")
     render.render_in_process(scene, talk, "low")
     first = frame_counts(render.slides_dir("gqa-1b", "low"), scene)
-    render.render_in_process(scene, talk, "low")
+    other = dataclasses.replace(
+        talk, speaker="Ada Lovelace", event="Reading group", date=datetime.date(2026, 12, 1)
+    )
+    render.render_in_process(scene, other, "low")
     stats = json.loads(render.stats_path("gqa-1b", "low", scene).read_text())
     assert stats["slides_reused"] == stats["slides"] == 3
     assert frame_counts(render.slides_dir("gqa-1b", "low"), scene) == first
+
+
+@pytest.mark.render
+def test_a_changed_detail_renders_the_slides_that_read_it_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "BUILD", tmp_path)
+    talk = Talk.for_preset("gqa-1b")
+
+    def reused(talk: Talk) -> int:
+        render.render_in_process("Opening", talk, "low")
+        return json.loads(render.stats_path("gqa-1b", "low", "Opening").read_text())[
+            "slides_reused"
+        ]
+
+    assert reused(talk) == 0
+    retitled = dataclasses.replace(talk, title="GQA, explained")
+    assert reused(retitled) == 0  # the title slide shows the title
+    read = set()
+    for path in render.beats_dir("gqa-1b", "low").glob("*.reads.json"):
+        read.update(json.loads(path.read_text()))
+    assert "title" in read
+    unread = [name for name in TALK_DETAILS if name not in read]
+    if unread:  # a detail the title slide does not show changes nothing
+        assert reused(dataclasses.replace(retitled, **{unread[0]: None})) == 1

@@ -1,11 +1,13 @@
 """The exported HTML deck in a real, offline Chromium: navigation, videos, notes, pixels.
 
 Runs against presentations/gqa.html (build it with `uv run deck build --quality low`);
-GQA_DECK_HTML=<file> points it at another export.
+GQA_DECK_HTML=<file> points it at another export. The fixtures `deck_html` and
+`browser` are in conftest.py (one Chromium per worker for every browser test).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import time
@@ -16,17 +18,6 @@ from PIL import Image, ImageStat
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_HTML = ROOT / "presentations" / "gqa.html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
 VIDEO_TIMEOUT_MS = 15_000
 
@@ -34,29 +25,6 @@ CURRENT_VIDEO = (
     "Reveal.getCurrentSlide().slideBackgroundContentElement"
     " && Reveal.getCurrentSlide().slideBackgroundContentElement.querySelector('video')"
 )
-
-
-@pytest.fixture(scope="session")
-def deck_html() -> Path:
-    path = Path(os.environ.get("GQA_DECK_HTML", DEFAULT_HTML))
-    if not path.is_file():
-        pytest.fail(
-            f"{path} does not exist: run `uv run deck build --quality low` first", pytrace=False
-        )
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh --with-browser`")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 class Deck:
@@ -137,11 +105,19 @@ class Deck:
             )
 
     def screenshot(self) -> Image.Image:
-        self.js("document.querySelector('.slide-number').style.visibility = 'hidden'")
-        try:
-            return Image.open(io.BytesIO(self.page.screenshot())).convert("RGB")
-        finally:
-            self.js("document.querySelector('.slide-number').style.visibility = ''")
+        return Image.open(io.BytesIO(self.page.screenshot())).convert("RGB")
+
+    def go_to(self, index: int) -> None:
+        """Show slide `index` (0-based) and wait for its video to play."""
+        self.js(f"Reveal.slide({index})")
+        self.wait_video_playing()
+
+    def open_speaker_view(self):
+        """Press S; the speaker view's popup page."""
+        self.page.locator("body").focus()
+        with self.context.expect_page() as popup_info:
+            self.page.keyboard.press("s")
+        return popup_info.value
 
     def close(self) -> None:
         self.context.close()
@@ -236,11 +212,8 @@ def test_speaker_view_opens_with_notes(browser, deck_html):
     """'S' opens reveal.js' speaker view (a popup) showing the current slide's notes."""
     deck = Deck(browser, deck_html)
     try:
-        deck.page.locator("body").focus()
         expected = deck.js("Reveal.getCurrentSlide().querySelector('aside.notes').textContent")
-        with deck.context.expect_page() as popup_info:
-            deck.page.keyboard.press("s")
-        popup = popup_info.value
+        popup = deck.open_speaker_view()
         popup.wait_for_function(
             "document.querySelector('.speaker-controls-notes .value')"
             " && document.querySelector('.speaker-controls-notes .value').textContent.trim()",
@@ -251,5 +224,144 @@ def test_speaker_view_opens_with_notes(browser, deck_html):
         )
         assert " ".join(shown.split()) == " ".join(expected.split())
         assert not deck.blocked, f"network requests: {deck.blocked[:5]}"
+    finally:
+        deck.close()
+
+
+# ── what the audience and the speaker see ────────────────────────────────
+@pytest.fixture
+def deck(browser, deck_html):
+    """The exported deck in a fresh page, keyboard focus on it."""
+    shown = Deck(browser, deck_html)
+    shown.page.locator("body").focus()
+    yield shown
+    shown.close()
+
+
+def test_one_slide_number_the_deck_wide_one(deck):
+    """reveal.js's counter is off (every frame carries the deck's number); typing a number
+    into jump-to-slide (G) goes to that slide of the whole deck."""
+    from deck.scenes import SCENES, total_slides
+
+    assert deck.js("Reveal.getConfig().slideNumber") is False
+    assert deck.js(
+        "(() => { const n = document.querySelector('.reveal .slide-number');"
+        " return !n || getComputedStyle(n).display === 'none'; })()"
+    ), "reveal.js shows a second slide number"
+    assert deck.js("Reveal.getTotalSlides()") == total_slides()
+    last_of_first_section = SCENES[0].slide_count() + SCENES[1].slide_count()
+    deck.page.keyboard.press("g")
+    deck.page.keyboard.type(str(last_of_first_section))
+    deck.page.keyboard.press("Enter")
+    assert deck.index() == last_of_first_section - 1
+
+
+def test_space_has_one_meaning_and_the_help_says_it(deck):
+    deck.wait_video_playing()
+    deck.page.keyboard.press("PageDown")  # clickers: next and previous
+    assert deck.index() == 1
+    deck.wait_video_playing()
+    deck.page.keyboard.press("PageUp")
+    assert deck.index() == 0
+    deck.page.keyboard.press("PageDown")
+    deck.wait_video_playing()
+    deck.js(f"({CURRENT_VIDEO}).play()")  # playing: Space pauses, then resumes
+    deck.page.keyboard.press(" ")
+    assert deck.index() == 1 and deck.js(f"({CURRENT_VIDEO}).paused")
+    deck.page.keyboard.press(" ")
+    assert deck.index() == 1 and not deck.js(f"({CURRENT_VIDEO}).paused")
+
+    deck.page.keyboard.press("Shift+?")
+    deck.page.wait_for_selector(".r-overlay-help table")
+    rows = deck.js(
+        "[...document.querySelectorAll('.r-overlay-help tr')]"
+        ".map(r => [...r.querySelectorAll('td')].map(c => c.textContent.trim()))"
+        ".filter(r => r.length === 2)"
+    )
+    with_space = [r for r in rows if "SPACE" in r[0].upper()]
+    assert with_space == [["SPACE", "Play / pause the video"]], with_space
+    nexts = [r[0] for r in rows if r[1] == "Next slide"]
+    assert len(nexts) == 1 and "PAGE DOWN" in nexts[0]
+    previous = [r[0] for r in rows if r[1] == "Previous slide"]
+    assert len(previous) == 1 and "PAGE UP" in previous[0]
+
+
+def test_overview_shows_each_slides_last_frame(deck):
+    """In the overview (O) the videos step aside for each slide's last frame; back in the
+    deck, the first frames are painted behind the videos again (no flash at the start)."""
+    backgrounds = "Reveal.getSlides().map(s => s.slideBackgroundElement.style.backgroundImage)"
+    deck.wait_video_playing()
+    firsts = deck.js(backgrounds)
+    deck.page.keyboard.press("o")
+    deck.page.wait_for_function("Reveal.isOverview()")
+    lasts = deck.js(backgrounds)
+    assert all(url.startswith('url("blob:') for url in lasts)
+    assert not set(lasts) & set(firsts), "the overview still shows first frames"
+    hidden = deck.js(
+        "[...document.querySelectorAll('.backgrounds video')]"
+        ".every(v => getComputedStyle(v).visibility === 'hidden')"
+    )
+    assert hidden, "a video covers its slide's last frame in the overview"
+    deck.page.keyboard.press("o")
+    deck.page.wait_for_function("!Reveal.isOverview()")
+    assert deck.js(backgrounds) == firsts
+    deck.wait_video_playing()
+    assert deck.js(f"getComputedStyle({CURRENT_VIDEO}).visibility") == "visible"
+
+
+def test_jump_to_slide_prompt_covers_nothing_drawn(deck):
+    """The prompt (G) sits where the frame draws nothing: not on the section header."""
+    import numpy as np
+
+    from deck.scenes import SCENES
+
+    # the first slide of every section with a header (the longest titles included)
+    starts = np.cumsum([0] + [s.slide_count() for s in SCENES])[:-1]
+    for scene, index in zip(SCENES, starts, strict=True):
+        if not scene.SECTION:
+            continue
+        deck.go_to(int(index))
+        deck.show_end_of_video()
+        frame = np.asarray(deck.screenshot(), dtype=int)
+        deck.page.keyboard.press("g")
+        box = deck.js(
+            "(() => { const r = document.querySelector('.jump-to-slide')"
+            ".getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })()"
+        )
+        deck.page.keyboard.press("Escape")
+        left, top, right, bottom = (round(v) for v in box)
+        assert right - left > 50 and bottom - top > 10, box  # the prompt is shown
+        background = frame[2, frame.shape[1] // 2]
+        under = frame[top:bottom, left:right]
+        drawn = (np.abs(under - background).max(axis=2) > 40).mean()
+        assert drawn == 0, f"{scene.__name__}: the prompt covers drawn pixels ({drawn:.1%})"
+
+
+def test_speaker_view_paces_the_talk(browser, tmp_path):
+    """With a talk length, the speaker view (S) shows reveal.js's pacing timer."""
+    from deck.cli import export_options
+    from deck.export import export
+    from deck.model import DEFAULT_PRESET
+    from deck.render import slides_dir
+    from deck.scenes import SCENE_NAMES
+    from deck.talk import Talk
+
+    slides = Path(os.environ.get("GQA_DECK_SLIDES", slides_dir(DEFAULT_PRESET, "low")))
+    if not (slides / f"{SCENE_NAMES[0]}.json").is_file():
+        pytest.fail(f"no renders in {slides}: run `uv run deck build --quality low` first")
+    options = dataclasses.replace(export_options(Talk.for_preset(DEFAULT_PRESET)), minutes=20)
+    (html,) = export(SCENE_NAMES, slides, tmp_path, "paced", ("html",), options=options)
+    deck = Deck(browser, html)
+    try:
+        assert deck.js("Reveal.getConfig().totalTime") == 20 * 60
+        timings = deck.js("Reveal.getSlides().map(s => Number(s.getAttribute('data-timing')))")
+        assert sum(timings) == 20 * 60 and min(timings) >= 1
+        popup = deck.open_speaker_view()
+        popup.wait_for_function(
+            "(() => { const p = document.querySelector('.speaker-controls-time .pacing');"
+            " return p && p.style.display !== 'none' && /\\d/.test(p.textContent); })()",
+            timeout=15_000,
+        )
+        assert not deck.blocked
     finally:
         deck.close()

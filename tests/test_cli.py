@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,10 +89,18 @@ def test_ctrl_c_stops_the_build_at_once_and_writes_nothing():
         text=True,
         start_new_session=True,
     )
-    time.sleep(6)  # scenes are rendering
+    # wait until the scenes are queued (importing manim alone can take 10 s on a busy
+    # machine), then give the workers a moment to start rendering
+    seen = []
+    for line in build.stdout:
+        seen.append(line)
+        if "queued" in line:
+            break
+    time.sleep(1)
     os.killpg(build.pid, signal.SIGINT)
     start = time.perf_counter()
-    output, _ = build.communicate(timeout=60)
+    rest, _ = build.communicate(timeout=60)
+    output = "".join(seen) + rest
     assert build.returncode == 130, output
     assert time.perf_counter() - start < 10
     assert "previous exports are untouched" in output
@@ -99,3 +109,124 @@ def test_ctrl_c_stops_the_build_at_once_and_writes_nothing():
         os.killpg(build.pid, 0)  # no worker is left running
     after = {p.name: p.stat().st_mtime_ns for p in out.glob("gqa*")} if out.exists() else {}
     assert after == before
+
+
+# ── every failure one line, no traceback ─────────────────────────────────
+def test_no_arguments_prints_the_help():
+    done = run_deck()
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.startswith("usage: deck") and "build" in done.stdout
+
+
+def start_deck(command: str, stdout: int) -> subprocess.Popen:
+    """`deck COMMAND` running, its stderr readable."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "deck", command], stdout=stdout, stderr=subprocess.PIPE, text=True
+    )
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `deck info | head` (or list): the reader is gone before deck writes its first line
+    listing = start_deck("info", subprocess.PIPE)
+    listing.stdout.close()
+    err = listing.stderr.read()
+    assert listing.wait(timeout=120) == cli.BROKEN_PIPE
+    assert err == ""
+
+
+def test_ctrl_c_during_start_up_is_one_line():
+    import signal
+    import time
+
+    listing = start_deck("list", subprocess.DEVNULL)
+    maps = Path(f"/proc/{listing.pid}/maps")
+    deadline = time.monotonic() + 30
+    while "numpy" not in maps.read_text() and time.monotonic() < deadline:
+        time.sleep(0.02)  # until it is importing manim (numpy comes first)
+    listing.send_signal(signal.SIGINT)
+    err = listing.stderr.read()
+    assert listing.wait(timeout=60) == 130
+    assert err.startswith("deck: interrupted") and err.count("\n") == 1, err
+
+
+def test_outside_the_project_environment_says_how_to_set_up(tmp_path):
+    # the interpreter the project's venv was made from, without the venv's packages
+    python = [sys._base_executable, "-s"]
+    if subprocess.run([*python, "-c", "import av"], capture_output=True).returncode == 0:
+        pytest.skip("the base interpreter has the project's packages too")
+    done = subprocess.run(
+        [*python, "-m", "deck", "build", "--quality", "low"],
+        cwd=Path(cli.__file__).parents[1],
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bash scripts/setup.sh" in lines[0], done.stderr
+
+
+@pytest.fixture
+def presenter(monkeypatch, tmp_path):
+    """`deck present` with Qt there, every scene current, and the presenter not started."""
+    from deck import doctor, present
+    from deck.doctor import Finding
+
+    monkeypatch.setitem(doctor.CHECKS, "qt", lambda: Finding("qt", True, ""))
+    monkeypatch.setattr(render, "is_fresh", lambda *args: True)
+    monkeypatch.setattr(render, "BUILD", tmp_path)
+    monkeypatch.setattr(present, "prepare", lambda slides, names, folder: folder)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, **kw: calls.append(cmd) or 134)
+    return calls
+
+
+def test_present_without_a_display_says_so(presenter, capsys):
+    assert cli.main(["present", "--quality", "low"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("deck: no display:") and err.count("\n") == 1
+    assert presenter == []
+
+
+def test_present_reports_the_presenters_failure(presenter, monkeypatch, capsys):
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert cli.main(["present", "--quality", "low"]) == 1
+    err = capsys.readouterr().err
+    assert "exit code 134" in err and err.count("\n") == 1
+    assert len(presenter) == 1
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5"])
+def test_minutes_must_be_positive(minutes):
+    done = run_deck("build", "--minutes", minutes)
+    assert done.returncode == 2 and done.stderr.startswith("deck: error: --minutes")
+    assert done.stderr.count("\n") == 1
+
+
+def test_exports_are_told_the_talk(monkeypatch):
+    import datetime
+
+    from deck.sources import REFERENCES
+    from deck.talk import Talk
+
+    talk = Talk(
+        PRESETS["gqa-1b"], speaker="Ada Speaker", date=datetime.date(2026, 5, 14), minutes=20
+    )
+    options = cli.export_options(talk)
+    assert (options.title, options.author, options.date) == (
+        talk.title,
+        "Ada Speaker",
+        datetime.date(2026, 5, 14),
+    )
+    assert options.minutes == 20 and options.subject == "GQA-1B"
+    assert options.references == tuple(r.citation() for r in REFERENCES)
+    # no date: the day of the export, for the documents' created/modified dates
+    assert cli.export_options(Talk(PRESETS["gqa-1b"])).day == datetime.date.today()
+
+    seen = []
+    monkeypatch.setattr(cli, "build", lambda talk, *a, **k: seen.append(talk.minutes) or 0)
+    assert cli.main(["build", "--minutes", "25"]) == 0 and seen == [25]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -16,13 +18,15 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from lxml import etree
+from PIL import Image
 
 from deck import compat
 from deck.encoding import X264_PRESET
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (64, 36)  # pixels: x264 needs even sides
-RED, BLUE = (255, 0, 0), (0, 0, 255)
+RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 QUIET = {"disable_caching": True, "progress_bar": "none", "verbosity": "ERROR"}  # manim config
 
 
@@ -33,9 +37,11 @@ def recheck(package: str) -> str:
     )
 
 
-def write_video(path: Path, colours, preset: str | None = None) -> Path:
-    """A tiny H.264 video with one solid-colour frame per colour."""
+def write_video(path: Path, colours, preset: str | None = None, keyint: int | None = None) -> Path:
+    """A tiny H.264 video with one solid-colour frame per colour (a keyframe at least
+    every `keyint` frames, if given)."""
     options = {"crf": "23", **({"preset": preset} if preset else {})}
+    options |= {"keyint": str(keyint)} if keyint else {}
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=15, options=options)
         stream.width, stream.height, stream.pix_fmt = *SIZE, "yuv420p"
@@ -212,35 +218,153 @@ def test_slide_configs_resolve_videos_as_compat_does(tmp_path):
         compat.load_presentation(config_file)
 
 
-def test_converter_fields_and_helpers_are_there():
-    convert = compat.converters()
-    assert {m.name for m in convert.FrameIndex} >= {"first", "last"}, recheck("manim-slides")
-    assert {"presentation_configs", "frame_index"} <= set(convert.PDF.model_fields)
-    assert {"presentation_configs", "width", "height"} <= set(convert.PowerPoint.model_fields)
-    for converter in (convert.PDF, convert.PowerPoint):
-        assert "tqdm(" in inspect.getsource(converter.convert_to), (
-            f"{converter.__name__} no longer draws its bar with tqdm: " + recheck("manim-slides")
-        )
+def test_slide_configs_made_portable_survive_a_move(tmp_path):
+    from manim import FadeIn, Square, tempconfig
+    from manim_slides import Slide
 
+    cached = write_video(tmp_path / "cached.mp4", [RED, BLUE])
 
-def test_video_frames_are_the_first_and_last(tmp_path):
-    config_file = rendered_config(tmp_path)
-    video = compat.slide_video(config_file, "files/S/a.mp4")
-    first = compat.video_frame(video, last=False).convert("RGB").getpixel((32, 18))
-    last = compat.video_frame(video, last=True).convert("RGB").getpixel((32, 18))
-    assert first[0] > 200 > first[2] and last[2] > 200 > last[0], recheck("manim-slides")
+    class Two(Slide):
+        skip_reversing = True
 
+        def construct(self):
+            self.next_slide(notes="rendered")
+            self.play(FadeIn(Square()), run_time=2 / 15)
+            self.next_slide(notes="copied", src=cached)  # as the slide cache reuses a video
 
-def test_converters_write_without_progress_bars(tmp_path, capfd):
-    pypdf = pytest.importorskip("pypdf")
-    from pptx import Presentation
-
-    configs = [compat.load_presentation(rendered_config(tmp_path, notes="n"))]
-    compat.convert_to_pdf(configs, tmp_path / "out.pdf", last=True)
-    compat.convert_to_pptx(configs, tmp_path / "out.pptx", width=640, height=360)
-    assert len(pypdf.PdfReader(tmp_path / "out.pdf").pages) == 1
-    deck = Presentation(str(tmp_path / "out.pptx"))
-    assert (deck.slide_width, deck.slide_height) == (640 * 9525, 360 * 9525)
-    assert "it/s" not in capfd.readouterr().err, "progress bars are drawn: " + recheck(
+    build = tmp_path / "build"
+    options = {"pixel_width": SIZE[0], "pixel_height": SIZE[1], "frame_rate": 15}
+    with tempconfig({**QUIET, **options, "media_dir": str(build / "media")}):
+        Two(output_folder=build / "slides").render()
+    config_file = build / "slides" / "Two.json"
+    raw = json.loads(config_file.read_text())
+    files = [Path(slide["file"]) for slide in raw["slides"]]
+    assert [f.parent for f in files] == [build / "slides" / "files" / "Two"] * 2, recheck(
         "manim-slides"
     )
+    assert raw["slides"][1]["src"] == str(cached), recheck("manim-slides")
+
+    assert compat.make_portable(raw, config_file)
+    assert [s["file"] for s in raw["slides"]] == [f"slides/files/Two/{f.name}" for f in files]
+    assert [s["src"] for s in raw["slides"]] == [None, None]
+    config_file.write_text(json.dumps(raw))
+    assert not compat.make_portable(raw, config_file)  # nothing left to change
+    cached.unlink()  # the cache may go: the slide has its own copy
+    moved = build.rename(tmp_path / "moved")
+    loaded = compat.load_presentation(moved / "slides" / "Two.json")
+    assert [s.file for s in loaded.slides] == [moved / "slides/files/Two" / f.name for f in files]
+
+    # a config written before the move names the old folder: the same videos, here
+    old = {"slides": [{"file": str(files[0]), "rev_file": str(files[0])}]}
+    assert compat.make_portable(old, moved / "slides" / "Two.json")
+    assert old["slides"][0]["file"] == f"slides/files/Two/{files[0].name}"
+
+
+def test_a_missing_src_fails_validation(tmp_path):
+    config_file = rendered_config(tmp_path)
+    raw = json.loads(config_file.read_text())
+    raw["slides"][0]["src"] = str(tmp_path / "gone.mp4")
+    config_file.write_text(json.dumps(raw))
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="src"):  # why make_portable drops it
+        compat.load_presentation(config_file)
+
+
+# ── manim: its cached text and formula SVGs ──────────────────────────────
+def test_unreadable_cached_svgs_are_made_again(tmp_path, monkeypatch):
+    from manim import MarkupText, MathTypst, Text, tempconfig
+    from manim.mobject.svg import svg_mobject
+
+    compat.guard_svg_caches()
+    compat.guard_svg_caches()  # idempotent
+    makers = [lambda: Text("cached"), lambda: MarkupText("<b>cached</b>"), lambda: MathTypst("x^2")]
+    with tempconfig({**QUIET, "media_dir": str(tmp_path)}):
+        first = [len(make().family_members_with_points()) for make in makers]
+        svgs = sorted(tmp_path.rglob("*.svg"))
+        assert len(svgs) == len(makers), recheck("manim")
+        svgs[0].write_bytes(b"")
+        svgs[1].write_bytes(svgs[1].read_bytes()[:60])
+        svgs[2].write_bytes(b"<svg")
+        # as in a new process: no parsed SVG kept in memory (a formula's is, by file name)
+        monkeypatch.setattr(svg_mobject, "SVG_HASH_TO_MOB_MAP", {})
+        again = [len(make().family_members_with_points()) for make in makers]
+    assert again == first, "an unreadable cached SVG was used: " + recheck("manim")
+    assert all(svg.stat().st_size > 60 for svg in svgs)
+
+
+def test_first_and_last_frames_are_read_across_keyframes(tmp_path):
+    """deck/export/videos.py seeks to the last keyframe for the last frame (PyAV)."""
+    from deck.export.videos import first_frame, last_frame
+
+    colours = [RED] * 3 + [BLUE] * 40 + [GREEN]  # six keyframes: the seek skips five
+    video = write_video(tmp_path / "gops.mp4", colours, keyint=8)
+    first = first_frame(video).convert("RGB").getpixel((32, 18))
+    last = last_frame(video).convert("RGB").getpixel((32, 18))
+    assert first[0] > 200 > first[2], first
+    assert last[1] > 200 > last[0], last
+
+
+# ── python-pptx: the movie's timing node ─────────────────────────────────
+def test_added_movie_autoplays_and_loops_where_compat_says(tmp_path):
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    video = write_video(tmp_path / "a.mp4", [RED, BLUE])
+    Image.new("RGB", SIZE, RED).save(tmp_path / "poster.png")
+    deck = Presentation()
+    movies = []
+    for _ in range(2):
+        slide = deck.slides.add_slide(deck.slide_layouts[6])
+        movies.append(
+            slide.shapes.add_movie(
+                str(video), 0, 0, Emu(640), Emu(360), str(tmp_path / "poster.png"), "video/mp4"
+            )
+        )
+    compat.autoplay_movie(movies[0], loop=False)
+    compat.autoplay_movie(movies[1], loop=True)
+    for movie, loops in zip(movies, (False, True), strict=True):
+        xml = etree.tostring(movie._element.getroottree().getroot()).decode()
+        assert '<p:cond delay="0"/>' in xml, "the movie waits for a click: " + recheck(
+            "python-pptx"
+        )
+        assert ('repeatCount="indefinite"' in xml) == loops
+
+
+# ── manim-slides: the presenter's command and key bindings ───────────────
+def test_presenter_keys_are_written_as_the_player_reads_them(tmp_path):
+    from qtpy.QtCore import Qt
+
+    path = tmp_path / "keys.toml"
+    compat.write_presenter_keys(path, {"NEXT": ("PageDown",), "PREVIOUS": ("PageUp",)})
+    keys = compat.presenter_keys(path)
+    assert keys["NEXT"] == {Qt.Key.Key_Right, Qt.Key.Key_PageDown}, recheck("manim-slides")
+    assert keys["PREVIOUS"] == {Qt.Key.Key_Left, Qt.Key.Key_PageUp}
+    assert keys["QUIT"] == {Qt.Key.Key_Q}  # the other defaults stay
+
+
+def test_present_command_takes_the_options_deck_passes():
+    from manim_slides.present import present
+
+    options = {o for p in present.params for o in p.opts}
+    assert {"--config", "--folder", "--start-at-slide-number", "--show-info-window"} <= options, (
+        recheck("manim-slides")
+    )
+
+
+# ── PySide6: the FFmpeg inside Qt Multimedia ─────────────────────────────
+def test_qt_ffmpeg_log_level_can_be_lowered():
+    """In a child process (the library stays loaded): the level Qt's FFmpeg logs at."""
+    code = (
+        "import ctypes, os\n"
+        "from deck import compat\n"
+        "assert compat.quiet_qt_ffmpeg()\n"
+        "lib = ctypes.CDLL(str(compat.qt_ffmpeg_library()), mode=os.RTLD_LAZY)\n"
+        "print(lib.av_log_get_level())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    pyside = metadata.version("PySide6-Essentials")
+    assert done.returncode == 0, f"{done.stderr[-1500:]}\nre-check the reach for PySide6 {pyside}"
+    assert int(done.stdout) == compat.FFMPEG_LOG_WARNING

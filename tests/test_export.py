@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import datetime
+import io
 import json
 import os
 import re
@@ -9,13 +13,17 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from deck import export as ex
-from deck.export import ExportError, export, reveal, up_to_date
+from deck.export import ExportError, ExportOptions, export, fonts, reveal, up_to_date
+from deck.export.kv_calculator import calculator_widget
 from deck.export.videos import slide_files
+from deck.model import PRESETS
 
 TINY_SCENE = """
 from manim import BLUE, GREEN, RED, Circle, Create, FadeIn, ManimColor, Square, Text, Transform
@@ -36,6 +44,14 @@ class Tiny(Slide):
         self.play(FadeIn(Text("GQA", color=RED).next_to(shape)))
 """
 SLIDES = 3
+OPTIONS = ExportOptions(
+    title="Tiny talk",
+    author="Ada Speaker",
+    subject="A circle and a square",
+    date=datetime.date(2026, 5, 14),
+    minutes=1,
+    references=("Doe et al. 2020. Circles & Squares. arXiv:2001.00001",),
+)
 
 
 @pytest.fixture(scope="session")
@@ -78,11 +94,11 @@ def slides(rendered, tmp_path) -> Path:
 def exported(rendered, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("out")
     start = time.perf_counter()
-    paths = export(["Tiny"], rendered / "slides", out, "gqa")
+    paths = export(["Tiny"], rendered / "slides", out, "gqa", options=OPTIONS)
     took = time.perf_counter() - start
     sizes = ", ".join(f"{p.name} {p.stat().st_size / 1024:.0f} KiB" for p in paths)
     print(f"\nexport: tiny deck ({SLIDES} slides) in {took:.2f} s: {sizes}")
-    return {p.suffix[1:]: p for p in paths}
+    return dict(zip(ex.FORMATS, paths, strict=True))
 
 
 def tiny_notes(slides_dir: Path) -> list[str]:
@@ -98,9 +114,10 @@ def leftovers(folder: Path) -> list[str]:
 
 
 # ── the exports ──────────────────────────────────────────────────────────
-def test_writes_the_three_formats(exported):
-    assert sorted(exported) == ["html", "pdf", "pptx"]
-    assert [p.name for p in exported.values()] == ["gqa.html", "gqa.pdf", "gqa.pptx"]
+def test_writes_every_format(exported):
+    assert list(exported) == ["html", "pdf", "pptx", "handout"]
+    names = [p.name for p in exported.values()]
+    assert names == ["gqa.html", "gqa.pdf", "gqa.pptx", "gqa-handout.pdf"]
     assert all(p.stat().st_size > 0 for p in exported.values())
     assert leftovers(exported["html"].parent) == []
 
@@ -114,8 +131,10 @@ def test_html_is_self_contained(exported, rendered):
     assert ".mp4" not in html  # no reference to a video file: base64 cannot contain "."
     assert html.count('data-deck-video="data:video/mp4;base64,') == SLIDES
     assert html.count('data-deck-poster="data:image/webp;base64,') == SLIDES
+    assert html.count('data-deck-overview="data:image/webp;base64,') == SLIDES
     assert "Reveal.initialize" in html and "RevealNotes" in html
-    assert 'slideNumber: "c/t"' in html
+    # one slide number: the one in the frames (reveal.js's own is off)
+    assert "slideNumber: false" in html and 'slideNumber: "' not in html
     # notes are escaped text
     assert "A circle &lt;appears&gt; &amp; grows." in html
 
@@ -146,6 +165,180 @@ def test_pptx_has_slides_videos_and_notes(exported, rendered):
         assert [s.shape_type for s in slide.shapes] == [MSO_SHAPE_TYPE.MEDIA]
     width, height = json.loads((rendered / "slides" / "Tiny.json").read_text())["resolution"]
     assert deck.slide_width / deck.slide_height == pytest.approx(width / height, rel=0.01)
+
+
+# ── what each export says about the talk, and which picture it shows ────
+def frames_of(video: Path) -> tuple[Image.Image, Image.Image]:
+    """The video's first and last frames, decoded here from the start (no seeking)."""
+    import av
+
+    with av.open(str(video)) as container:
+        frames = [f.to_image().convert("RGB") for f in container.decode(video=0)]
+    return frames[0], frames[-1]
+
+
+def difference(a: Image.Image, b: Image.Image) -> float:
+    """Mean absolute difference per channel (0-255) at `a`'s size."""
+    import numpy as np
+
+    b = b.convert("RGB").resize(a.size)
+    return float(np.abs(np.asarray(a, float) - np.asarray(b, float)).mean())
+
+
+def test_pptx_poster_is_each_slides_own_last_frame(exported, rendered):
+    from pptx import Presentation
+
+    deck = Presentation(str(exported["pptx"]))
+    videos = tiny_videos(rendered / "slides")
+    for number, (slide, video) in enumerate(zip(deck.slides, videos, strict=True), start=1):
+        (movie,) = slide.shapes
+        poster = Image.open(io.BytesIO(poster_blob(movie)))
+        first, last = frames_of(video)
+        assert difference(last, poster) < 1.0, f"slide {number}: poster is not its last frame"
+        assert difference(first, poster) > 5 * difference(last, poster), f"slide {number}"
+
+
+def poster_blob(movie) -> bytes:
+    """The image a PowerPoint movie shows when it is not playing (its blip)."""
+    return movie.part.related_part(movie._element.blip_rId).blob
+
+
+def test_pptx_says_who_when_and_16_9(exported):
+    from pptx import Presentation
+
+    deck = Presentation(str(exported["pptx"]))
+    core = deck.core_properties
+    assert core.title == OPTIONS.title
+    assert core.author == core.last_modified_by == OPTIONS.author
+    assert core.subject == OPTIONS.subject
+    assert core.created.date() == core.modified.date() == OPTIONS.date
+    assert "python-pptx" not in (core.comments or "")
+    # 16:9 as PowerPoint's own widescreen size (13.33 × 7.5 in); the videos are 854×480
+    assert (deck.slide_width, deck.slide_height) == (12_192_000, 6_858_000)
+    with zipfile.ZipFile(exported["pptx"]) as package:
+        presentation = package.read("ppt/presentation.xml").decode()
+        app = package.read("docProps/app.xml").decode()
+        timing = [package.read(f"ppt/slides/slide{n}.xml").decode() for n in (1, 2, 3)]
+    assert re.search(r'<p:sldSz cx="12192000" cy="6858000"\s*/>', presentation)  # no 4:3 type
+    assert "<PresentationFormat>Widescreen</PresentationFormat>" in app
+    assert f"<Slides>{SLIDES}</Slides>" in app and "Macintosh" not in app
+    assert all('<p:cond delay="0"/>' in t for t in timing)  # every video starts by itself
+
+
+def test_pdf_metadata_names_the_talk(exported):
+    pypdf = pytest.importorskip("pypdf")
+    info = pypdf.PdfReader(exported["pdf"]).metadata
+    assert info.title == OPTIONS.title  # not the temporary file's name
+    assert info.author == OPTIONS.author
+    assert info.creation_date.date() == OPTIONS.date
+
+
+def test_pdf_pages_are_the_last_frames(exported, rendered):
+    pypdf = pytest.importorskip("pypdf")
+    pages = pypdf.PdfReader(exported["pdf"]).pages
+    for page, video in zip(pages, tiny_videos(rendered / "slides"), strict=True):
+        (image,) = page.images
+        first, last = frames_of(video)
+        assert difference(last, image.image) < difference(first, image.image)
+
+
+def squashed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_handout_has_the_notes_as_text_and_a_references_page(exported, rendered):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(exported["handout"])
+    pages = [squashed(p.extract_text()) for p in reader.pages]
+    body = " ".join(pages[:-1])
+    assert OPTIONS.title in pages[0] and OPTIONS.author in pages[0]
+    for number, notes in enumerate(tiny_notes(rendered / "slides"), start=1):
+        assert f"Slide {number} of {SLIDES}" in body
+        assert squashed(notes) in body, f"slide {number}'s notes are not text in the handout"
+    assert "References" in pages[-1] and "Slide " not in pages[-1]  # a page of its own
+    assert squashed(OPTIONS.references[0]) in pages[-1]
+    assert sum(len(p.images) for p in reader.pages) == SLIDES  # one frame per slide
+    assert reader.metadata.title == OPTIONS.title
+    assert reader.metadata.author == OPTIONS.author
+
+
+def test_handout_font_has_every_character_of_the_deck():
+    """The handout embeds one TrueType font: a character it lacks would print as a box."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from deck.export import handout
+    from deck.model import PRESETS
+    from deck.scenes import SCENES
+    from deck.sources import REFERENCES
+
+    handout.register_fonts()
+    texts = [r.citation() for r in REFERENCES]
+    texts += [s.notes_for(b, m) for m in PRESETS.values() for s in SCENES for b in s.beat_names()]
+    for name in (handout.FONT, handout.BOLD):
+        glyphs = pdfmetrics.getFont(name).face.charToGlyph
+        missing = sorted({c for t in texts for c in t if ord(c) not in glyphs and c != "\n"})
+        assert not missing, f"{name} lacks {missing}"
+
+
+def test_html_paces_the_slides_by_their_notes(exported, rendered):
+    html = exported["html"].read_text(encoding="utf-8")
+    timings = [int(t) for t in re.findall(r'data-timing="(\d+)"', html)]
+    assert len(timings) == SLIDES and sum(timings) == 60  # OPTIONS.minutes
+    assert 'data-deck-total-time="60"' in html
+    words = [len(n.split()) for n in tiny_notes(rendered / "slides")]
+    for seconds, count in zip(timings, words, strict=True):
+        assert seconds == pytest.approx(60 * count / sum(words), abs=1.5)
+
+
+def test_html_overview_posters_are_last_frames(exported, rendered):
+    import base64
+
+    html = exported["html"].read_text(encoding="utf-8")
+    starts = re.findall(r'data-deck-poster="data:image/webp;base64,([^"]+)"', html)
+    ends = re.findall(r'data-deck-overview="data:image/webp;base64,([^"]+)"', html)
+    for start, end, video in zip(starts, ends, tiny_videos(rendered / "slides"), strict=True):
+        first, last = frames_of(video)
+        shown_first = Image.open(io.BytesIO(base64.b64decode(start)))
+        shown_last = Image.open(io.BytesIO(base64.b64decode(end)))
+        assert difference(first, shown_first) < difference(last, shown_first)  # playback start
+        assert difference(last, shown_last) < difference(first, shown_last)  # overview
+
+
+def test_pacing_spreads_whole_seconds_by_words():
+    from deck.export.pacing import seconds_per_slide
+
+    notes = ["one two three", "", "a b c d e f g h i j k l"]
+    seconds = seconds_per_slide(notes, 2)
+    assert sum(seconds) == 120 and min(seconds) >= 1
+    # 1 s each, then 117 s in proportion to 3 : 1 : 12 words
+    assert seconds == [1 + 22, 1 + 7, 1 + 88]
+    assert seconds_per_slide(["x"] * 4, 4 / 60) == [1, 1, 1, 1]
+    with pytest.raises(ValueError, match="less than one second"):
+        seconds_per_slide(["x"] * 4, 3 / 60)
+
+
+def test_too_short_a_talk_is_an_export_error(rendered, tmp_path):
+    with pytest.raises(ExportError, match="more minutes") as info:
+        export(
+            ["Tiny"],
+            rendered / "slides",
+            tmp_path,
+            "gqa",
+            ("html",),
+            options=ExportOptions(minutes=1 / 60),
+        )
+    assert "\n" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_changed_options_make_the_exports_stale(rendered, tmp_path):
+    slides = tmp_path / "slides"
+    shutil.copytree(rendered / "slides", slides)
+    out = tmp_path / "out"
+    export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS)
+    assert up_to_date(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS)
+    retitled = dataclasses.replace(OPTIONS, title="Another title")
+    assert not up_to_date(["Tiny"], slides, out, "gqa", ("pdf",), options=retitled)
 
 
 def test_formats_and_stem_are_honoured(rendered, tmp_path):
@@ -315,3 +508,51 @@ def test_not_up_to_date_once_another_build_overwrote_the_exports(rendered, tmp_p
     export(["Tiny"], low, out, "gqa")
     assert up_to_date(["Tiny"], low, out, "gqa")
     assert not up_to_date(["Tiny"], high, out, "gqa")  # the files are low's now
+
+
+# ── live slides (the HTML deck's widgets) ───────────────────────────────
+def widget(preset: str = "gqa-1b"):
+    models = list(PRESETS.values())
+    return calculator_widget(models, PRESETS[preset], "2 · KV-cache calculator", "2 / 3")
+
+
+def sections(page: str) -> list[str]:
+    return re.findall(r"<section\b.*?</section>", page, flags=re.DOTALL)
+
+
+def test_the_live_slide_holds_the_widget_and_its_font(rendered, tmp_path):
+    live = ExportOptions(interactive={1: widget()})
+    (path,) = export(["Tiny"], rendered / "slides", tmp_path, "gqa", ("html",), options=live)
+    page = path.read_text(encoding="utf-8")
+    assert [s.count('class="kvc"') for s in sections(page)] == [0, 1, 0]
+    assert not re.search(r"https?://", page, re.IGNORECASE)
+    # the video stays under the widget (the other formats show it), and so does the notes
+    assert page.count("data-deck-video=") == 3 and page.count('<aside class="notes">') == 3
+    inlined = re.search(r'src: url\(data:font/otf;base64,([^)]+)\) format\("opentype"\)', page)
+    font, _, _ = fonts.font_file("Inter")
+    assert base64.b64decode(inlined[1]) == font.read_bytes()
+    options = re.findall(r'<select name="model">(.*?)</select>', page, flags=re.DOTALL)[0]
+    assert re.findall(r'value="([^"]+)"', options) == list(PRESETS)
+
+
+def test_a_live_slide_outside_the_deck_is_refused(rendered, tmp_path):
+    with pytest.raises(ExportError, match=r"live slide 3 .* 3 slides") as info:
+        options = ExportOptions(interactive={3: widget()})
+        export(["Tiny"], rendered / "slides", tmp_path, "gqa", options=options)
+    assert "\n" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_up_to_date_follows_the_live_slides(rendered, tmp_path):
+    slides, out = rendered / "slides", tmp_path / "out"
+    live = ExportOptions(interactive={1: widget()})
+    export(["Tiny"], slides, out, "gqa", ("html",), options=live)
+    assert up_to_date(["Tiny"], slides, out, "gqa", ("html",), options=live)
+    assert not up_to_date(["Tiny"], slides, out, "gqa", ("html",))
+    other = ExportOptions(interactive={1: widget("llama-3-8b")})  # another model first
+    assert not up_to_date(["Tiny"], slides, out, "gqa", ("html",), options=other)
+
+
+def test_a_missing_font_says_how_to_install_it():
+    with pytest.raises(ExportError, match=r"setup\.sh"):
+        fonts.font_file("No Such Font Family 9f2c")

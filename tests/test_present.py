@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,9 +24,23 @@ from deck.model import DEFAULT_PRESET
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 180
 
+# The end of each driver's `tick` (one step of the plan done) and the timer that calls it
+# every 50 ms; the driver then starts the player, which runs Qt's event loop.
+DRIVER_LOOP = r"""
+    state["step"] += 1
+    state["since"] = time.monotonic()
+    if state["step"] == len(plan):
+        timer.stop()
+
+timer = QTimer()
+timer.timeout.connect(tick)
+timer.start(50)
+"""
+
 # Runs `manim-slides present ARGS...` in-process and drives it:
 # every slide (→), one step back (←), then Q. One JSON line per observation on stdout.
-DRIVER = r"""
+DRIVER = (
+    r"""
 import json, sys, time
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtMultimedia import QMediaPlayer
@@ -71,16 +86,10 @@ def tick():
         before = where(p)
         QTest.keyClick(p, key)
         emit(event=action, before=before, after=where(p), visible=p.isVisible())
-    state["step"] += 1
-    state["since"] = time.monotonic()
-    if state["step"] == len(plan):
-        timer.stop()
-
-timer = QTimer()
-timer.timeout.connect(tick)
-timer.start(50)
-present.main(args=sys.argv[2:], prog_name="manim-slides present")
 """
+    + DRIVER_LOOP
+    + 'present.main(args=sys.argv[2:], prog_name="manim-slides present")\n'
+)
 
 
 def _deck_slides() -> tuple[Path, list[str]]:
@@ -185,3 +194,160 @@ def test_deck_present_checks_qt_before_starting(monkeypatch, capsys):
     assert cli.main(["present", "--quality", "low"]) == 1
     err = capsys.readouterr().err
     assert err == "deck: missing qt: apt-get install --no-install-recommends libxcb-cursor0\n"
+
+
+# ── `deck present`: one presentation, clicker keys, a quiet terminal ────
+# Runs what `deck present` runs (deck.present.main with the prepared folder and keys) and
+# drives it: each step is a key press (or "look"), logged with what the info window shows.
+DECK_DRIVER = (
+    r"""
+import json, sys, time
+from qtpy.QtCore import Qt, QTimer
+from qtpy.QtTest import QTest
+from qtpy.QtWidgets import QApplication
+from manim_slides.qt_utils import qapp
+from manim_slides.present.player import Player
+from deck import present
+
+app = qapp()
+keys = {"pagedown": Qt.Key.Key_PageDown, "pageup": Qt.Key.Key_PageUp, "quit": Qt.Key.Key_Q}
+plan = sys.argv[1].split(",")
+state = {"step": 0, "since": time.monotonic()}
+
+def player():
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, Player)), None)
+
+def tick():
+    p = player()
+    if time.monotonic() - state["since"] > 30:
+        print(json.dumps({"event": "stuck", "step": plan[state["step"]]}), flush=True)
+        app.exit(3)
+        return
+    if p is None or not p.isVisible():
+        return
+    action = plan[state["step"]]
+    if action != "look":
+        QTest.keyClick(p, keys[action])
+    print(json.dumps({
+        "event": action,
+        "at": [p.current_presentation_index, p.current_slide_index],
+        "slide": p.info.slide_label.text().strip(),
+        "scene": p.info.scene_label.text().strip(),
+        "notes": p.info.slide_notes.text(),
+        "visible": p.isVisible(),
+    }), flush=True)
+"""
+    + DRIVER_LOOP
+    + "present.main(sys.argv[2:])\n"
+)
+
+
+def test_deck_present_pages_with_clicker_keys_counting_the_whole_deck(deck_slides, tmp_path):
+    from deck import present
+
+    folder, scenes, total = deck_slides
+    prepared = present.prepare(folder, scenes, tmp_path / "present")
+    cmd = present.command(prepared, start_at=3)
+    assert cmd[:3] == [sys.executable, "-m", "deck.present"]
+    env = {**present.environment(), "QT_QPA_PLATFORM": "offscreen"}
+    plan = "look,pagedown,pagedown,pageup,quit"
+    done = subprocess.run(
+        [sys.executable, "-c", DECK_DRIVER, plan, *cmd[3:]],
+        cwd=tmp_path,  # no .manim-slides.toml here: the keys come from --config
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    detail = f"\nstdout tail: {done.stdout[-1500:]}\nstderr tail: {done.stderr[-1500:]}"
+    assert done.returncode == 0, f"exit code {done.returncode}{detail}"
+    log = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert [r["event"] for r in log] == plan.split(","), detail
+
+    # One presentation: the info window counts the deck's slides, as the frames do.
+    notes = _slide_notes(folder, scenes)
+    look, down, down2, up, quit_ = log
+    assert look["at"] == [0, 2] and look["slide"] == f"3/{total}"  # --start-at 3
+    assert look["scene"] == "1/1" and look["notes"] == notes[2]
+    assert (down["at"], down["slide"]) == ([0, 3], f"4/{total}")  # Page Down: next
+    assert (down2["at"], down2["slide"]) == ([0, 4], f"5/{total}")
+    assert (up["at"], up["slide"], up["notes"]) == ([0, 3], f"4/{total}", notes[3])  # Page Up
+    assert quit_["visible"] is False
+
+    # A quiet terminal: no FFmpeg stream information, no Qt multimedia chatter.
+    err = done.stderr.splitlines()
+    assert not [line for line in err if re.match(r"\s*(Input #|Stream #|Duration:)", line)]
+    assert not [line for line in err if line.startswith("qt.multimedia")]
+    assert len(err) <= 5, done.stderr  # what is left is about the offscreen platform
+
+
+def test_merged_presentation_keeps_every_slide_in_order(deck_slides, tmp_path):
+    from deck import compat, present
+
+    folder, scenes, _ = deck_slides
+    prepared = present.prepare(folder, scenes, tmp_path / "present")
+    merged = compat.load_presentation(prepared / f"{present.PRESENTATION}.json")
+    assert [s.notes for s in merged.slides] == _slide_notes(folder, scenes)
+    expected = [
+        compat.slide_video(folder / f"{scene}.json", slide["file"]).resolve()
+        for scene in scenes
+        for slide in json.loads((folder / f"{scene}.json").read_text())["slides"]
+    ]
+    assert [s.file for s in merged.slides] == expected
+    keys = compat.presenter_keys(prepared / present.KEYS_FILE)
+    assert len(keys["NEXT"]) == 2 and len(keys["PREVIOUS"]) == 2  # arrow + page key
+
+
+def test_start_at_is_the_slide_number_and_checked(monkeypatch, tmp_path, capsys):
+    from deck import present, render
+    from deck.scenes import total_slides
+
+    calls = []
+    monkeypatch.setattr(render, "is_fresh", lambda *a: True)
+    monkeypatch.setitem(doctor.CHECKS, "qt", lambda: Finding("qt", True, ""))
+    monkeypatch.setattr(present, "prepare", lambda slides, names, folder: tmp_path)
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, env: calls.append(cmd) or 0)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")  # a display, as far as deck knows
+
+    assert cli.main(["present", "--quality", "low", "--start-at", "7"]) == 0
+    (cmd,) = calls
+    assert cmd[cmd.index("--start-at-slide-number") + 1] == "6"  # 0-based in manim-slides
+    for bad in ("0", str(total_slides() + 1)):
+        assert cli.main(["present", "--quality", "low", "--start-at", bad]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("deck: error: --start-at") and err.count("\n") == 1
+    assert len(calls) == 1
+
+
+def test_readme_lists_the_keys_of_both_players(tmp_path):
+    """Every action the live presenter's key file binds, and the clicker keys, are in the
+    README's Presenting table, with the HTML deck's keys beside them."""
+    from qtpy.QtCore import Qt
+
+    from deck import compat, present
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Presenting", 1)[1].split("\n## ", 1)[0]
+    assert "| action | live presenter (`deck present`) | HTML (`gqa.html`) |" in section
+    rows = {r.split("|")[1].strip(): r for r in section.splitlines() if r.startswith("| ")}
+    keys = compat.presenter_keys(present.prepare_keys(tmp_path / present.KEYS_FILE))
+    named = {Qt.Key.Key_Right: "→", Qt.Key.Key_Left: "←", Qt.Key.Key_PageDown: "Page Down"}
+    named |= {Qt.Key.Key_PageUp: "Page Up", Qt.Key.Key_Space: "Space"}
+    actions = {
+        "NEXT": "next slide",
+        "PREVIOUS": "previous slide",
+        "PLAY_PAUSE": "pause / resume the slide's animation",
+        "REPLAY": "replay the slide",
+        "REVERSE": "play the slide in reverse",
+        "FULL_SCREEN": "full screen",
+        "HIDE_MOUSE": "show / hide the mouse pointer",
+        "QUIT": "quit",
+    }
+    assert set(keys) == set(actions), "an action of the player is missing from this test"
+    for action, codes in keys.items():
+        row = rows[actions[action]]
+        live = row.split("|")[2]
+        for code in codes:
+            name = named.get(code) or Qt.Key(code).name.removeprefix("Key_")
+            assert name in live, f"{action}: {name} is not in README's row {row!r}"

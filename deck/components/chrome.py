@@ -10,9 +10,9 @@ from deck.components.text import text
 
 def section_title(title: str) -> Text:
     mob = text(title, theme.SIZE.caption, theme.MUTED)
-    return mob.move_to([0, theme.HEADER_Y, 0]).to_edge(LEFT, buff=theme.MARGIN + 0.1)
+    return mob.move_to([0, theme.HEADER_Y, 0]).to_edge(LEFT, buff=theme.HEADER_INSET)
 
 
 def slide_counter(number: int, total: int) -> Text:
     mob = text(f"{number} / {total}", theme.SIZE.caption, theme.MUTED)
-    return mob.move_to([0, theme.HEADER_Y, 0]).to_edge(RIGHT, buff=theme.MARGIN + 0.1)
+    return mob.move_to([0, theme.HEADER_Y, 0]).to_edge(RIGHT, buff=theme.HEADER_INSET)

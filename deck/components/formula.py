@@ -64,9 +64,10 @@ def _preamble() -> str:
 class Formula(MathTypst):
     """Display math in typst syntax; `font_size` means what it means for `Text`."""
 
-    def __init__(self, body: str, size: int = theme.SIZE.body, color: str = theme.TEXT):
+    def __init__(self, body: str, size: int = theme.SIZE.body, color: str | None = None):
         if size < theme.MIN_FONT_SIZE:
             raise ValueError(f"font size {size} is below the minimum {theme.MIN_FONT_SIZE}")
+        color = theme.TEXT if color is None else color
         super().__init__(body, font_size=size, color=color, typst_preamble=_preamble())
         self.source = body  # what the layout records show for it
         tag(self, TEXT)

@@ -25,8 +25,8 @@ def heat_color(weight: float) -> ManimColor:
 
 
 def ink_for(weight: float) -> str:
-    """Dark text on the bright end of the ramp, light text on the dark end."""
-    return theme.BACKGROUND if weight > 0.55 else theme.TEXT
+    """The ink, dark or light, that stands out most on the cell of `weight`."""
+    return theme.ink_on(heat_color(weight).to_hex())
 
 
 class Heatmap(VGroup):

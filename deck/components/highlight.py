@@ -10,16 +10,18 @@ from deck.components.roles import DECOR, tag
 
 def outline(
     target: Mobject,
-    color: str = theme.HIGHLIGHT,
+    color: str | None = None,
     *,
     buff: float = theme.HIGHLIGHT_BUFF,
     stroke: float = theme.STROKE_HIGHLIGHT,
     role: str = DECOR,
 ) -> SurroundingRectangle:
+    """`color` defaults to the active palette's HIGHLIGHT."""
+    color = theme.HIGHLIGHT if color is None else color
     box = SurroundingRectangle(target, color=color, buff=buff, stroke_width=stroke)
     return tag(box, role)
 
 
-def outlines(targets, color: str = theme.HIGHLIGHT, **options) -> VGroup:
+def outlines(targets, color: str | None = None, **options) -> VGroup:
     """One outline per target, as one group (for one animation)."""
     return VGroup(*(outline(t, color, **options) for t in targets))

@@ -25,7 +25,7 @@ def sit_on(mob: Text, y: float) -> Text:
 
 
 def lines(
-    rows: Sequence[str], size: int, color: str = theme.TEXT, pitch_em: float = ROW_PITCH_EM
+    rows: Sequence[str], size: int, color: str | None = None, pitch_em: float = ROW_PITCH_EM
 ) -> VGroup:
     """Left-aligned lines of text at an even baseline pitch (glyph heights don't matter)."""
     pitch = pitch_em * theme.em(size)
@@ -38,14 +38,16 @@ def lines(
 def table(
     rows: Sequence[Sequence[str]],
     size: int = theme.SIZE.label,
-    colors: Sequence[str] = (theme.MUTED, theme.TEXT),
+    colors: Sequence[str] | None = None,
     align_right: Sequence[bool] = (),
 ) -> VGroup:
-    """Rows of cells; column c is drawn in `colors[c]` (the last colour repeats).
+    """Rows of cells; column c is drawn in `colors[c]` (the last colour repeats; default:
+    MUTED labels, then TEXT).
 
     Empty cells are skipped, columns are as wide as their widest cell, and each row's
     cells share one baseline. `table.rows` lists the rows as VGroups.
     """
+    colors = (theme.MUTED, theme.TEXT) if colors is None else colors
     n_cols = max(len(r) for r in rows)
     cells = [
         [

@@ -9,10 +9,12 @@ from deck.components.roles import TEXT, tag
 
 
 def text(
-    content: str, size: int = theme.SIZE.body, color: str = theme.TEXT, weight: str = NORMAL
+    content: str, size: int = theme.SIZE.body, color: str | None = None, weight: str = NORMAL
 ) -> Text:
+    """`color` defaults to the active palette's TEXT."""
     if size < theme.MIN_FONT_SIZE:
         raise ValueError(f"font size {size} is below the minimum {theme.MIN_FONT_SIZE}")
+    color = theme.TEXT if color is None else color
     return tag(Text(content, font=theme.FONT, font_size=size, color=color, weight=weight), TEXT)
 
 

@@ -8,12 +8,15 @@ permissions).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+
+from deck.lifeline import alive
 
 TEMP_NAME = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp")
 
@@ -22,26 +25,52 @@ def temp_path(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
+@contextlib.contextmanager
+def replacing(dest: Path) -> Iterator[Path]:
+    """A temporary path to write; it replaces `dest` in one step if the block succeeds,
+    so a reader (or a build killed half-way) sees the old file or the new one."""
+    temp = temp_path(dest)
+    try:
+        yield temp
+        os.replace(temp, dest)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def write_text(dest: Path, text: str) -> None:
+    with replacing(dest) as temp:
+        temp.write_text(text, encoding="utf-8")
+
+
+def check_writable(folder: Path) -> None:
+    """Raise OSError (read-only, full, no permission) unless a file can be made in `folder`."""
+    probe = temp_path(folder / "write-check")
+    probe.touch(exist_ok=False)
+    probe.unlink()
+
+
 def discard(paths: Sequence[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
 
 
 def discard_stale(out_dir: Path, stem: str) -> None:
-    """Remove temporary files a killed export (SIGKILL, power loss) left behind."""
-    for path in out_dir.glob(f".{glob.escape(stem)}.*.tmp"):
+    """Remove temporary files a killed export (SIGKILL, power loss) left behind
+    (`.gqa.pdf.<pid>-<hex>.tmp`, `.gqa-handout.pdf.<pid>-<hex>.tmp`, ...)."""
+    _discard_dead(out_dir.glob(f".{glob.escape(stem)}*.tmp"))
+
+
+def discard_stale_in(folders: Iterable[Path]) -> int:
+    """Remove the temporary files of dead processes from these folders; return how many."""
+    return _discard_dead(p for folder in folders for p in folder.glob(".*.tmp"))
+
+
+def _discard_dead(paths: Iterable[Path]) -> int:
+    removed = 0
+    for path in paths:
         match = TEMP_NAME.fullmatch(path.name)
-        if match and not _alive(int(match[1])):
+        if match and not alive(int(match[1])):
             path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
+            removed += 1
+    return removed

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from deck import compat
-from deck.export import reveal
-from deck.export.videos import check_video
+from deck.export import fonts, pacing, reveal
+from deck.export.videos import check_video, first_frame, last_frame
+from deck.export.widgets import Widget
 from deck.export.writer import ExportError, ExportOptions
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
+    from PIL.Image import Image
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE = "deck.html.j2"
@@ -39,21 +40,66 @@ def video_uri(video: Path) -> str:
     return data_uri(Path(video).read_bytes(), mimetypes.guess_type(video)[0] or "video/mp4")
 
 
-def poster_uri(video: Path) -> str:
-    """The first frame of `video` as a WebP data: URI."""
+def image_uri(image: Image) -> str:
+    """A picture as a WebP data: URI."""
     buffer = io.BytesIO()
-    compat.video_frame(video, last=False).convert("RGB").save(
-        buffer, "WEBP", quality=POSTER_QUALITY
-    )
+    image.convert("RGB").save(buffer, "WEBP", quality=POSTER_QUALITY)
     return data_uri(buffer.getvalue(), "image/webp")
+
+
+def poster_uri(video: Path) -> str:
+    """The first frame of `video`: painted behind it, so a video that has not decoded its
+    first frame yet shows that frame (its playback starts there), never a black flash."""
+    return image_uri(first_frame(video))
+
+
+def overview_uri(video: Path) -> str:
+    """The last frame of `video`: what the overview (O) shows of its slide, so that
+    neighbouring slides, each starting where the last ended, can be told apart."""
+    return image_uri(last_frame(video))
 
 
 def duration_ms(video: Path) -> float:
     return 1000 * check_video(Path(video))
 
 
+def font_face(family: str) -> str:
+    """A CSS @font-face rule for `family`'s regular face, its file inlined."""
+    path, css_format, mime = fonts.font_file(family)
+    return (
+        f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: 400; '
+        f'src: url({data_uri(path.read_bytes(), mime)}) format("{css_format}"); }}'
+    )
+
+
+def live_slides(configs: list[PresentationConfig], options: ExportOptions) -> dict[str, Widget]:
+    """The widget of each live slide, keyed by the slide's video (what the template sees)."""
+    files = [str(slide.file) for config in configs for slide in config.slides]
+    bad = [i for i in options.interactive if not 0 <= i < len(files)]
+    if bad:
+        raise ExportError(
+            f"live slide {bad[0]} is not in the deck's {len(files)} slides: run `deck build` again"
+        )
+    shared = [i for i in options.interactive if files.count(files[i]) > 1]
+    if shared:
+        raise ExportError(f"live slide {shared[0]} shares its video with another slide")
+    return {files[i]: widget for i, widget in options.interactive.items()}
+
+
+def timings(configs: list[PresentationConfig], options: ExportOptions) -> list[int] | None:
+    """Seconds per slide for the speaker view's pacing timer; None without a duration."""
+    if options.minutes is None:
+        return None
+    notes = [s.notes for c in configs for s in c.slides]
+    try:
+        return pacing.seconds_per_slide(notes, options.minutes)
+    except ValueError as exc:
+        raise ExportError(f"{exc}: give the talk more minutes") from None
+
+
 def render_page(configs: list[PresentationConfig], options: ExportOptions) -> str:
     assets = reveal.inline_assets()  # first: a missing reveal.js fails before any decoding
+    seconds = timings(configs, options)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         trim_blocks=True,
@@ -65,8 +111,13 @@ def render_page(configs: list[PresentationConfig], options: ExportOptions) -> st
         title=options.title,
         page_color=configs[0].background_color.as_hex(),
         posters={str(s.file): poster_uri(s.file) for c in configs for s in c.slides},
+        overviews={str(s.file): overview_uri(s.file) for c in configs for s in c.slides},
+        timings=seconds,
+        total_time=sum(seconds) if seconds else None,
         data_uri=video_uri,
         duration_ms=duration_ms,
+        widgets=live_slides(configs, options),
+        font_face=font_face,
         **assets,
     )
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from deck import compat
 from deck.export import reveal
+from deck.export.writer import ExportOptions
 
 # The exporter's own code and templates, and the compatibility layer it converts through.
 PACKAGE = Path(__file__).parent
-CODE_SUFFIXES = (".py", ".j2", ".js")
+CODE_SUFFIXES = (".py", ".j2", ".js", ".css")
 
 
 def _code_files() -> list[Path]:
@@ -27,13 +28,18 @@ def _code_files() -> list[Path]:
 
 
 def inputs_digest(
-    scene_names: Sequence[str], slides_dir: Path, stem: str, formats: Sequence[str]
+    scene_names: Sequence[str],
+    slides_dir: Path,
+    stem: str,
+    formats: Sequence[str],
+    options: ExportOptions,
 ) -> str:
-    """What the exports are made of: the slide configs, their videos, this code, reveal.js.
+    """What the exports are made of: the slide configs, their videos, this code, reveal.js
+    and the options (the talk's title, author, date, minutes, references).
 
     "" when a slide config is missing (nothing to compare with).
     """
-    h = hashlib.sha256(f"{stem}|{','.join(formats)}".encode())
+    h = hashlib.sha256(f"{stem}|{','.join(formats)}|{options!r}".encode())
     for path in _code_files():
         h.update(path.read_bytes())
     for asset in reveal.REVEAL_ASSETS:
@@ -65,6 +71,7 @@ def is_current(
     outputs: Sequence[Path],
     stem: str,
     formats: Sequence[str],
+    options: ExportOptions,
 ) -> bool:
     """True when every output exists, is the file this slides folder's last export wrote,
     and was made from exactly the current inputs."""
@@ -75,7 +82,7 @@ def is_current(
         recorded = json.loads(stamp.read_text())
     except ValueError:
         return False
-    digest = inputs_digest(scene_names, slides_dir, stem, formats)
+    digest = inputs_digest(scene_names, slides_dir, stem, formats, options)
     return bool(digest) and recorded == {"inputs": digest, "outputs": _identities(outputs)}
 
 
@@ -85,8 +92,9 @@ def record(
     outputs: Sequence[Path],
     stem: str,
     formats: Sequence[str],
+    options: ExportOptions,
 ) -> None:
     """Stamp the outputs just written as made from the current inputs."""
-    digest = inputs_digest(scene_names, slides_dir, stem, formats)
+    digest = inputs_digest(scene_names, slides_dir, stem, formats, options)
     stamp = {"inputs": digest, "outputs": _identities(outputs)}
     stamp_path(slides_dir, stem).write_text(json.dumps(stamp) + "\n")

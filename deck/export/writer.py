@@ -2,25 +2,62 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from deck.export.widgets import Widget
+from deck.failure import DeckError
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
 
 TITLE = "Grouped-Query Attention"
+APPLICATION = "gqa-deck"  # the producing application, as the files' metadata names it
 
 
-class ExportError(Exception):
+class ExportError(DeckError):
     """Bad input or a failed conversion; the message is one line saying what to do."""
 
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """Settings that are the same for every format (a writer uses those it needs)."""
+    """Settings that are the same for every format (a writer uses those it needs).
+
+    The CLI builds them from the talk (`options_for(talk)` in deck/cli.py); they are part
+    of the exports' stamp, so changing one rewrites the exports.
+    """
 
     title: str = TITLE
+    author: str = ""  # the speaker
+    subject: str = ""  # what the talk explains, e.g. the model's name
+    date: datetime.date | None = None  # the talk's date; None: the day of the export
+    minutes: float | None = None  # the slot's length: the HTML speaker view's pacing
+    references: tuple[str, ...] = ()  # full citations, for the handout's references page
+    # Live slides of the HTML deck: deck-wide slide index (0-based) → its widget.
+    interactive: Mapping[int, Widget] = field(default_factory=dict)
+
+    def document_info(self) -> dict[str, str]:
+        """A document's title, author, subject and producing application, under the
+        keyword names PIL's PDF writer and reportlab's document templates both take."""
+        return {
+            "title": self.title,
+            "author": self.author,
+            "subject": self.subject,
+            "creator": APPLICATION,
+            "producer": APPLICATION,
+        }
+
+    @property
+    def day(self) -> datetime.date:
+        return self.date or datetime.date.today()
+
+    @property
+    def timestamp(self) -> datetime.datetime:
+        """The talk's day at midnight UTC: the created and modified dates of a document."""
+        return datetime.datetime.combine(self.day, datetime.time(), tzinfo=datetime.UTC)
 
 
 class Writer(Protocol):

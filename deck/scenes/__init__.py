@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from deck.scenes.attention_weights import AttentionWeights
 from deck.scenes.base import DeckSlide, Placement
 from deck.scenes.closing import Closing
 from deck.scenes.conversion import Conversion
 from deck.scenes.dataflow import DataFlow
+from deck.scenes.decoding import Decoding
 from deck.scenes.evidence import Evidence
+from deck.scenes.family import Family
+from deck.scenes.kv_calculator import KVCalculator
 from deck.scenes.opening import Opening
 from deck.scenes.scaled_dot_product import ScaledDotProduct
+from deck.scenes.why_gqa import WhyGQA
 from deck.talk import Talk
+
+if TYPE_CHECKING:
+    from deck.export.widgets import Widget
 
 SCENES: tuple[type[DeckSlide], ...] = (
     Opening,
+    WhyGQA,
+    KVCalculator,
+    Family,
     DataFlow,
+    Decoding,
     ScaledDotProduct,
     AttentionWeights,
     Conversion,
@@ -52,3 +65,13 @@ def make_scene(
     and `kwargs` passed to the constructor (e.g. manim-slides' `output_folder`)."""
     cls = type(scene.__name__, (*mixins, scene), attributes or {}) if mixins else scene
     return cls(talk, placement(scene), **kwargs)
+
+
+def live_slides(talk: Talk) -> dict[int, Widget]:
+    """The slides the HTML deck shows live: deck-wide index (0-based) → widget."""
+    found = {}
+    for scene in SCENES:
+        where = placement(scene)
+        for beat, widget in scene.live_beats(talk, where).items():
+            found[where.first_slide - 1 + scene.beat_names().index(beat)] = widget
+    return found

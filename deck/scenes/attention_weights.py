@@ -1,4 +1,4 @@
-"""Section 3: one real attention head's weights, the causal mask, the previous-token pattern."""
+"""Section 3: a hand-built attention head's weights, the causal mask, the previous-token pattern."""
 
 from __future__ import annotations
 
@@ -85,16 +85,22 @@ class AttentionWeights(DeckSlide):
         self.swap_side(self.place_card(new), *also)
 
     @beat("""
-        These are real attention weights, computed by the deck's numpy reference for one head
-        with head dimension {m.head_dim} on the tokens "<bos> The cat sat on the mat". Each row
-        is a query token, each column a key token, and every row sums to 1 after the softmax.
-        The colour scale on the right runs from 0 to 1.
+        This head is hand-built, not taken from a trained model: its query and key vectors are
+        constructed, and the deck's numpy reference computes its softmax weights, with head
+        dimension {m.head_dim}, on the tokens "<bos> The cat sat on the mat". Each row is a
+        query token, each column a key token, and every row sums to 1. The colour scale on the
+        right runs from 0 to 1.
     """)
     def weights(self) -> None:
         hm = self.heatmap
         c = card(
-            "One attention head",
-            ["rows: queries", "columns: keys", "softmax weights: each row sums to 1"],
+            "A hand-built head",
+            [
+                "constructed vectors, not a trained model",
+                "rows: queries",
+                "columns: keys",
+                "softmax weights: each row sums to 1",
+            ],
             theme.ATTENTION,
             self.card_width,
         )
@@ -132,9 +138,10 @@ class AttentionWeights(DeckSlide):
 
     @beat("""
         The highlighted cells are each token attending to the token right before it: "cat" to
-        "The", "sat" to "cat", and so on. That makes this a previous-token head. It was built
-        with RoPE's relative-position property: each query is its key rotated by one position,
-        so the score peaks where m minus n equals 1, whatever the absolute position.
+        "The", "sat" to "cat", and so on. That makes this a previous-token head. We built it
+        with RoPE's relative-position property: every key carries one vector and every query
+        the same vector turned back by one position, so after RoPE the score peaks where m
+        minus n equals 1, whatever the absolute position.
     """)
     def previous_token(self) -> None:
         c, marks, values = previous_token_parts(self.example, self.heatmap, self.card_width)

@@ -7,9 +7,13 @@ formatted with the scene's model `m`, e.g. "{m.n_heads} query heads", and the fi
 of `note_fields` (published figures).
 
 A scene is told everything from outside: the talk (model) and its `Placement` in the
-deck (slide numbers, the scene before it). Two hooks, `begin_slide` and `end_slide`,
-let the renderer (slide cache) and the tests (layout records, frames) add behaviour
-by mixing in a class, so the base knows nothing of either.
+deck (slide numbers, the scene before it). Hooks (`previous_picture`, `begin_slide`,
+`end_slide`) let the renderer (slide cache) and the tests (layout records, frames) add
+behaviour by mixing in a class, so the base knows nothing of either.
+
+Colours: a scene's own code (`setup`, `construct` and the beats it calls, `last_frame`)
+runs with its talk's palette active (`theme.use`), so every `theme.X` it reads comes
+from the talk's theme, and the caller's palette is back when it returns.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import functools
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from manim import DOWN, LEFT, Animation, ManimColor, Mobject
 from manim_slides import Slide
@@ -27,6 +32,9 @@ from deck.components.chrome import section_title, slide_counter
 from deck.model import Model
 from deck.motion import fade_in, fade_out
 from deck.talk import Talk
+
+if TYPE_CHECKING:
+    from deck.export.widgets import Widget
 
 
 def beat(notes: str, *, loop: bool = False) -> Callable:
@@ -42,6 +50,24 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
         return run
 
     return decorate
+
+
+def _in_talk_palette(method: Callable) -> Callable:
+    @functools.wraps(method)
+    def run(self: DeckSlide, *args, **kwargs):
+        with theme.use(self.talk.theme):
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+def _last_frame_in_talk_palette(build: Callable) -> classmethod:
+    @functools.wraps(build)
+    def run(cls: type[DeckSlide], talk: Talk) -> Mobject | None:
+        with theme.use(talk.theme):
+            return build(cls, talk)
+
+    return classmethod(run)
 
 
 @dataclass(frozen=True)
@@ -66,7 +92,17 @@ class DeckSlide(Slide):
         self.slides_done = 0
         self.current_notes = ""
         self.side_content: list[Mobject] = []  # what `swap_side` removes next
-        self.camera.background_color = ManimColor(theme.BACKGROUND)
+        self.camera.background_color = ManimColor(theme.palette(talk.theme).BACKGROUND)
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        # every scene's own setup, construct and last_frame draw in its talk's palette,
+        # without each scene having to ask for it
+        super().__init_subclass__(**kwargs)
+        for name in ("setup", "construct"):
+            if name in vars(cls):
+                setattr(cls, name, _in_talk_palette(vars(cls)[name]))
+        if "last_frame" in vars(cls):
+            cls.last_frame = _last_frame_in_talk_palette(vars(cls)["last_frame"].__func__)
 
     # ── slide structure ────────────────────────────────────────────────
     @classmethod
@@ -82,6 +118,7 @@ class DeckSlide(Slide):
     def slide_count(cls) -> int:
         return len(cls.beat_names())
 
+    @_in_talk_palette
     def setup(self) -> None:
         super().setup()
         if self.SECTION:
@@ -90,7 +127,7 @@ class DeckSlide(Slide):
             self.add(header)
         # the previous scene's last frame, so that this scene starts where it ended
         before = self.placement.previous
-        self.carried = None if before is None else before.last_frame(self.talk)
+        self.carried = None if before is None else self.previous_picture(before)
         if self.carried is not None:
             self.add(self.carried)
 
@@ -98,6 +135,11 @@ class DeckSlide(Slide):
     def last_frame(cls, talk: Talk) -> Mobject | None:
         """What this scene's last slide ends on (without the header), built afresh."""
         return None
+
+    @classmethod
+    def live_beats(cls, talk: Talk, placement: Placement) -> dict[str, Widget]:
+        """Beats the HTML deck shows live: beat name → the widget shown over its video."""
+        return {}
 
     def leave_previous(self) -> list[Animation]:
         """Fade out what the previous scene left on screen (none for the first scene)."""
@@ -111,8 +153,9 @@ class DeckSlide(Slide):
 
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
-        """Template fields beside `m` that this scene's notes use, e.g. published figures
-        from deck.sources, so that notes never type a figure in."""
+        """Template fields beside `m` that this scene's notes use: published figures from
+        deck.sources, figures derived from the model (a chosen batch), so that notes never
+        type a figure in."""
         return {}
 
     @classmethod
@@ -134,6 +177,10 @@ class DeckSlide(Slide):
         self.begin_slide(method, notes, loop)
 
     # ── hooks for mixins (renderer, tests) ─────────────────────────────
+    def previous_picture(self, before: type[DeckSlide]) -> Mobject | None:
+        """The last frame of the scene `before`, which this one starts on."""
+        return before.last_frame(self.talk)
+
     def begin_slide(self, method: Callable, notes: str, loop: bool) -> None:
         """Start the beat's slide; the header is already on screen."""
         self.next_slide(notes=notes, loop=loop)

@@ -100,8 +100,8 @@ class DataFlow(DeckSlide):
     """)
     def data_flow(self) -> None:
         d = self.diagram
-        self.play(*self.leave_previous(), run_time=theme.RUN_FAST)
-        self.play(fade_in(d.x_in), run_time=theme.RUN_FAST)
+        # one cross-fade from the title: the screen is never empty mid-slide
+        self.play(*self.leave_previous(), fade_in(d.x_in), run_time=theme.RUN_FAST)
         rows = [d.projections, d.repeat, d.attention, d.out_proj]
         self.play(
             LaggedStart(
@@ -127,8 +127,9 @@ class DataFlow(DeckSlide):
     @beat("""
         RoPE, rotary position embedding, rotates each query and key vector by an angle that
         grows with its position. It is applied to Q and K only, never to V. After the rotation
-        the dot product of a query at m and a key at n depends only on m minus n, so attention
-        sees relative positions. The heatmap at the end uses exactly this property.
+        the score of a query at position m and a key at position n depends on the positions
+        only through m minus n; it still depends on what the two vectors contain. So attention
+        sees relative positions, and the heatmap at the end is built on exactly this property.
     """)
     def rope(self) -> None:
         d = self.diagram
@@ -138,7 +139,7 @@ class DataFlow(DeckSlide):
                 "rotary position embedding",
                 "rotates Q and K by position",
                 "V is not rotated",
-                "q·k depends on m − n only",
+                "positions enter q·k only as m\u00a0−\u00a0n",
             ],
             theme.ROPE,
             self.panel_width,
@@ -166,8 +167,11 @@ class DataFlow(DeckSlide):
 
     @beat("""
         repeat_kv broadcasts the {m.n_kv_heads} key/value heads to {m.n_heads}: query head h reads
-        KV head h divided by {m.group_size}, rounded down. It is a view, not new weights,
-        so the parameters and the cache stay small while attention runs per query head.
+        KV head h divided by {m.group_size}, rounded down. It adds no weights, and the cache
+        still holds only the {m.n_kv_heads} KV heads. In a framework it expands and reshapes,
+        which materialises a copy of K and V for all {m.n_heads} heads at compute time; fused
+        kernels such as FlashAttention index the shared head instead of copying it. So GQA
+        saves parameters and cache memory, not the attention arithmetic.
     """)
     def repeat_kv(self) -> None:
         m, d = self.model, self.diagram
@@ -185,10 +189,11 @@ class DataFlow(DeckSlide):
         self.show_callout(c, outlines((d.repeat,), theme.REPEAT))
 
     @beat("""
-        What the sharing buys at inference. Every generated token keeps its keys and values
+        What the sharing buys at inference. Every token in the cache keeps its keys and values
         for all {m.n_layers} layers, in {m.dtype}. At the full context of {m.max_len:,} tokens,
         multi-head attention would keep all {m.n_heads} heads, multi-query attention a single
-        one; GQA sits in between, close to MQA's memory with close to MHA's quality.
+        one. GQA keeps {m.n_kv_heads}: a cache {m.group_size} times smaller than MHA's, yet
+        {m.n_kv_heads} times MQA's, with quality close to MHA's in the GQA paper.
     """)
     def kv_cache(self) -> None:
         m = self.model
@@ -219,8 +224,12 @@ class DataFlow(DeckSlide):
         titles = stack(heading, sub, buff=0.15).align_to([0, theme.CONTENT_TOP, 0], UP)
         chart.move_to([0, (titles.get_bottom()[1] + theme.CONTENT_BOTTOM) / 2, 0])
         titles.align_to(chart, LEFT)
-        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
-        self.play(fade_in(heading, shift=DOWN * theme.NUDGE), fade_in(sub), run_time=theme.RUN_FAST)
+        self.play(
+            *(fade_out(mob) for mob in self.clear_content()),  # a cross-fade: never empty
+            fade_in(heading, shift=DOWN * theme.NUDGE),
+            fade_in(sub),
+            run_time=theme.RUN_FAST,
+        )
         self.play(
             LaggedStart(
                 *(
@@ -239,9 +248,12 @@ class DataFlow(DeckSlide):
     """)
     def spec_card(self) -> None:
         heading, spec = spec_sheet(self.model)
-        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
         self.play(
+            *(fade_out(mob) for mob in self.clear_content()),  # a cross-fade: never empty
             fade_in(heading, shift=DOWN * theme.NUDGE),
+            run_time=theme.RUN_FAST,
+        )
+        self.play(
             LaggedStart(
                 *(fade_in(row, shift=RIGHT * theme.NUDGE) for row in spec.rows), lag_ratio=theme.LAG
             ),

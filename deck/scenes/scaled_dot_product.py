@@ -9,6 +9,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    AnimationGroup,
     ReplacementTransform,
     VGroup,
     Write,
@@ -168,14 +169,19 @@ class ScaledDotProduct(DeckSlide):
 
     @beat("""
         The whole computation in one line, done separately for each of the {m.n_heads} heads.
-        Q times K transpose compares every query with every key, dividing by the square root of
-        d_k, here {m.head_dim}, keeps those scores in range, the softmax turns each row into
-        weights, and the weights mix the values. Next, one step at a time.
+        Q times K transpose compares every query with every key; dividing by the square root of
+        d_k (d_k is the head size, {m.head_dim}) keeps those scores in range; the softmax turns
+        each row into weights; and the weights mix the values. Next, one step at a time.
     """)
     def formula(self) -> None:
         self.full.move_to([0, 0.3, 0])
-        self.play(fade_out(self.qkv, shift=UP * theme.NUDGE), run_time=theme.RUN_FAST)
-        self.play(Write(self.full), run_time=theme.RUN_WRITE)
+        # a cross-fade: the roles leave while the formula is written, never an empty screen
+        self.play(
+            AnimationGroup(
+                fade_out(self.qkv, shift=UP * theme.NUDGE, run_time=theme.RUN_FAST),
+                Write(self.full, run_time=theme.RUN_WRITE),
+            )
+        )
 
     @beat("""
         Step one: multiply the queries by the transposed keys. Entry i, j of S is the dot
@@ -196,9 +202,10 @@ class ScaledDotProduct(DeckSlide):
         self.show_step(1)
 
     @beat("""
-        Step three: the softmax, row by row. Every weight is positive and each row sums to one,
-        so each query distributes one unit of attention over the keys. In a decoder, the causal
-        mask sets future keys to minus infinity first, which we will see in the heatmap.
+        Step three: the softmax, row by row. Every weight is at least zero and each row sums to
+        one, so each query distributes one unit of attention over the keys. In a decoder, the
+        causal mask first sets the scores of future keys to minus infinity, so their weights are
+        exactly zero, as the heatmap will show.
     """)
     def step_softmax(self) -> None:
         self.show_step(2)

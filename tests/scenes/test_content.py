@@ -13,6 +13,7 @@ from deck import compat, theme
 from deck.attention import conversion_example
 from deck.model import PRESETS
 from deck.scenes import SCENES, total_slides
+from deck.sources import GQA_FIGURE2
 from tests.conftest import SCENE_PRESET_PARAMS, SPEAKER, SPEAKER_TALK, TALKS, constructed, talk_for
 from tests.test_attention import _reference_relative_errors
 
@@ -38,6 +39,17 @@ def test_one_slide_per_beat_each_with_notes(scene_name, preset):
 def test_the_talk_has_every_pause_point():
     names = [n for s in SCENES for n in s.beat_names()]
     for beat in (
+        "memory_bound",
+        "fill_kv_heads",
+        "cache_vs_context",
+        "batch",
+        "highlight_mha",
+        "highlight_gqa",
+        "highlight_mqa",
+        "prefill",
+        "step_1",
+        "step_2",
+        "step_3",
         "rope",
         "gqa_ratio",
         "repeat_kv",
@@ -63,7 +75,7 @@ def test_the_talk_has_every_pause_point():
         "thanks",
     ):
         assert beat in names
-    assert total_slides() >= 15
+    assert total_slides() >= 30
 
 
 @dataclass(frozen=True)
@@ -82,10 +94,13 @@ def binary(n: int) -> tuple[float, str]:
     return n, "PiB"
 
 
+# The byte sizes the test knows, as the model's config names them (not from deck.model).
 BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
+DECODING_TOKENS = 7  # the decoding slides' sentence: a prompt of 4, then 3 steps
+BATCH_LIMITS = (2, 256)  # the chart's batch: a power of two within these
 
 
-def nbytes(n: int) -> str:
+def binary_text(n: float) -> str:
     value, unit = binary(n)
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
@@ -118,10 +133,17 @@ def test_the_count_matches_the_published_totals():
     assert params_of(raw_dims("gqa-1b")) == 949_003_776
 
 
+def first_reaching(per_token: int, weights: int, max_len: int) -> int | None:
+    """The fewest tokens whose cache, at `per_token` bytes each, is at least `weights`."""
+    tokens = -(-weights // per_token)
+    return tokens if tokens <= max_len else None
+
+
 def expected_for(name: str) -> Expected:
     p = raw_dims(name)
     d, h, kv, hd, L = p.hidden, p.n_heads, p.n_kv_heads, p.head_dim, p.n_layers
     params = params_of(p)
+
     numbers = {float(n) for n in NUMBER.findall(p.title)}  # "Llama 3 8B" is a name
     numbers |= {
         L,
@@ -142,11 +164,45 @@ def expected_for(name: str) -> Expected:
     root = math.sqrt(hd)
     numbers.add(root if root.is_integer() else round(root, 1))
     strings = [f"{params:,}", f"GQA {h // kv}:1", f"{d} → {h}×{hd}", f"{d} → {kv}×{hd}"]
+    # the KV cache: per token, at the full context, while decoding, for a batch
+    size = BYTES[p.dtype]
+    weights = params * size
+    per_token = {heads: 2 * L * heads * hd * size for heads in (h, kv, 1)}
+    batch = BATCH_LIMITS[0]
+    while batch < BATCH_LIMITS[1] and per_token[kv] * p.max_len * batch < weights:
+        batch *= 2
+    numbers |= {size, batch, *per_token.values()}
+    numbers.add(round(binary(weights)[0], 1))
+    strings += [
+        f"{params:,} parameters × {size} bytes",
+        f"= {binary_text(weights)}, read in full",
+        f"weights {binary_text(weights)}",
+        f"= {per_token[kv]:,} bytes = {binary_text(per_token[kv])} per token",
+        f"A batch of {batch}",
+        f"MHA = GQA-{h}",
+        f"GQA-{kv}",
+        "MQA = GQA-1",
+    ]
     for heads in (h, kv, 1):
         for tokens in (1, p.max_len):
-            value, unit = binary(2 * L * heads * hd * 2 * tokens)
+            value, _ = binary(2 * L * heads * hd * 2 * tokens)
             numbers.add(round(value, 1))
-            strings.append(f"{value:.1f}".removesuffix(".0") + f" {unit}")
+            strings.append(binary_text(2 * L * heads * hd * 2 * tokens))
+        for n in (p.max_len * batch, *range(1, DECODING_TOKENS + 1)):
+            numbers.add(round(binary(per_token[heads] * n)[0], 1))
+        for b in (1, batch):
+            reached = first_reaching(per_token[heads] * b, weights, p.max_len)
+            if reached is not None:
+                numbers.add(reached)
+                strings.append(f"{reached:,} tokens")
+    for heads in (h, kv):
+        strings.append(
+            f"{DECODING_TOKENS} tokens: {binary_text(per_token[heads] * DECODING_TOKENS)}"
+        )
+    # the chart's axes: context lengths are powers of two, bytes are labelled 1 KiB, 1 MiB, ...
+    numbers |= {2**e for e in range(p.max_len.bit_length())}
+    cited = NUMBER.findall(GQA_FIGURE2.source)  # the family slide's source: year, figure
+    numbers |= {float(n.replace(",", "")) for n in cited}
     numbers |= set(range(1, total_slides() + 1))  # slide counter and step numbers
     numbers |= {0.0, 0.5, 1.0}  # the colour legend
     if name == SPEAKER_TALK:  # the byline: the event's name and the date
@@ -212,7 +268,7 @@ def conversion_errors() -> dict[int, int]:
 def model_row(p) -> list[str]:
     """The models table's row: title, query heads, KV heads, group size, cache per token."""
     h, kv = p.n_heads, p.n_kv_heads
-    return [p.title, str(h), str(kv), str(h // kv), nbytes(kv_bytes_per_token(p))]
+    return [p.title, str(h), str(kv), str(h // kv), binary_text(kv_bytes_per_token(p))]
 
 
 def table_models(name: str) -> list:
@@ -236,7 +292,26 @@ def scene_figures(scene_name: str, name: str) -> set[float]:
     if scene_name == "Closing":
         published = numbers_in(*TABLE1) | {v for pair in TABLE1.values() for v in pair}
         return cited | published | numbers_in(*CITATIONS)
+    if scene_name == "KVCalculator":
+        return calculator_figures().numbers
     return set()
+
+
+def calculator_figures() -> Expected:
+    """What the calculator's slide shows of every preset: its name, max length, heads, and
+    at that length (one sequence, bfloat16: 2 bytes) the KV cache of MHA, its GQA and MQA
+    (K and V, every layer, every KV head) and the weights, in binary units."""
+    numbers, strings = set(), []
+    for p in PRESETS.values():
+        numbers |= {float(n) for n in NUMBER.findall(p.title)}
+        numbers |= {p.max_len, p.n_heads, p.n_kv_heads}
+        row = [p.title, f"{p.max_len:,}", f"{p.n_heads} / {p.n_kv_heads}"]
+        for heads in (p.n_heads, p.n_kv_heads, 1):
+            row.append(binary_text(2 * p.n_layers * heads * p.head_dim * 2 * p.max_len))
+        row.append(binary_text(2 * params_of(p)))
+        numbers |= {float(NUMBER.search(cell)[0]) for cell in row[-4:]}
+        strings += row
+    return Expected(numbers, strings)
 
 
 def on_screen_text(scene_name: str, preset: str) -> list[tuple[str, str]]:
@@ -305,6 +380,20 @@ def test_default_preset_figures_match_the_reference():
             "√64 = 8",
         ),
     )
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_calculator_slide_shows_every_preset(preset):
+    shown = " | ".join(t for _, t in on_screen_text("KVCalculator", preset))
+    missing = [s for s in calculator_figures().strings if s not in shown]
+    assert not missing, f"not on the calculator's slide for {preset}: {missing}"
+
+
+def test_calculator_figures_match_the_reference():
+    """facts.md's KV cache at 2,048 tokens, and the weights of its parameter counts."""
+    shown = " | ".join(t for _, t in on_screen_text("KVCalculator", "gqa-1b"))
+    for figure in ("288 MiB", "48 MiB", "12 MiB", "1.8 GiB", "15 GiB", "13.5 GiB", "4.5 GiB"):
+        assert figure in shown
 
 
 def test_llama_figures_match_the_reference():

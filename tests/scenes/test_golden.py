@@ -1,4 +1,4 @@
-"""Golden stills of key slides at 480×270, compared with a tolerance.
+"""Golden stills of key slides at 480×270, in every theme, compared with a tolerance.
 
 After an intended change of the look, regenerate them:
 `pytest tests/scenes/test_golden.py --update-golden`.
@@ -12,10 +12,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from deck import theme
+from deck.talk import DEFAULT_THEME
 from tests.conftest import constructed
 
 GOLDEN = Path(__file__).parent / "golden"
 KEY_SLIDES = [
+    ("WhyGQA", "batch"),
+    ("Family", "highlight_gqa"),
+    ("Decoding", "step_2"),
     ("DataFlow", "repeat_kv"),
     ("DataFlow", "spec_card"),
     ("ScaledDotProduct", "step_scale"),
@@ -28,12 +33,19 @@ CHANGED_PIXEL = 48  # a pixel counts as changed beyond this difference on any ch
 CHANGED_SHARE = 0.004  # at most this share of pixels may change (anti-aliasing noise)
 
 
+def golden_path(scene_name: str, beat: str, theme_name: str) -> Path:
+    """`Scene-beat.png` in the default theme, `Scene-beat-<theme>.png` in another."""
+    suffix = "" if theme_name == DEFAULT_THEME else f"-{theme_name}"
+    return GOLDEN / f"{scene_name}-{beat}{suffix}.png"
+
+
+@pytest.mark.parametrize("theme_name", theme.THEMES)
 @pytest.mark.parametrize(("scene_name", "beat"), KEY_SLIDES, ids=lambda v: v)
-def test_key_slide_looks_as_approved(scene_name, beat, request):
-    scene = constructed(scene_name, "gqa-1b", capture_frames=True)
+def test_key_slide_looks_as_approved(scene_name, beat, theme_name, request):
+    scene = constructed(scene_name, "gqa-1b", capture_frames=True, theme_name=theme_name)
     index = [s.beat for s in scene.snapshots].index(beat)
     image = scene.frames[index]
-    path = GOLDEN / f"{scene_name}-{beat}.png"
+    path = golden_path(scene_name, beat, theme_name)
     if request.config.getoption("--update-golden"):
         GOLDEN.mkdir(exist_ok=True)
         image.save(path)

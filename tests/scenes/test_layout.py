@@ -8,15 +8,15 @@ import pytest
 
 from deck import theme
 from deck.components.roles import BOX, DECOR, LINE, TEXT
-from tests.conftest import SCENE_PRESET_PARAMS, constructed
+from tests.conftest import LAYOUT_PARAMS, constructed
 
 HALF_W, HALF_H = theme.FRAME_HALF_WIDTH, theme.FRAME_HALF_HEIGHT
 EDGE = 0.12  # nothing may come closer than this to the frame's edge (units; 16 px at 1080p)
 TOUCH = 0.005  # overlaps thinner than this are shared edges, not overlaps
 
 
-def slides(scene_name: str, preset: str):
-    return constructed(scene_name, preset).snapshots
+def slides(scene_name: str, preset: str, theme_name: str):
+    return constructed(scene_name, preset, theme_name=theme_name).snapshots
 
 
 def describe(item) -> str:
@@ -24,9 +24,9 @@ def describe(item) -> str:
     return f"{item.role} {item.text!r} {box}"
 
 
-@pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
-def test_everything_inside_the_frame(scene_name, preset):
-    for snap in slides(scene_name, preset):
+@pytest.mark.parametrize(("scene_name", "preset", "theme_name"), LAYOUT_PARAMS)
+def test_everything_inside_the_frame(scene_name, preset, theme_name):
+    for snap in slides(scene_name, preset, theme_name):
         for item in snap.items:
             inside = (
                 item.left >= -HALF_W + EDGE
@@ -37,9 +37,9 @@ def test_everything_inside_the_frame(scene_name, preset):
             assert inside, f"{snap.beat}: {describe(item)} leaves the frame"
 
 
-@pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
-def test_text_is_readable(scene_name, preset):
-    for snap in slides(scene_name, preset):
+@pytest.mark.parametrize(("scene_name", "preset", "theme_name"), LAYOUT_PARAMS)
+def test_text_is_readable(scene_name, preset, theme_name):
+    for snap in slides(scene_name, preset, theme_name):
         for item in snap.items:
             if item.role == TEXT:
                 assert item.font_size is not None
@@ -64,9 +64,9 @@ def _conflict(a, b) -> str | None:
     return None
 
 
-@pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
-def test_nothing_overlaps(scene_name, preset):
-    for snap in slides(scene_name, preset):
+@pytest.mark.parametrize(("scene_name", "preset", "theme_name"), LAYOUT_PARAMS)
+def test_nothing_overlaps(scene_name, preset, theme_name):
+    for snap in slides(scene_name, preset, theme_name):
         for a, b in itertools.combinations(snap.items, 2):
             problem = _conflict(a, b)
             assert problem is None, f"{snap.beat}: {problem}: {describe(a)} and {describe(b)}"

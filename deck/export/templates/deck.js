@@ -1,5 +1,6 @@
 // The offline deck's own script (inlined by deck.html.j2): videos and posters from
-// base64 to blob: URLs, reveal.js's settings, and Space to play or pause.
+// base64 to blob: URLs, reveal.js's settings, the overview's last frames, and the keys:
+// Space plays or pauses (as in the live presenter), never "next slide".
 (function () {
   function blobUrl(dataUri) {
     var comma = dataUri.indexOf(",");
@@ -15,24 +16,39 @@
     }
     return URL.createObjectURL(new Blob([bytes], { type: mime }));
   }
+  // [section, first frame, last frame] as blob: URLs
   var posters = [];
   document.querySelectorAll(".reveal .slides > section").forEach(function (section) {
     section.setAttribute("data-background-video", blobUrl(section.getAttribute("data-deck-video")));
     section.removeAttribute("data-deck-video");
-    posters.push([section, blobUrl(section.getAttribute("data-deck-poster"))]);
+    posters.push([
+      section,
+      blobUrl(section.getAttribute("data-deck-poster")),
+      blobUrl(section.getAttribute("data-deck-overview"))
+    ]);
     section.removeAttribute("data-deck-poster");
+    section.removeAttribute("data-deck-overview");
   });
+  // The talk's length in seconds (pacing timer of the speaker view), if one was given.
+  var totalTime = Number(document.querySelector(".reveal").getAttribute("data-deck-total-time"));
+
+  // reveal.js hands plugins its deck instance, whose keyboard holds the help's key list.
+  // Kept in this closure, not on the plugin: the speaker view receives the config (its
+  // plugins included) as JSON, and a deck there would make it circular (no pacing timer).
+  var revealDeck = null;
+  var help = { id: "deck-help", init: function (deck) { revealDeck = deck; } };
 
   Reveal.initialize({
-    plugins: [RevealNotes],
+    plugins: [RevealNotes, help],
     // 100% x 100% plus background-size contain: fills any window, letterboxed.
     width: "100%",
     height: "100%",
     margin: 0,
     controls: false,
     progress: false,
-    slideNumber: "c/t",
-    showSlideNumber: "all",
+    // Every frame carries the deck-wide slide number (and the PDF, PPTX and live presenter
+    // show the same): a second counter from reveal.js would only cover part of the slide.
+    slideNumber: false,
     keyboard: true,
     navigationMode: "linear",
     // Never switch narrow windows to the scroll view: a video deck is watched slide by slide.
@@ -45,23 +61,46 @@
     viewDistance: 3,
     autoSlide: 0,
     help: true,
-    pause: true
+    pause: true,
+    totalTime: totalTime || undefined
   });
 
-  Reveal.on("ready", function () {
-    posters.forEach(function (pair) {
-      var background = pair[0].slideBackgroundElement;
-      if (background) background.style.backgroundImage = "url(" + pair[1] + ")";
+  // Paint each slide's first frame (column 1) or, in the overview, its last (column 2).
+  function paintPosters(column) {
+    posters.forEach(function (entry) {
+      var background = entry[0].slideBackgroundElement;
+      if (background) background.style.backgroundImage = "url(" + entry[column] + ")";
     });
+  }
+  Reveal.on("ready", function () { paintPosters(1); });
+  Reveal.on("overviewshown", function () { paintPosters(2); });
+  Reveal.on("overviewhidden", function () { paintPosters(1); });
+
+  // The help overlay (?) lists each key once: Space is taken out of reveal.js's
+  // "next slide" keys (it is bound below), the clickers' Page Down / Page Up (which
+  // reveal.js already handles) are named, navigation comes first, and B / . say what
+  // they do. After "ready": reveal.js fills the list while it starts.
+  Reveal.on("ready", function () {
+    var shortcuts = revealDeck.keyboard.getShortcuts();
+    var others = {};
+    Object.keys(shortcuts).forEach(function (keys) {
+      var navigation = /SPACE/.test(keys) || /^(Next|Previous) slide$/.test(shortcuts[keys]);
+      if (!navigation) others[keys] = shortcuts[keys];
+      delete shortcuts[keys];
+    });
+    shortcuts["&#8594;  ,  &#8595;  ,  PAGE DOWN  ,  N  ,  L  ,  J"] = "Next slide";
+    shortcuts["&#8592;  ,  &#8593;  ,  PAGE UP  ,  P  ,  H  ,  K"] = "Previous slide";
+    Object.assign(shortcuts, others);
+    shortcuts["B  ,  ."] = "Black screen (press again to resume)";
   });
 
-  // Space plays or pauses the current slide's video.
-  Reveal.addKeyBinding({ keyCode: 32, key: "Space", description: "Play / pause video" },
+  // Space plays or pauses the current slide's video; that is all it does.
+  Reveal.addKeyBinding({ keyCode: 32, key: "SPACE", description: "Play / pause the video" },
     function () {
       var video = Reveal.getCurrentSlide().slideBackgroundContentElement
         .querySelector("video");
-      if (!video) Reveal.next();
-      else if (video.paused) video.play();
+      if (!video) return;
+      if (video.paused) video.play();
       else video.pause();
     });
 })();

@@ -1,0 +1,38 @@
+"""The talk's duration spread over the slides: reveal.js's pacing timer in the speaker view.
+
+A slide gets time in proportion to the words of its notes (what the speaker will say
+there), in whole seconds: reveal.js reads `data-timing` as an integer, and treats 0 as
+"not set". Every slide gets at least one second; the seconds add up to the talk's length.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+
+def words(notes: str) -> int:
+    return len(notes.split())
+
+
+def seconds_per_slide(notes: Sequence[str], minutes: float) -> list[int]:
+    """Whole seconds for each slide, proportional to the words of its notes (a slide
+    without notes counts as one word) and adding up to `minutes` (rounded to a second).
+
+    Raises ValueError when the talk is shorter than one second per slide.
+    """
+    total = round(minutes * 60)
+    if total < len(notes):
+        raise ValueError(
+            f"{minutes:g} minutes is less than one second for each of {len(notes)} slides"
+        )
+    weights = [max(words(n), 1) for n in notes]
+    # one second each first, the rest by largest remainder (exact total, no slide at 0)
+    spare = total - len(notes)
+    shares = [spare * w / sum(weights) for w in weights]
+    seconds = [1 + math.floor(s) for s in shares]
+    by_remainder = sorted(range(len(notes)), key=lambda i: shares[i] - math.floor(shares[i]))
+    missing = total - sum(seconds)
+    for i in by_remainder[len(by_remainder) - missing :]:
+        seconds[i] += 1
+    return seconds

@@ -1,0 +1,35 @@
+"""Failures told in one line: the deck's own errors, and where anything else went wrong."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+
+class DeckError(Exception):
+    """A failure whose message is already one line saying what to do."""
+
+
+def where_it_failed(err: BaseException, root: Path) -> str:
+    """One line for `err`: a deck error's own message; otherwise `file:line: Type: message`
+    at the deepest frame inside the project's `deck/` package."""
+    if isinstance(err, DeckError):
+        return str(err)
+    if isinstance(err, SyntaxError) and err.filename:
+        place = f"{_relative(Path(err.filename), root)}:{err.lineno}"
+        return f"{place}: SyntaxError: {err.msg}"
+    message = " ".join(str(err).split()) or type(err).__name__
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if _inside(f.filename, root)]
+    if not frames:
+        return f"{type(err).__name__}: {message}"
+    last = frames[-1]
+    return f"{_relative(Path(last.filename), root)}:{last.lineno}: {type(err).__name__}: {message}"
+
+
+def _inside(filename: str, root: Path) -> bool:
+    return Path(filename).resolve().is_relative_to(root / "deck")
+
+
+def _relative(path: Path, root: Path) -> str:
+    resolved = path.resolve()
+    return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(path)

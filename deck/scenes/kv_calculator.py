@@ -1,0 +1,126 @@
+"""The KV-cache calculator: live in the HTML deck, a table everywhere else.
+
+The HTML export replaces this scene's slide with a calculator (deck/export/kv_calculator.py
+and its template); the rendered slide, which the presenter, PDF and PPTX show, is the
+same information at fixed settings: every shipped model at its maximum length.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from manim import DOWN, LEFT, RIGHT, UP, Create, LaggedStart, VGroup
+
+from deck import format as fmt
+from deck import theme
+from deck.components.highlight import outline
+from deck.components.spec import table
+from deck.components.text import stack, text
+from deck.model import PRESETS, Model
+from deck.motion import fade_in
+from deck.scenes.base import DeckSlide, Placement, beat
+from deck.talk import Talk
+
+if TYPE_CHECKING:
+    from deck.export.widgets import Widget
+
+# "Tokens": each model's max length (the heading says so); "Q / KV": query and KV heads.
+COLUMNS = ("Model", "Tokens", "Q / KV", "MHA", "GQA", "MQA", "Weights")
+# The size columns and the counts line up on their right edge, the names on their left.
+RIGHT_ALIGNED = (False, True, True, True, True, True, True)
+TITLE_GAP = 0.15
+TABLE_GAP = 0.55
+NOTE_GAP = 0.45
+ROW_MARK_BUFF = 0.12  # the outline around the talk's model's row, clear of its glyphs
+
+
+def calculator_models(talk: Talk) -> list[Model]:
+    """Every shipped preset, then the talk's own model when it is not one of them."""
+    presets = list(PRESETS.values())
+    return presets if talk.model.name in PRESETS else [*presets, talk.model]
+
+
+def model_row(m: Model) -> tuple[str, ...]:
+    """One model's figures at its maximum length, one sequence, in its own dtype."""
+    sizes = (fmt.nbytes(m.kv_cache_bytes(m.max_len, kv)) for _, kv in m.attention_variants)
+    return (
+        m.title,
+        fmt.integer(m.max_len),
+        f"{m.n_heads} / {m.n_kv_heads}",
+        *sizes,
+        fmt.nbytes(m.weight_bytes()),
+    )
+
+
+def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
+    """The titles, and the table (the talk's model outlined) with a note, placed on the slide."""
+    models = calculator_models(talk)
+    dtypes = list(dict.fromkeys(m.dtype for m in models))
+    dtype = dtypes[0] if len(dtypes) == 1 else "in each model's dtype"
+    heading = text("KV cache at each model's max length", theme.SIZE.heading, theme.TITLE)
+    sub = text(f"one sequence, {dtype}; the weights for scale", theme.SIZE.body, theme.MUTED)
+    titles = stack(heading, sub, buff=TITLE_GAP)
+    muted, plain = theme.MUTED, theme.TEXT
+    grid = table(
+        [COLUMNS, *(model_row(m) for m in models)],
+        theme.SIZE.label,
+        colors=(plain, muted, muted, plain, theme.V, plain, plain),
+        align_right=RIGHT_ALIGNED,
+    )
+    grid.rows[0].set_color(muted)  # the column heads
+    row = grid.rows[1 + [m.name for m in models].index(talk.model.name)]
+    mark = outline(row, theme.HIGHLIGHT, buff=ROW_MARK_BUFF, stroke=theme.STROKE)
+    note = text(
+        "In the HTML deck this slide is live: pick a model, the context, the batch and the dtype",
+        theme.SIZE.detail,
+        theme.MUTED,
+    )
+    body = stack(VGroup(grid, mark), note, buff=NOTE_GAP)
+    titles.align_to([0, theme.CONTENT_TOP, 0], UP)
+    below_titles = titles.get_bottom()[1] - TABLE_GAP
+    body.move_to([0, (below_titles + theme.CONTENT_BOTTOM) / 2, 0])
+    titles.align_to(body, LEFT)
+    return titles, VGroup(grid, mark, note)
+
+
+class KVCalculator(DeckSlide):
+    SECTION = "KV-cache calculator"
+
+    def construct(self) -> None:
+        self.calculator()
+
+    @classmethod
+    def last_frame(cls, talk: Talk) -> VGroup:
+        return VGroup(*calculator_table(talk))
+
+    @classmethod
+    def live_beats(cls, talk: Talk, placement: Placement) -> dict[str, Widget]:
+        """The HTML deck shows the calculator, with the header this slide's video has."""
+        from deck.export.kv_calculator import calculator_widget  # the exporter's, not manim's
+
+        header = f"{placement.section} · {cls.SECTION}"
+        counter = f"{placement.first_slide} / {placement.total_slides}"
+        widget = calculator_widget(calculator_models(talk), talk.model, header, counter)
+        return {"calculator": widget}
+
+    @beat("""
+        In the HTML version of this deck this slide is a live calculator: pick a model, drag
+        the context from 1K to 128K tokens, set the batch size and the cache's dtype, and the
+        bars for MHA, GQA and MQA follow, with the weights for scale. Here are the shipped
+        models at their maximum length with one sequence. {m.title} keeps {m.n_kv_heads} KV
+        heads per layer where multi-head attention would keep {m.n_heads}.
+    """)
+    def calculator(self) -> None:
+        titles, (grid, mark, note) = calculator_table(self.talk)
+        # a cross-fade: the previous picture leaves as the titles come (never an empty frame)
+        self.play(
+            *self.leave_previous(), fade_in(titles, shift=DOWN * theme.NUDGE), run_time=theme.RUN
+        )
+        self.play(
+            LaggedStart(
+                *(fade_in(row, shift=RIGHT * theme.NUDGE) for row in grid.rows),
+                lag_ratio=theme.LAG_PARTS,
+            ),
+            run_time=theme.RUN_ROWS,
+        )
+        self.play(Create(mark), fade_in(note), run_time=theme.RUN)

@@ -1,0 +1,472 @@
+"""Section: why GQA. Decoding re-reads the weights and the whole KV cache for every token;
+the cache per token, term by term; the cache against context length for MHA, GQA and
+MQA beside the weights' size, for one sequence and for a batch."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    LaggedStart,
+    ReplacementTransform,
+    VGroup,
+    Write,
+)
+
+from deck import format as fmt
+from deck import theme
+from deck.components.callout import card, place_in_column
+from deck.components.formula import Formula
+from deck.components.highlight import outline
+from deck.components.line_chart import Axis, EndLabel, LogChart, Plot, powers_of_two
+from deck.components.roles import LINE, OVERLAY, tag
+from deck.components.spec import lines, table
+from deck.components.text import text
+from deck.components.variants import variant_color
+from deck.components.wrap import wrap
+from deck.model import Model
+from deck.motion import fade_in, fade_out
+from deck.scenes.base import DeckSlide, beat
+from deck.talk import Talk
+
+# ── the chart ───────────────────────────────────────────────────────────
+# A batch is shown at the smallest power of two, from 2, at which GQA's cache at the full
+# context reaches the weights; at most 256 sequences, around where serving systems stop
+# growing a batch, so a model whose cache never gets there still gets a readable chart.
+MIN_BATCH, BATCH_CAP = 2, 256
+X_TICKS = 6  # at most this many labelled context lengths
+BYTES_TICK = 1024  # the y-axis is labelled at 1 KiB, 1 MiB, 1 GiB, ...
+CHART_PLOT = Plot(left=-5.85, bottom=-2.65, width=5.7, height=4.55)
+CHART_CARD_LEFT = 2.3  # the card right of the chart's end labels
+
+# ── the first slide: what a decoding step reads ─────────────────────────
+READS_CARD_WIDTH = 6.4
+STEP_CARD_WIDTH = 5.0
+READS_TOP = 2.2  # below the slide's title
+READS_GAP = 0.45  # between the two cards on the left
+ARROW_SPAN = 1.0  # between the left cards and the decoding step
+ARROW_SPREAD = 0.35  # the two arrows reach the step card this far above and below its middle
+
+# ── the formula ─────────────────────────────────────────────────────────
+FORMULA = (
+    '{{ 2 : kv }} dot {{ "layers" : layers }} dot {{ "KV heads" : heads }} '
+    'dot {{ "head dim" : dim }} dot {{ "bytes" : bytes }}'
+)
+PARTS = ("kv", "layers", "heads", "dim", "bytes")
+FORMULA_Y = 1.35
+VALUES_Y = 0.3
+EXPLAIN_TOP = -0.65
+RESULT_Y = -2.6
+
+
+def chart_batch(m: Model) -> int:
+    """The batch the chart's second slide shows (see `MIN_BATCH`, `BATCH_CAP`)."""
+    batch = MIN_BATCH
+    while batch < BATCH_CAP and m.kv_cache_bytes(m.max_len, batch=batch) < m.weight_bytes():
+        batch *= 2
+    return batch
+
+
+def context_points(m: Model) -> list[int]:
+    """Where the curves are drawn: every power of two up to the context, the context
+    itself, and every sliding window (where that layer's cache stops growing)."""
+    marks = {2**e for e in range(int(math.log2(m.max_len)) + 1)} | {m.max_len}
+    marks |= {w for w in m.layer_windows if w is not None and w < m.max_len}
+    return sorted(marks)
+
+
+def chart_frame(m: Model) -> LogChart:
+    """Axes wide enough for one sequence of MQA (one token) up to a batch of MHA."""
+    smallest = m.kv_cache_bytes(1, n_kv_heads=1)
+    largest = max(m.weight_bytes(), m.kv_cache_bytes(m.max_len, m.n_heads, chart_batch(m)))
+    low, high = 2 ** math.floor(math.log2(smallest)), 2 ** math.ceil(math.log2(largest))
+    y_ticks = [BYTES_TICK**k for k in range(1, 6) if low <= BYTES_TICK**k <= high]
+    step = math.ceil((math.floor(math.log2(m.max_len)) + 1) / X_TICKS)
+    x = Axis(
+        1,
+        m.max_len,
+        tuple((t, fmt.integer(t)) for t in powers_of_two(1, m.max_len, step)),
+        "context length (tokens)",
+    )
+    y = Axis(
+        low,
+        high,
+        tuple((v, fmt.nbytes(v)) for v in y_ticks),
+        f"K and V of all {m.n_layers} layers, {m.dtype}",
+    )
+    return LogChart(x, y, CHART_PLOT)
+
+
+@dataclass
+class ChartLines:
+    """What the chart shows for one batch size."""
+
+    curves: VGroup
+    weights: VGroup  # the weights' level
+    labels: VGroup
+    markers: VGroup  # where a cache reaches the weights
+
+    def group(self) -> VGroup:
+        return VGroup(self.weights, self.curves, self.labels, self.markers)
+
+
+def chart_lines(chart: LogChart, m: Model, batch: int) -> ChartLines:
+    weights = m.weight_bytes()
+    points = context_points(m)
+    curves, labels, markers = VGroup(), [], VGroup()
+    for name, kv in m.attention_variants:
+        color = variant_color(name)
+        curves.add(chart.curve([(t, m.kv_cache_bytes(t, kv, batch)) for t in points], color))
+        full = m.kv_cache_bytes(m.max_len, kv, batch)
+        labels.append(EndLabel(f"{name} {fmt.nbytes(full)}", color, full))
+        reached = m.kv_reaches_weights_at(kv, batch)
+        if reached is not None:
+            markers.add(chart.marker(reached, weights, color))
+    return ChartLines(
+        curves,
+        chart.level(weights, theme.TEXT, f"weights {fmt.nbytes(weights)}"),
+        chart.end_labels(labels, theme.SIZE.detail),
+        markers,
+    )
+
+
+def reached(m: Model, batch: int) -> list[tuple[str, int]]:
+    """(variant, tokens) for each cache that reaches the weights' size within the context."""
+    found = [(name, m.kv_reaches_weights_at(kv, batch)) for name, kv in m.attention_variants]
+    return [(name, t) for name, t in found if t is not None]
+
+
+def spoken_list(items: list[str]) -> str:
+    """a, b and c"""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def crossing_sentence(m: Model, batch: int) -> str:
+    """The notes' sentence on where the caches reach the weights' size."""
+    said = [f"{t:,} tokens with {name}" for name, t in reached(m, batch)]
+    if not said:
+        return f"No cache reaches the weights within {m.max_len:,} tokens."
+    return f"The cache reaches the weights' size at {spoken_list(said)}."
+
+
+def growth_sentence(m: Model) -> str:
+    if m.sliding_window is None:
+        return "Each curve is a straight line: double the context, double the cache."
+    if m.sliding_layers == m.n_layers:
+        return (
+            "Double the context and the cache doubles, up to the sliding window of "
+            f"{m.sliding_window:,} tokens: from there it grows no more."
+        )
+    return (
+        f"The curves bend at {m.sliding_window:,} tokens, where {m.sliding_layers} of the "
+        f"{m.n_layers} layers stop keeping more: their window is full."
+    )
+
+
+def window_note(m: Model) -> list[str]:
+    if m.sliding_window is None:
+        return []
+    if m.sliding_layers == m.n_layers:
+        return [f"sliding window: the cache stops growing at {m.sliding_window:,} tokens"]
+    return [
+        f"{m.sliding_layers} of {m.n_layers} layers keep only the last {m.sliding_window:,} tokens"
+    ]
+
+
+def chart_card(m: Model, batch: int) -> VGroup:
+    """What the chart shows for `batch` sequences, and where each cache reaches the weights."""
+    width = theme.CONTENT_RIGHT - CHART_CARD_LEFT
+    found = reached(m, batch)
+    if batch == 1:
+        title, said = "One sequence", window_note(m)
+    else:
+        title, said = (
+            f"A batch of {batch}",
+            [f"{batch} sequences, {batch} caches"],
+        )
+    if found:
+        said.append("the cache reaches the weights at")
+        where = [table([(name, f"{t:,} tokens") for name, t in found], theme.SIZE.detail)]
+    else:
+        said.append(f"no cache reaches the weights within {m.max_len:,} tokens")
+        where = []
+    c = card(title, said, theme.TITLE, width, *where)
+    return place_in_column(c, CHART_CARD_LEFT, theme.CONTENT_RIGHT, CHART_PLOT.top)
+
+
+def slide_title(words: str) -> VGroup:
+    """A slide's heading, at the top left of the content."""
+    heading = text(words, theme.SIZE.heading, theme.TITLE)
+    return heading.align_to([theme.CONTENT_LEFT, theme.CONTENT_TOP, 0], UP + LEFT)
+
+
+def chart_title() -> VGroup:
+    return slide_title("KV cache vs. context length")
+
+
+# ── the formula ─────────────────────────────────────────────────────────
+def formula_values(m: Model, f: Formula) -> dict[str, VGroup]:
+    """Each factor's value for this model, under its part of the formula."""
+    values = {
+        "kv": ("2", theme.TEXT),
+        "layers": (f"{m.n_layers}", theme.TEXT),
+        "heads": (f"{m.n_kv_heads}", variant_color("GQA")),
+        "dim": (f"{m.head_dim}", theme.TEXT),
+        "bytes": (f"{m.dtype_bytes}", theme.TEXT),
+    }
+    return {
+        part: text(value, theme.SIZE.heading, color).move_to([f.select(part).get_x(), VALUES_Y, 0])
+        for part, (value, color) in values.items()
+    }
+
+
+def explanation(lines_of_text: list[str]) -> VGroup:
+    width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT
+    rows = [row for p in lines_of_text for row in wrap(p, theme.SIZE.body, width)]
+    block = lines(rows, theme.SIZE.body, theme.TEXT)
+    return block.move_to([0, 0, 0]).align_to([0, EXPLAIN_TOP, 0], UP)
+
+
+def per_token_result(m: Model) -> VGroup:
+    per_token = m.kv_cache_bytes()
+    result = text(
+        f"= {fmt.integer(per_token)} bytes = {fmt.nbytes(per_token)} per token",
+        theme.SIZE.heading,
+        variant_color("GQA"),
+    )
+    return result.move_to([0, RESULT_Y, 0])
+
+
+# ── the first slide ─────────────────────────────────────────────────────
+def decoding_reads(m: Model) -> VGroup:
+    """The weights and the KV cache, each with an arrow into one decoding step."""
+    per_token = m.kv_cache_bytes()
+    weights = card(
+        "Weights",
+        [
+            f"{fmt.integer(m.n_params)} parameters × {m.dtype_bytes} bytes",
+            f"= {fmt.nbytes(m.weight_bytes())}, read in full for every token",
+        ],
+        theme.OUTPUT,
+        READS_CARD_WIDTH,
+    )
+    cache = card(
+        "KV cache",
+        [f"{fmt.nbytes(per_token)} for every token so far", "read in full for every token"],
+        variant_color("GQA"),
+        READS_CARD_WIDTH,
+    )
+    step = card(
+        "One decoding step",
+        [
+            "one multiply-add per weight",
+            f"appends {fmt.nbytes(per_token)} of K and V",
+            "outputs one token",
+        ],
+        theme.ATTENTION,
+        STEP_CARD_WIDTH,
+    )
+    reads = VGroup(weights, cache).arrange(DOWN, buff=READS_GAP, aligned_edge=LEFT)
+    step.next_to(reads, RIGHT, buff=ARROW_SPAN)
+    arrows = VGroup(
+        *(
+            tag(
+                Arrow(
+                    source.get_right(),
+                    step.get_left() + UP * ARROW_SPREAD * side,
+                    buff=theme.GAP,
+                    stroke_width=theme.STROKE,
+                    color=theme.LINE,
+                ),
+                LINE,
+            )
+            for source, side in ((weights, 1), (cache, -1))
+        )
+    )
+    picture = VGroup(reads, step, arrows)
+    picture.move_to([0, (READS_TOP + theme.CONTENT_BOTTOM) / 2, 0])
+    return picture
+
+
+class WhyGQA(DeckSlide):
+    SECTION = "Why GQA: decoding is memory-bound"
+
+    def construct(self) -> None:
+        self.memory_bound()
+        self.kv_formula()
+        self.fill_layers()
+        self.fill_kv_heads()
+        self.fill_bytes()
+        self.cache_vs_context()
+        self.batch()
+
+    @classmethod
+    def last_frame(cls, talk: Talk) -> VGroup:
+        m = talk.model
+        chart = chart_frame(m)
+        batch = chart_batch(m)
+        return VGroup(
+            chart_title(), chart, chart_lines(chart, m, batch).group(), chart_card(m, batch)
+        )
+
+    @classmethod
+    def note_fields(cls, model: Model) -> dict[str, object]:
+        batch = chart_batch(model)
+        return {
+            "per_token": fmt.integer(model.kv_cache_bytes()),
+            "weights": fmt.nbytes(model.weight_bytes()),
+            "batch": batch,
+            "growth": growth_sentence(model),
+            "crossing": crossing_sentence(model, batch),
+            "crossing_one": crossing_sentence(model, 1),
+        }
+
+    def setup(self) -> None:
+        super().setup()
+        self.formula = Formula(FORMULA, theme.SIZE.heading).move_to([0, FORMULA_Y, 0])
+        self.values = formula_values(self.model, self.formula)
+        self.marks = VGroup()
+
+    def fill(self, parts: tuple[str, ...], said: list[str], *also) -> None:
+        """Show the values of `parts` under the formula, outline them, and explain."""
+        f = self.formula
+        # an overlay: it frames part of the formula, whose box as a whole it crosses
+        marks = VGroup(
+            *(
+                outline(VGroup(f.select(p), self.values[p]), variant_color("GQA"), role=OVERLAY)
+                for p in parts
+            )
+        )
+        leaving = [fade_out(self.marks)] if self.marks.submobjects else []
+        self.play(
+            *leaving,
+            *(fade_in(self.values[p], shift=DOWN * theme.NUDGE) for p in parts),
+            Create(marks),
+            run_time=theme.RUN,
+        )
+        self.marks = marks
+        self.swap_side(explanation(said), *also)
+
+    # ── beats ──────────────────────────────────────────────────────────
+    @beat("""
+        Why does GQA exist? Generating text is one token at a time, and every step reads all
+        {m.n_params:,} weights of {m.title} and the whole KV cache, to do about one multiply
+        and one add per number it reads. That is far less arithmetic than a GPU can do per
+        byte it loads, so memory, not compute, sets the speed of decoding.
+    """)
+    def memory_bound(self) -> None:
+        picture = decoding_reads(self.model)
+        reads, step, arrows = picture
+        title = slide_title("Every new token reads everything")
+        self.play(*self.leave_previous(), run_time=theme.RUN_FAST)
+        self.play(
+            fade_in(title, shift=DOWN * theme.NUDGE),
+            LaggedStart(*(fade_in(c, shift=RIGHT * theme.NUDGE) for c in reads), lag_ratio=0.4),
+            run_time=theme.RUN,
+        )
+        self.play(Create(arrows), fade_in(step, shift=LEFT * theme.NUDGE), run_time=theme.RUN)
+
+    @beat("""
+        How big is the KV cache? Every token leaves a key and a value vector in every layer,
+        one per KV head, and they stay until the sequence ends. Per token that is 2 times the
+        layers times the KV heads times the head dimension times the bytes per number. Let us
+        fill it in for {m.title}.
+    """)
+    def kv_formula(self) -> None:
+        title = slide_title("KV cache per token")
+        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
+        self.play(fade_in(title, shift=DOWN * theme.NUDGE), run_time=theme.RUN_FAST)
+        self.play(Write(self.formula), run_time=theme.RUN_WRITE)
+        self.swap_side(
+            explanation(["what one token leaves behind: its key and value vectors, in every layer"])
+        )
+
+    @beat("""
+        The 2 is one key and one value. {m.title} has {m.n_layers} layers, and each keeps its
+        own keys and values, so a token is stored {m.n_layers} times over.
+    """)
+    def fill_layers(self) -> None:
+        m = self.model
+        self.fill(("kv", "layers"), [f"a key and a value, in each of the {m.n_layers} layers"])
+
+    @beat("""
+        This is the factor GQA changes. Only the {m.n_kv_heads} KV heads are stored, not the
+        {m.n_heads} query heads: multi-head attention would store {m.n_heads} here, multi-query
+        attention 1.
+    """)
+    def fill_kv_heads(self) -> None:
+        m = self.model
+        self.fill(
+            ("heads",),
+            [
+                f"only the {m.n_kv_heads} shared KV heads are stored, "
+                f"not the {m.n_heads} query heads",
+                f"MHA would store {m.n_heads}, MQA 1",
+            ],
+        )
+
+    @beat("""
+        Each head holds {m.head_dim} numbers, and {m.dtype} takes {m.dtype_bytes} bytes per
+        number. Multiplied out, every token adds {per_token} bytes to the cache.
+    """)
+    def fill_bytes(self) -> None:
+        m = self.model
+        result = per_token_result(m)
+        self.fill(
+            ("dim", "bytes"),
+            [f"{m.head_dim} numbers per head, {m.dtype_bytes} bytes each ({m.dtype})"],
+            fade_in(result, shift=UP * theme.NUDGE),
+        )
+        self.side_content.append(result)
+
+    @beat("""
+        The KV cache against context length for one sequence, on log scales, with multi-head,
+        grouped-query and multi-query attention; the dashed line is the weights, {weights}.
+        {growth} GQA's curve sits {m.group_size} times below MHA's at every length.
+        {crossing_one}
+    """)
+    def cache_vs_context(self) -> None:
+        m = self.model
+        chart = chart_frame(m)
+        shown = chart_lines(chart, m, 1)
+        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
+        self.side_content = []
+        self.play(
+            fade_in(chart_title(), shift=DOWN * theme.NUDGE), fade_in(chart), run_time=theme.RUN
+        )
+        self.play(
+            Create(shown.weights),
+            Create(shown.curves, lag_ratio=theme.LAG_PARTS),
+            run_time=theme.RUN_BUILD,
+        )
+        self.play(fade_in(shown.labels), fade_in(shown.markers), run_time=theme.RUN_FAST)
+        self.swap_side(chart_card(m, 1))
+        self.chart, self.shown = chart, shown
+
+    @beat("""
+        Now serve a batch of {batch} sequences. The weights are read once per step for the
+        whole batch, but every sequence keeps its own cache, so every curve moves up {batch}
+        times. {crossing} This is the memory GQA saves: more sequences, or longer ones, beside
+        the same weights.
+    """)
+    def batch(self) -> None:
+        m = self.model
+        batched = chart_lines(self.chart, m, chart_batch(m))
+        self.play(
+            *(
+                ReplacementTransform(a, b)
+                for a, b in zip(self.shown.curves, batched.curves, strict=True)
+            ),
+            fade_out(self.shown.labels),
+            fade_out(self.shown.markers),
+            run_time=theme.RUN,
+        )
+        self.play(fade_in(batched.labels), fade_in(batched.markers), run_time=theme.RUN_FAST)
+        self.swap_side(chart_card(m, chart_batch(m)))

@@ -1,0 +1,151 @@
+"""The talk file, `talk.toml`: who gives the talk, where, about which model, in which theme.
+
+    title = "Grouped-Query Attention"
+    subtitle = ""              # empty: the title slide says how the model shares K and V
+    speaker = "Ada Lovelace"
+    affiliation = "Analytical Engines"
+    event = "ML reading group"
+    date = 2026-12-01          # a TOML date (no quotes)
+    minutes = 20               # the slot's length
+    model = "gqa-1b"           # a preset, or a config.json (or its folder), relative to this file
+    model_name = "Our 1B"      # the model's name on the slides, with a config.json
+    theme = "dark"             # or "light"
+
+Every key is optional; what is left out keeps its default (deck/talk.py). The file is
+read with the standard library's `tomllib`. An unknown key, a wrong type or a model that
+is neither a preset nor a file raises `TalkFileError`: one line naming the file and the
+key. The command line overrides the file (deck/cli.py, `resolve_talk`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deck import theme
+from deck.hfconfig import load_config
+from deck.model import PRESETS, Model
+from deck.textfile import read_text
+
+
+class TalkFileError(ValueError):
+    """A talk file the deck cannot use; the message is one line naming the file."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+
+
+# The keys that become `Talk` fields as they are, with the type each must have.
+TEXT_KEYS = ("title", "subtitle", "speaker", "affiliation", "event")
+MODEL_KEYS = ("model", "model_name")
+KEYS = (*TEXT_KEYS, "date", "minutes", *MODEL_KEYS, "theme")
+LONGEST_TALK_MINUTES = 24 * 60  # anything longer is a typo (seconds, or a year)
+
+
+@dataclass(frozen=True)
+class TalkFile:
+    """What a talk file says. The model is only referred to here; `model()` loads it."""
+
+    path: Path
+    details: dict[str, Any] = field(default_factory=dict)  # Talk fields other than the model
+    preset: str | None = None
+    config: Path | None = None  # absolute
+    model_name: str | None = None
+
+    def fail(self, key: str, reason: str) -> TalkFileError:
+        return TalkFileError(self.path, f"{key}: {reason}")
+
+    def model(self, name: str | None = None) -> Model | None:
+        """The model the file names (None: it names none); `name` overrides `model_name`."""
+        if self.config is not None:
+            try:
+                return load_config(self.config, name if name is not None else self.model_name)
+            except ValueError as err:  # ConfigError: one line naming the config
+                raise self.fail("model", str(err)) from None
+        return None if self.preset is None else PRESETS[self.preset]
+
+
+def _text(f: TalkFile, key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise f.fail(key, f"must be a string in quotes, got {value!r}")
+    if "\n" in value:
+        raise f.fail(key, "must be one line")
+    return value.strip()
+
+
+def _date(f: TalkFile, value: Any) -> datetime.date:
+    # a TOML date-time is a datetime, which is also a date: the slides show a day
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        raise f.fail("date", f"must be a TOML date such as 2026-12-01 (no quotes), got {value!r}")
+    return value
+
+
+def _minutes(f: TalkFile, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise f.fail("minutes", f"must be a whole number of minutes, got {value!r}")
+    if not 0 < value <= LONGEST_TALK_MINUTES:
+        raise f.fail("minutes", f"must be between 1 and {LONGEST_TALK_MINUTES}, got {value}")
+    return value
+
+
+def _theme(f: TalkFile, value: Any) -> str:
+    if value not in theme.THEMES:
+        raise f.fail("theme", f"must be one of {', '.join(theme.THEMES)}, got {value!r}")
+    return value
+
+
+def _model_reference(f: TalkFile, value: str) -> dict[str, Any]:
+    """`preset` when `value` names one, else `config`: a file or folder beside the talk file."""
+    if value in PRESETS:
+        return {"preset": value}
+    path = Path(value).expanduser()
+    path = path if path.is_absolute() else f.path.resolve().parent / path
+    if not path.exists():
+        raise f.fail(
+            "model",
+            f"{value!r} is neither a preset ({', '.join(PRESETS)}) nor a file (looked for {path})",
+        )
+    return {"config": path}
+
+
+def _unknown(f: TalkFile, key: str) -> TalkFileError:
+    close = difflib.get_close_matches(key, KEYS, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f.fail(key, f"unknown key; {hint}known keys: {', '.join(KEYS)}")
+
+
+def read_talk_file(path: Path | str) -> TalkFile:
+    """Read and check a talk file (the model it names is checked to exist, not loaded)."""
+    path = Path(path)
+    text = read_text(path, TalkFileError, folder="is a folder; give the talk file (talk.toml)")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise TalkFileError(path, f"not valid TOML: {err}") from None
+    f = TalkFile(path)
+    details: dict[str, Any] = {}
+    reference: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in TEXT_KEYS:
+            details[key] = _text(f, key, value)
+        elif key == "date":
+            details[key] = _date(f, value)
+        elif key == "minutes":
+            details[key] = _minutes(f, value)
+        elif key == "theme":
+            details[key] = _theme(f, value)
+        elif key == "model":
+            reference.update(_model_reference(f, _text(f, key, value)))
+        elif key == "model_name":
+            reference["model_name"] = _text(f, key, value)
+        else:
+            raise _unknown(f, key)
+    if "title" in details and not details["title"]:
+        raise f.fail("title", "must not be empty (leave the key out for the default title)")
+    if "model_name" in reference and "config" not in reference:
+        raise f.fail("model_name", "goes with a config.json model (a preset has its own name)")
+    return TalkFile(path, details, **reference)

@@ -1,0 +1,70 @@
+"""The calculator's rendered slide for a model from a config.json: laid out like every
+slide, and its row's figures (sliding windows included) computed here from the config."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from deck.hfconfig import load_config
+from deck.model import PRESETS
+from deck.scenes import KVCalculator, live_slides, placement
+from deck.talk import Talk
+from tests.conftest import constructed_for
+from tests.scenes.test_content import binary_text
+from tests.scenes.test_layout import EDGE, HALF_H, HALF_W, _conflict, describe
+
+CONFIGS = Path(__file__).parents[1] / "data" / "configs"
+BYTES = {"bfloat16": 2, "float32": 4}
+
+
+def talk_for(config: str) -> Talk:
+    return Talk(load_config(CONFIGS / config))
+
+
+def row_from_config(config: str) -> list[str]:
+    """The row the slide shows for this config's model, from the JSON's own fields: Gemma 2
+    slides a window over every other layer (the even ones), Mistral v0.1 over all."""
+    c = json.loads((CONFIGS / config / "config.json").read_text())
+    layers, window = c["num_hidden_layers"], c["sliding_window"]
+    tokens = c["max_position_embeddings"]
+    head_dim = c.get("head_dim", c["hidden_size"] // c["num_attention_heads"])
+    windowed = layers // 2 if c["model_type"] == "gemma2" else layers
+    held = windowed * min(tokens, window) + (layers - windowed) * tokens
+    sizes = [
+        binary_text(2 * heads * head_dim * BYTES[c["torch_dtype"]] * held)
+        for heads in (c["num_attention_heads"], c["num_key_value_heads"], 1)
+    ]
+    return [f"{tokens:,}", f"{c['num_attention_heads']} / {c['num_key_value_heads']}", *sizes]
+
+
+@pytest.mark.parametrize("config", ["gemma-2-9b", "Mistral-7B-v0.1"])
+def test_config_model_row_and_layout(config):
+    scene = constructed_for("KVCalculator", talk_for(config))
+    (snap,) = scene.snapshots
+    texts = [i.text for i in snap.items if i.role == "text"]
+    title = load_config(CONFIGS / config).title
+    row = texts[texts.index(title) + 1 : texts.index(title) + 6]
+    assert row == row_from_config(config)
+    assert all(p.title in texts for p in PRESETS.values())
+    for item in snap.items:
+        assert item.left >= -HALF_W + EDGE and item.right <= HALF_W - EDGE, describe(item)
+        assert item.bottom >= -HALF_H + EDGE and item.top <= HALF_H - EDGE, describe(item)
+    for a, b in itertools.combinations(snap.items, 2):
+        assert _conflict(a, b) is None, f"{describe(a)} and {describe(b)}"
+
+
+def test_the_calculator_is_the_deck_only_live_slide():
+    talk = Talk.for_preset()
+    live = live_slides(talk)
+    assert list(live) == [placement(KVCalculator).first_slide - 1]
+    (widget,) = live.values()
+    assert widget.data["model"] == talk.model.name
+    assert [m["name"] for m in widget.data["models"]] == list(PRESETS)
+    config_talk = talk_for("gemma-2-9b")
+    (widget,) = live_slides(config_talk).values()
+    names = [m["name"] for m in widget.data["models"]]
+    assert names == [*PRESETS, config_talk.model.name]
