@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+
 BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def integer(n: int) -> str:
@@ -15,6 +31,11 @@ def shape(*dims: int) -> str:
 
 def percent(fraction: float) -> str:
     return f"{fraction * 100:.1f} %".replace(".0 %", " %")
+
+
+def whole_percent(fraction: float) -> str:
+    """A percentage rounded to a whole number: 46 %."""
+    return f"{round(fraction * 100)} %"
 
 
 def nbytes(n: int) -> str:
@@ -33,3 +54,9 @@ def billions(n: int) -> str:
 
 def ratio(a: int, b: int) -> str:
     return f"{a // b}:1" if a % b == 0 else f"{a}:{b}"
+
+
+def day(d: datetime.date) -> str:
+    """A talk's date as a slide writes it: 26 November 2026 (English month names, whatever
+    the locale, so a build does not depend on the machine it runs on)."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"

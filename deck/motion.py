@@ -1,11 +1,11 @@
 """Fades that do not copy what they fade.
 
 manim's FadeIn/FadeOut deep-copy the mobject (every glyph of every text) twice when
-they begin; on the deck's slides that costs more than rendering the frames (profiled:
-a third of a low-quality render), and even a plain Animation deep-copies it once as its
-starting state. `Fade` keeps only numpy copies of the points and opacities, copies
-nothing else, and writes the in-between states straight into the mobject (through
-deck/compat.py, which knows where manim keeps them).
+they begin, and any Animation copies it once as its starting point; on the deck's slides
+that costs more than rendering the frames (profiled: a third of a low-quality render).
+`Fade` keeps only numpy copies of the points and opacities and writes the in-between
+states straight into the mobject (through deck/compat.py, which knows where manim keeps
+them).
 """
 
 from __future__ import annotations
@@ -27,16 +27,16 @@ class Fade(Animation):
         self.start_scale = scale
         super().__init__(mobject, introducer=entering, remover=not entering, **kwargs)
 
-    def create_starting_mobject(self) -> Mobject:
-        # manim's default is a deep copy of the mobject, which only its default
-        # interpolation reads; this one starts from `states`
-        return Mobject()
-
     def begin(self) -> None:
         self.parts = self.mobject.family_members_with_points()
         self.states = [part_state(part) for part in self.parts]
         self.center = self.mobject.get_center()
         super().begin()
+
+    def create_starting_mobject(self) -> Mobject:
+        """Nothing: `Animation.begin` would copy the whole mobject here for the default
+        interpolation, which a fade does not use (its start is in `self.states`)."""
+        return Mobject()
 
     def interpolate_mobject(self, alpha: float) -> None:
         t = self.rate_func(alpha)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import os
 import tempfile
@@ -33,6 +34,16 @@ CHROMIUM_ARGS = [
 CONFIGS = Path(__file__).parent / "data" / "configs"
 CONFIG_NAMES = sorted(p.name for p in CONFIGS.iterdir() if (p / "config.json").is_file())
 
+# A talk that is not a preset's, with every byline field set: a model read from a
+# config.json (Qwen3-4B: head_dim 128 over hidden 2560, q/k norms) and a speaker.
+SPEAKER_TALK = "qwen3-4b-speaker"
+SPEAKER = {
+    "speaker": "Ada Lovelace",
+    "affiliation": "Analytical Engine Society",
+    "event": "Attention Summit 2026",
+    "date": datetime.date(2026, 11, 26),
+}
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -42,11 +53,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def talk_for(name: str) -> Talk:
-    """A preset by its name, or a shipped config.json by its folder in tests/data/configs."""
-    if name in PRESETS:
-        return Talk.for_preset(name)
-    return Talk(load_config(CONFIGS / name))
+@functools.cache
+def talk_for(talk_id: str) -> Talk:
+    """The talk a test id names: a preset's default talk, a shipped config.json by its
+    folder in tests/data/configs, or `SPEAKER_TALK`."""
+    if talk_id == SPEAKER_TALK:
+        return Talk(load_config(CONFIGS / "Qwen3-4B" / "config.json"), **SPEAKER)
+    if talk_id in PRESETS:
+        return Talk.for_preset(talk_id)
+    return Talk(load_config(CONFIGS / talk_id))
 
 
 def constructed(
@@ -81,22 +96,20 @@ def constructed_for(scene_name: str, talk: Talk, capture_frames: bool = False):
         return scene
 
 
+TALKS = [*PRESETS, SPEAKER_TALK]
 SCENE_PRESET_PARAMS = [
-    pytest.param(s.__name__, p, id=f"{s.__name__}-{p}") for p in PRESETS for s in SCENES
+    pytest.param(s.__name__, p, id=f"{s.__name__}-{p}") for p in TALKS for s in SCENES
 ]
 # The sections whose pictures scale with the model's shape (head counts, context, sliding
 # windows), checked also for the shipped configs: 28/4 heads, 128k tokens, windows.
 SHAPED_SCENES = ("WhyGQA", "Family", "Decoding")
-SCENE_CONFIG_PARAMS = [
-    pytest.param(s, c, id=f"{s}-{c}") for c in CONFIG_NAMES for s in SHAPED_SCENES
-]
 
 # Layout does not depend on colour, but every theme must construct: the light theme
 # runs the layout checks for the default preset.
 LAYOUT_PARAMS = [
     *(
         pytest.param(s.__name__, p, DEFAULT_THEME, id=f"{s.__name__}-{p}")
-        for p in PRESETS
+        for p in TALKS
         for s in SCENES
     ),
     *(

@@ -15,6 +15,7 @@ from deck.components.text import text
 BAR_HEIGHT = 0.5
 ROW_PITCH = 1.35
 GAP = 0.3
+BAR_OPACITY = 0.85
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,14 @@ class Bar:
     value: float
     value_text: str
     color: str
+
+
+def filled_bar(width: float, height: float, color: str, opacity: float = BAR_OPACITY) -> Rectangle:
+    """One bar: a filled rectangle without outline."""
+    bar = Rectangle(
+        width=width, height=height, stroke_width=0, fill_color=color, fill_opacity=opacity
+    )
+    return tag(bar, DECOR)
 
 
 def bar_chart(bars: Sequence[Bar], bar_width: float) -> VGroup:
@@ -36,16 +45,7 @@ def bar_chart(bars: Sequence[Bar], bar_width: float) -> VGroup:
     for i, (b, name, note) in enumerate(zip(bars, names, notes, strict=True)):
         y = -i * ROW_PITCH
         width = max(bar_width * b.value / top, 0.04)  # a tiny value still shows as a sliver
-        bar = tag(
-            Rectangle(
-                width=width,
-                height=BAR_HEIGHT,
-                stroke_width=0,
-                fill_color=b.color,
-                fill_opacity=0.85,
-            ),
-            DECOR,
-        )
+        bar = filled_bar(width, BAR_HEIGHT, b.color)
         bar.move_to([label_w + GAP, 0, 0], aligned_edge=LEFT)
         sit_on(name.move_to([0, 0, 0], aligned_edge=LEFT), y + 0.04)
         sit_on(note.move_to([0, 0, 0], aligned_edge=LEFT), y - 0.4)

@@ -6,8 +6,11 @@ from typing import TYPE_CHECKING
 
 from deck.scenes.attention_weights import AttentionWeights
 from deck.scenes.base import DeckSlide, Placement
+from deck.scenes.closing import Closing
+from deck.scenes.conversion import Conversion
 from deck.scenes.dataflow import DataFlow
 from deck.scenes.decoding import Decoding
+from deck.scenes.evidence import Evidence
 from deck.scenes.family import Family
 from deck.scenes.kv_calculator import KVCalculator
 from deck.scenes.opening import Opening
@@ -27,6 +30,9 @@ SCENES: tuple[type[DeckSlide], ...] = (
     Decoding,
     ScaledDotProduct,
     AttentionWeights,
+    Conversion,
+    Evidence,
+    Closing,
 )
 SCENE_NAMES = tuple(s.__name__ for s in SCENES)
 BY_NAME = {s.__name__: s for s in SCENES}

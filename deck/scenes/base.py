@@ -3,7 +3,8 @@
 A beat is a method decorated with `@beat(notes)`: it opens its slide with
 `next_slide(notes=...)` (manim-slides gives notes to the slide that follows the call),
 plays its animations, and ends where the next beat starts. Notes are templates
-formatted with the scene's model `m`, e.g. "{m.n_heads} query heads".
+formatted with the scene's model `m`, e.g. "{m.n_heads} query heads", and the fields
+of `note_fields` (published figures).
 
 A scene is told everything from outside: the talk (model) and its `Placement` in the
 deck (slide numbers, the scene before it). Hooks (`previous_picture`, `begin_slide`,
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from manim import LEFT, Animation, ManimColor, Mobject
+from manim import DOWN, LEFT, Animation, ManimColor, Mobject
 from manim_slides import Slide
 
 from deck import theme
@@ -144,10 +145,17 @@ class DeckSlide(Slide):
         """Fade out what the previous scene left on screen (none for the first scene)."""
         return [] if self.carried is None else [fade_out(self.carried)]
 
+    def enter(self, *parts: Mobject) -> None:
+        """Open the scene: what the previous one left fades out as `parts` (e.g. the first
+        slide's title) drift down into place."""
+        arriving = [fade_in(part, shift=DOWN * theme.NUDGE) for part in parts]
+        self.play(*self.leave_previous(), *arriving, run_time=theme.RUN_FAST)
+
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
-        """Template fields for the notes besides `m`: figures a scene derives from the
-        model (a chosen batch, a sentence that depends on the model)."""
+        """Template fields beside `m` that this scene's notes use: published figures from
+        deck.sources, figures derived from the model (a chosen batch), so that notes never
+        type a figure in."""
         return {}
 
     @classmethod

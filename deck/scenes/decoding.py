@@ -177,8 +177,11 @@ class Decoding(DeckSlide):
     """)
     def prefill(self) -> None:
         m = self.model
-        self.play(*self.leave_previous(), run_time=theme.RUN_FAST)
-        self.play(*(fade_in(p.title) for p in self.panels), run_time=theme.RUN_FAST)
+        self.play(
+            *self.leave_previous(),
+            *(fade_in(p.title) for p in self.panels),
+            run_time=theme.RUN_FAST,
+        )
         self.show(
             headline(
                 "Prefill: the prompt in one pass",

@@ -128,8 +128,11 @@ class Family(DeckSlide):
     """)
     def family(self) -> None:
         m = self.model
-        self.play(*self.leave_previous(), run_time=theme.RUN_FAST)
-        self.play(fade_in(legend(m), shift=DOWN * theme.NUDGE), run_time=theme.RUN_FAST)
+        self.play(
+            *self.leave_previous(),
+            fade_in(legend(m), shift=DOWN * theme.NUDGE),
+            run_time=theme.RUN_FAST,
+        )
         self.play(
             LaggedStart(
                 *(fade_in(b, shift=DOWN * theme.NUDGE) for b in self.bands.values()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from manim import UP, VGroup, Write
 
 from deck import theme
+from deck.components.byline import byline
 from deck.components.heads import HeadGroups
 from deck.components.text import stack, text
 from deck.motion import fade_in
@@ -16,10 +17,11 @@ TITLE_GAP = 0.35
 
 
 def title_card(talk: Talk) -> VGroup:
-    """Title, subtitle, the head counts and their picture, centred on the slide."""
+    """Title, subtitle, the head counts and their picture, centred on the slide; the
+    speaker's byline below them when the talk names a speaker."""
     m = talk.model
     subtitle = talk.subtitle or f"How {m.title} shares keys and values across query heads"
-    card = stack(
+    parts = [
         text(talk.title, theme.SIZE.title, theme.TITLE),
         text(subtitle, theme.SIZE.body, theme.MUTED),
         text(
@@ -28,9 +30,10 @@ def title_card(talk: Talk) -> VGroup:
             theme.SIZE.body,
         ),
         HeadGroups(m, TITLE_HEADS_WIDTH),
-        buff=TITLE_GAP,
-        align=UP * 0,
-    )
+    ]
+    if talk.speaker:
+        parts.append(byline(talk))
+    card = stack(*parts, buff=TITLE_GAP, align=UP * 0)
     return card.move_to([0, 0, 0])
 
 

@@ -365,8 +365,8 @@ class WhyGQA(DeckSlide):
         picture = decoding_reads(self.model)
         reads, step, arrows = picture
         title = slide_title("Every new token reads everything")
-        self.play(*self.leave_previous(), run_time=theme.RUN_FAST)
         self.play(
+            *self.leave_previous(),
             fade_in(title, shift=DOWN * theme.NUDGE),
             LaggedStart(*(fade_in(c, shift=RIGHT * theme.NUDGE) for c in reads), lag_ratio=0.4),
             run_time=theme.RUN,
@@ -381,8 +381,11 @@ class WhyGQA(DeckSlide):
     """)
     def kv_formula(self) -> None:
         title = slide_title("KV cache per token")
-        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
-        self.play(fade_in(title, shift=DOWN * theme.NUDGE), run_time=theme.RUN_FAST)
+        self.play(
+            *(fade_out(mob) for mob in self.clear_content()),
+            fade_in(title, shift=DOWN * theme.NUDGE),
+            run_time=theme.RUN_FAST,
+        )
         self.play(Write(self.formula), run_time=theme.RUN_WRITE)
         self.swap_side(
             explanation(["what one token leaves behind: its key and value vectors, in every layer"])
@@ -436,11 +439,13 @@ class WhyGQA(DeckSlide):
         m = self.model
         chart = chart_frame(m)
         shown = chart_lines(chart, m, 1)
-        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
-        self.side_content = []
         self.play(
-            fade_in(chart_title(), shift=DOWN * theme.NUDGE), fade_in(chart), run_time=theme.RUN
+            *(fade_out(mob) for mob in self.clear_content()),
+            fade_in(chart_title(), shift=DOWN * theme.NUDGE),
+            fade_in(chart),
+            run_time=theme.RUN,
         )
+        self.side_content = []
         self.play(
             Create(shown.weights),
             Create(shown.curves, lag_ratio=theme.LAG_PARTS),

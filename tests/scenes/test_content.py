@@ -9,12 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from deck import compat
+from deck import compat, theme
+from deck.attention import conversion_example
 from deck.model import PRESETS
 from deck.scenes import SCENES, total_slides
 from deck.sources import GQA_FIGURE2
-from tests.conftest import SCENE_PRESET_PARAMS, constructed
+from tests.conftest import SCENE_PRESET_PARAMS, SPEAKER, SPEAKER_TALK, TALKS, constructed, talk_for
+from tests.test_attention import _reference_relative_errors
 
+HEADER_BOTTOM = theme.CONTENT_TOP + 0.1  # the section title and counter sit above this
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
@@ -60,6 +63,16 @@ def test_the_talk_has_every_pause_point():
         "weights",
         "causal_mask",
         "previous_token",
+        "mean_pool",
+        "conversion_error",
+        "model_heads",
+        "uptraining",
+        "figure3",
+        "gqa_point",
+        "models_table",
+        "takeaways",
+        "references",
+        "thanks",
     ):
         assert beat in names
     assert total_slides() >= 30
@@ -82,7 +95,7 @@ def binary(n: int) -> tuple[float, str]:
 
 
 # The byte sizes the test knows, as the model's config names them (not from deck.model).
-BYTES_PER_VALUE = {"bfloat16": 2, "float16": 2, "float32": 4}
+BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
 DECODING_TOKENS = 7  # the decoding slides' sentence: a prompt of 4, then 3 steps
 BATCH_LIMITS = (2, 256)  # the chart's batch: a power of two within these
 
@@ -92,10 +105,32 @@ def binary_text(n: float) -> str:
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
 
-def preset_params(p) -> int:
-    d, h, kv, hd = p.hidden, p.n_heads, p.n_kv_heads, p.head_dim
+def raw_dims(name: str):
+    """The talk's model, for its raw dimensions only; the parts this file's counts leave
+    out must be absent."""
+    p = talk_for(name).model
+    assert not (p.o_bias or p.mlp_bias or p.layer_windows) and p.norms_per_layer == 2, name
+    return p
+
+
+def params_of(p, n_kv_heads: int | None = None) -> int:
+    """Parameters from the dimensions: attention, q/k norms (Qwen3), q/k/v biases (Qwen2),
+    SwiGLU, two RMSNorms per layer, embeddings and the final norm."""
+    d, h, hd = p.hidden, p.n_heads, p.head_dim
+    kv = p.n_kv_heads if n_kv_heads is None else n_kv_heads
     per_layer = d * h * hd + 2 * d * kv * hd + h * hd * d + 3 * d * p.ffn + 2 * d
+    per_layer += (2 * hd if p.qk_norm else 0) + ((h + 2 * kv) * hd if p.qkv_bias else 0)
     return p.n_layers * per_layer + (1 if p.tie_embeddings else 2) * p.vocab * d + d
+
+
+def kv_bytes_per_token(p) -> int:
+    return 2 * p.n_layers * p.n_kv_heads * p.head_dim * BYTES[p.dtype]
+
+
+def test_the_count_matches_the_published_totals():
+    assert params_of(raw_dims(SPEAKER_TALK)) == 4_022_468_096  # Qwen3-4B, facts.md
+    assert params_of(raw_dims("llama-3-8b")) == 8_030_261_248
+    assert params_of(raw_dims("gqa-1b")) == 949_003_776
 
 
 def first_reaching(per_token: int, weights: int, max_len: int) -> int | None:
@@ -105,9 +140,10 @@ def first_reaching(per_token: int, weights: int, max_len: int) -> int | None:
 
 
 def expected_for(name: str) -> Expected:
-    p = PRESETS[name]
+    p = raw_dims(name)
     d, h, kv, hd, L = p.hidden, p.n_heads, p.n_kv_heads, p.head_dim, p.n_layers
-    params = preset_params(p)
+    params = params_of(p)
+
     numbers = {float(n) for n in NUMBER.findall(p.title)}  # "Llama 3 8B" is a name
     numbers |= {
         L,
@@ -129,7 +165,7 @@ def expected_for(name: str) -> Expected:
     numbers.add(root if root.is_integer() else round(root, 1))
     strings = [f"{params:,}", f"GQA {h // kv}:1", f"{d} → {h}×{hd}", f"{d} → {kv}×{hd}"]
     # the KV cache: per token, at the full context, while decoding, for a batch
-    size = BYTES_PER_VALUE[p.dtype]
+    size = BYTES[p.dtype]
     weights = params * size
     per_token = {heads: 2 * L * heads * hd * size for heads in (h, kv, 1)}
     batch = BATCH_LIMITS[0]
@@ -169,7 +205,96 @@ def expected_for(name: str) -> Expected:
     numbers |= {float(n.replace(",", "")) for n in cited}
     numbers |= set(range(1, total_slides() + 1))  # slide counter and step numbers
     numbers |= {0.0, 0.5, 1.0}  # the colour legend
+    if name == SPEAKER_TALK:  # the byline: the event's name and the date
+        numbers |= numbers_in(*(v for v in SPEAKER.values() if isinstance(v, str)))
+        numbers |= {SPEAKER["date"].day, SPEAKER["date"].year}
+    # converting an MHA checkpoint with the model's shapes removes K and V heads
+    removed = params_of(p, h) - params
+    assert removed == L * 2 * (h - kv) * hd * (d + (1 if p.qkv_bias else 0))
+    numbers.add(removed)
+    strings += [f"{removed:,}", *(f"{ms:.2f} s · {score:.1f}" for ms, score in TABLE1.values())]
+    strings += [*SOURCE_LINES, "hand-built example", *model_row(p)]
     return Expected(numbers, strings)
+
+
+# ── published figures, written out as ../shared/notes/facts.md gives them ──
+# GQA paper, Table 1 (T5-XXL): model → (inference time per sample in s, average score).
+TABLE1 = {
+    "MHA-Large": (0.37, 46.0),
+    "MHA-XXL": (1.51, 47.2),
+    "MQA-XXL": (0.24, 46.6),
+    "GQA-8-XXL": (0.28, 47.1),
+}
+ALPHA = "α = 5 %"  # uptraining: 5 % of the original pre-training steps (§3.1)
+# Where each published figure on a slide comes from, as the slides cite it.
+SOURCE_LINES = (
+    "method: Ainslie et al. 2023, §2.2, Figure 1",
+    "Ainslie et al. 2023, §3.1; Figure 5",
+    "Ainslie et al. 2023, Table 1, drawn as Figure 3",
+)
+CITED_IN_TEXT = ("Ainslie et al. 2023, Table 1", "Ainslie et al. 2023, §3.1", "T5-XXL")
+# The references slide: each paper's byline, title, venue and arXiv id.
+CITATIONS = (
+    "Ainslie et al. 2023. GQA: Training Generalized Multi-Query Transformer Models from "
+    "Multi-Head Checkpoints. EMNLP 2023. arXiv:2305.13245",
+    "Shazeer 2019. Fast Transformer Decoding: One Write-Head is All You Need. arXiv:1911.02150",
+    "Vaswani et al. 2017. Attention Is All You Need. NeurIPS 2017. arXiv:1706.03762",
+    "Su et al. 2021. RoFormer: Enhanced Transformer with Rotary Position Embedding. "
+    "arXiv:2104.09864",
+    "Olsson et al. 2022. In-context Learning and Induction Heads. Transformer Circuits Thread. "
+    "arXiv:2209.11895",
+    "Dubey et al. 2024. The Llama 3 Herd of Models. arXiv:2407.21783",
+    "Jiang et al. 2023. Mistral 7B. arXiv:2310.06825",
+    "Qwen Team 2024. Qwen2.5 Technical Report. arXiv:2412.15115",
+    "Gemma Team 2024. Gemma 2: Improving Open Language Models at a Practical Size. "
+    "arXiv:2408.00118",
+)
+# The conversion's hand-built example (tests/test_attention.py checks it is this size).
+EXAMPLE_SIZES = {4, 2, 8, 5}  # heads, head dim, hidden size, tokens
+EXAMPLE_GROUPS = {4, 2, 1}  # MHA, GQA-2, MQA
+
+
+def numbers_in(*texts: str) -> set[float]:
+    return {float(n.replace(",", "")) for t in texts for n in NUMBER.findall(t)}
+
+
+def conversion_errors() -> dict[int, int]:
+    """The example's output error per group count, in whole percent, recomputed by the
+    loop reference of tests/test_attention.py from the example's weights."""
+    errors = _reference_relative_errors(conversion_example())
+    return {g: round(100 * float(e)) for g, e in errors.items()}
+
+
+def model_row(p) -> list[str]:
+    """The models table's row: title, query heads, KV heads, group size, cache per token."""
+    h, kv = p.n_heads, p.n_kv_heads
+    return [p.title, str(h), str(kv), str(h // kv), binary_text(kv_bytes_per_token(p))]
+
+
+def table_models(name: str) -> list:
+    """The table lists the presets, then the talk's model if it is not one of them."""
+    models = list(PRESETS.values())
+    talk_model = talk_for(name).model
+    return models if talk_model in models else [*models, talk_model]
+
+
+def scene_figures(scene_name: str, name: str) -> set[float]:
+    """Figures a section shows beyond the model's own: published ones, the worked example,
+    the axes of a plot of published figures, the other models of the table."""
+    cited = numbers_in(*SOURCE_LINES, *CITED_IN_TEXT, ALPHA)
+    if scene_name == "Conversion":
+        return cited | EXAMPLE_SIZES | EXAMPLE_GROUPS | set(conversion_errors().values())
+    if scene_name == "Evidence":
+        published = numbers_in(*TABLE1) | {v for pair in TABLE1.values() for v in pair}
+        ticks = {k / 2 for k in range(5)} | {45.5 + k / 2 for k in range(5)}  # half-units
+        models = {float(n) for p in table_models(name) for n in numbers_in(*model_row(p))}
+        return cited | published | ticks | models | numbers_in("T5")
+    if scene_name == "Closing":
+        published = numbers_in(*TABLE1) | {v for pair in TABLE1.values() for v in pair}
+        return cited | published | numbers_in(*CITATIONS)
+    if scene_name == "KVCalculator":
+        return calculator_figures().numbers
+    return set()
 
 
 def calculator_figures() -> Expected:
@@ -183,14 +308,10 @@ def calculator_figures() -> Expected:
         row = [p.title, f"{p.max_len:,}", f"{p.n_heads} / {p.n_kv_heads}"]
         for heads in (p.n_heads, p.n_kv_heads, 1):
             row.append(binary_text(2 * p.n_layers * heads * p.head_dim * 2 * p.max_len))
-        row.append(binary_text(2 * preset_params(p)))
+        row.append(binary_text(2 * params_of(p)))
         numbers |= {float(NUMBER.search(cell)[0]) for cell in row[-4:]}
         strings += row
     return Expected(numbers, strings)
-
-
-# Scenes that show other presets' figures besides the talk's.
-ALSO_SHOWN = {"KVCalculator": calculator_figures}
 
 
 def on_screen_text(scene_name: str, preset: str) -> list[tuple[str, str]]:
@@ -205,9 +326,7 @@ def on_screen_text(scene_name: str, preset: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("scene_name", "preset"), SCENE_PRESET_PARAMS)
 def test_every_number_on_screen_comes_from_the_preset(scene_name, preset):
-    allowed = expected_for(preset).numbers
-    if scene_name in ALSO_SHOWN:
-        allowed |= ALSO_SHOWN[scene_name]().numbers
+    allowed = expected_for(preset).numbers | scene_figures(scene_name, preset)
     scene = constructed(scene_name, preset)
     example = getattr(scene, "example", None)
     if example is not None:
@@ -229,7 +348,7 @@ def assert_shown(preset: str, strings) -> None:
     assert not missing, f"not on any slide of {preset}: {missing}"
 
 
-@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("preset", TALKS)
 def test_key_figures_are_shown(preset):
     assert_shown(preset, expected_for(preset).strings)
 
@@ -331,3 +450,95 @@ def test_previous_token_slide_shows_the_real_weights():
     # what the label claims: every highlighted cell is the largest weight of its row
     for i in range(1, len(w)):
         assert np.argmax(w[i]) == i - 1
+
+
+# ── the conversion, the evidence and the closing section ───────────────
+def slide_texts(scene_name: str, preset: str, beat: str) -> list[str]:
+    """The texts of one slide below the header (section title and counter)."""
+    snap = next(s for s in constructed(scene_name, preset).snapshots if s.beat == beat)
+    return [i.text for i in snap.items if i.role == "text" and i.bottom < HEADER_BOTTOM]
+
+
+def test_conversion_errors_are_the_reference_ones_and_say_hand_built():
+    errors = conversion_errors()
+    assert [errors[g] for g in (4, 2, 1)] == [0, 46, 62]  # what tests/test_attention.py pins
+    shown = slide_texts("Conversion", "gqa-1b", "conversion_error")
+    assert [t for t in shown if t.endswith(" %")] == [f"{errors[g]} %" for g in (4, 2, 1)]
+    scene = constructed("Conversion", "gqa-1b")
+    for snap in scene.snapshots[:2]:  # the example's two slides, on screen and in the notes
+        assert "hand-built example" in " ".join(i.text for i in snap.items)
+        assert "hand-built example" in snap.notes
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_figure3_labels_every_table1_row_with_its_published_values(preset):
+    shown = slide_texts("Evidence", preset, "figure3")
+    for model, (seconds, score) in TABLE1.items():
+        assert model in shown and f"{seconds:.2f} s · {score:.1f}" in shown
+    assert "Ainslie et al. 2023, Table 1, drawn as Figure 3" in shown
+
+
+ROW_TOLERANCE = 0.2  # texts of one row differ in height (descenders), not by a row's pitch
+
+
+def rows_of(items) -> list[list[str]]:
+    """Texts grouped into rows from the top, each row read left to right."""
+    rows: list[list] = []
+    for item in sorted(items, key=lambda i: -i.top):
+        if rows and abs(rows[-1][0].top - item.top) < ROW_TOLERANCE:
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    return [[i.text for i in sorted(r, key=lambda i: i.left)] for r in rows]
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_models_table_is_computed_from_each_models_dimensions(preset):
+    snap = constructed("Evidence", preset).snapshots[-1]
+    titles_bottom = min(i.bottom for i in snap.items if i.text.startswith("computed from"))
+    texts = [i for i in snap.items if i.role == "text" and i.top < titles_bottom]
+    rows = rows_of(texts)
+    header = ["model", "query heads", "KV heads", "group size", "KV cache per token"]
+    assert rows == [header, *(model_row(p) for p in table_models(preset))]
+
+
+def test_the_references_slide_lists_every_citation_in_full():
+    shown = " ".join(slide_texts("Closing", "gqa-1b", "references"))
+    for citation in CITATIONS:
+        assert citation in shown
+    assert len(shown) == len(" ".join(CITATIONS))  # and nothing else
+
+
+NOTES_CITE = {
+    ("Conversion", "mean_pool"): "Ainslie et al. 2023, §2.2",
+    ("Conversion", "uptraining"): "Ainslie et al. 2023, §3.1",
+    ("Evidence", "figure3"): "Ainslie et al. 2023, Table 1",
+    ("Evidence", "gqa_point"): "Ainslie et al. 2023, Table 1",
+    ("Closing", "takeaways"): "Ainslie et al. 2023, Table 1",
+}
+
+
+@pytest.mark.parametrize(("scene_name", "beat"), NOTES_CITE, ids=lambda v: v)
+def test_notes_name_the_source_of_published_figures(scene_name, beat):
+    snap = next(s for s in constructed(scene_name, "gqa-1b").snapshots if s.beat == beat)
+    assert NOTES_CITE[scene_name, beat] in snap.notes
+
+
+BYLINE = ["Ada Lovelace", "Analytical Engine Society", "Attention Summit 2026 · 26 November 2026"]
+
+
+def test_title_and_closing_slides_show_the_speakers_byline():
+    for scene_name, beat in (("Opening", "title"), ("Closing", "thanks")):
+        shown = slide_texts(scene_name, SPEAKER_TALK, beat)
+        assert shown[-len(BYLINE) :] == BYLINE, scene_name
+
+
+def test_a_talk_without_a_speaker_shows_no_byline():
+    assert slide_texts("Opening", "gqa-1b", "title") == [
+        "Grouped-Query Attention",
+        "How GQA-1B shares keys and values across query heads",
+        "24 query heads  ·  4 KV heads  ·  6 queries per KV head",
+        "24 query heads",
+        "4 KV heads",
+    ]
+    assert slide_texts("Closing", "gqa-1b", "thanks") == ["Thank you", "Grouped-Query Attention"]

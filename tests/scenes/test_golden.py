@@ -25,6 +25,8 @@ KEY_SLIDES = [
     ("DataFlow", "spec_card"),
     ("ScaledDotProduct", "step_scale"),
     ("AttentionWeights", "previous_token"),
+    ("Evidence", "figure3"),
+    ("Closing", "references"),
 ]
 MEAN_TOLERANCE = 2.0  # mean absolute difference per channel, of 255
 CHANGED_PIXEL = 48  # a pixel counts as changed beyond this difference on any channel

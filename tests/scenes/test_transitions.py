@@ -7,8 +7,7 @@ import pytest
 from deck import theme
 from deck.layout import collect
 from deck.scenes import SCENES
-from deck.talk import Talk
-from tests.conftest import constructed
+from tests.conftest import TALKS, constructed, talk_for
 
 HEADER_BOTTOM = theme.CONTENT_TOP + 0.1  # the section title and counter sit above this
 
@@ -29,9 +28,18 @@ def picture(items) -> list[tuple]:
     )
 
 
-@pytest.mark.parametrize("preset", ["gqa-1b", "llama-3-8b"])
+@pytest.mark.parametrize("preset", TALKS)
 @pytest.mark.parametrize("index", range(1, len(SCENES)), ids=lambda i: SCENES[i].__name__)
 def test_scene_starts_where_the_previous_one_ended(index, preset):
     before = constructed(SCENES[index - 1].__name__, preset)
-    carried = collect([SCENES[index - 1].last_frame(Talk.for_preset(preset))])
+    carried = collect([SCENES[index - 1].last_frame(talk_for(preset))])
     assert picture(carried) == picture(before.snapshots[-1].items)
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_the_last_scene_ends_on_its_last_frame(preset):
+    """Nothing follows it, yet its `last_frame` must describe its end as every scene's does
+    (a scene added after it will open on it)."""
+    last = SCENES[-1]
+    carried = collect([last.last_frame(talk_for(preset))])
+    assert picture(carried) == picture(constructed(last.__name__, preset).snapshots[-1].items)

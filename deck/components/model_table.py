@@ -1,0 +1,61 @@
+"""Models side by side: query heads, KV heads, group size and KV cache per token, computed
+from each model's dimensions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from manim import VGroup
+
+from deck import format as fmt
+from deck import theme
+from deck.components.diagram import connector
+from deck.components.highlight import outline
+from deck.components.spec import table
+from deck.model import Model
+
+HEADER = ("model", "query heads", "KV heads", "group size", "KV cache per token")
+NUMERIC = (False, True, True, True, True)  # numbers align on their right edge
+RULE_OVERHANG = 0.15  # the rule under the header reaches this far past the columns
+
+
+def model_row(m: Model) -> tuple[str, ...]:
+    return (
+        m.title,
+        str(m.n_heads),
+        str(m.n_kv_heads),
+        str(m.group_size),
+        fmt.nbytes(m.kv_cache_bytes(1)),
+    )
+
+
+class ModelTable(VGroup):
+    """A header, a rule and one row per model; `highlight`'s row (if listed) in `color`
+    and outlined. `.header`, `.rule`, `.rows` and `.mark` (None without a highlight)."""
+
+    def __init__(
+        self, models: Sequence[Model], highlight: Model | None = None, color: str | None = None
+    ):
+        color = theme.V if color is None else color
+        grid = table(
+            [HEADER, *(model_row(m) for m in models)],
+            theme.SIZE.body,
+            colors=(theme.TEXT,),
+            align_right=NUMERIC,
+        )
+        self.header, *rows = grid.rows
+        self.header.set_color(theme.MUTED)
+        self.rows = VGroup(*rows)
+        rule_y = (self.header.get_bottom()[1] + self.rows[0].get_top()[1]) / 2
+        self.rule = connector(
+            [grid.get_left()[0] - RULE_OVERHANG, rule_y, 0],
+            [grid.get_right()[0] + RULE_OVERHANG, rule_y, 0],
+        )
+        self.mark = None
+        parts = [self.header, self.rule, self.rows]
+        if highlight is not None and highlight in models:
+            row = self.rows[list(models).index(highlight)]
+            row.set_color(color)
+            self.mark = outline(row, color, stroke=theme.STROKE)
+            parts.append(self.mark)
+        super().__init__(*parts)

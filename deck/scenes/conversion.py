@@ -1,0 +1,334 @@
+"""Section: from an MHA checkpoint to GQA. Mean-pool each group's K and V heads (the GQA
+paper's Figure 1) on a hand-built example, what that does to the layer's output, the same
+for the model's shapes, then uptraining."""
+
+from __future__ import annotations
+
+import functools
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    AnimationGroup,
+    Create,
+    GrowFromEdge,
+    LaggedStart,
+    Succession,
+    VGroup,
+)
+
+from deck import format as fmt
+from deck import theme
+from deck.attention import ConversionExample, conversion_example
+from deck.components.bars import filled_bar
+from deck.components.callout import card
+from deck.components.conversion import Pooling, pooling_of_cells, row_label, weight_grid
+from deck.components.page import named_group, slide_title, source_line
+from deck.components.spec import table
+from deck.components.text import stack, text
+from deck.model import Model
+from deck.motion import fade_in, fade_out
+from deck.scenes.base import DeckSlide, beat
+from deck.sources import (
+    GQA_FIGURE1,
+    MEAN_POOL_CONVERSION,
+    UPTRAINING_ALPHA,
+    UPTRAINING_CHIP_DAYS,
+    UPTRAINING_FINDING,
+)
+from deck.talk import Talk
+
+EXAMPLE_GROUPS = 2  # the example's 4 heads pooled in pairs: GQA proper (Figure 1 pools to one)
+EXAMPLE_CELL = 0.16  # one weight's square; a head of the example is 2 × 8 of them
+EXAMPLE_GAP = 0.25  # between heads of a group
+EXAMPLE_GROUP_GAP = 0.7  # between groups
+EXAMPLE_ROW_GAP = 1.7  # from the heads down to their means
+MODEL_HEADS_WIDTH = 6.2  # the model's heads, as cells
+PICTURE_TOP_GAP = 0.5  # between the titles and the picture
+CARD_GAP = 0.45  # between the picture and the card beside it
+TIMELINE_WIDTH = 10.0  # the pre-training bar; uptraining is α of it
+TIMELINE_HEIGHT = 0.6
+TIMELINE_Y = 0.5
+TIMELINE_LABEL_GAP = 0.2
+FINDINGS_GAP = 0.9  # between the timeline and the findings under it
+TEXT_INSET = 0.25  # a label inside a bar, from its left end
+PRE_TRAINING_OPACITY = 0.35  # the pre-training bar stays in the background
+UPTRAINING_LABEL_GAP = 0.08
+
+
+@functools.cache
+def example() -> ConversionExample:
+    """The worked example: a seeded, hand-built MHA layer (not a trained model's)."""
+    return conversion_example()
+
+
+def example_pooling() -> Pooling:
+    """The example's K heads, each a 2 × 8 grid of shaded weights, pooled in pairs."""
+    ex = example()
+    d = ex.head_dim
+    low, high = float(ex.wk.min()), float(ex.wk.max())
+    pooled = ex.at(EXAMPLE_GROUPS).wk
+
+    def grid(w):
+        return weight_grid(w, theme.K, EXAMPLE_CELL, low, high)
+
+    heads = [grid(ex.wk[h * d : (h + 1) * d]) for h in range(ex.n_heads)]
+    means = [grid(pooled[g * d : (g + 1) * d]) for g in range(EXAMPLE_GROUPS)]
+    return Pooling(
+        heads,
+        means,
+        ex.n_heads // EXAMPLE_GROUPS,
+        (
+            row_label("MHA", f"{ex.n_heads} K heads", theme.K),
+            row_label("mean", "", theme.MUTED),
+            row_label(f"GQA-{EXAMPLE_GROUPS}", f"{EXAMPLE_GROUPS} K heads", theme.K),
+        ),
+        gap=EXAMPLE_GAP,
+        group_gap=EXAMPLE_GROUP_GAP,
+        row_gap=EXAMPLE_ROW_GAP,
+    )
+
+
+def model_pooling(m: Model) -> Pooling:
+    """An MHA checkpoint with the model's shapes: its query-head count of K heads, pooled
+    into the model's KV heads."""
+    return pooling_of_cells(
+        m.n_heads,
+        m.n_kv_heads,
+        theme.K,
+        MODEL_HEADS_WIDTH,
+        (
+            row_label("MHA", f"{m.n_heads} K heads", theme.K),
+            row_label("mean", f"of {m.group_size}", theme.MUTED),
+            row_label("GQA", f"{m.n_kv_heads} K heads", theme.K),
+        ),
+    )
+
+
+def conversion_titles() -> VGroup:
+    return slide_title("Mean-pool each group", "an MHA checkpoint's K and V heads, averaged")
+
+
+def method_source() -> VGroup:
+    return source_line(f"method: {MEAN_POOL_CONVERSION.source}, {GQA_FIGURE1.where}")
+
+
+def uptraining_picture() -> VGroup:
+    """Titles, the pre-training bar with α of it added, the paper's finding, the source."""
+    alpha = UPTRAINING_ALPHA.value
+    titles = slide_title(
+        "Then uptrain",
+        f"train the converted model for α = {fmt.whole_percent(alpha)} of the pre-training steps",
+    )
+    pre = filled_bar(TIMELINE_WIDTH, TIMELINE_HEIGHT, theme.MUTED, PRE_TRAINING_OPACITY)
+    pre.move_to([theme.CONTENT_LEFT, TIMELINE_Y, 0], aligned_edge=LEFT)
+    pre_label = text("pre-training (MHA)", theme.SIZE.label)
+    pre_label.move_to(pre).align_to(pre, LEFT).shift(RIGHT * TEXT_INSET)
+    up = filled_bar(TIMELINE_WIDTH * alpha, TIMELINE_HEIGHT, theme.V)
+    up.next_to(pre, RIGHT, buff=0)
+    up_label = stack(
+        text(f"+ {fmt.whole_percent(alpha)}", theme.SIZE.body, theme.V),
+        text("uptraining (GQA)", theme.SIZE.caption, theme.MUTED),
+        buff=UPTRAINING_LABEL_GAP,
+    )
+    up_label.next_to(up, RIGHT, TIMELINE_LABEL_GAP)
+    findings = table(
+        [
+            ("GQA", "reasonable right after conversion"),
+            ("MQA", "needs the uptraining to be useful"),
+        ],
+        theme.SIZE.body,
+        colors=(theme.V, theme.TEXT),
+    )
+    findings.next_to(pre, DOWN, FINDINGS_GAP).align_to(pre, LEFT)
+    findings.rows[1][0].set_color(theme.MUTED)
+    return named_group(
+        titles=titles,
+        pre=VGroup(pre, pre_label),
+        up=VGroup(up, up_label),
+        findings=findings,
+        source=source_line(f"{UPTRAINING_ALPHA.source}; {UPTRAINING_FINDING.cited.where}"),
+    )
+
+
+class Conversion(DeckSlide):
+    SECTION = "From an MHA checkpoint to GQA"
+
+    def construct(self) -> None:
+        self.mean_pool()
+        self.conversion_error()
+        self.model_heads()
+        self.uptraining()
+
+    @classmethod
+    def last_frame(cls, talk: Talk) -> VGroup:
+        return uptraining_picture()
+
+    @classmethod
+    def note_fields(cls, model: Model) -> dict[str, object]:
+        ex = example()
+        return {
+            "ex": ex,
+            "tokens": ex.x.shape[0],
+            "per_group": ex.n_heads // EXAMPLE_GROUPS,
+            "gqa": ex.at(EXAMPLE_GROUPS),
+            "mqa": ex.at(1),
+            "method": MEAN_POOL_CONVERSION,
+            "fig1": GQA_FIGURE1,
+            "removed": model.params(model.n_heads) - model.params(),
+            "alpha": UPTRAINING_ALPHA,
+            "chip_days": UPTRAINING_CHIP_DAYS,
+            "finding": UPTRAINING_FINDING,
+        }
+
+    # ── layout shared by the beats ─────────────────────────────────────
+    def setup(self) -> None:
+        super().setup()
+        self.titles = conversion_titles()
+        self.source = method_source()
+        self.picture_top = self.titles.get_bottom()[1] - PICTURE_TOP_GAP
+
+    def place_picture(self, picture: Pooling) -> Pooling:
+        picture.place(theme.CONTENT_LEFT, self.picture_top)
+        self.card_left = picture.get_right()[0] + CARD_GAP
+        return picture
+
+    def swap_card(self, new: VGroup, *also) -> None:
+        new.move_to([self.card_left + new.width / 2, 0, 0]).align_to([0, self.picture_top, 0], UP)
+        self.swap_side(new, *also)
+
+    @property
+    def card_width(self) -> float:
+        return theme.CONTENT_RIGHT - self.card_left
+
+    # ── beats ──────────────────────────────────────────────────────────
+    @beat("""
+        Converting a multi-head checkpoint to GQA needs no new weights: the key and value
+        heads of each group are averaged into one. This is the mean-pooling of the GQA paper
+        ({method.source}, drawn in its {fig1.where}). Here it is on a hand-built example with
+        {ex.n_heads} heads of dimension {ex.head_dim} over a hidden size of {ex.hidden}: each
+        square is one weight of the K projection, and each group of {per_group} neighbouring
+        heads becomes one KV head, exactly the heads that repeat_kv later hands back to those
+        queries; the V projection is pooled the same way.
+    """)
+    def mean_pool(self) -> None:
+        pic = self.place_picture(example_pooling())
+        ex = example()
+        c = card(
+            "Mean-pool",
+            [
+                "each KV head: the mean of its group's heads, for K and V alike",
+                f"hand-built example: {ex.n_heads} heads, head dim {ex.head_dim}, "
+                f"hidden size {ex.hidden}",
+                "one square per weight of the K\u00a0projection",
+            ],
+            theme.K,
+            self.card_width,
+        )
+        self.enter(self.titles, self.source)
+        # heads, then the tree, then the means: one after another, in one animation
+        self.play(
+            Succession(
+                AnimationGroup(
+                    fade_in(pic.labels[0]),
+                    LaggedStart(*(fade_in(h) for h in pic.heads), lag_ratio=theme.LAG_PARTS),
+                ),
+                AnimationGroup(Create(pic.tree), fade_in(pic.labels[1])),
+                AnimationGroup(
+                    *(fade_in(p, shift=DOWN * theme.NUDGE) for p in pic.pooled),
+                    fade_in(pic.labels[2]),
+                ),
+            ),
+            run_time=3 * theme.RUN,
+        )
+        self.swap_card(c)
+        self.picture = pic
+
+    @beat("""
+        Right after conversion the layer is no longer the same function. On this hand-built
+        example, with seeded random weights rather than a trained model's, the output on
+        {tokens} tokens moves by {gqa.relative_error:.0%} for GQA-{gqa.n_groups} and by
+        {mqa.relative_error:.0%} for MQA, and not at all with {ex.n_heads} groups, which is MHA
+        itself. The more heads share one mean, the further the converted model starts from
+        the original: that is what uptraining repairs.
+    """)
+    def conversion_error(self) -> None:
+        ex = example()
+        names = {ex.n_heads: "MHA", 1: "MQA"}
+        errors = table(
+            [
+                (names.get(c.n_groups, f"GQA-{c.n_groups}"), fmt.whole_percent(c.relative_error))
+                for c in ex.converted
+            ],
+            theme.SIZE.body,
+            colors=(theme.TEXT,),
+            align_right=(False, True),
+        )
+        errors.rows[[c.n_groups for c in ex.converted].index(EXAMPLE_GROUPS)].set_color(theme.V)
+        c = card(
+            "Right after conversion",
+            [f"hand-built example, {ex.x.shape[0]} tokens: relative error of the layer's output"],
+            theme.K,
+            self.card_width,
+            errors,
+        )
+        self.swap_card(c)
+
+    @beat("""
+        The same conversion with {m.title}'s shapes: an MHA checkpoint would have
+        {m.n_heads} key heads and {m.n_heads} value heads per layer. Mean-pooling groups of
+        {m.group_size} leaves {m.n_kv_heads} of each, so k_proj and v_proj shrink from
+        {m.n_heads}×{m.head_dim} to {m.n_kv_heads}×{m.head_dim} outputs. Over {m.n_layers}
+        layers that removes {removed:,} parameters.
+    """)
+    def model_heads(self) -> None:
+        m = self.model
+        old = self.picture
+        pic = self.place_picture(model_pooling(m))
+        c = card(
+            f"{m.title}'s shapes",
+            [
+                f"MHA k_proj: {m.hidden} → {fmt.shape(m.n_heads, m.head_dim)}",
+                f"pooled: {m.hidden} → {fmt.shape(m.n_kv_heads, m.head_dim)}",
+                "v_proj the same way",
+                f"{fmt.integer(m.params(m.n_heads) - m.params())} parameters fewer "
+                f"over {m.n_layers} layers",
+            ],
+            theme.K,
+            self.card_width,
+        )
+        self.play(fade_out(old), run_time=theme.RUN_FAST)
+        self.play(
+            fade_in(VGroup(pic.labels, pic.heads)),
+            Create(pic.tree),
+            fade_in(pic.pooled, shift=DOWN * theme.NUDGE),
+            run_time=theme.RUN,
+        )
+        self.swap_card(c)
+
+    @beat("""
+        After the conversion, the checkpoint trains on with its pre-training setup for a small
+        share of the original pre-training steps. The paper uses α = {alpha.value:.0%}
+        ({alpha.source}); for T5-XXL that cost about {chip_days.value:,.0f} {chip_days.unit}.
+        It finds that GQA already performs reasonably right after conversion, while MQA needs
+        the uptraining to be useful ({finding.source}).
+    """)
+    def uptraining(self) -> None:
+        pic = uptraining_picture()
+        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
+        self.play(
+            fade_in(pic.titles, shift=DOWN * theme.NUDGE),
+            fade_in(pic.pre),
+            fade_in(pic.source),
+            run_time=theme.RUN_FAST,
+        )
+        up, up_label = pic.up
+        self.play(
+            Succession(
+                AnimationGroup(GrowFromEdge(up, LEFT), fade_in(up_label)),
+                LaggedStart(*(fade_in(r, shift=RIGHT * theme.NUDGE) for r in pic.findings.rows)),
+            ),
+            run_time=2 * theme.RUN,
+        )
