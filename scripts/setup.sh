@@ -165,8 +165,11 @@ setup_uv() {
 }
 
 # ── Python environment (.venv, from uv.lock; dev group included) ───────────
+# Byte-compiled once here: where PYTHONDONTWRITEBYTECODE is set (some shells, most
+# containers) Python never writes .pyc files and compiles manim's ~1000 modules from
+# source at every `deck` start (measured: import manim 2.7 s, 0.9 s once compiled).
 sync_python() {
-  .tools/bin/uv sync --frozen --quiet
+  .tools/bin/uv sync --frozen --quiet --compile-bytecode
   log "python env: .venv in sync with uv.lock ($(.venv/bin/python -V 2>&1))"
 }
 
