@@ -3,6 +3,7 @@ at low quality, inside `deck watch`), with no change, and the original animation
 (../shared/seed/seed_scene.py) at the same quality.
 
     uv run python bench/run.py [--quality low high] [--preset gqa-1b] [--no-seed]
+                               [--seed PATH]
 
 Writes bench/RESULTS.md (date, machine, commit, figures with their targets).
 Not part of the test suite: it takes minutes, wipes build/<preset>/<quality> and
@@ -260,12 +261,12 @@ def tex_available() -> bool:
     return all(shutil.which(tool) for tool in ("latex", "dvisvgm"))
 
 
-def bench_seed(run: Run) -> None:
+def bench_seed(run: Run, seed: Path) -> None:
     """Render the original animation as it was measured: manim's cache off."""
     flag = {"low": "l", "medium": "m", "high": "h", "4k": "k"}[run.quality]
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "manim", "render", f"-q{flag}", "--disable_caching"]
-        cmd += ["--progress_bar", "none", "--media_dir", tmp, str(SEED), "Transformer"]
+        cmd += ["--progress_bar", "none", "--media_dir", tmp, str(seed), "Transformer"]
         run.seed_s, run.seed_peak_bytes = timed(cmd)
         videos = [p for p in Path(tmp).rglob("Transformer.mp4") if "partial" not in str(p)]
         run.seed_frames, run.seed_video_s = video_stats(videos)
@@ -275,7 +276,7 @@ def check(ok: bool) -> str:
     return "✓" if ok else "✗"
 
 
-def report(runs: list[Run], preset: str, seed_note: str) -> str:
+def report(runs: list[Run], preset: str, seed_note: str, load: tuple[float, float]) -> str:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True, capture_output=True
     ).stdout.strip()
@@ -294,6 +295,8 @@ def report(runs: list[Run], preset: str, seed_note: str) -> str:
         f"- machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}",
         f"- commit: {commit} · preset {preset} · `deck build` with --jobs {os.cpu_count()}",
         f"- seed comparison: {seed_note}",
+        f"- load average (1 min) at the start and the end: {load[0]:.1f} · {load[1]:.1f} "
+        "(other work shares the machine: every figure is a single run)",
         "",
         "| | "
         + " | ".join(
@@ -384,11 +387,19 @@ def main() -> None:
     parser.add_argument("--quality", nargs="+", default=["low", "high"], choices=list(QUALITIES))
     parser.add_argument("--preset", default="gqa-1b")
     parser.add_argument("--no-seed", action="store_true", help="skip the original animation")
+    parser.add_argument(
+        "--seed",
+        type=Path,
+        default=SEED,
+        help=f"the original animation's source (default {SEED}; from a git worktree, the "
+        "main checkout's ../shared/seed/seed_scene.py)",
+    )
     args = parser.parse_args()
+    seed = args.seed
     if args.no_seed:
         seed_note = "skipped (--no-seed)"
-    elif not SEED.exists():
-        seed_note = f"skipped: {SEED} not found"
+    elif not seed.exists():
+        seed_note = f"skipped: {seed} not found"
     elif not tex_available():
         seed_note = (
             "skipped: the original animation uses MathTex, which needs TeX "
@@ -399,13 +410,14 @@ def main() -> None:
     if seed_note.startswith("skipped"):
         print(seed_note, flush=True)
     runs = []
+    load_before = os.getloadavg()[0]
     for quality in args.quality:
         print(f"benchmarking {quality} …", flush=True)
         run = bench_deck(quality, args.preset)
         if seed_note.startswith("rendered"):
-            bench_seed(run)
+            bench_seed(run, seed)
         runs.append(run)
-    text = report(runs, args.preset, seed_note)
+    text = report(runs, args.preset, seed_note, (load_before, os.getloadavg()[0]))
     if FINDINGS.exists():
         text += "\n" + FINDINGS.read_text()
     RESULTS.write_text(text)
