@@ -315,7 +315,8 @@ def report(runs: list[Run], preset: str, seed_note: str, load: tuple[float, floa
     def per_clean(r: Run, seconds: float | None) -> str:
         if seconds is None:
             return "–"
-        return f"{seconds:.1f} s = {ratio(seconds / r.clean_s, TARGETS['edit'])} × clean"
+        share = seconds / r.clean_s
+        return f"{seconds:.1f} s = {share:.2f} × clean {check(share <= TARGETS['edit'])}"
 
     row("slides · frames · video", [f"{r.slides} · {r.frames} · {r.video_s:.1f} s" for r in runs])
     row("clean build (render + export)", [f"{r.clean_s:.1f} s" for r in runs])
