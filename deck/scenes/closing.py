@@ -164,8 +164,11 @@ class Closing(DeckSlide):
     """)
     def references(self) -> None:
         entries = references_picture()
-        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
-        self.play(fade_in(entries, shift=UP * theme.NUDGE), run_time=theme.RUN)
+        self.play(
+            *(fade_out(mob) for mob in self.clear_content()),
+            fade_in(entries, shift=UP * theme.NUDGE),
+            run_time=theme.RUN,
+        )
 
     @beat("""
         Thank you for listening; I am happy to take questions. Every figure about {m.title} in
@@ -174,10 +177,10 @@ class Closing(DeckSlide):
     """)
     def thanks(self) -> None:
         heading, *rest = thanks_picture(self.talk)
-        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
+        leaving = [fade_out(mob) for mob in self.clear_content()]
         self.play(
             Succession(
-                Write(heading, run_time=theme.RUN_WRITE),
+                AnimationGroup(*leaving, Write(heading), run_time=theme.RUN_WRITE),
                 AnimationGroup(*(fade_in(part, shift=UP * theme.NUDGE) for part in rest)),
             ),
             run_time=theme.RUN_WRITE + theme.RUN,

@@ -317,8 +317,8 @@ class Conversion(DeckSlide):
     """)
     def uptraining(self) -> None:
         pic = uptraining_picture()
-        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
         self.play(
+            *(fade_out(mob) for mob in self.clear_content()),
             fade_in(pic.titles, shift=DOWN * theme.NUDGE),
             fade_in(pic.pre),
             fade_in(pic.source),

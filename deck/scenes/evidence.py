@@ -197,8 +197,8 @@ class Evidence(DeckSlide):
     def models_table(self) -> None:
         pic = models_picture(self.talk)
         grid = pic.table
-        self.play(*(fade_out(mob) for mob in self.clear_content()), run_time=theme.RUN_FAST)
         self.play(
+            *(fade_out(mob) for mob in self.clear_content()),
             fade_in(pic.titles, shift=DOWN * theme.NUDGE),
             fade_in(grid.header),
             Create(grid.rule),
