@@ -21,7 +21,7 @@ from deck.talkfile import TalkFile, read_talk_file
 ROOT = Path(__file__).resolve().parents[1]
 PRESENTATIONS = ROOT / "presentations"
 DEFAULT_TALK = ROOT / "talk.toml"
-BUILD_NEEDS = ("pango", "manimpango", "font", "revealjs")
+BUILD_NEEDS = ("pango", "manimpango", "font", "revealjs", "handout-font")
 BROKEN_PIPE = 141  # 128 + SIGPIPE: what a command killed by a closed pipe exits with
 
 

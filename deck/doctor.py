@@ -146,6 +146,14 @@ def check_revealjs() -> Finding:
     return Finding("revealjs", not missing, SETUP, detail=", ".join(missing))
 
 
+def check_handout_font() -> Finding:
+    """The TrueType files the handout declares it embeds (deck/export/handout.py)."""
+    from deck.export import handout
+
+    missing = handout.missing_fonts()
+    return Finding("handout-font", not missing, apt("fonts-dejavu-core"), detail=", ".join(missing))
+
+
 def check_chromium() -> Finding:
     found = CHROMIUM.is_file()
     return Finding(
@@ -163,6 +171,7 @@ CHECKS: dict[str, Callable[[], Finding]] = {
     "qt": check_qt,
     "font": check_font,
     "revealjs": check_revealjs,
+    "handout-font": check_handout_font,
     "chromium": check_chromium,
 }
 

@@ -64,6 +64,17 @@ def test_incomplete_revealjs_names_only_the_missing_file(monkeypatch, tmp_path):
     assert not f.ok and f.detail == "dist/plugin/notes.js"
 
 
+def test_missing_handout_font_names_its_file_and_package(monkeypatch, tmp_path):
+    from deck.export import handout
+
+    assert doctor.check_handout_font().ok
+    fonts = {**handout.FONT_FILES, handout.BOLD: tmp_path / "NoSuch-Bold.ttf"}
+    monkeypatch.setattr(handout, "FONT_FILES", fonts)
+    f = doctor.check_handout_font()
+    assert not f.ok and f.detail == str(tmp_path / "NoSuch-Bold.ttf")
+    assert f.fix.endswith("fonts-dejavu-core")
+
+
 def test_missing_qt_library_names_its_package(monkeypatch):
     monkeypatch.setattr(doctor, "QT_LIBS", {**doctor.QT_LIBS, "libnosuch-7f3a.so.9": "libnosuch9"})
     f = doctor.check_qt()

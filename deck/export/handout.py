@@ -41,11 +41,20 @@ if TYPE_CHECKING:
 
     from deck.export.pictures import Pictures
 
-# Bitstream Vera ships inside reportlab's wheel: the same TrueType font on every machine
-# (the deck's Inter is installed as CFF-flavoured OpenType, which reportlab cannot embed).
-# tests/test_handout.py checks that it has every character the notes use.
+# DejaVu Sans (Debian's fonts-dejavu-core, installed by scripts/setup.sh): TrueType, which
+# reportlab embeds (the deck's Inter is installed as CFF-flavoured OpenType, which it
+# cannot), and with Greek (the notes say "α"; reportlab's bundled Vera has no Greek).
+# tests/test_export.py checks that it has every character the notes use; `deck doctor`
+# checks that the files are there.
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT, BOLD = "HandoutSans", "HandoutSans-Bold"
-FONT_FILES = {FONT: "Vera.ttf", BOLD: "VeraBd.ttf"}
+FONT_FILES = {FONT: FONT_DIR / "DejaVuSans.ttf", BOLD: FONT_DIR / "DejaVuSans-Bold.ttf"}
+
+
+def missing_fonts() -> list[str]:
+    """The font files the handout embeds that this machine lacks."""
+    return [str(path) for path in FONT_FILES.values() if not path.is_file()]
+
 
 MARGIN = 18 * mm
 FRAME_WIDTH = 140 * mm  # two slides with their notes fit on one A4 page
@@ -80,7 +89,7 @@ FOOTER_SIZE = 8
 def register_fonts() -> None:
     for name, file in FONT_FILES.items():
         if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, file))  # found on reportlab's font path
+            pdfmetrics.registerFont(TTFont(name, str(file)))
 
 
 class FramedImage(Flowable):
