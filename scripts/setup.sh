@@ -137,6 +137,8 @@ uv_recent() {  # uv_recent PATH: is PATH a uv >= UV_MIN?
 find_uv() {
   local uv
   for uv in "$(command -v uv || true)" "$ROOT/.tools/uv-venv/bin/uv"; do
+    # resolved, so that a PATH holding .tools/bin never makes .tools/bin/uv a link to itself
+    uv="$(readlink -f "$uv" 2>/dev/null || true)"
     if [ -n "$uv" ] && [ -x "$uv" ] && uv_recent "$uv"; then
       echo "$uv"
       return 0
