@@ -6,4 +6,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh --with-browser
 export UV_PYTHON_DOWNLOADS=never
 .tools/bin/uv run --frozen deck build --quality low
-exec .tools/bin/uv run --frozen pytest -q "$@"
+# One worker per core; the tests of one talk share a worker (tests/conftest.py), so each
+# scene is constructed once per talk. Later arguments win (`-n 0` runs in one process).
+exec .tools/bin/uv run --frozen pytest -q -n auto --dist loadgroup "$@"

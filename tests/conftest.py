@@ -45,6 +45,19 @@ SPEAKER = {
 }
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (`-n 2 --dist loadgroup`, as scripts/test.sh runs), the tests of one talk
+    and theme share a worker: `constructed` caches per process, so each scene is then
+    constructed once per talk instead of once per worker."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec else {}
+        talk = params.get("preset")
+        if isinstance(talk, str):
+            theme_name = params.get("theme_name", DEFAULT_THEME)
+            item.add_marker(pytest.mark.xdist_group(f"{talk}-{theme_name}"))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
