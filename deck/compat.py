@@ -76,6 +76,13 @@ class _AvWithPreset(types.ModuleType):
         return _PresetContainer(container, self._preset) if mode == "w" else container
 
 
+# manim 0.21's CairoRenderer skips an animation's frames only when its Scene is constructed
+# with skip_animations=True; `config.skip_animations` alone still draws every frame of
+# every play (the why-GQA scene built for its layout: 23.8 s drawing, 6.8 s without).
+# Pass these to a scene that is only constructed (layout records, last frames).
+CONSTRUCT_ONLY = {"skip_animations": True}
+
+
 def set_x264_preset(preset: str) -> None:
     """Make manim encode its partial movie files with this x264 preset (this process)."""
     from manim.scene import scene_file_writer

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from manim import tempconfig
 
-from deck import theme
+from deck import compat, theme
 from deck.cli import Parser, add_talk_options, resolve_talk
 from deck.frames import CapturesFrames
 from deck.scenes import SCENES, make_scene
@@ -44,7 +44,7 @@ def main() -> int:
     }
     for scene_cls in SCENES:
         with tempconfig(options):
-            scene = make_scene(scene_cls, talk, CapturesFrames)
+            scene = make_scene(scene_cls, talk, CapturesFrames, **compat.CONSTRUCT_ONLY)
             scene.setup()
             scene.construct()
         first = scene.placement.first_slide

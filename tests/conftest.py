@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from deck import theme
+from deck import compat, theme
 from deck.frames import CapturesFrames
 from deck.hfconfig import load_config
 from deck.layout import RecordsLayout
@@ -103,7 +103,7 @@ def constructed_for(scene_name: str, talk: Talk, capture_frames: bool = False):
     }
     mixins = (RecordsLayout, CapturesFrames) if capture_frames else (RecordsLayout,)
     with tempconfig(options):
-        scene = make_scene(BY_NAME[scene_name], talk, *mixins)
+        scene = make_scene(BY_NAME[scene_name], talk, *mixins, **compat.CONSTRUCT_ONLY)
         scene.setup()
         scene.construct()
         return scene

@@ -368,3 +368,29 @@ def test_qt_ffmpeg_log_level_can_be_lowered():
     pyside = metadata.version("PySide6-Essentials")
     assert done.returncode == 0, f"{done.stderr[-1500:]}\nre-check the reach for PySide6 {pyside}"
     assert int(done.stdout) == compat.FFMPEG_LOG_WARNING
+
+
+def test_only_the_constructor_flag_skips_drawing(tmp_path, monkeypatch):
+    """CONSTRUCT_ONLY is what keeps layout and still construction from drawing frames."""
+    from manim import FadeIn, Scene, Square, config, tempconfig
+    from manim.camera.camera import Camera
+
+    drawn = []
+    original = Camera.capture_mobjects
+    monkeypatch.setattr(
+        Camera, "capture_mobjects", lambda self, *a, **k: drawn.append(1) or original(self, *a, **k)
+    )
+
+    class OnePlay(Scene):
+        def construct(self):
+            self.play(FadeIn(Square()), run_time=0.5)
+
+    low = {"pixel_height": 270, "pixel_width": 480, "frame_rate": 15}
+    options = {**QUIET, **low, "skip_animations": True, "media_dir": str(tmp_path)}
+    with tempconfig(options):
+        OnePlay(**compat.CONSTRUCT_ONLY).construct()
+        skipped = len(drawn)
+        OnePlay().construct()
+        frames = 0.5 * config.frame_rate
+    assert skipped <= 1, recheck("manim")  # at most the play's final state
+    assert len(drawn) - skipped >= frames, "config.skip_animations now skips: drop CONSTRUCT_ONLY"
