@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from manim import config as manim_config
 
 from deck import compat, theme
 from deck.frames import CapturesFrames
@@ -20,6 +21,10 @@ from deck.scenes import BY_NAME, SCENES, make_scene
 from deck.talk import DEFAULT_THEME, Talk
 
 LOW_RES = {"pixel_height": 270, "pixel_width": 480}
+# Mobjects built outside `constructed` (a scene's last frame, a component) cache their
+# texts' SVGs under manim's default media folder: one per process, as xdist workers
+# writing the same cache file at once read each other's half-written SVGs.
+manim_config.media_dir = tempfile.mkdtemp(prefix="gqa-deck-test-media-")
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_HTML = ROOT / "presentations" / "gqa.html"
 CHROMIUM = Path("/usr/bin/chromium")
