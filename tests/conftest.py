@@ -43,6 +43,8 @@ CONFIG_NAMES = sorted(p.name for p in CONFIGS.iterdir() if (p / "config.json").i
 # config.json (Qwen3-4B: head_dim 128 over hidden 2560, q/k norms) and a speaker.
 SPEAKER_TALK = "qwen3-4b-speaker"
 SPEAKER = {
+    # longer than a line at the title's size: the title slide must wrap it
+    "title": "Grouped-Query Attention in Qwen3: from the paper to the KV cache",
     "speaker": "Ada Lovelace",
     "affiliation": "Analytical Engine Society",
     "event": "Attention Summit 2026",

@@ -6,7 +6,7 @@ from manim import UP, VGroup
 
 from deck import format as fmt
 from deck import theme
-from deck.components.text import stack, text
+from deck.components.text import centred, stack
 from deck.talk import Talk
 
 BYLINE_GAP = 0.12
@@ -29,5 +29,5 @@ def byline(talk: Talk) -> VGroup:
     for i, line in enumerate(lines):
         speaker = i == 0 and bool(talk.speaker)
         size = theme.SIZE.subheading if speaker else theme.SIZE.body
-        rows.append(text(line, size, theme.TEXT if speaker else theme.MUTED))
+        rows.append(centred(line, size, theme.TEXT if speaker else theme.MUTED))
     return stack(*rows, buff=BYLINE_GAP, align=UP * 0)

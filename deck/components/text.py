@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, NORMAL, Text, VGroup
+from manim import DOWN, LEFT, NORMAL, UP, Text, VGroup
 
 from deck import theme
 from deck.components.roles import TEXT, tag
+from deck.components.wrap import wrap
+
+CENTRED_LINE_GAP = 0.12  # between the wrapped lines of one centred text
 
 
 def text(
@@ -21,3 +24,13 @@ def text(
 def stack(*rows: Text | VGroup, buff: float = 0.14, align=LEFT) -> VGroup:
     """Rows one under the other, aligned on one edge (each row stays its own mobject)."""
     return VGroup(*rows).arrange(DOWN, buff=buff, aligned_edge=align)
+
+
+def centred(
+    content: str, size: int = theme.SIZE.body, color: str | None = None, width: float | None = None
+) -> VGroup:
+    """`content` in centred lines no wider than `width` (default: the content area), for
+    the talk's own words (a title or a name of any length)."""
+    width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT if width is None else width
+    rows = [text(line, size, color) for line in wrap(content, size, width)]
+    return stack(*rows, buff=CENTRED_LINE_GAP, align=UP * 0)

@@ -10,7 +10,7 @@ from deck import theme
 from deck.components.byline import byline
 from deck.components.page import named_group, slide_title
 from deck.components.spec import lines
-from deck.components.text import stack, text
+from deck.components.text import centred, stack, text
 from deck.components.wrap import wrap
 from deck.model import Model
 from deck.motion import fade_in, fade_out
@@ -108,7 +108,7 @@ def thanks_picture(talk: Talk) -> VGroup:
     """ "Thank you", the talk's title and its byline (the lines the talk fills in), centred."""
     parts = [
         text("Thank you", theme.SIZE.title, theme.TITLE),
-        text(talk.title, theme.SIZE.body, theme.MUTED),
+        centred(talk.title, theme.SIZE.body, theme.MUTED),
     ]
     credit = byline(talk)
     if credit.submobjects:

@@ -7,13 +7,14 @@ from manim import UP, VGroup, Write
 from deck import theme
 from deck.components.byline import byline
 from deck.components.heads import HeadGroups
-from deck.components.text import stack, text
+from deck.components.text import centred, stack, text
 from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, beat
 from deck.talk import Talk
 
 TITLE_HEADS_WIDTH = 6.0  # the picture of query heads grouped over KV heads
 TITLE_GAP = 0.35
+TITLE_GAP_MIN = 0.15  # the gaps a long title or byline may close to
 
 
 def title_card(talk: Talk) -> VGroup:
@@ -22,8 +23,8 @@ def title_card(talk: Talk) -> VGroup:
     m = talk.model
     subtitle = talk.subtitle or f"How {m.title} shares keys and values across query heads"
     parts = [
-        text(talk.title, theme.SIZE.title, theme.TITLE),
-        text(subtitle, theme.SIZE.body, theme.MUTED),
+        centred(talk.title, theme.SIZE.title, theme.TITLE),
+        centred(subtitle, theme.SIZE.body, theme.MUTED),
         text(
             f"{m.n_heads} query heads  ·  {m.n_kv_heads} KV heads  ·  "
             f"{m.group_size} queries per KV head",
@@ -33,7 +34,11 @@ def title_card(talk: Talk) -> VGroup:
     ]
     if talk.speaker:
         parts.append(byline(talk))
-    card = stack(*parts, buff=TITLE_GAP, align=UP * 0)
+    # centred on the slide between the content lines; a long title or byline closes the gaps
+    room = 2 * min(theme.CONTENT_TOP, -theme.CONTENT_BOTTOM)
+    spare = room - sum(part.height for part in parts)
+    gap = min(TITLE_GAP, max(TITLE_GAP_MIN, spare / (len(parts) - 1)))
+    card = stack(*parts, buff=gap, align=UP * 0)
     return card.move_to([0, 0, 0])
 
 
