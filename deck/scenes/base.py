@@ -196,6 +196,7 @@ class DeckSlide(Slide):
         self.play(*leaving, fade_in(new, shift=LEFT * theme.NUDGE), *also, run_time=theme.RUN)
         self.side_content = [new] + ([along] if along is not None else [])
 
-    def clear_content(self) -> list[Mobject]:
-        """Everything on screen except the header, for fading out."""
-        return list(self.mobjects_without_canvas)
+    def leave_content(self) -> list[Animation]:
+        """Fade out everything on screen except the header: played together with what
+        arrives, a cross-fade (the screen is never empty mid-slide)."""
+        return [fade_out(mob) for mob in self.mobjects_without_canvas]

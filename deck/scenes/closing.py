@@ -13,7 +13,7 @@ from deck.components.spec import lines
 from deck.components.text import centred, stack, text
 from deck.components.wrap import wrap
 from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, beat
 from deck.sources import REFERENCES, TABLE1, UPTRAINING_ALPHA
 from deck.talk import Talk
@@ -165,7 +165,7 @@ class Closing(DeckSlide):
     def references(self) -> None:
         entries = references_picture()
         self.play(
-            *(fade_out(mob) for mob in self.clear_content()),
+            *self.leave_content(),
             fade_in(entries, shift=UP * theme.NUDGE),
             run_time=theme.RUN,
         )
@@ -177,7 +177,7 @@ class Closing(DeckSlide):
     """)
     def thanks(self) -> None:
         heading, *rest = thanks_picture(self.talk)
-        leaving = [fade_out(mob) for mob in self.clear_content()]
+        leaving = self.leave_content()
         self.play(
             Succession(
                 AnimationGroup(*leaving, Write(heading), run_time=theme.RUN_WRITE),

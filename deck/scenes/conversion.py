@@ -318,7 +318,7 @@ class Conversion(DeckSlide):
     def uptraining(self) -> None:
         pic = uptraining_picture()
         self.play(
-            *(fade_out(mob) for mob in self.clear_content()),
+            *self.leave_content(),
             fade_in(pic.titles, shift=DOWN * theme.NUDGE),
             fade_in(pic.pre),
             fade_in(pic.source),

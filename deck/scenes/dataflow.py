@@ -25,7 +25,7 @@ from deck.components.highlight import outlines
 from deck.components.spec import table
 from deck.components.text import stack, text
 from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, beat
 from deck.talk import Talk
 
@@ -225,7 +225,7 @@ class DataFlow(DeckSlide):
         chart.move_to([0, (titles.get_bottom()[1] + theme.CONTENT_BOTTOM) / 2, 0])
         titles.align_to(chart, LEFT)
         self.play(
-            *(fade_out(mob) for mob in self.clear_content()),  # a cross-fade: never empty
+            *self.leave_content(),
             fade_in(heading, shift=DOWN * theme.NUDGE),
             fade_in(sub),
             run_time=theme.RUN_FAST,
@@ -249,7 +249,7 @@ class DataFlow(DeckSlide):
     def spec_card(self) -> None:
         heading, spec = spec_sheet(self.model)
         self.play(
-            *(fade_out(mob) for mob in self.clear_content()),  # a cross-fade: never empty
+            *self.leave_content(),
             fade_in(heading, shift=DOWN * theme.NUDGE),
             run_time=theme.RUN_FAST,
         )

@@ -23,7 +23,7 @@ from deck.components.model_table import ModelTable
 from deck.components.page import named_group, slide_title, source_line
 from deck.components.scatter import Point, Scatter
 from deck.model import PRESETS, Model
-from deck.motion import fade_in, fade_out
+from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, beat
 from deck.sources import GQA_FIGURE3, TABLE1, UPTRAINING_ALPHA, Table1Row
 from deck.talk import Talk
@@ -198,7 +198,7 @@ class Evidence(DeckSlide):
         pic = models_picture(self.talk)
         grid = pic.table
         self.play(
-            *(fade_out(mob) for mob in self.clear_content()),
+            *self.leave_content(),
             fade_in(pic.titles, shift=DOWN * theme.NUDGE),
             fade_in(grid.header),
             Create(grid.rule),

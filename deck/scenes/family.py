@@ -128,11 +128,7 @@ class Family(DeckSlide):
     """)
     def family(self) -> None:
         m = self.model
-        self.play(
-            *self.leave_previous(),
-            fade_in(legend(m), shift=DOWN * theme.NUDGE),
-            run_time=theme.RUN_FAST,
-        )
+        self.enter(legend(m))
         self.play(
             LaggedStart(
                 *(fade_in(b, shift=DOWN * theme.NUDGE) for b in self.bands.values()),

@@ -26,6 +26,7 @@ from deck.components.callout import card, place_in_column
 from deck.components.formula import Formula
 from deck.components.highlight import outline
 from deck.components.line_chart import Axis, EndLabel, LogChart, Plot, powers_of_two
+from deck.components.page import slide_title
 from deck.components.roles import LINE, OVERLAY, tag
 from deck.components.spec import lines, table
 from deck.components.text import text
@@ -199,12 +200,6 @@ def chart_card(m: Model, batch: int) -> VGroup:
         where = []
     c = card(title, said, theme.TITLE, width, *where)
     return place_in_column(c, CHART_CARD_LEFT, theme.CONTENT_RIGHT, CHART_PLOT.top)
-
-
-def slide_title(words: str) -> VGroup:
-    """A slide's heading, at the top left of the content."""
-    heading = text(words, theme.SIZE.heading, theme.TITLE)
-    return heading.align_to([theme.CONTENT_LEFT, theme.CONTENT_TOP, 0], UP + LEFT)
 
 
 def chart_title() -> VGroup:
@@ -382,7 +377,7 @@ class WhyGQA(DeckSlide):
     def kv_formula(self) -> None:
         title = slide_title("KV cache per token")
         self.play(
-            *(fade_out(mob) for mob in self.clear_content()),
+            *self.leave_content(),
             fade_in(title, shift=DOWN * theme.NUDGE),
             run_time=theme.RUN_FAST,
         )
@@ -440,7 +435,7 @@ class WhyGQA(DeckSlide):
         chart = chart_frame(m)
         shown = chart_lines(chart, m, 1)
         self.play(
-            *(fade_out(mob) for mob in self.clear_content()),
+            *self.leave_content(),
             fade_in(chart_title(), shift=DOWN * theme.NUDGE),
             fade_in(chart),
             run_time=theme.RUN,
