@@ -2,7 +2,7 @@
 
     uv run python scripts/stills.py [--talk FILE] [--theme light|dark]
                                     [--preset NAME | --model CONFIG [--name NAME]]
-                                    [--height 1080] [OUT_DIR]
+                                    [--height 1080] [--scene NAME ...] [OUT_DIR]
 
 For reviewing the deck's pictures: one file per slide, `NN-Scene-beat.png`. The talk
 is chosen as for `deck build` (the options override the talk file).
@@ -26,6 +26,13 @@ def main() -> int:
     parser.add_argument("out", nargs="?", default="build/stills", type=Path)
     add_talk_options(parser)
     parser.add_argument("--height", type=int, default=1080)
+    parser.add_argument(
+        "--scene",
+        action="append",
+        choices=[s.__name__ for s in SCENES],
+        default=None,
+        help="only this scene's slides (repeatable); default: every scene",
+    )
     args = parser.parse_args()
     try:
         talk = resolve_talk(args)
@@ -43,6 +50,8 @@ def main() -> int:
         "background_color": theme.palette(talk.theme).BACKGROUND,
     }
     for scene_cls in SCENES:
+        if args.scene and scene_cls.__name__ not in args.scene:
+            continue
         with tempconfig(options):
             scene = make_scene(scene_cls, talk, CapturesFrames, **compat.CONSTRUCT_ONLY)
             scene.setup()
