@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 MONTHS = (
@@ -60,3 +61,42 @@ def day(d: datetime.date) -> str:
     """A talk's date as a slide writes it: 26 November 2026 (English month names, whatever
     the locale, so a build does not depend on the machine it runs on)."""
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+SPOKEN_EXACT_BELOW = 10_000  # "2,048 tokens" is said as it is; larger figures are rounded
+
+
+def _two_figures(value: float) -> str:
+    """`value` (≥ 1) to two significant figures, halves rounded up as said aloud:
+    950, 15, 1.5, 8 (Decimal of its shortest repr, so 1.15 is 1.2, not float's 1.1)."""
+    step = Decimal(10) if value >= 100 else Decimal(1) if value >= 10 else Decimal("0.1")
+    said = (Decimal(repr(value)) / step).quantize(Decimal(1), ROUND_HALF_UP) * step
+    return f"{said.normalize():f}"
+
+
+def spoken(n: float) -> str:
+    """A figure as a speaker says it, for the notes (the exact one is on screen):
+    949,003,776 → "about 950 million"; 2,048 → "2,048"; 8,000,000,000 → "8 billion"."""
+    if n == int(n) and abs(n) < SPOKEN_EXACT_BELOW:
+        return f"{int(n):,}"
+    for scale, word in _SCALES:
+        if abs(n) >= scale:
+            said = _two_figures(abs(n) / scale)
+            exact = float(said) * scale == abs(n)
+            return ("" if exact else "about ") + ("-" if n < 0 else "") + f"{said} {word}"
+    said = _two_figures(abs(n))
+    return ("" if float(said) == abs(n) else "about ") + ("-" if n < 0 else "") + said
+
+
+def spoken_bytes(n: int) -> str:
+    """A size as a speaker says it: 1,598,029,824 B → "about 1.5 GiB"; 24,576 B → "24 KiB"."""
+    value, unit = float(n), BINARY_UNITS[0]
+    for unit in BINARY_UNITS:
+        if value < 1024 or unit == BINARY_UNITS[-1]:
+            break
+        value /= 1024
+    if value == int(value):  # 512 MiB, 24 KiB: exact, said as they are
+        return f"{int(value)} {unit}"
+    said = _two_figures(value)
+    return ("" if float(said) == value else "about ") + f"{said} {unit}"

@@ -1,0 +1,37 @@
+"""How figures are said aloud in the notes: checked against literals a speaker would say."""
+
+import pytest
+
+from deck.format import spoken, spoken_bytes
+
+
+@pytest.mark.parametrize(
+    ("figure", "said"),
+    [
+        (949_003_776, "about 950 million"),
+        (795_403_776, "about 800 million"),
+        (8_030_261_248, "about 8 billion"),
+        (2_048, "2,048"),
+        (24, "24"),
+        (1_000_000, "1 million"),
+        (147_456, "about 150 thousand"),
+        (1.15, "about 1.2"),  # halves round up, as said aloud (float's 1.15 is below it)
+        (4.35, "about 4.4"),
+    ],
+)
+def test_spoken(figure: float, said: str) -> None:
+    assert spoken(figure) == said
+
+
+@pytest.mark.parametrize(
+    ("size", "said"),
+    [
+        (24_576, "24 KiB"),
+        (512 * 2**20, "512 MiB"),
+        (1008 * 1024, "1008 KiB"),
+        (1_598_029_824, "about 1.5 GiB"),
+        (1_536, "1.5 KiB"),
+    ],
+)
+def test_spoken_bytes(size: int, said: str) -> None:
+    assert spoken_bytes(size) == said
