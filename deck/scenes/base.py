@@ -29,8 +29,8 @@ from manim_slides import Slide
 
 from deck import theme
 from deck.components.chrome import section_title, slide_counter
-from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.content.model import Model
+from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ class DeckSlide(Slide):
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
         """Template fields beside `m` that this scene's notes use: published figures from
-        deck.sources, figures derived from the model (a chosen batch), so that notes never
+        deck.content.sources, figures derived from the model (a chosen batch), so that notes never
         type a figure in."""
         return {}
 
