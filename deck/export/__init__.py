@@ -5,20 +5,19 @@ Every output is written to a temporary file next to its destination and moved in
 place only once all requested formats succeeded, so a failure or Ctrl-C leaves the
 previous exports exactly as they were.
 
-Public API (what deck/cli.py and the tests use; keep it stable):
-- `export(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, options=...,
-  pictures_dir=None)` writes `out_path(out_dir, stem, format)` for each format
-  (`<stem>.<format>`, and `<stem>-handout.pdf` for the handout) and returns the paths;
-  `pictures_dir` is the folder that keeps the slides' pictures between exports (the CLI's:
-  `build/<talk>/<quality>/pictures`), None to make them afresh;
-- `up_to_date(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, options=...)`
-  is True when those files exist and were made from exactly the current renders, code
-  and options;
+Public API (what deck/commands/build.py and the tests use; keep it stable):
+- `export(build, scene_names, formats=FORMATS, *, options=..., pictures_dir=None)`
+  writes `out_path(build, format)` for each format from the build's slides
+  (`<stem>.<format>` in its `out_dir`, and `<stem>-handout.pdf` for the handout) and
+  returns the paths; `pictures_dir` is the folder that keeps the slides' pictures between
+  exports (`deck build`'s: `build.pictures`), None to make them afresh;
+- `up_to_date(build, scene_names, formats=FORMATS, *, options=...)` is True when those
+  files exist and were made from exactly the current renders, code and options;
 - `ExportError`: bad input or a failed conversion, its message one line saying what to do;
 - `FORMATS`: the formats `WRITERS` knows, in the order they are written by default.
 
 The modules, by role:
-- writer.py: `ExportError`, `ExportOptions` (settings shared by all formats) and the one
+- writer.py: `ExportOptions` (settings shared by all formats) and the one
   signature every writer has, `write(configs, dest, options, pictures)`;
 - videos.py: the slide configs and the videos they name, all checked before any writing;
 - pictures.py: each slide's first and last frames, encoded as the writers embed them
@@ -58,7 +57,9 @@ from typing import TYPE_CHECKING
 
 from deck.export import pictures, stamp
 from deck.export.videos import load_presentations
-from deck.export.writer import TITLE, ExportError, ExportOptions, Writer
+from deck.export.writer import TITLE, ExportOptions, Writer
+from deck.failure import ExportError
+from deck.project import Build
 from deck.system import atomic
 from deck.system.lifeline import die_with_parent
 
@@ -106,16 +107,14 @@ DEFAULT_OPTIONS = ExportOptions()  # frozen: one shared default is safe
 FILE_NAMES = {"handout": "-handout.pdf"}
 
 
-def out_path(out_dir: Path, stem: str, fmt: str) -> Path:
-    """Where format `fmt` of the deck `stem` is written: gqa.html, ..., gqa-handout.pdf."""
-    return Path(out_dir) / f"{stem}{FILE_NAMES.get(fmt, f'.{fmt}')}"
+def out_path(build: Build, fmt: str) -> Path:
+    """Where format `fmt` of the build is written: gqa.html, ..., gqa-handout.pdf."""
+    return build.out_dir / f"{build.stem}{FILE_NAMES.get(fmt, f'.{fmt}')}"
 
 
 def up_to_date(
+    build: Build,
     scene_names: Sequence[str],
-    slides_dir: Path,
-    out_dir: Path,
-    stem: str,
     formats: Sequence[str] = FORMATS,
     *,
     options: ExportOptions = DEFAULT_OPTIONS,
@@ -123,21 +122,20 @@ def up_to_date(
     """True when every export exists, is the file this slides folder's last export wrote
     (not, say, another quality's), and was made from exactly the current inputs."""
     formats = list(dict.fromkeys(formats))
-    outputs = [out_path(out_dir, stem, fmt) for fmt in formats]
-    return stamp.is_current(scene_names, Path(slides_dir), outputs, stem, formats, options)
+    outputs = [out_path(build, fmt) for fmt in formats]
+    return stamp.is_current(build, scene_names, outputs, formats, options)
 
 
 def export(
+    build: Build,
     scene_names: Sequence[str],
-    slides_dir: Path,
-    out_dir: Path,
-    stem: str,
     formats: Sequence[str] = FORMATS,
     *,
     options: ExportOptions = DEFAULT_OPTIONS,
     pictures_dir: Path | None = None,
 ) -> list[Path]:
-    """Write `out_path(out_dir, stem, format)` for each format; return the paths written.
+    """Write `out_path(build, format)` for each format from the build's slides; return
+    the paths written.
 
     All inputs are checked before anything is written; the outputs replace the previous
     ones only when every format succeeded. `pictures_dir`: the folder keeping the slides'
@@ -149,10 +147,10 @@ def export(
             f"unknown export format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
         )
     formats = list(dict.fromkeys(formats))
-    configs = load_presentations(scene_names, Path(slides_dir))
+    configs = load_presentations(scene_names, build.slides)
     # a live slide the deck does not have: before writing
     _module("html").live_slides(configs, options)
-    out_dir = Path(out_dir)
+    out_dir, stem = build.out_dir, build.stem
     try:  # before any conversion: a read-only folder fails at once, not after the work
         out_dir.mkdir(parents=True, exist_ok=True)
         atomic.check_writable(out_dir)
@@ -160,9 +158,7 @@ def export(
         raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     atomic.discard_stale(out_dir, stem)
 
-    done = [
-        (atomic.temp_path(out_path(out_dir, stem, f)), out_path(out_dir, stem, f)) for f in formats
-    ]
+    done = [(atomic.temp_path(out_path(build, f)), out_path(build, f)) for f in formats]
     kinds = list(dict.fromkeys(kind for fmt in formats for kind in needs(fmt)))
     slide_videos = [slide.file for config in configs for slide in config.slides]
     try:
@@ -190,7 +186,7 @@ def export(
         for temp, dest in done:
             os.replace(temp, dest)
         outputs = [dest for _, dest in done]
-        stamp.record(scene_names, Path(slides_dir), outputs, stem, formats, options)
+        stamp.record(build, scene_names, outputs, formats, options)
     except BaseException:
         atomic.discard([temp for temp, _ in done])
         raise

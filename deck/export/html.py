@@ -18,7 +18,8 @@ from deck.export import fonts, pacing, reveal
 from deck.export.pictures import KINDS
 from deck.export.videos import check_video
 from deck.export.widgets import Widget
-from deck.export.writer import ExportError, ExportOptions
+from deck.export.writer import ExportOptions
+from deck.failure import ExportError
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig

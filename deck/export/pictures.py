@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deck.export import videos
-from deck.export.writer import ExportError
+from deck.failure import ExportError
 from deck.system import atomic
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from deck.export.writer import ExportError
+from deck.failure import ExportError
 
 REVEAL_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "reveal.js"
 # Only what the page uses, from reveal.js's dist/: no theme (the slides are videos; a

@@ -17,6 +17,7 @@ from deck.compat import manim_slides, pptx
 from deck.compat.manim_slides import slide_video
 from deck.export import reveal
 from deck.export.writer import ExportOptions
+from deck.project import Build
 
 # The exporter's own code and templates, and the compatibility modules it reads and writes through.
 PACKAGE = Path(__file__).parent
@@ -29,25 +30,21 @@ def _code_files() -> list[Path]:
 
 
 def inputs_digest(
-    scene_names: Sequence[str],
-    slides_dir: Path,
-    stem: str,
-    formats: Sequence[str],
-    options: ExportOptions,
+    build: Build, scene_names: Sequence[str], formats: Sequence[str], options: ExportOptions
 ) -> str:
     """What the exports are made of: the slide configs, their videos, this code, reveal.js
     and the options (the talk's title, author, date, minutes, references).
 
     "" when a slide config is missing (nothing to compare with).
     """
-    h = hashlib.sha256(f"{stem}|{','.join(formats)}|{options!r}".encode())
+    h = hashlib.sha256(f"{build.stem}|{','.join(formats)}|{options!r}".encode())
     for path in _code_files():
         h.update(path.read_bytes())
     for asset in reveal.REVEAL_ASSETS:
         path = reveal.reveal_dist() / asset
         h.update(path.read_bytes() if path.is_file() else b"")
     for name in scene_names:
-        config = Path(slides_dir) / f"{name}.json"
+        config = build.slides / f"{name}.json"
         if not config.is_file():
             return ""
         h.update(config.read_bytes())
@@ -58,8 +55,8 @@ def inputs_digest(
     return h.hexdigest()
 
 
-def stamp_path(slides_dir: Path, stem: str) -> Path:
-    return Path(slides_dir) / f"{stem}.exported"
+def stamp_path(build: Build) -> Path:
+    return build.slides / f"{build.stem}.exported"
 
 
 def _identities(paths: Sequence[Path]) -> dict[str, list[int]]:
@@ -67,35 +64,33 @@ def _identities(paths: Sequence[Path]) -> dict[str, list[int]]:
 
 
 def is_current(
+    build: Build,
     scene_names: Sequence[str],
-    slides_dir: Path,
     outputs: Sequence[Path],
-    stem: str,
     formats: Sequence[str],
     options: ExportOptions,
 ) -> bool:
     """True when every output exists, is the file this slides folder's last export wrote,
     and was made from exactly the current inputs."""
-    stamp = stamp_path(slides_dir, stem)
+    stamp = stamp_path(build)
     if not stamp.is_file() or not all(p.is_file() for p in outputs):
         return False
     try:
         recorded = json.loads(stamp.read_text())
     except ValueError:
         return False
-    digest = inputs_digest(scene_names, slides_dir, stem, formats, options)
+    digest = inputs_digest(build, scene_names, formats, options)
     return bool(digest) and recorded == {"inputs": digest, "outputs": _identities(outputs)}
 
 
 def record(
+    build: Build,
     scene_names: Sequence[str],
-    slides_dir: Path,
     outputs: Sequence[Path],
-    stem: str,
     formats: Sequence[str],
     options: ExportOptions,
 ) -> None:
     """Stamp the outputs just written as made from the current inputs."""
-    digest = inputs_digest(scene_names, slides_dir, stem, formats, options)
+    digest = inputs_digest(build, scene_names, formats, options)
     stamp = {"inputs": digest, "outputs": _identities(outputs)}
-    stamp_path(slides_dir, stem).write_text(json.dumps(stamp) + "\n")
+    stamp_path(build).write_text(json.dumps(stamp) + "\n")

@@ -1,4 +1,4 @@
-"""What every export writer is given, and the one error it may raise."""
+"""What every export writer is given (the one error it may raise is `deck.failure.ExportError`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from deck.export.widgets import Widget
-from deck.failure import DeckError
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -20,16 +19,12 @@ TITLE = "Grouped-Query Attention"
 APPLICATION = "gqa-deck"  # the producing application, as the files' metadata names it
 
 
-class ExportError(DeckError):
-    """Bad input or a failed conversion; the message is one line saying what to do."""
-
-
 @dataclass(frozen=True)
 class ExportOptions:
     """Settings that are the same for every format (a writer uses those it needs).
 
-    The CLI builds them from the talk (`options_for(talk)` in deck/cli.py); they are part
-    of the exports' stamp, so changing one rewrites the exports.
+    `deck build` makes them from the talk (`export_options` in deck/commands/build.py);
+    they are part of the exports' stamp, so changing one rewrites the exports.
     """
 
     title: str = TITLE
