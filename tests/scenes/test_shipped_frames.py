@@ -20,13 +20,14 @@ import numpy as np
 import pytest
 from manim import tempconfig
 
-from deck import compat, theme
-from deck.frames import CapturesFrames
-from deck.model import DEFAULT_PRESET
-from deck.quality import QUALITIES
-from deck.render import slides_dir
+from deck import theme
+from deck.build.quality import QUALITIES
+from deck.compat.manim import CONSTRUCT_ONLY
+from deck.content.model import DEFAULT_PRESET
+from deck.project import THIS_PROJECT
 from deck.scenes import SCENES, make_scene
 from deck.talk import Talk
+from deck.testing.frames import CapturesFrames
 
 QUALITY = QUALITIES["low"]  # what CI builds
 TOLERANCE_LEVELS = 10  # per channel, out of 255
@@ -86,7 +87,7 @@ def ghost_opacity(frame: np.ndarray, still: np.ndarray, previous: np.ndarray, fl
 
 
 def shipped_videos(scene: type) -> list[Path]:
-    folder = slides_dir(Talk.for_preset(DEFAULT_PRESET).slug, QUALITY.name)
+    folder = THIS_PROJECT.build(Talk.for_preset(DEFAULT_PRESET), QUALITY.name).slides
     index = folder / f"{scene.__name__}.json"
     if not index.is_file():
         pytest.fail(f"{index} is missing: run `deck build --quality low` first", pytrace=False)
@@ -108,7 +109,7 @@ def constructed_stills(scene: type, width: int, height: int) -> tuple[np.ndarray
         "background_color": theme.palette(talk.theme).BACKGROUND,
     }
     with tempconfig(options):
-        built = make_scene(scene, talk, CapturesFrames, **compat.CONSTRUCT_ONLY)
+        built = make_scene(scene, talk, CapturesFrames, **CONSTRUCT_ONLY)
         built.setup()
         built.construct()
     return tuple(np.asarray(frame) for frame in built.frames)
