@@ -15,9 +15,6 @@ build at a time holds a build folder (deck/build/buildlock.py) and workers die w
 
 from __future__ import annotations
 
-import ast
-import functools
-import hashlib
 import inspect
 import json
 import multiprocessing
@@ -40,7 +37,7 @@ from deck.compat.manim_slides import make_portable
 from deck.export.videos import config_problem
 from deck.failure import RenderError, where_it_failed
 from deck.project import PACKAGE, Build
-from deck.system import atomic
+from deck.system import atomic, digest
 from deck.system.lifeline import die_with_parent
 from deck.talk import TALK_DETAILS
 
@@ -48,52 +45,13 @@ MANIM_CACHE_ENV = "GQA_DECK_MANIM_CACHE"  # "1" turns manim's animation cache on
 
 
 # ── inputs and staleness ────────────────────────────────────────────────
-def _module_path(module: str, code: Path) -> Path | None:
-    parts = module.split(".")
-    if parts[0] != "deck":
-        return None
-    base = code.parent.joinpath(*parts)
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def _imports(path: Path) -> frozenset[str]:
-    stat = path.stat()
-    return _parsed_imports(path, stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=1024)
-def _parsed_imports(path: Path, size: int, mtime_ns: int) -> frozenset[str]:
-    """The modules a file imports; parsed once per version of the file (every scene's
-    closure shares most modules: the 8 scenes' hashes parsed 264 files for 36)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names)
-        elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-    return frozenset(found)
-
-
 def source_closure(module: str, code: Path = PACKAGE) -> list[Path]:
     """The files of `module` and every deck module it imports, transitively.
 
     The scene list (`deck.scenes`) is left out: it imports every scene, and what a scene
     takes from it (its slide numbers) is hashed separately.
     """
-    seen: dict[str, Path] = {}
-    todo = [module]
-    while todo:
-        name = todo.pop()
-        path = _module_path(name, code)
-        if path is None or name in seen or name == "deck.scenes":
-            continue
-        seen[name] = path
-        todo.extend(_imports(path))
-    return sorted(set(seen.values()))
+    return digest.source_closure(module, code, leave_out=("deck.scenes",))
 
 
 def _shared_context(scene: type, build: Build, details: bool = True) -> dict:
@@ -115,7 +73,6 @@ def input_hash(scene: type, build: Build) -> str:
     """Everything a scene's render depends on; unchanged means the render can be skipped."""
     from deck.scenes import placement
 
-    h = hashlib.sha256()
     # A scene opens on the previous scene's last frame, which that scene's code draws:
     # hashing that code (rather than building the picture) keeps this check cheap. When
     # only the previous scene changed, this scene runs again but its slide cache sees
@@ -123,32 +80,20 @@ def input_hash(scene: type, build: Build) -> str:
     before = placement(scene).previous
     modules = [scene.__module__] + ([before.__module__] if before is not None else [])
     code = build.project.code
-    for path in sorted({p for module in modules for p in source_closure(module, code)}):
-        h.update(str(path.relative_to(code.parent)).encode())
-        h.update(path.read_bytes())
-    h.update(_canonical(_shared_context(scene, build)))
-    return h.hexdigest()
-
-
-def _canonical(context: dict) -> bytes:
-    return json.dumps(context, sort_keys=True, default=str).encode()  # default: the talk's date
+    files = {p for module in modules for p in source_closure(module, code)}
+    return digest.scene_inputs(files, _shared_context(scene, build), code)
 
 
 def beat_context(scene: type, build: Build) -> str:
     """What all of a scene's beats depend on besides their own code and starting picture."""
     from deck.build.beatcache import module_without_beats
 
-    h = hashlib.sha256()
     own = Path(inspect.getsourcefile(scene))
     beats = [getattr(scene, name) for name in scene.beat_names()]
-    h.update(module_without_beats(own.read_text(), beats).encode())
     code = build.project.code
-    for path in source_closure(scene.__module__, code):
-        if path != own:
-            h.update(str(path.relative_to(code.parent)).encode())
-            h.update(path.read_bytes())
-    h.update(_canonical(_shared_context(scene, build, details=False)))
-    return h.hexdigest()
+    others = [p for p in source_closure(scene.__module__, code) if p != own]
+    context = _shared_context(scene, build, details=False)
+    return digest.beat_context(module_without_beats(own.read_text(), beats), others, context, code)
 
 
 def _stamp(folder: Path, scene: str) -> Path:
@@ -277,8 +222,8 @@ def _stale(digests: dict[type, str], build: Build, progress: Progress) -> list[t
     """The scenes to render: inputs changed, never rendered, or output damaged."""
     folder = build.slides
     stale = []
-    for s, digest in digests.items():
-        if not _stamp_matches(folder, s.__name__, digest):
+    for s, inputs in digests.items():
+        if not _stamp_matches(folder, s.__name__, inputs):
             stale.append(s)
             continue
         start = time.perf_counter()

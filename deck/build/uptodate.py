@@ -14,7 +14,6 @@ exports written over these) falls back to the full check, which finds what to do
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from deck.export import out_path, reveal
 from deck.project import Build
-from deck.system import atomic
+from deck.system import atomic, digest
 
 CODE_SUFFIXES = (".py", ".j2", ".js", ".css", ".json", ".toml")
 # What renders and exports the deck: a new version of any may draw or write differently.
@@ -51,33 +50,23 @@ def inputs_digest(build: Build, formats: Sequence[str]) -> str:
         "python": sys.version,
         "versions": {name: metadata.version(name) for name in LIBRARIES},
     }
-    h = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
     root = build.project.code
-    code = (p for p in root.rglob("*") if p.suffix in CODE_SUFFIXES and p.is_file())
-    for path in sorted(code):
-        h.update(str(path.relative_to(root.parent)).encode())
-        h.update(path.read_bytes())
-    for asset in reveal.REVEAL_ASSETS:
-        path = reveal.reveal_dist() / asset
-        h.update(path.read_bytes() if path.is_file() else b"")
-    return h.hexdigest()
+    code = [p for p in root.rglob("*") if p.suffix in CODE_SUFFIXES and p.is_file()]
+    return digest.build_inputs(settings, code, root.parent, reveal.assets_digest())
 
 
 def outputs(build: Build, formats: Sequence[str]) -> list[Path]:
     return [out_path(build, fmt) for fmt in formats]
 
 
-def identities(slides: Path, outputs: Sequence[Path]) -> dict[str, list[int] | None]:
+def identities(build: Build, formats: Sequence[str]) -> dict[str, list[int] | None]:
     """Size and mtime of every file in the slides folder (temporary files aside) and of
     each export; None for an export that is missing."""
-    found: dict[str, list[int] | None] = {}
-    for path in sorted(slides.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            stat = path.stat()
-            found[path.relative_to(slides).as_posix()] = [stat.st_size, stat.st_mtime_ns]
-    for path in outputs:
-        stat = path.stat() if path.is_file() else None
-        found[f"exports/{path.name}"] = stat and [stat.st_size, stat.st_mtime_ns]
+    slides = [
+        p for p in sorted(build.slides.rglob("*")) if p.is_file() and not p.name.startswith(".")
+    ]
+    found = digest.identities(slides, build.slides)
+    found |= {f"exports/{p.name}": digest.identity(p) for p in outputs(build, formats)}
     return found
 
 
@@ -86,7 +75,7 @@ def record(build: Build, scene_names: Sequence[str], formats: Sequence[str]) -> 
     stamp = {
         "inputs": inputs_digest(build, formats),
         "scenes": list(scene_names),
-        "files": identities(build.slides, outputs(build, formats)),
+        "files": identities(build, formats),
     }
     atomic.write_text(build.folder / STAMP, json.dumps(stamp) + "\n")
 
@@ -99,7 +88,7 @@ def scenes_if_unchanged(build: Build, formats: Sequence[str]) -> list[str] | Non
         files, scenes, digest = recorded["files"], recorded["scenes"], recorded["inputs"]
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    if files != identities(build.slides, outputs(build, formats)):
+    if files != identities(build, formats):
         return None
     if digest != inputs_digest(build, formats):
         return None

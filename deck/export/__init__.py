@@ -38,7 +38,7 @@ with PyAV (videos.py) and the files written with python-pptx and reportlab.
 To add a format: a module with `write(configs, dest, options, pictures)` that writes the
 whole deck to `dest` (raising ExportError with a one-line fix for bad input) and
 `PICTURES`, the kinds of pictures.KINDS it embeds; its name in `WRITERS` (and an entry
-in `FILE_NAMES` if its file is not `<stem>.<format>`), and a field on
+in `writer.FILE_NAMES` if its file is not `<stem>.<format>`), and a field on
 `ExportOptions` for any setting it needs. The missing pictures are made, then the
 writers run, in parallel processes, each writer into its own temporary file.
 """
@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING
 
 from deck.export import pictures, stamp
 from deck.export.videos import load_presentations
-from deck.export.writer import TITLE, ExportOptions, Writer
+from deck.export.writer import TITLE, ExportOptions, Writer, out_path
 from deck.failure import ExportError
 from deck.project import Build
 from deck.system import atomic
@@ -103,13 +103,6 @@ def needs(fmt: str) -> tuple[str, ...]:
 
 
 DEFAULT_OPTIONS = ExportOptions()  # frozen: one shared default is safe
-# The file of a format, after the stem, when it is not `.<format>`.
-FILE_NAMES = {"handout": "-handout.pdf"}
-
-
-def out_path(build: Build, fmt: str) -> Path:
-    """Where format `fmt` of the build is written: gqa.html, ..., gqa-handout.pdf."""
-    return build.out_dir / f"{build.stem}{FILE_NAMES.get(fmt, f'.{fmt}')}"
 
 
 def up_to_date(
@@ -121,9 +114,8 @@ def up_to_date(
 ) -> bool:
     """True when every export exists, is the file this slides folder's last export wrote
     (not, say, another quality's), and was made from exactly the current inputs."""
-    formats = list(dict.fromkeys(formats))
-    outputs = [out_path(build, fmt) for fmt in formats]
-    return stamp.is_current(build, scene_names, outputs, formats, options)
+    current = stamp.expected(build, scene_names, list(dict.fromkeys(formats)), options)
+    return current is not None and current == stamp.recorded(build)
 
 
 def export(
@@ -185,8 +177,7 @@ def export(
                     job.result()
         for temp, dest in done:
             os.replace(temp, dest)
-        outputs = [dest for _, dest in done]
-        stamp.record(build, scene_names, outputs, formats, options)
+        stamp.record(build, stamp.expected(build, scene_names, formats, options))
     except BaseException:
         atomic.discard([temp for temp, _ in done])
         raise

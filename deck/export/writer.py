@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from deck.export.widgets import Widget
+from deck.project import Build
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 TITLE = "Grouped-Query Attention"
 APPLICATION = "gqa-deck"  # the producing application, as the files' metadata names it
+# The file of a format, after the stem, when it is not `.<format>`.
+FILE_NAMES = {"handout": "-handout.pdf"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,11 @@ class ExportOptions:
     def pdf_date(self) -> str:
         """`timestamp` as a PDF date string (what reportlab's date formatter returns)."""
         return self.timestamp.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def out_path(build: Build, fmt: str) -> Path:
+    """Where format `fmt` of the build is written: gqa.html, ..., gqa-handout.pdf."""
+    return build.out_dir / f"{build.stem}{FILE_NAMES.get(fmt, f'.{fmt}')}"
 
 
 class Writer(Protocol):
