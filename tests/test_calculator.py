@@ -17,9 +17,9 @@ from PIL import Image
 
 from deck import format as fmt
 from deck.content.hfconfig import load_config
+from deck.content.kv_calculator import STEPS_PER_DOUBLING, TOKENS_MAX, TOKENS_MIN
 from deck.content.model import DTYPE_BYTES, PRESETS, Model
 from deck.export import export
-from deck.export.kv_calculator import STEPS_PER_DOUBLING, TOKENS_MAX, TOKENS_MIN
 from deck.export.writer import ExportOptions
 from deck.project import THIS_PROJECT
 from deck.scenes import SCENE_NAMES, live_slides

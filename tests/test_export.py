@@ -20,9 +20,9 @@ import pytest
 from PIL import Image
 
 from deck import export as ex
+from deck.content.kv_calculator import calculator_widget
 from deck.content.model import PRESETS
 from deck.export import ExportError, ExportOptions, export, fonts, pictures, reveal, up_to_date
-from deck.export.kv_calculator import calculator_widget
 from deck.export.videos import slide_files
 from deck.project import Build
 from deck.talk import Talk

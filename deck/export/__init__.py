@@ -27,13 +27,14 @@ The modules, by role:
   templates/deck.html.j2 (blocks `style`, `slide` and `scripts` for a variant to extend)
   and its script templates/deck.js, with the reveal.js files reveal.py declares inlined;
   pacing.py spreads the talk's minutes over the slides for the HTML speaker view;
-- widgets.py: `Widget`, a live slide's template and data (`ExportOptions.interactive`:
-  deck-wide slide index → widget); kv_calculator.py builds the KV-cache calculator's
-  (templates/kv_calculator.*), fonts.py finds the font file the page inlines;
-- deck/system/atomic.py: temporary files, moving them into place, leftovers of killed exports;
-- stamp.py: the digest of the inputs behind `up_to_date`.
-manim-slides' loader is reached through deck/compat/manim_slides.py; the videos' frames are read
-with PyAV (videos.py) and the files written with python-pptx and reportlab.
+- live slides (`ExportOptions.interactive`: deck-wide slide index → a `Widget`, its
+  template here in templates/ and its data, deck/content/widgets.py; the KV-cache
+  calculator's is made by deck/content/kv_calculator.py); fonts.py finds the font file
+  the page inlines;
+- stamp.py: the exports' stamp behind `up_to_date` (made by deck/system/digest.py).
+Files are replaced atomically (deck/system/atomic.py); manim-slides' loader is reached
+through deck/compat/manim_slides.py; the videos' frames are read with PyAV (videos.py)
+and the files written with python-pptx and reportlab.
 
 To add a format: a module with `write(configs, dest, options, pictures)` that writes the
 whole deck to `dest` (raising ExportError with a one-line fix for bad input) and

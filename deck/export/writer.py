@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from deck.export.widgets import Widget
+from deck.content.widgets import Widget
 from deck.project import Build
 
 if TYPE_CHECKING:
