@@ -64,6 +64,7 @@ def make_parser() -> Parser:
     )
     p = sub.add_parser("present", help="present live (renders what is missing first)")
     _add_build_options(p)
+    p.set_defaults(quality=None)  # what is built already (deck/commands/present.py)
     p.add_argument(
         "--info-window",
         action="store_true",
