@@ -62,6 +62,8 @@ def make_parser() -> Parser:
         metavar="M",
         help="the talk's length: the HTML speaker view (S) paces each slide by its notes",
     )
+    for flag, also in (("--lite", "-lite.html, the last frames"), ("--video", ".mp4")):
+        b.add_argument(flag, action="store_true", help=f"also write presentations/<stem>{also}")
     p = sub.add_parser("present", help="present live (renders what is missing first)")
     _add_build_options(p)
     p.set_defaults(quality=None)  # what is built already (deck/commands/present.py)
