@@ -413,6 +413,11 @@ def make_parser() -> Parser:
     info = sub.add_parser("info", help="the model's figures: parameters, shapes, KV cache")
     add_talk_options(info)
     sub.add_parser("doctor", help="check system dependencies and assets")
+    from deck.commands import attention
+
+    att = sub.add_parser("attention", help="real attention weights of one KV group, from weights")
+    add_talk_options(att)
+    attention.add_arguments(att)
     return parser
 
 
@@ -448,7 +453,12 @@ def resolve_talk(args: argparse.Namespace) -> Talk:
     details = dict(talk_file.details) if talk_file is not None else {}
     if args.theme is not None:
         details["theme"] = args.theme
-    return Talk(resolve_model(args, talk_file), **details)
+    talk = Talk(resolve_model(args, talk_file), **details)
+    if getattr(args, "command", None) in ("build", "present", "watch"):
+        from deck.content.realattention import for_talk  # the slide's real heads, if any
+
+        talk = for_talk(talk)
+    return talk
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -502,6 +512,10 @@ def _run(argv: list[str] | None) -> int:
         return 0
     if args.command == "list":
         return list_slides(talk.model)
+    if args.command == "attention":
+        from deck.commands import attention
+
+        return attention.run(args, talk)
     # imported only now: deck.build.render imports manim (2 s), which `info` never needs
     from deck.build.buildlock import BuildBusy
     from deck.build.render import RenderError

@@ -7,10 +7,12 @@ each query and key head (qwen3), RoPE on q and k in transformers' convention (th
 halves of each head, `rotate_half`, not interleaved pairs), scores q·kᵀ scaled by
 1/√head_dim (Gemma 2: 1/√query_pre_attn_scalar), Gemma 2's tanh logit softcapping, the
 causal mask (and the layer's sliding window: key j is seen from query i if i − j < window),
-a float32 softmax, repeat_kv's sharing (query head h reads KV head h // group size), the
+the softmax, repeat_kv's sharing (query head h reads KV head h // group size), the
 output projection, the residuals (Gemma 2 also normalises after attention and after the
-FFN) and the gated FFN (SwiGLU, GeGLU). Everything is float32, as transformers computes a
-float32 model: the weights are widened per layer, and only one layer's are held at a time.
+FFN) and the gated FFN (SwiGLU, GeGLU). The weights are read as float32, one tensor at a time (never more
+than one layer's); the activations, RoPE's angles and the softmax are float64, so the
+result is the exact math that transformers' float32 run rounds at about 1e-7 (a reference
+written apart agrees to 1e-6: tests/test_forward.py).
 
 RoPE scaling: none, linear, llama3 and dynamic (which changes nothing below the original
 context length, and the texts here are a few tokens) are computed; yarn and longrope are
@@ -34,6 +36,7 @@ SUPPORTED_ROPE = ("default", "linear", "dynamic", "llama3")
 DEFAULT_EPS = 1e-6  # rms_norm_eps of every supported config class
 GEMMA2_SOFTCAP = 50.0  # Gemma2Config.attn_logit_softcapping
 GEMMA2_SCALAR = 256  # Gemma2Config.query_pre_attn_scalar
+DT = np.float64  # the activations' precision (the weights stay float32 in memory)
 
 
 class ForwardError(ValueError):
@@ -47,7 +50,7 @@ class Spec:
     model: Model
     model_type: str
     eps: float
-    inv_freq: np.ndarray  # [head_dim/2] float32, after the RoPE scaling
+    inv_freq: np.ndarray  # [head_dim/2], after the RoPE scaling
     scaling: float  # the scores' factor
     softcap: float | None
     activation: str
@@ -67,17 +70,17 @@ def _rope_parameters(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def inverse_frequencies(config: dict[str, Any], head_dim: int, theta: float) -> np.ndarray:
-    """transformers' inv_freq (float32) for the config's RoPE type."""
+    """transformers' inv_freq for the config's RoPE type (its formulas, in float64)."""
     rope = _rope_parameters(config)
     kind = rope.get("rope_type", rope.get("type", "default"))
     if kind not in SUPPORTED_ROPE:
         raise ForwardError(
             f"RoPE scaling {kind!r}: real attention computes {', '.join(SUPPORTED_ROPE)} only"
         )
-    exponents = np.arange(0, head_dim, 2, dtype=np.int64).astype(np.float32) / np.float32(head_dim)
-    inv_freq = (1.0 / (np.float32(theta) ** exponents)).astype(np.float32)
+    exponents = np.arange(0, head_dim, 2, dtype=np.int64).astype(DT) / head_dim
+    inv_freq = 1.0 / (DT(theta) ** exponents)
     if kind == "linear":
-        inv_freq = (inv_freq / np.float32(rope["factor"])).astype(np.float32)
+        inv_freq = (inv_freq / DT(rope["factor"])).astype(DT)
     elif kind == "llama3":
         factor = float(rope["factor"])
         low, high = float(rope["low_freq_factor"]), float(rope["high_freq_factor"])
@@ -88,7 +91,7 @@ def inverse_frequencies(config: dict[str, Any], head_dim: int, theta: float) -> 
         smooth = (old_len / wavelen - low) / (high - low)
         smoothed = (1 - smooth) * scaled / factor + smooth * scaled
         medium = ~(wavelen < high_wavelen) & ~(wavelen > low_wavelen)
-        inv_freq = np.where(medium, smoothed, scaled).astype(np.float32)
+        inv_freq = np.where(medium, smoothed, scaled).astype(DT)
     return inv_freq
 
 
@@ -115,30 +118,31 @@ def spec_for(model: Model, config_path: Path | str) -> Spec:
     )
 
 
-# ── the pieces, float32 ────────────────────────────────────────────────
+# ── the pieces ────────────────────────────────────────────────────────
 def _gelu_tanh(x: np.ndarray) -> np.ndarray:
-    c = np.float32(math.sqrt(2 / math.pi))
-    return (0.5 * x * (1 + np.tanh(c * (x + np.float32(0.044715) * x**3)))).astype(np.float32)
+    c = DT(math.sqrt(2 / math.pi))
+    return (0.5 * x * (1 + np.tanh(c * (x + DT(0.044715) * x**3)))).astype(DT)
 
 
 def _gelu_erf(x: np.ndarray) -> np.ndarray:
     erf = np.vectorize(math.erf, otypes=[np.float64])
-    return (0.5 * x * (1 + erf(x / math.sqrt(2)))).astype(np.float32)
+    return (0.5 * x * (1 + erf(x / math.sqrt(2)))).astype(DT)
 
 
 ACTIVATIONS = {
-    "silu": lambda x: (x / (1 + np.exp(-x))).astype(np.float32),
+    "silu": lambda x: x * 0.5 * (1 + np.tanh(x / 2)),  # x·sigmoid(x), without exp's overflow
     "gelu_pytorch_tanh": _gelu_tanh,
     "gelu_new": _gelu_tanh,
     "gelu": _gelu_erf,
-    "relu": lambda x: np.maximum(x, 0).astype(np.float32),
+    "relu": lambda x: np.maximum(x, 0).astype(DT),
 }
 
 
 def rms_norm(x: np.ndarray, weight: np.ndarray, eps: float, gemma: bool) -> np.ndarray:
+    weight = weight.astype(DT)  # 1 + weight in float32 would round
     scale = (1 + weight) if gemma else weight
-    normed = x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + np.float32(eps))
-    return (normed * scale).astype(np.float32)
+    normed = x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + DT(eps))
+    return (normed * scale).astype(DT)
 
 
 def rotate_half(x: np.ndarray) -> np.ndarray:
@@ -148,9 +152,9 @@ def rotate_half(x: np.ndarray) -> np.ndarray:
 
 def rope_tables(spec: Spec, n: int) -> tuple[np.ndarray, np.ndarray]:
     """cos and sin [n, head_dim] for positions 0 … n − 1: cat(freqs, freqs) as transformers."""
-    freqs = np.arange(n, dtype=np.float32)[:, None] * spec.inv_freq[None, :]
+    freqs = np.arange(n, dtype=DT)[:, None] * spec.inv_freq[None, :]
     emb = np.concatenate([freqs, freqs], axis=-1)
-    return np.cos(emb).astype(np.float32), np.sin(emb).astype(np.float32)
+    return np.cos(emb).astype(DT), np.sin(emb).astype(DT)
 
 
 def visible(n: int, window: int | None) -> np.ndarray:
@@ -177,7 +181,7 @@ class Layer:
         out = x @ self.get(f"{name}.weight").T
         if self.has(f"{name}.bias"):
             out = out + self.get(f"{name}.bias")
-        return out.astype(np.float32)
+        return out.astype(DT)
 
 
 def _heads(spec: Spec, layer: Layer, x: np.ndarray, cos: np.ndarray, sin: np.ndarray):
@@ -189,8 +193,8 @@ def _heads(spec: Spec, layer: Layer, x: np.ndarray, cos: np.ndarray, sin: np.nda
         q = rms_norm(q, layer.get("self_attn.q_norm.weight"), spec.eps, False)
         k = rms_norm(k, layer.get("self_attn.k_norm.weight"), spec.eps, False)
     q, k = q.transpose(1, 0, 2), k.transpose(1, 0, 2)
-    q = (q * cos + rotate_half(q) * sin).astype(np.float32)
-    k = (k * cos + rotate_half(k) * sin).astype(np.float32)
+    q = (q * cos + rotate_half(q) * sin).astype(DT)
+    k = (k * cos + rotate_half(k) * sin).astype(DT)
     return q, k
 
 
@@ -199,13 +203,13 @@ def attention_probabilities(
 ) -> np.ndarray:
     """softmax over keys of each query head [heads, n, n], repeat_kv's sharing applied."""
     k = np.repeat(k, spec.group_size, axis=0)  # query head h reads KV head h // group size
-    scores = (q @ k.transpose(0, 2, 1) * np.float32(spec.scaling)).astype(np.float32)
+    scores = (q @ k.transpose(0, 2, 1) * DT(spec.scaling)).astype(DT)
     if spec.softcap is not None:
-        cap = np.float32(spec.softcap)
-        scores = (np.tanh(scores / cap) * cap).astype(np.float32)
+        cap = DT(spec.softcap)
+        scores = (np.tanh(scores / cap) * cap).astype(DT)
     scores = np.where(visible(q.shape[1], window), scores, -np.inf)
     shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return (shifted / shifted.sum(axis=-1, keepdims=True)).astype(np.float32)
+    return (shifted / shifted.sum(axis=-1, keepdims=True)).astype(DT)
 
 
 def _window(m: Model, index: int) -> int | None:
@@ -220,7 +224,7 @@ def _layer_forward(spec: Spec, layer: Layer, index: int, h: np.ndarray, cos, sin
     v = np.repeat(v.transpose(1, 0, 2), spec.group_size, axis=0)
     weights = attention_probabilities(spec, q, k, _window(m, index))
     mixed = (weights @ v).transpose(1, 0, 2).reshape(n, m.n_heads * m.head_dim)
-    out = layer.linear(mixed.astype(np.float32), "self_attn.o_proj")
+    out = layer.linear(mixed.astype(DT), "self_attn.o_proj")
     if spec.gemma:
         out = rms_norm(out, layer.get("post_attention_layernorm.weight"), spec.eps, True)
         h = h + out
@@ -230,10 +234,10 @@ def _layer_forward(spec: Spec, layer: Layer, index: int, h: np.ndarray, cos, sin
         x = rms_norm(h, layer.get("post_attention_layernorm.weight"), spec.eps, False)
     act = ACTIVATIONS[spec.activation]
     gated = act(layer.linear(x, "mlp.gate_proj")) * layer.linear(x, "mlp.up_proj")
-    out = layer.linear(gated.astype(np.float32), "mlp.down_proj")
+    out = layer.linear(gated.astype(DT), "mlp.down_proj")
     if spec.gemma:
         out = rms_norm(out, layer.get("post_feedforward_layernorm.weight"), spec.eps, True)
-    return (h + out).astype(np.float32)
+    return (h + out).astype(DT)
 
 
 def expected_shapes(spec: Spec, up_to: int) -> dict[str, tuple[int, ...]]:
@@ -290,11 +294,13 @@ def check_shapes(spec: Spec, ckpt: Checkpoint, up_to: int) -> None:
 def group_attention(
     spec: Spec, ckpt: Checkpoint, ids: list[int], layer: int, group: int
 ) -> np.ndarray:
-    """The attention weights [group size, n, n] (float32; rows are queries) of the query
+    """The attention weights [group size, n, n] (rows are queries) of the query
     heads group·s … group·s + s − 1 of layer `layer` for the token ids `ids`."""
     m = spec.model
     if not 0 <= layer < m.n_layers:
-        raise ForwardError(f"layer {layer} is out of range: the model has layers 0–{m.n_layers - 1}")
+        raise ForwardError(
+            f"layer {layer} is out of range: the model has layers 0–{m.n_layers - 1}"
+        )
     if not 0 <= group < m.n_kv_heads:
         raise ForwardError(
             f"group {group} is out of range: the model has KV groups 0–{m.n_kv_heads - 1}"
@@ -302,9 +308,9 @@ def group_attention(
     if any(not 0 <= i < m.vocab for i in ids):
         raise ForwardError(f"a token id is outside the vocabulary of {m.vocab:,}")
     check_shapes(spec, ckpt, layer)
-    h = ckpt.read("model.embed_tokens.weight", rows=np.asarray(ids))
+    h = ckpt.read("model.embed_tokens.weight", rows=np.asarray(ids)).astype(DT)
     if spec.gemma:
-        h = (h * np.float32(math.sqrt(m.hidden))).astype(np.float32)
+        h = (h * DT(math.sqrt(m.hidden))).astype(DT)
     cos, sin = rope_tables(spec, len(ids))
     for index in range(layer):
         h = _layer_forward(spec, Layer(ckpt, index), index, h, cos, sin)
