@@ -9,10 +9,10 @@ halves of each head, `rotate_half`, not interleaved pairs), scores q·kᵀ scale
 causal mask (and the layer's sliding window: key j is seen from query i if i − j < window),
 the softmax, repeat_kv's sharing (query head h reads KV head h // group size), the
 output projection, the residuals (Gemma 2 also normalises after attention and after the
-FFN) and the gated FFN (SwiGLU, GeGLU). The weights are read as float32, one tensor at a time (never more
-than one layer's); the activations, RoPE's angles and the softmax are float64, so the
-result is the exact math that transformers' float32 run rounds at about 1e-7 (a reference
-written apart agrees to 1e-6: tests/test_forward.py).
+FFN) and the gated FFN (SwiGLU, GeGLU). The weights are read as float32, one tensor
+at a time (never more than one layer's); the activations, RoPE's angles and the softmax
+are float64, so the result is the exact math that transformers' float32 run rounds at
+about 1e-7 (a reference written apart agrees to 1e-14: tests/test_forward.py).
 
 RoPE scaling: none, linear, llama3 and dynamic (which changes nothing below the original
 context length, and the texts here are a few tokens) are computed; yarn and longrope are

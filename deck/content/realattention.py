@@ -53,7 +53,7 @@ class RealAttention:
     layer: int
     group: int
     heads: tuple[int, ...]
-    weights: np.ndarray  # [heads, tokens, tokens] float32, rows are queries
+    weights: np.ndarray  # [heads, tokens, tokens], rows are queries
     checkpoint_id: str
 
     def __repr__(self) -> str:  # what a beat's cache key reads: stands for the whole result
@@ -110,7 +110,7 @@ def _key(ckpt_id: str, text: str, layer: int, group: int) -> str:
 def _cached(path: Path, model: Model, key_parts: dict) -> RealAttention | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        weights = np.asarray(data["weights"], dtype=np.float32)
+        weights = np.asarray(data["weights"], dtype=np.float64)
         heads = tuple(int(h) for h in data["heads"])
         tokens = tuple(str(t) for t in data["tokens"])
         labels = tuple(str(t) for t in data["labels"])
@@ -136,9 +136,10 @@ def compute(
     text: str = DEFAULT_TEXT,
     layer: int | None = None,
     group: int = DEFAULT_GROUP,
-    cache: Path | None = CACHE,
+    cache: Path | None = None,
 ) -> RealAttention:
-    """The real weights of KV group `group` at layer `layer` (default: `default_layer`).
+    """The real weights of KV group `group` at layer `layer` (default: `default_layer`),
+    from the cache folder `cache` (default `CACHE`) when it holds them.
 
     Raises `CheckpointError` or `ForwardError` (one line) for what cannot be computed.
     """
@@ -152,12 +153,10 @@ def compute(
     spec = spec_for(model, model.source)  # load_config keeps the config.json's path
     ids, tokens, labels = tokenize(folder, text)
     parts = {"checkpoint": ckpt.identity, "text": text, "layer": layer, "group": group}
-    path = None
-    if cache is not None:
-        path = cache / f"{_key(ckpt.identity, text, layer, group)}.json"
-        hit = _cached(path, model, parts)
-        if hit is not None:
-            return hit
+    path = (cache or CACHE) / f"{_key(ckpt.identity, text, layer, group)}.json"
+    hit = _cached(path, model, parts)
+    if hit is not None:
+        return hit
     weights = group_attention(spec, ckpt, ids, layer, group)
     s = spec.group_size
     result = RealAttention(
@@ -170,14 +169,13 @@ def compute(
         weights,
         ckpt.identity,
     )
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {**result.as_json(), "labels": list(labels), "key": parts}
-        atomic.write_text(path, json.dumps(entry) + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = {**result.as_json(), "labels": list(labels), "key": parts}
+    atomic.write_text(path, json.dumps(entry) + "\n")
     return result
 
 
-def for_talk(talk: Talk, cache: Path | None = CACHE) -> Talk:
+def for_talk(talk: Talk, cache: Path | None = None) -> Talk:
     """`talk` with its real attention when its model's folder has weights and a tokenizer
     (a preset, or a config alone, keeps the hand-built head). Raises `CheckpointError` or
     `ForwardError` (one line) when the weights are there but cannot be used."""

@@ -1,0 +1,133 @@
+"""`deck attention`: the JSON the issue specifies, the cache, and bad inputs in one line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from tokenizers import Tokenizer
+
+from deck.cli import main
+from deck.content import realattention
+from tests.test_forward import reference_attention
+from tests.tiny_checkpoint import config_for, write_checkpoint
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(realattention, "CACHE", tmp_path / "cache")
+
+
+@pytest.fixture
+def ckpt(tmp_path):
+    folder = tmp_path / "tiny-llama"
+    written = write_checkpoint(folder, "llama", sharded=True)
+    return folder, written
+
+
+def run(capsys, *args):
+    code = main(["attention", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_is_the_group_heads_weights(capsys, ckpt):
+    folder, written = ckpt
+    code, out, err = run(capsys, "--model", folder, "--layer", 2, "--group", 1, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"tokens", "layer", "group", "heads", "weights"}
+    assert data["layer"] == 2 and data["group"] == 1 and data["heads"] == [4, 5, 6, 7]
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    encoding = tok.encode(realattention.DEFAULT_TEXT)
+    assert data["tokens"] == encoding.tokens and data["tokens"][0] == "<bos>"
+    config = json.loads((folder / "config.json").read_text())
+    ref = reference_attention(config, written, encoding.ids, 2)[4:8]
+    assert np.abs(np.array(data["weights"]) - ref).max() < 1e-6
+
+
+def test_defaults_are_the_middle_layer_and_group_0(capsys, ckpt):
+    folder, _ = ckpt
+    code, out, _ = run(capsys, "--model", folder, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["layer"] == config_for("llama")["num_hidden_layers"] // 2
+    assert data["group"] == 0 and data["heads"] == [0, 1, 2, 3]
+
+
+def test_the_table_names_model_layer_and_kv_head(capsys, ckpt):
+    folder, _ = ckpt
+    code, out, _ = run(capsys, "--model", folder, "--layer", 0)
+    assert code == 0
+    assert out.startswith("real weights of tiny-llama, layer 0, KV head 0: query heads 0–3")
+
+
+def test_a_rebuild_reads_the_cache_not_the_checkpoint(capsys, ckpt, monkeypatch, tmp_path):
+    folder, _ = ckpt
+    first = run(capsys, "--model", folder, "--json")[1]
+
+    def no_forward(*args):
+        raise AssertionError("the forward pass ran again")
+
+    monkeypatch.setattr(realattention, "group_attention", no_forward)
+    assert run(capsys, "--model", folder, "--json")[1] == first
+    for entry in (tmp_path / "cache").iterdir():
+        entry.write_text("{damaged")  # a damaged entry is a miss: computed again
+    monkeypatch.undo()
+    monkeypatch.setattr(realattention, "CACHE", tmp_path / "cache")
+    assert run(capsys, "--model", folder, "--json")[1] == first
+
+
+def _break(kind, folder):
+    if kind == "shapes":
+        config = json.loads((folder / "config.json").read_text())
+        (folder / "config.json").write_text(json.dumps({**config, "intermediate_size": 128}))
+        return "mlp.gate_proj.weight has shape [96, 64], but the config implies [128, 64]"
+    if kind == "missing shard":
+        (folder / "model-00001-of-00002.safetensors").unlink()
+        return "shard model-00001-of-00002.safetensors is missing"
+    if kind == "truncated":
+        shard = folder / "model-00002-of-00002.safetensors"
+        shard.write_bytes(shard.read_bytes()[:-10])
+        return "truncated: tensor"
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize(
+    ("args", "damage", "says"),
+    [
+        ((), "shapes", None),
+        ((), "missing shard", None),
+        ((), "truncated", None),
+        (("--layer", 3), None, "layer 3 is out of range: the model has layers 0–2"),
+        (("--group", 2), None, "group 2 is out of range: the model has KV groups 0–1"),
+        (("--layer", -1), None, "layer -1 is out of range"),
+        (
+            ("--text", "The cat sat on the mat and the dog ran far and the cat sat"),
+            None,
+            "the text is 16 tokens for this tokenizer; at most 12 fit on the slide",
+        ),
+    ],
+)
+def test_bad_inputs_are_one_line_exit_2(capsys, ckpt, args, damage, says):
+    folder, _ = ckpt
+    if damage is not None:
+        says = _break(damage, folder)
+    code, out, err = run(capsys, "--model", folder, *args, "--json")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("deck: error: ") and says in err, err
+
+
+def test_a_preset_has_no_weights(capsys):
+    code, out, err = run(capsys, "--preset", "llama-3-8b")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "needs a model with weights" in err
+
+
+def test_a_config_without_weights(capsys, ckpt, tmp_path):
+    folder, _ = ckpt
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(folder / "config.json", alone / "config.json")
+    code, out, err = run(capsys, "--model", alone)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "has no weights" in err
