@@ -131,3 +131,43 @@ def test_a_config_without_weights(capsys, ckpt, tmp_path):
     shutil.copy(folder / "config.json", alone / "config.json")
     code, out, err = run(capsys, "--model", alone)
     assert code == 2 and out == "" and err.count("\n") == 1 and "has no weights" in err
+
+
+def test_the_talk_file_chooses_text_layer_and_group(capsys, ckpt, tmp_path):
+    folder, _ = ckpt
+    talk = tmp_path / "talk.toml"
+    talk.write_text(
+        f'model = "{folder}"\nattention_text = "a dog ran far"\n'
+        "attention_layer = 1\nattention_group = 1\n"
+    )
+    code, out, err = run(capsys, "--talk", talk, "--json")
+    data = json.loads(out)
+    assert code == 0, err
+    assert data["tokens"] == ["<bos>", "a", "dog", "ran", "far"]
+    assert (data["layer"], data["group"]) == (1, 1)
+    code, out, _ = run(capsys, "--talk", talk, "--layer", 0, "--json")  # the option wins
+    assert json.loads(out)["layer"] == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("attention_layer = -1", "attention_layer: must be a whole number from 0, got -1"),
+        ("attention_group = true", "attention_group: must be a whole number from 0"),
+        ('attention_text = ""', "attention_text: must not be empty"),
+        (f'attention_text = "{"a " * 41}"', "attention_text: is 82 characters long; at most 80"),
+    ],
+)
+def test_bad_talk_file_keys(capsys, ckpt, tmp_path, line, says):
+    folder, _ = ckpt
+    talk = tmp_path / "talk.toml"
+    talk.write_text(f'model = "{folder}"\n{line}\n')
+    code, out, err = run(capsys, "--talk", talk)
+    assert code == 2 and out == "" and err.count("\n") == 1 and says in err, err
+
+
+def test_attention_keys_go_with_a_model_folder(capsys, tmp_path):
+    talk = tmp_path / "talk.toml"
+    talk.write_text('model = "llama-3-8b"\nattention_layer = 3\n')
+    code, _, err = run(capsys, "--talk", talk)
+    assert code == 2 and "attention_layer: goes with a model folder that has weights" in err
