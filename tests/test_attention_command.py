@@ -106,7 +106,7 @@ def _break(kind, folder):
         (
             ("--text", "The cat sat on the mat and the dog ran far and the cat sat"),
             None,
-            "the text is 16 tokens for this tokenizer; at most 12 fit on the slide",
+            "the text is 16 tokens for this tokenizer; at most 7 fit on the slide",
         ),
     ],
 )

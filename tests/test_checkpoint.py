@@ -86,7 +86,7 @@ def test_weights_need_a_tokenizer_beside_them(tmp_path):
 )
 def test_word_markers_are_shown_readably(tmp_path, kind, marker, vocab):
     write_checkpoint(tmp_path, "llama", tokenizer=bpe_tokenizer(kind, vocab))
-    _ids, tokens, labels = tokenize(tmp_path, "The cat sat on the mat")
+    _ids, tokens, labels = tokenize(tmp_path, "The cat sat on the mat", 12)
     assert any(marker in t for t in tokens)  # the tokenizer's own strings keep the marker
     assert not any(marker in label for label in labels)
     assert "".join(labels).replace("·", "") == "Thecatsatonthemat"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deck.components.head_room import slide_max_tokens
 from deck.content import checkpoint
 from deck.content.checkpoint import Checkpoint, CheckpointError
 from deck.content.forward import ForwardError, group_attention, spec_for
@@ -29,7 +30,6 @@ from deck.talk import Talk
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "build" / "attention"
 
-MAX_TOKENS = 12  # the heads' heatmaps side by side stay legible up to 12 × 12 cells
 MAX_TEXT_CHARS = 80  # a talk file's attention_text: a sentence, not a paragraph
 MAX_LABEL_CHARS = 8  # a token's label on the slide; longer ones end in "…"
 FORMAT = 1  # bumped when what a cache entry holds changes
@@ -86,17 +86,19 @@ def readable(piece: str) -> str:
     return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
 
 
-def tokenize(folder: Path, text: str) -> tuple[list[int], tuple[str, ...], tuple[str, ...]]:
+def tokenize(
+    folder: Path, text: str, max_tokens: int
+) -> tuple[list[int], tuple[str, ...], tuple[str, ...]]:
     """The ids the forward pass uses, the tokenizer's strings for them, and their labels."""
     tokenizer = checkpoint.load_tokenizer(folder)
     encoding = tokenizer.encode(text)
     ids = list(encoding.ids)
     if not ids:
         raise ForwardError(f"the text {text!r} has no tokens")
-    if len(ids) > MAX_TOKENS:
+    if len(ids) > max_tokens:
         raise ForwardError(
-            f"the text is {len(ids)} tokens for this tokenizer; at most {MAX_TOKENS} fit on "
-            "the slide (attention_text / --text)"
+            f"the text is {len(ids)} tokens for this tokenizer; at most {max_tokens} fit on "
+            "the slide beside each other head's (attention_text / --text)"
         )
     pieces = [tokenizer.decode([i], skip_special_tokens=False) for i in ids]
     return ids, tuple(encoding.tokens), tuple(readable(p) for p in pieces)
@@ -151,7 +153,8 @@ def compute(
     layer = default_layer(model) if layer is None else layer
     ckpt = Checkpoint(folder)
     spec = spec_for(model, model.source)  # load_config keeps the config.json's path
-    ids, tokens, labels = tokenize(folder, text)
+    room = slide_max_tokens(model.n_heads // model.n_kv_heads)
+    ids, tokens, labels = tokenize(folder, text, room)
     parts = {"checkpoint": ckpt.identity, "text": text, "layer": layer, "group": group}
     path = (cache or CACHE) / f"{_key(ckpt.identity, text, layer, group)}.json"
     hit = _cached(path, model, parts)
