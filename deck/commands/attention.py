@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from deck.content import realattention
 from deck.content.checkpoint import CheckpointError
 from deck.content.forward import ForwardError
 from deck.content.model import PRESETS
+from deck.failure import UsageError
+from deck.project import Project
 from deck.talk import Talk
 
 
@@ -45,24 +46,23 @@ def _table(result: realattention.RealAttention) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace, talk: Talk) -> int:
-    """Exit 0 with the weights printed, or 2 with one line saying what is wrong."""
+def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
+    """Print the weights; raise `UsageError` (one line, exit 2) for what cannot be computed."""
     model = talk.model
     if model.name in PRESETS:
-        print(
-            "deck: error: attention needs a model with weights: --model DIR (a folder with "
-            "config.json, model.safetensors or its index, and tokenizer.json)",
-            file=sys.stderr,
+        raise UsageError(
+            "attention needs a model with weights: --model DIR (a folder with "
+            "config.json, model.safetensors or its index, and tokenizer.json)"
         )
-        return 2
     text = args.text if args.text is not None else talk.attention_text
     layer = args.layer if args.layer is not None else talk.attention_layer
     group = args.group if args.group is not None else talk.attention_group
     try:
-        result = realattention.compute(model, text, layer, group)
+        result = realattention.compute(
+            model, text, layer, group, project.root / "build" / "attention"
+        )
     except (CheckpointError, ForwardError) as err:
-        print(f"deck: error: {err}", file=sys.stderr)
-        return 2
+        raise UsageError(str(err)) from None
     if args.json:
         print(json.dumps(result.as_json()))
     else:

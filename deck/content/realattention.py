@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deck import theme
 from deck.components.head_room import slide_max_tokens
 from deck.content import checkpoint
 from deck.content.checkpoint import Checkpoint, CheckpointError
@@ -28,7 +29,7 @@ from deck.talk import DEFAULT_ATTENTION_TEXT as DEFAULT_TEXT  # the hand-built h
 from deck.talk import Talk
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / "build" / "attention"
+CACHE = ROOT / "build" / "attention"  # a project's own: <root>/build/attention
 
 MAX_TEXT_CHARS = 80  # a talk file's attention_text: a sentence, not a paragraph
 MAX_LABEL_CHARS = 8  # a token's label on the slide; longer ones end in "…"
@@ -81,7 +82,7 @@ def readable(piece: str) -> str:
     if piece.strip() == "":
         return "\\n" if "\n" in piece else "·"
     label = piece.strip().replace("\n", "\\n").replace("\t", "\\t")
-    if refusal(label) is not None:  # a character the slides' font cannot draw
+    if refusal(label, theme.FONT) is not None:  # a character the slides' font cannot draw
         label = "?"
     return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
 
