@@ -22,6 +22,7 @@ key. The command line overrides the file (deck/talk/options.py, `resolve_talk`).
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import difflib
 import re
@@ -132,6 +133,15 @@ def _index(f: TalkFile, key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise f.fail(key, f"must be a whole number from 0, got {value!r}")
     return value
+
+
+def minutes_option(text: str) -> int:
+    """`--minutes` as the file's `minutes`: whole minutes, 1 to a day (argparse's type)."""
+    if not text.strip().isdigit() or not 0 < int(text) <= LONGEST_TALK_MINUTES:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of minutes from 1 to {LONGEST_TALK_MINUTES}, got {text!r}"
+        )
+    return int(text)
 
 
 def _theme(f: TalkFile, value: Any) -> str:
