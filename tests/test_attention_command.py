@@ -173,3 +173,12 @@ def test_attention_keys_go_with_a_model_folder(capsys, project, tmp_path):
     talk.write_text('model = "llama-3-8b"\nattention_layer = 3\n')
     code, _, err = run(capsys, project, "--talk", talk)
     assert code == 2 and "attention_layer: goes with a model folder that has weights" in err
+
+
+def test_a_build_with_broken_weights_stops_before_anything_is_built(capsys, project, ckpt):
+    folder, _ = ckpt
+    (folder / "model-00002-of-00002.safetensors").unlink()
+    code = main(["build", "--model", str(folder), "--quality", "low"], project)
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "is missing" in err, err
+    assert not (project.root / "build").exists()
