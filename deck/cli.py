@@ -92,6 +92,11 @@ def make_parser() -> Parser:
         sub.add_parser("info", help="the model's figures: parameters, shapes, KV cache")
     )
     sub.add_parser("doctor", help="check system dependencies and assets")
+    from deck.commands import attention
+
+    att = sub.add_parser("attention", help="real attention weights of one KV group, from weights")
+    add_talk_options(att)
+    attention.add_arguments(att)
     return parser
 
 
