@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from manim import LEFT, UP, Create, LaggedStart, VGroup
+from manim import DOWN, LEFT, UP, Create, LaggedStart, VGroup
 
 from deck import theme
 from deck.attention import HeatmapExample, previous_token_head
 from deck.components.callout import card
-from deck.components.heatmap import Heatmap, legend
+from deck.components.heatmap import Heatmap, legend, mask_key
 from deck.components.highlight import outlines
 from deck.model import Model
 from deck.motion import fade_in, fade_out
@@ -127,7 +127,11 @@ class AttentionWeights(DeckSlide):
         a weight of exactly zero. No token attends to a later token.
     """)
     def causal_mask(self) -> None:
-        self.mask = self.heatmap.masked_cells(theme.MASK)
+        # the mask's legend entry sits in the card column, level with the colour bar's 0
+        key = mask_key(theme.MASK).move_to([self.card_left, 0, 0], aligned_edge=LEFT)
+        self.mask = VGroup(
+            *self.heatmap.masked_cells(theme.MASK), key.align_to(self.legend[1], DOWN)
+        )
         c = card(
             "Causal mask",
             ["key after query (j > i): score −∞ before softmax, so weight exactly 0"],

@@ -160,10 +160,10 @@ class DataFlow(DeckSlide):
                 f"{m.n_kv_heads} key/value heads",
                 f"KV cache −{fmt.percent(m.kv_cache_saving)} vs. MHA",
             ],
-            theme.K,
+            theme.GQA,
             self.panel_width,
         )
-        self.show_callout(c, outlines((d.k, d.v), theme.K))
+        self.show_callout(c, outlines((d.k, d.v), theme.GQA))
 
     @beat("""
         repeat_kv broadcasts the {m.n_kv_heads} key/value heads to {m.n_heads}: query head h reads
@@ -198,7 +198,7 @@ class DataFlow(DeckSlide):
     def kv_cache(self) -> None:
         m = self.model
         variants = [
-            (name, kv, theme.V if name == "GQA" else theme.MUTED)
+            (name, kv, theme.GQA if name == "GQA" else theme.MUTED)
             for name, kv in m.attention_variants
         ]
         chart = bar_chart(
