@@ -106,7 +106,7 @@ _BY_ROLE: dict[str, tuple[object, object]] = {
     "HIGHLIGHT": _TEXT,
     "TITLE": _TEXT,
     "HEAT_STOPS": (
-        ("#2C3160", "#3B2F7F", "#8C2981", "#DE4968", "#FE9F6D", "#FCFDBF"),  # dark → bright
+        ("#2C3160", "#46348F", "#8C2981", "#DE4968", "#FE9F6D", "#FCFDBF"),  # dark → bright
         ("#D0C9BB", "#E9B35F", "#EE8D4F", "#C8434C", "#7D1F6A", "#2D1048"),  # bright → dark
     ),
     "HEAT_INK": (("#000000", "#FFFFFF"), ("#000000", "#FFFFFF")),
