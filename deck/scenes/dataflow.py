@@ -24,6 +24,7 @@ from deck.components.heads import HeadGroups
 from deck.components.highlight import outlines
 from deck.components.spec import table
 from deck.components.text import stack, text
+from deck.components.variants import variant_color
 from deck.model import Model
 from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, beat
@@ -197,10 +198,7 @@ class DataFlow(DeckSlide):
     """)
     def kv_cache(self) -> None:
         m = self.model
-        variants = [
-            (name, kv, theme.GQA if name == "GQA" else theme.MUTED)
-            for name, kv in m.attention_variants
-        ]
+        variants = [(name, kv, variant_color(name)) for name, kv in m.attention_variants]
         chart = bar_chart(
             [
                 Bar(
