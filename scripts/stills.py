@@ -10,19 +10,21 @@ is chosen as for `deck build` (the options override the talk file).
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from pathlib import Path
 
 from manim import tempconfig
 
-from deck import compat, theme
-from deck.cli import Parser, add_talk_options, resolve_talk
-from deck.frames import CapturesFrames
+from deck import theme
+from deck.compat.manim import CONSTRUCT_ONLY
 from deck.scenes import SCENES, make_scene
+from deck.talk.options import add_talk_options, resolve_talk
+from deck.testing.frames import CapturesFrames
 
 
 def main() -> int:
-    parser = Parser(prog="stills", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="stills", description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="build/stills", type=Path)
     add_talk_options(parser)
     parser.add_argument("--height", type=int, default=1080)
@@ -53,7 +55,7 @@ def main() -> int:
         if args.scene and scene_cls.__name__ not in args.scene:
             continue
         with tempconfig(options):
-            scene = make_scene(scene_cls, talk, CapturesFrames, **compat.CONSTRUCT_ONLY)
+            scene = make_scene(scene_cls, talk, CapturesFrames, **CONSTRUCT_ONLY)
             scene.setup()
             scene.construct()
         first = scene.placement.first_slide

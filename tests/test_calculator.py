@@ -1,6 +1,6 @@
 """The HTML deck's live KV-cache calculator in a real, offline Chromium.
 
-Every figure the page shows is checked against deck/model.py computed here, to the byte,
+Every figure the page shows is checked against deck/content/model.py computed here, to the byte,
 on a grid of models, context lengths, batch sizes and dtypes; the page's byte formatting
 against deck/format.py; the keyboard against reveal.js. Runs against presentations/gqa.html
 (`uv run deck build --quality low`); a second page for a model with sliding windows is
@@ -17,15 +17,17 @@ import pytest
 from PIL import Image
 
 from deck import format as fmt
-from deck import render, theme
+from deck import theme
+from deck.content.hfconfig import load_config
+from deck.content.kv_calculator import STEPS_PER_DOUBLING, TOKENS_MAX, TOKENS_MIN
+from deck.content.model import DTYPE_BYTES, PRESETS, Model
 from deck.export import export
-from deck.export.kv_calculator import STEPS_PER_DOUBLING, TOKENS_MAX, TOKENS_MIN
 from deck.export.writer import ExportOptions
-from deck.hfconfig import load_config
-from deck.model import DTYPE_BYTES, PRESETS, Model
+from deck.project import THIS_PROJECT
 from deck.scenes import SCENE_NAMES, live_slides
 from deck.talk import Talk
 from tests.test_browser import Deck
+from tests.test_export import at
 
 pytestmark = pytest.mark.browser
 
@@ -141,10 +143,10 @@ def windowed_page(tmp_path_factory, deck_html) -> tuple[Path, Talk]:
     """The deck's page for Gemma 2 9B (a sliding window on every other layer), exported
     from the default preset's low-quality renders (the videos do not matter here)."""
     talk = Talk(load_config(CONFIGS / "gemma-2-9b"))
-    slides = render.slides_dir(Talk.for_preset().slug, "low")
+    slides = THIS_PROJECT.build(Talk.for_preset(), "low").slides
     folder = tmp_path_factory.mktemp("calculator")
     options = ExportOptions(interactive=live_slides(talk))
-    (path,) = export(SCENE_NAMES, slides, folder, "gemma", ("html",), options=options)
+    (path,) = export(at(slides, folder, "gemma"), SCENE_NAMES, ("html",), options=options)
     return path, talk
 
 
@@ -167,7 +169,7 @@ def test_sliding_windows_and_a_config_model(browser, windowed_page):
 
 def format_grid() -> list[int]:
     """Integers where binary formatting can go wrong: unit edges, rounding ties (1.25 KiB
-    is "1.2 KiB" in Python), .x5 and .x95 boundaries, and numbers past 2**53."""
+    is "1.3 KiB", halves rounded up), .x5 and .x95 boundaries, and numbers past 2**53."""
     numbers = set(range(0, 2100)) | {10**k for k in range(19)}
     for power in range(1, 6):
         unit = 1024**power
@@ -326,10 +328,10 @@ def light_page(tmp_path_factory, deck_html) -> Path:
     """The default talk's page in the light theme (exported from the low-quality renders:
     the calculator's colours come from the talk, not from the videos)."""
     talk = dataclasses.replace(Talk.for_preset(), theme="light")
-    slides = render.slides_dir(Talk.for_preset().slug, "low")
+    slides = THIS_PROJECT.build(Talk.for_preset(), "low").slides
     folder = tmp_path_factory.mktemp("calculator-light")
     options = ExportOptions(interactive=live_slides(talk))
-    (path,) = export(SCENE_NAMES, slides, folder, "light", ("html",), options=options)
+    (path,) = export(at(slides, folder, "light"), SCENE_NAMES, ("html",), options=options)
     return path
 
 

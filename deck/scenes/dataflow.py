@@ -1,4 +1,4 @@
-"""Section 1: GQA's data flow, its three highlights, the KV cache and the spec card."""
+"""Section: GQA's data flow, its three highlights, the KV cache and the spec card."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ from deck.components.highlight import outlines
 from deck.components.spec import table
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
-from deck.model import Model
-from deck.motion import fade_in
+from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 PANEL_GAP = 0.35

@@ -1,4 +1,4 @@
-"""Section 2: what Q, K and V mean, the attention formula, and its four steps one by one."""
+"""Section: what Q, K and V mean, the attention formula, and its four steps one by one."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from deck.components.highlight import outline
 from deck.components.roles import OVERLAY
 from deck.components.spec import sit_on
 from deck.components.text import text
-from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 # "softmax" and "values" label the parts the last two steps explain; the first two
