@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 
 from deck.components.roles import HEAD
-from tests.conftest import BIG_CONFIGS, HEAD_SCENES, TALKS, constructed
+from deck.scenes import BY_NAME
+from deck.testing.layout import collect
+from tests.conftest import BIG_CONFIGS, HEAD_SCENES, TALKS, constructed, talk_for
+from tests.scenes.test_transitions import picture
 
 PX_PER_UNIT = 1080 / 8  # 1080p: the frame is 8 units tall
 MIN_PX = 12  # a head smaller than this reads as a dot of a dotted line
@@ -53,3 +56,13 @@ def test_every_drawn_head_is_big_enough_and_apart(scene_name, talk):
                     f"{snap.beat}: heads {describe(a)} and {describe(b)} are {gap:.1f} px apart"
                 )
     assert drawn, f"{scene_name} draws no tagged head for {talk}"
+
+
+@pytest.mark.parametrize("talk", BIG_CONFIGS)
+@pytest.mark.parametrize("scene_name", HEAD_SCENES)
+def test_a_big_model_s_scene_ends_on_its_last_frame(scene_name, talk):
+    """The next scene opens on `last_frame`: for a big model too it must rebuild the
+    capped drawings exactly as the scene ended on them."""
+    scene = constructed(scene_name, talk)
+    carried = collect([BY_NAME[scene_name].last_frame(talk_for(talk))])
+    assert picture(carried) == picture(scene.snapshots[-1].items)
