@@ -167,7 +167,7 @@ def test_sliding_windows_and_a_config_model(browser, windowed_page):
 
 def format_grid() -> list[int]:
     """Integers where binary formatting can go wrong: unit edges, rounding ties (1.25 KiB
-    is "1.2 KiB" in Python), .x5 and .x95 boundaries, and numbers past 2**53."""
+    is "1.3 KiB", halves rounded up), .x5 and .x95 boundaries, and numbers past 2**53."""
     numbers = set(range(0, 2100)) | {10**k for k in range(19)}
     for power in range(1, 6):
         unit = 1024**power
