@@ -15,6 +15,7 @@ from typing import NoReturn
 from deck.build.quality import DEFAULT_QUALITY, QUALITIES
 from deck.failure import DeckError, UsageError
 from deck.project import THIS_PROJECT, Project
+from deck.talk.file import minutes_option
 from deck.talk.options import add_talk_options, resolve_talk
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE: what a command killed by a closed pipe exits with
@@ -57,7 +58,7 @@ def make_parser() -> Parser:
     b.add_argument("scenes", nargs="*", metavar="SCENE", help="render only these scenes")
     b.add_argument(
         "--minutes",
-        type=float,
+        type=minutes_option,
         metavar="M",
         help="the talk's length: the HTML speaker view (S) paces each slide by its notes",
     )

@@ -19,6 +19,7 @@ key. The command line overrides the file (deck/talk/options.py, `resolve_talk`).
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import difflib
 import re
@@ -113,6 +114,15 @@ def _minutes(f: TalkFile, value: Any) -> int:
     if not 0 < value <= LONGEST_TALK_MINUTES:
         raise f.fail("minutes", f"must be between 1 and {LONGEST_TALK_MINUTES}, got {value}")
     return value
+
+
+def minutes_option(text: str) -> int:
+    """`--minutes` as the file's `minutes`: whole minutes, 1 to a day (argparse's type)."""
+    if not text.strip().isdigit() or not 0 < int(text) <= LONGEST_TALK_MINUTES:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of minutes from 1 to {LONGEST_TALK_MINUTES}, got {text!r}"
+        )
+    return int(text)
 
 
 def _theme(f: TalkFile, value: Any) -> str:
