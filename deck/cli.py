@@ -1,8 +1,5 @@
-"""The `deck` command: parse the command line, run the command's module (deck/commands/).
-
-Every failure is one line on stderr without a traceback. Only the command that runs is
-imported: `deck info` never loads manim.
-"""
+"""The `deck` command: parse the command line, run the command's module (deck/commands/);
+every failure one line on stderr, no traceback; only the command that runs is imported."""
 
 from __future__ import annotations
 
@@ -62,8 +59,11 @@ def make_parser() -> Parser:
         metavar="M",
         help="the talk's length: the HTML speaker view (S) paces each slide by its notes",
     )
+    for flag, also in (("--lite", "-lite.html, the last frames"), ("--video", ".mp4")):
+        b.add_argument(flag, action="store_true", help=f"also write presentations/<stem>{also}")
     p = sub.add_parser("present", help="present live (renders what is missing first)")
     _add_build_options(p)
+    p.set_defaults(quality=None)  # what is built already (deck/commands/present.py)
     p.add_argument(
         "--info-window",
         action="store_true",
@@ -89,13 +89,17 @@ def make_parser() -> Parser:
         sub.add_parser("info", help="the model's figures: parameters, shapes, KV cache")
     )
     sub.add_parser("doctor", help="check system dependencies and assets")
+    from deck.commands import attention
+
+    att = sub.add_parser("attention", help="real attention weights of one KV group, from weights")
+    add_talk_options(att)
+    attention.add_arguments(att)
     return parser
 
 
 def main(argv: list[str] | None = None, project: Project = THIS_PROJECT) -> int:
-    """The `deck` command on `project`: exit code 1 on failure, 2 for bad usage (or a
-    busy build folder with --no-wait: `DeckError.exit_code`), 130 for Ctrl-C (at any
-    moment, start-up included)."""
+    """`deck` on `project`: exit code 1 on failure, 2 for bad usage or a busy folder with
+    --no-wait (`DeckError.exit_code`), 130 for Ctrl-C (at any moment, start-up included)."""
     try:
         code = _run(make_parser(), argv, project)
         sys.stdout.flush()  # a closed pipe shows here, not at exit
