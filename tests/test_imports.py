@@ -35,14 +35,6 @@ MAY_IMPORT: dict[str, set[str]] = {
     "cli": BASE | {"talk", "project", "build", "commands"},
     "__main__": {"cli"},
 }
-# Imports against the layers that are known and due to move, each with where it goes: the
-# real-attention slide's data (content/realattention.py) reads the talk and the slide's
-# room; it caches into build/attention and belongs with the build once its callers in
-# talk/ and scenes/ are handed its result instead of importing it.
-KNOWN = {
-    ("deck.content.realattention", "deck.components.head_room"),
-    ("deck.content.realattention", "deck.talk"),
-}
 NO_MANIM = {"content", "talk", "project", "system", "failure", "format", "theme"}
 
 
@@ -85,7 +77,7 @@ def test_no_module_imports_upward(path):
         top = imported.split(".")[0]
         if top == "deck" and imported != "deck":
             target = part_of(imported)
-            if target not in allowed and (name, imported) not in KNOWN:
+            if target not in allowed:
                 wrong.append(f"{path.relative_to(ROOT)}:{line}: {part} imports {imported}")
         elif part in NO_MANIM and top in ("manim", "manim_slides"):
             wrong.append(f"{path.relative_to(ROOT)}:{line}: {part} imports {imported}")
