@@ -397,3 +397,18 @@ def test_a_running_x_server_is_a_display(monkeypatch):
 def test_a_presenter_killed_by_a_signal_says_so_as_a_shell_would():
     assert present_command.exit_status(-6) == "was stopped by SIGABRT (exit code 134)"
     assert present_command.exit_status(3) == "stopped with exit code 3"
+
+
+def test_present_without_quality_shows_what_is_built(monkeypatch, tmp_path, capsys):
+    """After `deck build --quality low`, `deck present` presents that build instead of
+    rendering 1080p60 first; with nothing built, the default quality."""
+    from deck.project import Project
+    from deck.talk import Talk
+
+    project = Project(root=tmp_path)
+    talk = Talk.for_preset()
+    assert present_command.built_quality(talk, project) == "high"  # nothing built
+    project.build(talk, "low").slides.mkdir(parents=True)
+    monkeypatch.setattr("deck.build.render.is_fresh", lambda scene, where: where.quality == "low")
+    assert present_command.built_quality(talk, project) == "low"
+    assert "presenting the low-quality build (480p15)" in capsys.readouterr().out

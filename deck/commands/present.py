@@ -13,6 +13,7 @@ from pathlib import Path
 
 from deck.build import render
 from deck.build.buildlock import held
+from deck.build.quality import DEFAULT_QUALITY, QUALITIES
 from deck.commands import doctor, player
 from deck.commands.progress import ProgressLine, waiting
 from deck.failure import PresentError, UsageError
@@ -83,8 +84,29 @@ def exit_status(code: int) -> str:
 
 
 def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
-    where = project.build(talk, args.quality)
+    quality = args.quality or built_quality(talk, project)
+    where = project.build(talk, quality)
     return present(where, args.jobs, args.info_window, args.start_at, wait=not args.no_wait)
+
+
+def built_quality(talk: Talk, project: Project) -> str:
+    """Without --quality: the best quality this talk is fully built at (after `deck build
+    --quality low`, that one, not a 1080p60 render first), else the build's default."""
+    from deck.scenes import SCENES  # manim
+
+    by_height = sorted(QUALITIES.values(), key=lambda q: q.height, reverse=True)
+    for quality in by_height:
+        where = project.build(talk, quality.name)
+        if where.slides.is_dir() and all(render.is_fresh(s, where) for s in SCENES):
+            if quality.name != DEFAULT_QUALITY:
+                print(
+                    f"presenting the {quality.name}-quality build ({quality.height}p"
+                    f"{quality.fps}); --quality {DEFAULT_QUALITY} renders it at "
+                    f"{QUALITIES[DEFAULT_QUALITY].height}p first",
+                    flush=True,
+                )
+            return quality.name
+    return DEFAULT_QUALITY
 
 
 def present(

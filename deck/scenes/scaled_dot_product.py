@@ -39,18 +39,18 @@ QKV_STRIP_Y = -1.4
 QKV_STRIP_WIDTH = 3.6  # the query heads' strip; K and V strips are as wide as their heads
 STEP_COLUMN = 4.0  # width reserved for a step's formula, so descriptions share one left edge
 STEP_PITCH = 1.05
-DIM = 0.35  # opacity of the steps already explained
 
 
 def step_rows(m) -> list[tuple[str, str, str]]:
     """(formula, description, part of the full formula it explains) for the four steps."""
+    # the filled-in figures are part of the step's formula: one face for the math
     root = math.sqrt(m.head_dim)
-    root_txt = f"= {root:g}" if root.is_integer() else f"≈ {root:.1f}"
+    root_txt = f"= S slash {root:g}" if root.is_integer() else f"approx S slash {root:.1f}"
     return [
         ("S = #q[$Q$] #k[$K$]^top", "scores: every query against every key", "scores"),
         (
-            "S slash sqrt(d_k)",
-            f"÷ √{m.head_dim} {root_txt}: keeps the score variance near 1",
+            f"S slash sqrt({m.head_dim}) {root_txt}",
+            "keeps the score variance near 1",
             "scale",
         ),
         ('A = "softmax"(dots)', "per row: weights ≥ 0 that sum to 1", "softmax"),
@@ -108,7 +108,7 @@ class ScaledDotProduct(DeckSlide):
     def last_frame(cls, talk: Talk) -> VGroup:
         top, steps = step_layout(talk.model)
         for row in steps[:-1]:
-            row.set_opacity(DIM)
+            row.set_color(theme.DIMMED)
         return VGroup(top, steps, focus_box(formula_regions(top)["values"]))
 
     def setup(self) -> None:
@@ -122,7 +122,7 @@ class ScaledDotProduct(DeckSlide):
         box = focus_box(formula_regions(self.full)[name])
         anims = [fade_in(self.steps[index], shift=RIGHT * theme.NUDGE)]
         if index:
-            anims.append(self.steps[index - 1].animate.set_opacity(DIM))
+            anims.append(self.steps[index - 1].animate.set_color(theme.DIMMED))
         anims.append(ReplacementTransform(self.focus, box) if self.focus else fade_in(box))
         self.play(*anims, run_time=theme.RUN)
         self.focus = box
