@@ -211,6 +211,12 @@ FRAME_HALF_WIDTH, FRAME_HALF_HEIGHT = 16 / 9 * 4, 4.0
 CONTENT_LEFT, CONTENT_RIGHT = -FRAME_HALF_WIDTH + MARGIN, FRAME_HALF_WIDTH - MARGIN
 CONTENT_BOTTOM = -FRAME_HALF_HEIGHT + MARGIN
 
+# A drawn head or cache cell never gets smaller than this (13.5 px at 1080p, 135 px per
+# unit; under 12 px a row of them reads as a dotted line): a drawing with more heads
+# than fit draws some of them and summarises the rest.
+HEAD_CELL_MIN = 0.1
+HEAD_CELL_CAPPED = 0.15  # a capped drawing's heads: it draws fewer, so it draws them larger
+
 # ── motion ───────────────────────────────────────────────────────────────
 RUN = 0.8  # default animation time (s)
 RUN_FAST = 0.4

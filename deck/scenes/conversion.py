@@ -301,7 +301,7 @@ class Conversion(DeckSlide):
         )
         self.play(fade_out(old), run_time=theme.RUN_FAST)
         self.play(
-            fade_in(VGroup(pic.labels, pic.heads)),
+            fade_in(VGroup(pic.labels, pic.heads, pic.extras)),
             Create(pic.tree),
             fade_in(pic.pooled, shift=DOWN * theme.NUDGE),
             run_time=theme.RUN,
