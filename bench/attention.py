@@ -177,7 +177,8 @@ def main() -> int:
     )
     wall = time.perf_counter() - start
     if out.returncode != 0:
-        raise SystemExit(f"bench: the forward pass failed: {out.stderr.strip().splitlines()[-1]}")
+        why = (out.stderr.strip().splitlines() or [f"exit code {out.returncode}"])[-1]
+        raise SystemExit(f"bench: the forward pass failed: {why}")
     child = json.loads(out.stdout)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
     files = sorted(args.folder.glob("*.safetensors"))
