@@ -76,13 +76,13 @@ def cache_variants(m: Model, tokens: int) -> list[CacheVariant]:
         CacheVariant(
             "MLA",
             "MLA",
-            f"latent {latent} + RoPE key {rope_key} per layer",
+            f"DeepSeek-V2's latent + RoPE key: {latent} + {rope_key} per layer",
             mla_cache_bytes(m, tokens),
         ),
         CacheVariant(
             "window",
             f"{gqa} + window",
-            f"the last {window:,} tokens per layer",
+            f"Mistral's: the last {window:,} tokens per layer",
             windowed(m, window).kv_cache_bytes(tokens),
         ),
         CacheVariant(

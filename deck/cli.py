@@ -83,7 +83,7 @@ def export_options(talk: Talk):
     and the HTML deck's live slides."""
     from deck.export import ExportOptions
     from deck.scenes import live_slides
-    from deck.sources import REFERENCES
+    from deck.scenes.closing import cited_references
 
     return ExportOptions(
         title=talk.title,
@@ -91,7 +91,7 @@ def export_options(talk: Talk):
         subject=talk.subtitle or talk.model.title,
         date=talk.date,
         minutes=talk.minutes,
-        references=tuple(r.citation() for r in REFERENCES),
+        references=tuple(r.citation() for r in cited_references()),
         interactive=live_slides(talk),
     )
 

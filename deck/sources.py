@@ -184,7 +184,7 @@ ATTENTION_IS_ALL_YOU_NEED = Reference(
     "Attention Is All You Need",
     "1706.03762",
     venue="NeurIPS 2017",
-    names=("Vaswani",),
+    names=("Vaswani", "Transformer paper"),
 )
 ROFORMER = Reference(
     "Su et al.",

@@ -12,6 +12,7 @@ from deck.components.highlight import outlines
 from deck.model import Model
 from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
+from deck.sources import INDUCTION_HEADS, ROFORMER
 from deck.talk import Talk
 
 LEGEND_GAP = 0.45
@@ -61,6 +62,7 @@ def previous_token_parts(
 
 class AttentionWeights(DeckSlide):
     SECTION = "Attention weights"
+    CITES = (ROFORMER, INDUCTION_HEADS)
 
     def construct(self) -> None:
         self.weights()
@@ -138,7 +140,8 @@ class AttentionWeights(DeckSlide):
 
     @beat("""
         The highlighted cells are each token attending to the token right before it: "cat" to
-        "The", "sat" to "cat", and so on. That makes this a previous-token head. We built it
+        "The", "sat" to "cat", and so on. That makes this a previous-token head, a pattern
+        Olsson and colleagues found in trained models. We built it
         with RoPE's relative-position property: every key carries one vector and every query
         the same vector turned back by one position, so after RoPE the score peaks where m
         minus n equals 1, whatever the absolute position.

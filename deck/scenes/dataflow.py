@@ -27,6 +27,7 @@ from deck.components.text import stack, text
 from deck.model import Model
 from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, beat
+from deck.sources import FLASH_ATTENTION, GQA_PAPER, ROFORMER
 from deck.talk import Talk
 
 PANEL_GAP = 0.35
@@ -60,6 +61,7 @@ def spec_sheet(m: Model) -> tuple[Text, VGroup]:
 
 class DataFlow(DeckSlide):
     SECTION = "GQA data flow"
+    CITES = (GQA_PAPER, ROFORMER, FLASH_ATTENTION)
 
     def construct(self) -> None:
         self.data_flow()

@@ -16,7 +16,7 @@ from deck.components.wrap import wrap
 from deck.model import Model
 from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, beat
-from deck.sources import GQA_FIGURE2
+from deck.sources import GQA_FIGURE2, GQA_PAPER, MQA_PAPER
 from deck.talk import Talk
 
 LABEL_COLUMN = 3.5  # the variants' names and head counts, left of the wiring
@@ -94,6 +94,7 @@ def gqa_caption(m: Model) -> VGroup:
 
 class Family(DeckSlide):
     SECTION = "The family side by side"
+    CITES = (GQA_PAPER, MQA_PAPER)
 
     def construct(self) -> None:
         self.family()

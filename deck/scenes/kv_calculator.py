@@ -19,6 +19,7 @@ from deck.components.text import stack, text
 from deck.model import PRESETS, Model
 from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, Placement, beat
+from deck.sources import ASTRAI, LLAMA3, MISTRAL_7B
 from deck.talk import Talk
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
 
 class KVCalculator(DeckSlide):
     SECTION = "KV-cache calculator"
+    CITES = (LLAMA3, MISTRAL_7B, ASTRAI)
 
     def construct(self) -> None:
         self.calculator()

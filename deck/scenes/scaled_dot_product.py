@@ -25,6 +25,7 @@ from deck.components.text import text
 from deck.model import Model
 from deck.motion import fade_in, fade_out
 from deck.scenes.base import DeckSlide, beat
+from deck.sources import ATTENTION_IS_ALL_YOU_NEED
 from deck.talk import Talk
 
 # "softmax" and "values" label the parts the last two steps explain; the first two
@@ -95,6 +96,7 @@ def step_layout(m: Model) -> tuple[Formula, VGroup]:
 
 class ScaledDotProduct(DeckSlide):
     SECTION = "Scaled dot-product attention"
+    CITES = (ATTENTION_IS_ALL_YOU_NEED,)
 
     def construct(self) -> None:
         self.qkv_meaning()
@@ -168,7 +170,8 @@ class ScaledDotProduct(DeckSlide):
         )
 
     @beat("""
-        The whole computation in one line, done separately for each of the {m.n_heads} heads.
+        The whole computation in one line, from the Transformer paper, done separately for
+        each of the {m.n_heads} heads.
         Q times K transpose compares every query with every key; dividing by the square root of
         d_k (d_k is the head size, {m.head_dim}) keeps those scores in range; the softmax turns
         each row into weights; and the weights mix the values. Next, one step at a time.
