@@ -1,16 +1,16 @@
-"""deck.cache_variants against caches counted here from the models' raw dimensions."""
+"""deck.content.cache_variants against caches counted here from the models' raw dimensions."""
 
 from __future__ import annotations
 
 import pytest
 
-from deck.cache_variants import (
+from deck.content.cache_variants import (
     cache_variants,
     comparison_tokens,
     deepseek_v2_cache_numbers,
     mla_dims,
 )
-from deck.model import PRESETS
+from deck.content.model import PRESETS
 
 KiB, MiB, GiB = 2**10, 2**20, 2**30
 

@@ -9,19 +9,17 @@ from manim import DOWN, LEFT, RIGHT, UP, GrowFromEdge, LaggedStart, VGroup
 
 from deck import format as fmt
 from deck import theme
-from deck.cache_variants import (
+from deck.components.bars import Bar, compact_bar_chart
+from deck.components.page import named_group, slide_title, source_line
+from deck.components.text import text
+from deck.content.cache_variants import (
     CacheVariant,
     cache_variants,
     comparison_tokens,
     deepseek_v2_cache_numbers,
 )
-from deck.components.bars import Bar, compact_bar_chart
-from deck.components.page import named_group, slide_title, source_line
-from deck.components.text import text
-from deck.model import Model
-from deck.motion import fade_in
-from deck.scenes.base import DeckSlide, beat
-from deck.sources import (
+from deck.content.model import Model
+from deck.content.sources import (
     DEEPSEEK_V2,
     DEEPSEEK_V2_MLA,
     KIVI,
@@ -32,6 +30,8 @@ from deck.sources import (
     ROFORMER,
     VLLM,
 )
+from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 CHART_TOP_GAP = 0.35  # between the titles and the first bar

@@ -13,10 +13,8 @@ from deck.components.page import named_group, slide_title
 from deck.components.spec import lines
 from deck.components.text import centred, stack, text
 from deck.components.wrap import wrap
-from deck.model import Model
-from deck.motion import fade_in
-from deck.scenes.base import DeckSlide, beat
-from deck.sources import (
+from deck.content.model import Model
+from deck.content.sources import (
     GQA_PAPER,
     LLAMA2,
     LLAMA2_FROM_SCRATCH,
@@ -25,6 +23,8 @@ from deck.sources import (
     UPTRAINING_ALPHA,
     Reference,
 )
+from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 NUMBER_COLUMN = 0.75  # a takeaway's number, then its text
@@ -129,7 +129,7 @@ def takeaways_picture(m: Model) -> VGroup:
 
 
 def cited_references() -> list[Reference]:
-    """Every work a scene of the talk cites, in the catalogue's order (deck.sources)."""
+    """Every work a scene of the talk cites, in the catalogue's order (deck.content.sources)."""
     from deck.scenes import SCENES  # the scenes' list includes this one
 
     cited = {ref for scene in SCENES for ref in scene.CITES}

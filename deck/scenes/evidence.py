@@ -26,10 +26,8 @@ from deck.components.scatter import Point, Scatter
 from deck.components.shards import sharded
 from deck.components.spec import table
 from deck.components.text import text
-from deck.model import PRESETS, Model
-from deck.motion import fade_in
-from deck.scenes.base import DeckSlide, beat
-from deck.sources import (
+from deck.content.model import PRESETS, Model
+from deck.content.sources import (
     ASTRAI,
     GQA_FIGURE3,
     GQA_PAPER,
@@ -44,6 +42,8 @@ from deck.sources import (
     UPTRAINING_ALPHA,
     Table1Row,
 )
+from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 PLOT_WIDTH = 7.9  # the whole figure, tick labels included

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from deck.content.sources import REFERENCES
 from deck.scenes import SCENES
 from deck.scenes.closing import cited_references
-from deck.sources import REFERENCES
 from tests.conftest import TALKS, constructed
 
 HEADER_BOTTOM = 3.15  # the section title and counter sit above this

@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from deck.model import Model
-from deck.sources import DEEPSEEK_V2_MLA, MISTRAL_WINDOW
+from deck.content.model import Model
+from deck.content.sources import DEEPSEEK_V2_MLA, MISTRAL_WINDOW
 
 LONG_CONTEXT = 32_768  # a long context: the comparison is at least this many tokens
 BITS_PER_BYTE = 8
