@@ -96,12 +96,10 @@ class BeyondGQA(DeckSlide):
         }
 
     @beat("""
-        What comes after GQA, computed for {m.title} at {tokens} tokens: GQA's cache is
-        {sizes[GQA]}. Multi-head latent attention caches one compressed latent and a small
-        RoPE key per layer, as DeepSeek-V2 does with {deepseek} numbers per token over its
-        {layers} layers: here {sizes[MLA]}. Mistral's window keeps {window} tokens per layer,
-        {sizes[window]}; an fp8 cache halves GQA's, and KIVI goes down to 2 bits. vLLM pages
-        the cache in fixed-size blocks, so almost none of it is wasted.
+        At {tokens} tokens {m.title} caches {sizes[GQA]}. DeepSeek-V2's latent attention caches
+        a compressed latent and a RoPE key per layer: {sizes[MLA]}. Mistral's {window}-token
+        window: {sizes[window]}; fp8 halves the cache, KIVI goes to 2 bits, and vLLM's paged
+        blocks waste almost none of it.
     """)
     def smaller_caches(self) -> None:
         pic = beyond_picture(self.model)

@@ -63,6 +63,12 @@ RECAP_SLIDES = (
 )
 
 
+def per_gpu_against_mqa(m: Model, tp: int) -> str:
+    """MQA's cache per GPU beside the model's: the same once each GPU holds one head."""
+    mqa = m.kv_cache_bytes_per_gpu(tp, 1, 1)
+    return "as much as MQA" if mqa == m.kv_cache_bytes_per_gpu(tp) else f"MQA {fmt.nbytes(mqa)}"
+
+
 def takeaway_texts(m: Model) -> list[tuple[str, str]]:
     """(headline, detail) of the recap's points, every figure computed or cited, each
     detail ending on the slide that showed it."""
@@ -88,7 +94,7 @@ def takeaway_texts(m: Model) -> list[tuple[str, str]]:
         (
             "At least as many KV heads as GPUs",
             f"over {tp} GPUs: {fmt.nbytes(m.kv_cache_bytes_per_gpu(tp))} per GPU per token, "
-            f"MQA {fmt.nbytes(m.kv_cache_bytes_per_gpu(tp, 1, 1))}",
+            + per_gpu_against_mqa(m, tp),
         ),
         (
             "Convert and uptrain, or train GQA from the start",
@@ -214,11 +220,9 @@ class Closing(DeckSlide):
         }
 
     @beat("""
-        Five things to take home, each with the slide that showed it. Decoding reads the whole
-        KV cache at every step; GQA shrinks it by {saving} for {m.title} by letting groups of
-        query heads share one KV head, at almost MHA's quality and MQA's speed
-        ({table1.source}). Give a model at least as many KV heads as GPUs, and train GQA from
-        the start or convert with {alpha.value:.0%} more steps.
+        Decoding reads the whole KV cache every step; groups sharing KV heads cut it by
+        {saving} at almost MHA's quality and MQA's speed ({table1.source}). Match KV heads to
+        GPUs; train GQA from the start, or convert.
     """)
     def takeaways(self) -> None:
         pic = takeaways_picture(self.model)
@@ -232,16 +236,14 @@ class Closing(DeckSlide):
         )
 
     @beat("""
-        The {count} works this talk uses, each with its arXiv identifier or repository. The
-        GQA paper ({first.short}) is the one to read first: the conversion, the uptraining and
-        the evidence all come from it.
+        The {count} works the slides used. Start with the GQA paper: conversion, uptraining and
+        evidence come from it.
     """)
     def references(self) -> None:
         self.show_references(0)
 
     @beat("""
-        The works the last sections drew on: the later models, the kernels and the caches
-        after GQA. Each slide named its source where it used it.
+        Later models, kernels and caches. Each was named where a slide used it.
     """)
     def more_references(self) -> None:
         self.show_references(1)
@@ -256,8 +258,8 @@ class Closing(DeckSlide):
         )
 
     @beat("""
-        Thank you; I am happy to take questions. Every figure about {m.title} in this talk was
-        computed from its configuration, and every published figure names its paper.
+        Thank you; questions are welcome. Every figure about {m.title} was computed from its
+        configuration; every published one names its source.
     """)
     def questions(self) -> None:
         heading, *rest = questions_picture(self.talk)

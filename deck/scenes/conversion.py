@@ -395,10 +395,9 @@ class Conversion(DeckSlide):
         self.timeline = pic
 
     @beat("""
-        Converting is how the paper gets GQA cheaply; new models skip it and pre-train with
-        GQA from the first step, as {scratch.text} do ({scratch.source}). Llama 2's ablation
-        at equal parameters, with GQA's FFN widened by {ffn.value}, finds GQA comparable to
-        MHA on most tasks and above MQA on average ({ablation.source}).
+        New models pre-train with GQA from the start, as {scratch.text} do. Llama 2's
+        {ablation.cited.where}: at equal parameters, GQA is comparable to MHA on most tasks,
+        above MQA on average.
     """)
     def from_scratch(self) -> None:
         before = self.timeline  # its bars stay; the rest gives way

@@ -322,10 +322,9 @@ class Evidence(DeckSlide):
         self.swap_card(c, Create(mark), along=mark)
 
     @beat("""
-        With tensor parallelism over {tp} GPUs, each GPU computes its own query heads and
-        caches only the KV heads they read. {m.title}: {split}, {gqa_gpu} per GPU per token.
-        MQA's one head is copied onto every GPU, {mqa_gpu} each ({sharding.source}; so
-        Llama 2's MQA ran like GQA, {llama2_tp.source}).
+        Over {tp} GPUs, each keeps only the KV heads of its own query heads: for {m.title},
+        {gqa_gpu} per token. MQA's one head sits on every GPU, {mqa_gpu} each (the GQA
+        paper's §2.2).
     """)
     def tensor_parallel(self) -> None:
         pic = tensor_parallel_picture(self.model)
@@ -346,10 +345,9 @@ class Evidence(DeckSlide):
         self.tp_picture = pic
 
     @beat("""
-        So give a model at least as many KV heads as GPUs, or some GPU caches copies: Llama 3
-        has {llama3.value:.0f} at every size ({llama3.source}). MHA would cache {mha_gpu} per
-        GPU. And the GQA paper's {fig6.where} shows that going from 1 to 8 groups adds little
-        time per sample, more groups more.
+        So give a model at least as many KV heads as GPUs: Llama 3 has {llama3.value:.0f} at
+        every size. The GQA paper's {fig6.where}: a few groups cost little time over MQA, many
+        cost more.
     """)
     def choosing_groups(self) -> None:
         pic = self.tp_picture

@@ -663,3 +663,27 @@ def test_a_talk_without_a_speaker_shows_no_byline():
         "Questions?",
         "Grouped-Query Attention",
     ]
+
+
+# The slides added for choosing G, training from scratch, after GQA and the closing: their
+# notes share a budget of 250 words (about two minutes), whatever the talk's model.
+RETOLD_BEATS = {
+    "Evidence": ("tensor_parallel", "choosing_groups"),
+    "Conversion": ("from_scratch",),
+    "BeyondGQA": ("smaller_caches",),
+    "Closing": ("takeaways", "references", "more_references", "questions"),
+}
+RETOLD_WORDS = 250
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_the_retold_slides_notes_keep_to_their_word_budget(preset):
+    from deck.scenes import BY_NAME
+
+    model = talk_for(preset).model
+    words = sum(
+        len(BY_NAME[scene].notes_for(beat, model).split())
+        for scene, beats in RETOLD_BEATS.items()
+        for beat in beats
+    )
+    assert words <= RETOLD_WORDS
