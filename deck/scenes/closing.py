@@ -175,8 +175,9 @@ def references_picture(page: int) -> VGroup:
         block = reference_block(ref)
         entries.add(block.shift(UP * baseline))
         baseline -= len(block) * pitch + REFERENCE_GAP
+    top = slide_title("References").get_bottom()[1]  # both pages alike (a comma descends)
     entries.move_to(
-        [theme.CONTENT_LEFT, titles.get_bottom()[1] - REFERENCES_TOP_GAP, 0],
+        [theme.CONTENT_LEFT, top - REFERENCES_TOP_GAP, 0],
         aligned_edge=UP + LEFT,
     )
     return named_group(titles=titles, entries=entries)
