@@ -211,7 +211,7 @@ def test_present_reports_the_presenters_failure(presenter, monkeypatch, capsys):
 def test_exports_are_told_the_talk(monkeypatch):
     import datetime
 
-    from deck.content.sources import REFERENCES
+    from deck.scenes.closing import cited_references
     from deck.talk import Talk
 
     talk = Talk(
@@ -224,7 +224,7 @@ def test_exports_are_told_the_talk(monkeypatch):
         datetime.date(2026, 5, 14),
     )
     assert options.minutes == 20 and options.subject == "GQA-1B"
-    assert options.references == tuple(r.citation() for r in REFERENCES)
+    assert options.references == tuple(r.citation() for r in cited_references())
     # no date: the day of the export, for the documents' created/modified dates
     assert build_command.export_options(Talk(PRESETS["gqa-1b"])).day == datetime.date.today()
 

@@ -268,3 +268,53 @@ def test_context_at_which_the_kv_cache_reaches_the_weights():
     assert m.kv_reaches_weights_at(batch=4) == -(-weights // (4 * 24_576))
     windowed = dataclasses.replace(m, layer_windows=(4096,) * 24)
     assert windowed.kv_reaches_weights_at(24) is None  # the window caps the cache at 576 MiB
+
+
+# ── tensor parallelism: each GPU caches its share of the KV heads ──────
+def per_gpu_reference(layers: int, kv_heads: int, head_dim: int, gpus: int) -> int:
+    """Deal the KV heads onto the GPUs one by one (a head goes to every GPU when there are
+    fewer heads than GPUs) and count one GPU's K and V bytes per token in bfloat16."""
+    held = [set() for _ in range(gpus)]
+    for gpu in range(gpus):
+        if kv_heads >= gpus:
+            held[gpu] = set(range(gpu * kv_heads // gpus, (gpu + 1) * kv_heads // gpus))
+        else:
+            held[gpu] = {gpu * kv_heads // gpus}
+    assert set().union(*held) == set(range(kv_heads))  # every head is somewhere
+    return max(len(h) for h in held) * 2 * layers * head_dim * 2
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_kv_cache_per_gpu_at_tensor_parallel_8(name):
+    m = PRESETS[name]
+    assert m.tensor_parallel_degree(8) == 8
+    for kv in (m.n_heads, m.n_kv_heads, 1):
+        assert m.kv_cache_bytes_per_gpu(8, 1, kv) == per_gpu_reference(
+            m.n_layers, kv, m.head_dim, 8
+        )
+    # MQA's one head is on every GPU: no GPU holds less than one head's cache
+    assert m.kv_cache_bytes_per_gpu(8, 1, 1) == m.kv_cache_bytes(1, 1)
+    assert m.gpus_per_kv_head(8, 1) == 8
+
+
+def test_tensor_parallel_figures_of_the_default_and_llama():
+    gqa_1b, llama = PRESETS["gqa-1b"], PRESETS["llama-3-8b"]
+    # GQA-1B: 4 KV heads on 8 GPUs, each head on 2 of them: 1 head, 6 KiB per GPU, as MQA
+    assert gqa_1b.kv_heads_per_gpu(8) == 1 and gqa_1b.gpus_per_kv_head(8) == 2
+    assert gqa_1b.kv_cache_bytes_per_gpu(8) == 6 * 1024 == gqa_1b.kv_cache_bytes_per_gpu(8, 1, 1)
+    assert gqa_1b.kv_cache_bytes_per_gpu(8, 1, 24) == 18 * 1024  # MHA: 3 heads per GPU
+    # Llama 3 8B: 8 KV heads, one per GPU: 16 KiB, no copies
+    assert llama.kv_heads_per_gpu(8) == 1 and llama.gpus_per_kv_head(8) == 1
+    assert llama.kv_cache_bytes_per_gpu(8) == 16 * 1024
+    assert llama.kv_cache_bytes_per_gpu(8, 1, 32) == 64 * 1024
+
+
+def test_tensor_parallel_degree_is_what_the_heads_allow():
+    m = PRESETS["gqa-1b"]
+    odd = dataclasses.replace(m, n_heads=28, n_kv_heads=4)  # Qwen2.5-7B's 28/4 heads
+    assert odd.tensor_parallel_degree(8) == 4  # 28 heads do not split 8 ways
+    assert not odd.fits_tensor_parallel(8)
+    with pytest.raises(ValueError, match="cannot split"):
+        odd.kv_heads_per_gpu(8)
+    six = dataclasses.replace(m, n_heads=24, n_kv_heads=6)
+    assert not six.fits_tensor_parallel(4)  # 6 KV heads neither split 4 ways nor copy evenly

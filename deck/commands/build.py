@@ -16,7 +16,6 @@ from deck.build import render, uptodate
 from deck.build.buildlock import held
 from deck.commands import doctor
 from deck.commands.progress import ProgressLine, waiting
-from deck.content.sources import REFERENCES
 from deck.export import ExportOptions
 from deck.failure import UsageError
 from deck.project import Build, Project
@@ -50,6 +49,7 @@ def export_options(talk: Talk) -> ExportOptions:
     """What the exports say about the talk: title, speaker, date, length, references,
     and the HTML deck's live slides."""
     from deck.scenes import live_slides
+    from deck.scenes.closing import cited_references
 
     return ExportOptions(
         title=talk.title,
@@ -57,7 +57,7 @@ def export_options(talk: Talk) -> ExportOptions:
         subject=talk.subtitle or talk.model.title,
         date=talk.date,
         minutes=talk.minutes,
-        references=tuple(r.citation() for r in REFERENCES),
+        references=tuple(r.citation() for r in cited_references()),
         interactive=live_slides(talk),
     )
 

@@ -54,3 +54,34 @@ def bar_chart(bars: Sequence[Bar], bar_width: float) -> VGroup:
         chart.add(VGroup(name, note, bar, value))
     chart.rows = list(chart)
     return chart
+
+
+COMPACT_PITCH = 0.6  # rows of a compact chart: one line each
+COMPACT_BAR_HEIGHT = 0.36
+TAIL_GAP = 0.2  # between a bar's value and its note
+
+
+def compact_bar_chart(bars: Sequence[Bar], width: float) -> VGroup:
+    """One line per bar: its name, the bar, its value and a muted note after it, all
+    within `width`; the bars share one scale, the largest that lets every row fit (a long
+    note after a short bar is fine). `chart.rows[i]` = (name, bar, value, note)."""
+    size = theme.SIZE.label
+    names = [text(b.name, size, b.color) for b in bars]
+    values = [text(b.value_text, size) for b in bars]
+    notes = [text(b.note, theme.SIZE.detail, theme.MUTED) for b in bars]
+    label_w = max(n.width for n in names) + GAP
+    tails = [GAP + v.width + TAIL_GAP + n.width for v, n in zip(values, notes, strict=True)]
+    scale = min((width - label_w - t) / b.value for b, t in zip(bars, tails, strict=True))
+    chart = VGroup()
+    for i, (b, name, value, note) in enumerate(zip(bars, names, values, notes, strict=True)):
+        y = -i * COMPACT_PITCH
+        bar = filled_bar(max(scale * b.value, 0.04), COMPACT_BAR_HEIGHT, b.color)
+        bar.move_to([label_w, y, 0], aligned_edge=LEFT)
+        name.move_to([0, y, 0], aligned_edge=LEFT)
+        value.next_to(bar, RIGHT, buff=GAP)
+        note.next_to(value, RIGHT, buff=TAIL_GAP)
+        for t in (name, value, note):  # one baseline per row, whatever the glyphs
+            sit_on(t, y - theme.em(size) / 4)
+        chart.add(VGroup(name, bar, value, note))
+    chart.rows = list(chart)
+    return chart

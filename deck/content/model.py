@@ -249,6 +249,44 @@ class Model:
             low, high = (low, mid) if reached(mid) else (mid + 1, high)
         return low
 
+    # ── tensor parallelism ──────────────────────────────────────────────
+    def fits_tensor_parallel(self, tp: int, n_kv_heads: int | None = None) -> bool:
+        """Whether `tp` GPUs can split the layer by heads: the query heads evenly, and the
+        KV heads evenly or each copied onto tp / n_kv_heads GPUs (vLLM's rule)."""
+        kv = self._kv(n_kv_heads)
+        return tp >= 1 and self.n_heads % tp == 0 and (kv % tp == 0 or tp % kv == 0)
+
+    def tensor_parallel_degree(self, limit: int) -> int:
+        """The most GPUs, a power of two up to `limit`, that split the model by heads for
+        MHA, its GQA and MQA alike."""
+        tp = 1
+        while 2 * tp <= limit and all(
+            self.fits_tensor_parallel(2 * tp, kv) for _, kv in self.attention_variants
+        ):
+            tp *= 2
+        return tp
+
+    def kv_heads_per_gpu(self, tp: int, n_kv_heads: int | None = None) -> int:
+        """KV heads each of `tp` GPUs holds under tensor parallelism: its share of the
+        heads, or one copied head when there are fewer heads than GPUs (MQA: always one)."""
+        if not self.fits_tensor_parallel(tp, n_kv_heads):
+            raise ValueError(
+                f"{tp} GPUs cannot split {self.n_heads} query heads and "
+                f"{self._kv(n_kv_heads)} KV heads"
+            )
+        return max(1, self._kv(n_kv_heads) // tp)
+
+    def kv_cache_bytes_per_gpu(
+        self, tp: int, tokens: int = 1, n_kv_heads: int | None = None, batch: int = 1
+    ) -> int:
+        """The KV cache one of `tp` GPUs holds: only its own KV heads (and the copies)."""
+        return self.kv_cache_bytes(tokens, self.kv_heads_per_gpu(tp, n_kv_heads), batch)
+
+    def gpus_per_kv_head(self, tp: int, n_kv_heads: int | None = None) -> int:
+        """How many of `tp` GPUs hold a copy of each KV head (1: no copies)."""
+        self.kv_heads_per_gpu(tp, n_kv_heads)  # refuses a split that does not fit
+        return max(1, tp // self._kv(n_kv_heads))
+
     @property
     def kv_cache_saving(self) -> float:
         """Fraction of the multi-head KV cache that GQA does not store."""

@@ -16,34 +16,49 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "ASTRAI",
     "ATTENTION_IS_ALL_YOU_NEED",
     "CONVERSION_ABLATION",
-    "GEMMA2",
+    "DEEPSEEK_V2",
+    "DEEPSEEK_V2_MLA",
+    "FLASH_ATTENTION",
     "GQA_FAMILY",
     "GQA_FIGURE1",
     "GQA_FIGURE2",
     "GQA_FIGURE3",
     "GQA_PAPER",
+    "GQA_SHARDING",
     "GROUPS_FINDING",
     "INDUCTION_HEADS",
+    "KIVI",
+    "KIVI_FINDING",
+    "LLAMA2",
+    "LLAMA2_ABLATION",
+    "LLAMA2_FFN_WIDENED",
+    "LLAMA2_FROM_SCRATCH",
+    "LLAMA2_TENSOR_PARALLEL",
     "LLAMA3",
+    "LLAMA3_KV_HEADS",
     "MEAN_POOL_CONVERSION",
     "MISTRAL_7B",
+    "MISTRAL_WINDOW",
     "MQA_DECODING",
     "MQA_PAPER",
     "MQA_PERPLEXITY",
-    "QWEN25",
+    "PAGED_KV_CACHE",
     "REFERENCES",
     "ROFORMER",
     "TABLE1",
     "UPTRAINING_ALPHA",
     "UPTRAINING_CHIP_DAYS",
     "UPTRAINING_FINDING",
+    "VLLM",
     "Citation",
     "Cited",
     "CitedClaim",
     "CitedValue",
     "MhaVsMqa",
+    "MlaFigures",
     "Reference",
     "Table1",
     "Table1Row",
@@ -55,33 +70,46 @@ ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}")  # the post-2007 form: YYMM.NNNNN
 
 @dataclass(frozen=True)
 class Reference:
-    """One paper, as the closing slide lists it."""
+    """One work, as the references slide lists it: a paper (by its arXiv id) or a
+    code repository (by its owner/name on GitHub, never a web address).
+
+    `names` are the words that, on a slide or in its notes, mean the slide uses the work
+    (its authors as cited, and what the talk calls it: "the GQA paper", "FlashAttention");
+    tests/scenes/test_content.py holds every scene's declared references to them.
+    """
 
     authors: str  # short form: "Ainslie et al."
-    year: int
+    year: int | None
     title: str
-    arxiv: str  # the bare id, "2305.13245"
+    arxiv: str = ""  # the bare id, "2305.13245"; empty for a repository
     venue: str = ""  # where it was published, if not on arXiv only
+    names: tuple[str, ...] = ()
+    repository: str = ""  # "GitHub ViperEkura/AstrAI", for a work that is code
 
     def __post_init__(self) -> None:
-        if not ARXIV_ID.fullmatch(self.arxiv):
+        if self.arxiv and not ARXIV_ID.fullmatch(self.arxiv):
             raise ValueError(f"{self.authors} {self.year}: bad arXiv id {self.arxiv!r}")
+        if not (self.arxiv or self.repository):
+            raise ValueError(f"{self.authors}: a reference needs an arXiv id or a repository")
 
     @property
     def arxiv_id(self) -> str:
-        """The id as a slide prints it: arXiv:2305.13245."""
-        return f"arXiv:{self.arxiv}"
+        """The id as a slide prints it: arXiv:2305.13245 (empty for a repository)."""
+        return f"arXiv:{self.arxiv}" if self.arxiv else ""
 
     @property
     def short(self) -> str:
-        """How a slide names the paper: Ainslie et al. 2023."""
-        return f"{self.authors} {self.year}"
+        """How a slide names the work: Ainslie et al. 2023."""
+        return f"{self.authors} {self.year}" if self.year is not None else self.authors
 
     def citation(self) -> str:
         """One line for the references slide: authors year. Title. Venue. arXiv id."""
-        return ". ".join(
-            part for part in (self.short, self.title, self.venue, self.arxiv_id) if part
-        )
+        parts = (self.short, self.title, self.venue, self.arxiv_id, self.repository)
+        return ". ".join(part for part in parts if part)
+
+    def used_in(self, text: str) -> bool:
+        """Whether `text` (a slide's words or notes) names this work."""
+        return any(name in text for name in (self.short, *self.names))
 
 
 @dataclass(frozen=True)
@@ -133,22 +161,37 @@ class CitedClaim(Cited):
     cited: Citation
 
 
-# ── references (in the order the closing slide lists them) ──────────────
+# ── references (every work the deck can cite; the references slide lists those its
+# scenes use, in the order the talk first uses them: deck.scenes.cited_references) ──
 GQA_PAPER = Reference(
     "Ainslie et al.",
     2023,
     "GQA: Training Generalized Multi-Query Transformer Models from Multi-Head Checkpoints",
     "2305.13245",
     venue="EMNLP 2023",  # Proceedings, pages 4895–4901
+    names=("GQA paper", "Ainslie"),
 )
 MQA_PAPER = Reference(
-    "Shazeer", 2019, "Fast Transformer Decoding: One Write-Head is All You Need", "1911.02150"
+    "Shazeer",
+    2019,
+    "Fast Transformer Decoding: One Write-Head is All You Need",
+    "1911.02150",
+    names=("MQA paper", "Shazeer"),
 )
 ATTENTION_IS_ALL_YOU_NEED = Reference(
-    "Vaswani et al.", 2017, "Attention Is All You Need", "1706.03762", venue="NeurIPS 2017"
+    "Vaswani et al.",
+    2017,
+    "Attention Is All You Need",
+    "1706.03762",
+    venue="NeurIPS 2017",
+    names=("Vaswani", "Transformer paper"),
 )
 ROFORMER = Reference(
-    "Su et al.", 2021, "RoFormer: Enhanced Transformer with Rotary Position Embedding", "2104.09864"
+    "Su et al.",
+    2021,
+    "RoFormer: Enhanced Transformer with Rotary Position Embedding",
+    "2104.09864",
+    names=("RoFormer", "RoPE", "rotary"),
 )
 INDUCTION_HEADS = Reference(  # the heatmap's previous-token head
     "Olsson et al.",
@@ -156,13 +199,59 @@ INDUCTION_HEADS = Reference(  # the heatmap's previous-token head
     "In-context Learning and Induction Heads",
     "2209.11895",
     venue="Transformer Circuits Thread",
+    names=("Olsson", "induction head"),
 )
 # Dubey: the first author of arXiv v1–v2 (the paper's byline is "Llama Team, AI @ Meta").
-LLAMA3 = Reference("Dubey et al.", 2024, "The Llama 3 Herd of Models", "2407.21783")
-MISTRAL_7B = Reference("Jiang et al.", 2023, "Mistral 7B", "2310.06825")
-QWEN25 = Reference("Qwen Team", 2024, "Qwen2.5 Technical Report", "2412.15115")
-GEMMA2 = Reference(
-    "Gemma Team", 2024, "Gemma 2: Improving Open Language Models at a Practical Size", "2408.00118"
+LLAMA3 = Reference(
+    "Dubey et al.", 2024, "The Llama 3 Herd of Models", "2407.21783", names=("Llama 3",)
+)
+MISTRAL_7B = Reference("Jiang et al.", 2023, "Mistral 7B", "2310.06825", names=("Mistral",))
+FLASH_ATTENTION = Reference(
+    "Dao et al.",
+    2022,
+    "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness",
+    "2205.14135",
+    venue="NeurIPS 2022",
+    names=("FlashAttention",),
+)
+LLAMA2 = Reference(
+    "Touvron et al.",
+    2023,
+    "Llama 2: Open Foundation and Fine-Tuned Chat Models",
+    "2307.09288",
+    names=("Llama 2",),
+)
+DEEPSEEK_V2 = Reference(
+    "DeepSeek-AI",
+    2024,
+    "DeepSeek-V2: A Strong, Economical, and Efficient Mixture-of-Experts Language Model",
+    "2405.04434",
+    names=("DeepSeek",),
+)
+VLLM = Reference(
+    "Kwon et al.",
+    2023,
+    "Efficient Memory Management for Large Language Model Serving with PagedAttention",
+    "2309.06180",
+    venue="SOSP 2023",
+    names=("vLLM", "PagedAttention"),
+)
+KIVI = Reference(
+    "Liu et al.",
+    2024,
+    "KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache",
+    "2402.02750",
+    venue="ICML 2024",
+    names=("KIVI",),
+)
+# The default model's vocabulary and untied embeddings, and the astrai-1b preset: the
+# repository's scripts/tools/benchmark.py (its "Default 1B GQA preset").
+ASTRAI = Reference(
+    "ViperEkura",
+    None,
+    "AstrAI",
+    repository="GitHub ViperEkura/AstrAI, scripts/tools/benchmark.py",
+    names=("AstrAI",),
 )
 
 REFERENCES: tuple[Reference, ...] = (
@@ -173,8 +262,12 @@ REFERENCES: tuple[Reference, ...] = (
     INDUCTION_HEADS,
     LLAMA3,
     MISTRAL_7B,
-    QWEN25,
-    GEMMA2,
+    FLASH_ATTENTION,
+    LLAMA2,
+    DEEPSEEK_V2,
+    VLLM,
+    KIVI,
+    ASTRAI,
 )
 
 
@@ -184,7 +277,7 @@ def reference(arxiv: str) -> Reference:
     for ref in REFERENCES:
         if ref.arxiv == bare:
             return ref
-    known = ", ".join(r.arxiv_id for r in REFERENCES)
+    known = ", ".join(r.arxiv_id for r in REFERENCES if r.arxiv)
     raise ValueError(f"no reference with arXiv id {arxiv!r}; known: {known}")
 
 
@@ -262,8 +355,7 @@ UPTRAINING_FINDING = CitedClaim(
     cited=Citation(GQA_PAPER, "Figure 5", page=4),
 )
 GROUPS_FINDING = CitedClaim(
-    text="Going from 1 group (MQA) to 8 adds modest inference time; more groups cost "
-    "increasingly more",
+    text="from 1 group (MQA) to 8, time per sample grows little; more groups cost more",
     cited=Citation(GQA_PAPER, "Figure 6", page=4),
 )
 
@@ -293,4 +385,75 @@ MQA_PERPLEXITY = MhaVsMqa(
     unit="",
     what="ln(perplexity) per subword token on the dev set",
     cited=Citation(MQA_PAPER, "Table 1"),
+)
+
+
+# ── choosing G: tensor parallelism, and training GQA from scratch ───────
+GQA_SHARDING = CitedClaim(
+    text="Standard sharding replicates MQA's single key and value head on every model "
+    "partition; GQA removes the waste of that partitioning",
+    cited=Citation(GQA_PAPER, "§2.2", page=2),
+)
+LLAMA2_TENSOR_PARALLEL = CitedClaim(
+    text="On 8 A100 GPUs with tensor parallelism, MQA's KV heads were duplicated on every "
+    "GPU, so its KV cache became equal to GQA's and the two ran alike",
+    cited=Citation(LLAMA2, "§A.2.1"),  # with its Figure 24
+)
+LLAMA2_FROM_SCRATCH = CitedClaim(
+    text="Llama 2 34B and 70B",  # the sizes trained with GQA from the start
+    cited=Citation(LLAMA2, "Table 1"),
+)
+LLAMA2_ABLATION = CitedClaim(
+    text="at 30B: GQA comparable to MHA on most tasks, above MQA on average",
+    cited=Citation(LLAMA2, "Table 18"),  # discussed in §A.2.1
+)
+LLAMA2_FFN_WIDENED = CitedValue(
+    value=1.3,
+    unit="×",
+    what="the GQA variant's FFN widened by this factor, so that it has as many parameters "
+    "as MHA (MQA's by 1.33)",
+    cited=Citation(LLAMA2, "§A.2.1"),
+)
+LLAMA3_KV_HEADS = CitedValue(
+    value=8,
+    unit="KV heads",
+    what="Llama 3 8B, 70B and 405B all have 8 key/value heads",
+    cited=Citation(LLAMA3, "Table 3"),
+)
+
+
+# ── after GQA: latent attention, windows, quantised and paged caches ────
+@dataclass(frozen=True)
+class MlaFigures(Cited):
+    """DeepSeek-V2's multi-head latent attention: per token and layer it caches the
+    compressed latent c^KV (d_c numbers) and the decoupled RoPE key (d_h^R numbers)."""
+
+    latent: int  # d_c
+    rope_key: int  # d_h^R
+    head_dim: int  # d_h, the per-head dimension d_c and d_h^R are set against
+    layers: int
+    cited: Citation
+
+
+# Table 1 gives the cache per token, (d_c + d_h^R)·l ≈ 9/2·d_h·l, and sets d_c = 4·d_h,
+# d_h^R = d_h/2 ("equal to GQA with only 2.25 groups"); §3.1.2 gives d_c = 512,
+# d_h^R = 64, d_h = 128 and 60 layers.
+DEEPSEEK_V2_MLA = MlaFigures(
+    latent=512, rope_key=64, head_dim=128, layers=60, cited=Citation(DEEPSEEK_V2, "Table 1")
+)
+MISTRAL_WINDOW = CitedValue(
+    value=4096,
+    unit="tokens",
+    what="Mistral 7B's sliding window: each layer's rolling cache keeps the last 4,096 tokens",
+    cited=Citation(MISTRAL_7B, "Table 1"),  # window_size; the rolling buffer cache, §2
+)
+KIVI_FINDING = CitedClaim(
+    text="A 2-bit KV cache (keys quantised per channel, values per token) keeps almost the "
+    "same quality",
+    cited=Citation(KIVI, "abstract"),
+)
+PAGED_KV_CACHE = CitedClaim(
+    text="PagedAttention stores the KV cache in fixed-size blocks that need not be "
+    "contiguous, allocated as tokens arrive: near-zero waste of KV cache memory",
+    cited=Citation(VLLM, "§4.1"),  # near-zero waste: the abstract
 )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from deck.scenes.attention_weights import AttentionWeights
 from deck.scenes.base import DeckSlide, Placement
+from deck.scenes.beyond import BeyondGQA
 from deck.scenes.closing import Closing
 from deck.scenes.conversion import Conversion
 from deck.scenes.dataflow import DataFlow
@@ -32,6 +33,7 @@ SCENES: tuple[type[DeckSlide], ...] = (
     AttentionWeights,
     Conversion,
     Evidence,
+    BeyondGQA,
     Closing,
 )
 SCENE_NAMES = tuple(s.__name__ for s in SCENES)

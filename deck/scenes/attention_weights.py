@@ -13,6 +13,7 @@ from deck.content.attention import HeatmapExample, previous_token_head
 from deck.content.head_room import HEADLINE_ROOM, SLIDE_HEIGHT, SLIDE_WIDTH
 from deck.content.model import Model
 from deck.content.realattention import RealAttention
+from deck.content.sources import INDUCTION_HEADS, ROFORMER
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
@@ -119,6 +120,7 @@ def previous_token_parts(
 
 class AttentionWeights(DeckSlide):
     SECTION = "Attention weights"
+    CITES = (ROFORMER, INDUCTION_HEADS)
 
     def construct(self) -> None:
         self.weights()
@@ -219,7 +221,8 @@ class AttentionWeights(DeckSlide):
 
     @beat("""
         The highlighted cells are each token attending to the token right before it: "cat" to
-        "The", "sat" to "cat", and so on. That makes this a previous-token head. We built it
+        "The", "sat" to "cat", and so on. That makes this a previous-token head, a pattern
+        Olsson and colleagues found in trained models. We built it
         with RoPE's relative-position property: every key carries one vector and every query
         the same vector turned back by one position, so after RoPE the score peaks where m
         minus n equals 1, whatever the absolute position.

@@ -30,6 +30,7 @@ from manim_slides import Slide
 from deck import theme
 from deck.components.chrome import section_title, slide_counter
 from deck.content.model import Model
+from deck.content.sources import Reference
 from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
@@ -85,6 +86,10 @@ class Placement:
 
 class DeckSlide(Slide):
     SECTION = ""
+    # The works this scene's slides and notes use (name, cite or show a figure of), in the
+    # order they come; the references slide lists every scene's, and a test holds each
+    # scene's to the works its text names (Reference.used_in).
+    CITES: tuple[Reference, ...] = ()
     skip_reversing = True  # reversed copies double render time and memory; see bench/
 
     def __init__(self, talk: Talk, placement: Placement, **kwargs):

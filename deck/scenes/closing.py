@@ -1,4 +1,5 @@
-"""The closing section: three takeaways, the references, and a last slide with the talk's
+"""The closing section: a recap (each point with the slide that showed it), the references
+(exactly the works the scenes cite, over two slides), and "Questions?" with the talk's
 title and byline."""
 
 from __future__ import annotations
@@ -13,14 +14,24 @@ from deck.components.spec import lines
 from deck.components.text import centred, stack, text
 from deck.components.wrap import wrap
 from deck.content.model import Model
-from deck.content.sources import REFERENCES, TABLE1, UPTRAINING_ALPHA
+from deck.content.sources import (
+    GQA_PAPER,
+    LLAMA2,
+    LLAMA2_FROM_SCRATCH,
+    REFERENCES,
+    TABLE1,
+    UPTRAINING_ALPHA,
+    Reference,
+)
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 NUMBER_COLUMN = 0.75  # a takeaway's number, then its text
-TAKEAWAY_GAP = 0.5
-TAKEAWAYS_TOP_GAP = 0.6  # between the title and the first takeaway
+TAKEAWAY_GAP = 0.3
+TAKEAWAYS_TOP_GAP = 0.45  # between the title and the first takeaway
+TP_LIMIT = 8  # the evidence section's tensor-parallel degree: at most one node's GPUs
+REFERENCES_TOP_GAP = 0.4  # between the references' title and the first reference
 TAKEAWAY_LINE_GAP = 0.12
 DETAIL_PITCH_EM = 1.35  # a takeaway's detail lines, closer than a table's rows
 REFERENCE_GAP = 0.15  # added between references; a reference's own lines sit closer
@@ -34,38 +45,77 @@ def unbroken(phrase: str) -> str:
     return phrase.replace(" ", "\u00a0")
 
 
+def slide_of(scene_name: str, beat_name: str) -> int:
+    """The deck-wide number of the slide that plays `beat_name` of `scene_name`."""
+    from deck.scenes import BY_NAME, placement  # the scenes' list includes this one
+
+    scene = BY_NAME[scene_name]
+    return placement(scene).first_slide + scene.beat_names().index(beat_name)
+
+
+# Each recap point with the slide whose picture shows it: (scene, beat).
+RECAP_SLIDES = (
+    ("WhyGQA", "cache_vs_context"),
+    ("Family", "highlight_gqa"),
+    ("Evidence", "gqa_point"),
+    ("Evidence", "tensor_parallel"),
+    ("Conversion", "from_scratch"),
+)
+
+
+def per_gpu_against_mqa(m: Model, tp: int) -> str:
+    """MQA's cache per GPU beside the model's: the same once each GPU holds one head."""
+    mqa = m.kv_cache_bytes_per_gpu(tp, 1, 1)
+    return "as much as MQA" if mqa == m.kv_cache_bytes_per_gpu(tp) else f"MQA {fmt.nbytes(mqa)}"
+
+
 def takeaway_texts(m: Model) -> list[tuple[str, str]]:
-    """(headline, detail) of the three takeaways, every figure computed or cited."""
+    """(headline, detail) of the recap's points, every figure computed or cited, each
+    detail ending on the slide that showed it."""
     gqa, mha, mqa = (TABLE1.row(name) for name in ("GQA-8-XXL", "MHA-XXL", "MQA-XXL"))
-    return [
+    tp = m.tensor_parallel_degree(TP_LIMIT)
+    points = [
         (
-            "Share K and V within groups of query heads",
-            f"{m.title}: {m.n_heads} query heads, {m.n_kv_heads} KV heads, "
+            "Decoding reads the whole KV cache at every step",
+            f"{m.title}: {fmt.nbytes(m.kv_cache_bytes(1))} per token with GQA, "
+            f"{fmt.nbytes(m.kv_cache_bytes(1, m.n_heads))} with MHA",
+        ),
+        (
+            "Groups of query heads share one KV head",
+            f"{m.n_heads} query heads, {m.n_kv_heads} KV heads, groups of {m.group_size}: "
             f"KV cache −{fmt.percent(m.kv_cache_saving)} vs. MHA",
         ),
         (
             "Near-MHA quality at near-MQA speed",
             f"T5-XXL: {gqa.attention} scores {gqa.average:.1f} (MHA {mha.average:.1f}) in "
-            f"{gqa.seconds_per_sample:.2f} s per sample (MQA {mqa.seconds_per_sample:.2f} s) "
-            f"{unbroken('· ' + TABLE1.source)}",
+            f"{gqa.seconds_per_sample:.2f} s (MQA {mqa.seconds_per_sample:.2f} s), "
+            f"{unbroken(TABLE1.cited.where)}",
         ),
         (
-            "Existing MHA checkpoints convert cheaply",
-            "mean-pool each group's K and V heads, then uptrain for "
-            f"{fmt.whole_percent(UPTRAINING_ALPHA.value)} of the pre-training steps "
-            f"{unbroken('· ' + UPTRAINING_ALPHA.source)}",
+            "At least as many KV heads as GPUs",
+            f"over {tp} GPUs: {fmt.nbytes(m.kv_cache_bytes_per_gpu(tp))} per GPU per token, "
+            + per_gpu_against_mqa(m, tp),
         ),
+        (
+            "Convert and uptrain, or train GQA from the start",
+            f"mean-pool + {fmt.whole_percent(UPTRAINING_ALPHA.value)} more steps; "
+            f"{LLAMA2_FROM_SCRATCH.text}: GQA from scratch",
+        ),
+    ]
+    return [
+        (headline, f"{detail} · {unbroken(f'slide {slide_of(*where)}')}")
+        for (headline, detail), where in zip(points, RECAP_SLIDES, strict=True)
     ]
 
 
 def takeaways_picture(m: Model) -> VGroup:
-    """The title and three numbered takeaways, each a headline and a wrapped detail."""
-    titles = slide_title("Takeaways")
+    """The title and the numbered points, each a headline and a wrapped detail."""
+    titles = slide_title("Recap")
     width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT - NUMBER_COLUMN
     items = VGroup()
     for number, (headline, detail) in enumerate(takeaway_texts(m), start=1):
         body = stack(
-            text(headline, theme.SIZE.subheading),
+            text(headline, theme.SIZE.body),
             lines(
                 wrap(detail, theme.SIZE.label, width),
                 theme.SIZE.label,
@@ -74,7 +124,7 @@ def takeaways_picture(m: Model) -> VGroup:
             ),
             buff=TAKEAWAY_LINE_GAP,
         )
-        mark = text(str(number), theme.SIZE.subheading, theme.TITLE)
+        mark = text(str(number), theme.SIZE.body, theme.TITLE)
         body.move_to([NUMBER_COLUMN, 0, 0], aligned_edge=UP + LEFT)
         mark.move_to([0, body[0].get_y(), 0], aligned_edge=LEFT)
         items.add(VGroup(mark, body))
@@ -84,30 +134,59 @@ def takeaways_picture(m: Model) -> VGroup:
     return named_group(titles=titles, items=items)
 
 
-def references_picture() -> VGroup:
-    """Every reference's citation, wrapped to the content width with a hanging indent,
-    on baselines at an even pitch (an extra gap between references)."""
+def cited_references() -> list[Reference]:
+    """Every work a scene of the talk cites, in the catalogue's order (deck.content.sources)."""
+    from deck.scenes import SCENES  # the scenes' list includes this one
+
+    cited = {ref for scene in SCENES for ref in scene.CITES}
+    return [ref for ref in REFERENCES if ref in cited]
+
+
+def reference_block(ref: Reference) -> VGroup:
+    """One reference's citation, wrapped to the content width with a hanging indent."""
     width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT
     size = theme.SIZE.detail
-    pitch = REFERENCE_PITCH_EM * theme.em(size)
+    first, *rest = wrap(ref.citation(), size, width)
+    if rest:
+        rest = wrap(" ".join(rest), size, width - HANGING_INDENT)
+    block = lines([first, *rest], size, theme.TEXT, pitch_em=REFERENCE_PITCH_EM)
+    for line in block[1:]:
+        line.shift(RIGHT * HANGING_INDENT)
+    return block
+
+
+def reference_pages() -> list[list[Reference]]:
+    """The cited works over two slides, split where the two pages come out most even."""
+    pitch = REFERENCE_PITCH_EM * theme.em(theme.SIZE.detail)
+    refs = cited_references()
+    heights = [len(reference_block(ref)) * pitch + REFERENCE_GAP for ref in refs]
+    split = min(range(1, len(refs)), key=lambda i: max(sum(heights[:i]), sum(heights[i:])))
+    return [refs[:split], refs[split:]]
+
+
+def references_picture(page: int) -> VGroup:
+    """A title and the page's references, on baselines at an even pitch (an extra gap
+    between references)."""
+    titles = slide_title("References" if page == 0 else "References, continued")
+    pitch = REFERENCE_PITCH_EM * theme.em(theme.SIZE.detail)
     entries = VGroup()
     baseline = 0.0
-    for ref in REFERENCES:
-        first, *rest = wrap(ref.citation(), size, width)
-        if rest:
-            rest = wrap(" ".join(rest), size, width - HANGING_INDENT)
-        block = lines([first, *rest], size, theme.TEXT, pitch_em=REFERENCE_PITCH_EM)
-        for line in block[1:]:
-            line.shift(RIGHT * HANGING_INDENT)
+    for ref in reference_pages()[page]:
+        block = reference_block(ref)
         entries.add(block.shift(UP * baseline))
         baseline -= len(block) * pitch + REFERENCE_GAP
-    return entries.move_to([theme.CONTENT_LEFT, theme.CONTENT_TOP, 0], aligned_edge=UP + LEFT)
+    top = slide_title("References").get_bottom()[1]  # both pages alike (a comma descends)
+    entries.move_to(
+        [theme.CONTENT_LEFT, top - REFERENCES_TOP_GAP, 0],
+        aligned_edge=UP + LEFT,
+    )
+    return named_group(titles=titles, entries=entries)
 
 
-def thanks_picture(talk: Talk) -> VGroup:
-    """ "Thank you", the talk's title and its byline (the lines the talk fills in), centred."""
+def questions_picture(talk: Talk) -> VGroup:
+    """ "Questions?", the talk's title and its byline (the lines the talk fills in), centred."""
     parts = [
-        text("Thank you", theme.SIZE.title, theme.TITLE),
+        text("Questions?", theme.SIZE.title, theme.TITLE),
         centred(talk.title, theme.SIZE.body, theme.MUTED),
     ]
     credit = byline(talk)
@@ -117,16 +196,18 @@ def thanks_picture(talk: Talk) -> VGroup:
 
 
 class Closing(DeckSlide):
-    SECTION = "Takeaways and references"
+    SECTION = "Recap and references"
+    CITES = (GQA_PAPER, LLAMA2)
 
     def construct(self) -> None:
         self.takeaways()
         self.references()
-        self.thanks()
+        self.more_references()
+        self.questions()
 
     @classmethod
     def last_frame(cls, talk: Talk) -> VGroup:
-        return thanks_picture(talk)
+        return questions_picture(talk)
 
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
@@ -134,17 +215,15 @@ class Closing(DeckSlide):
             "saving": fmt.percent(model.kv_cache_saving),
             "table1": TABLE1,
             "alpha": UPTRAINING_ALPHA,
-            "first": REFERENCES[0],
-            "count": len(REFERENCES),
+            "first": GQA_PAPER,
+            "count": len(cited_references()),
+            "tp": model.tensor_parallel_degree(TP_LIMIT),
         }
 
     @beat("""
-        Three things to take home. Grouped-query attention shares each key/value head among a
-        group of query heads, so {m.title} stores {m.n_kv_heads} KV heads instead of
-        {m.n_heads}, {saving} less KV cache than multi-head attention. It keeps almost the
-        quality of multi-head attention at almost the speed of multi-query attention
-        ({table1.source}), and an existing multi-head checkpoint converts with mean-pooling
-        and {alpha.value:.0%} of uptraining.
+        Decoding reads the whole KV cache every step; groups sharing KV heads cut it by
+        {saving} at almost MHA's quality and MQA's speed ({table1.source}). Match KV heads to
+        GPUs; train GQA from the start, or convert.
     """)
     def takeaways(self) -> None:
         pic = takeaways_picture(self.model)
@@ -158,25 +237,33 @@ class Closing(DeckSlide):
         )
 
     @beat("""
-        The {count} works this talk relies on, each with its arXiv identifier. The GQA paper
-        ({first.short}) is the one to read first: the conversion, the uptraining and the
-        evidence all come from it.
+        The {count} works the slides used. Start with the GQA paper: conversion, uptraining and
+        evidence come from it.
     """)
     def references(self) -> None:
-        entries = references_picture()
+        self.show_references(0)
+
+    @beat("""
+        Later models, kernels and caches. Each was named where a slide used it.
+    """)
+    def more_references(self) -> None:
+        self.show_references(1)
+
+    def show_references(self, page: int) -> None:
+        pic = references_picture(page)
         self.play(
             *self.leave_content(),
-            fade_in(entries, shift=UP * theme.NUDGE),
+            fade_in(pic.titles, shift=DOWN * theme.NUDGE),
+            fade_in(pic.entries, shift=UP * theme.NUDGE),
             run_time=theme.RUN,
         )
 
     @beat("""
-        Thank you for listening; I am happy to take questions. Every figure about {m.title} in
-        this talk was computed from its configuration, and every published figure names its
-        paper.
+        Thank you; questions are welcome. Every figure about {m.title} was computed from its
+        configuration; every published one names its source.
     """)
-    def thanks(self) -> None:
-        heading, *rest = thanks_picture(self.talk)
+    def questions(self) -> None:
+        heading, *rest = questions_picture(self.talk)
         leaving = self.leave_content()
         self.play(
             Succession(

@@ -1,6 +1,7 @@
 """Section: from an MHA checkpoint to GQA. Mean-pool each group's K and V heads (the GQA
 paper's Figure 1) on a hand-built example, what that does to the layer's output, the same
-for the model's shapes, then uptraining."""
+for the model's shapes, then uptraining; and what today's models do instead: train GQA
+from the start."""
 
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ from deck.content.attention import ConversionExample, conversion_example
 from deck.content.model import Model
 from deck.content.sources import (
     GQA_FIGURE1,
+    GQA_PAPER,
+    LLAMA2,
+    LLAMA2_ABLATION,
+    LLAMA2_FFN_WIDENED,
+    LLAMA2_FROM_SCRATCH,
+    LLAMA3,
+    LLAMA3_KV_HEADS,
     MEAN_POOL_CONVERSION,
     UPTRAINING_ALPHA,
     UPTRAINING_CHIP_DAYS,
@@ -56,6 +64,8 @@ FINDINGS_GAP = 0.9  # between the timeline and the findings under it
 TEXT_INSET = 0.25  # a label inside a bar, from its left end
 PRE_TRAINING_OPACITY = 0.35  # the pre-training bar stays in the background
 UPTRAINING_LABEL_GAP = 0.08
+SCRATCH_BAR_GAP = 0.55  # the from-scratch bar, under the converted model's
+SCRATCH_FINDINGS_GAP = 0.6  # between the from-scratch bar and Llama 2's findings
 
 
 @functools.cache
@@ -153,18 +163,65 @@ def uptraining_picture() -> VGroup:
     )
 
 
+def from_scratch_picture() -> VGroup:
+    """The uptraining slide's bars, a from-scratch GQA bar under them, and what Llama 2's
+    ablation found; titles and source of their own."""
+    up_pic = uptraining_picture()
+    titles = slide_title(
+        "Today: GQA from the first step",
+        "rather than converted: new models pre-train with GQA",
+    )
+    bar = filled_bar(TIMELINE_WIDTH, TIMELINE_HEIGHT, theme.V, PRE_TRAINING_OPACITY)
+    bar.next_to(up_pic.pre[0], DOWN, buff=SCRATCH_BAR_GAP).align_to(up_pic.pre[0], LEFT)
+    label = text(f"pre-training (GQA): {LLAMA2_FROM_SCRATCH.text}", theme.SIZE.label)
+    label.move_to(bar).align_to(bar, LEFT).shift(RIGHT * TEXT_INSET)
+    side = stack(
+        text("from scratch", theme.SIZE.body, theme.V),
+        text("no conversion", theme.SIZE.caption, theme.MUTED),
+        buff=UPTRAINING_LABEL_GAP,
+    )
+    side.next_to(bar, RIGHT, TIMELINE_LABEL_GAP).align_to(up_pic.up[1], LEFT)
+    findings = table(
+        [
+            (LLAMA2_ABLATION.cited.where, LLAMA2_ABLATION.text),
+            (
+                LLAMA2_FFN_WIDENED.cited.where,
+                f"GQA's FFN widened ×{LLAMA2_FFN_WIDENED.value} to keep MHA's parameter count",
+            ),
+            ("Llama 3", f"GQA with {LLAMA3_KV_HEADS.value:.0f} KV heads at every size"),
+        ],
+        theme.SIZE.label,
+        colors=(theme.MUTED, theme.TEXT),
+    )
+    findings.next_to(bar, DOWN, SCRATCH_FINDINGS_GAP).align_to(bar, LEFT)
+    source = source_line(
+        f"{LLAMA2_FROM_SCRATCH.source}, {LLAMA2_ABLATION.cited.where}, "
+        f"{LLAMA2_FFN_WIDENED.cited.where} · {LLAMA3_KV_HEADS.source}"
+    )
+    return named_group(
+        titles=titles,
+        pre=up_pic.pre,
+        up=up_pic.up,
+        scratch=VGroup(bar, label, side),
+        findings=findings,
+        source=source,
+    )
+
+
 class Conversion(DeckSlide):
     SECTION = "From an MHA checkpoint to GQA"
+    CITES = (GQA_PAPER, LLAMA2, LLAMA3)
 
     def construct(self) -> None:
         self.mean_pool()
         self.conversion_error()
         self.model_heads()
         self.uptraining()
+        self.from_scratch()
 
     @classmethod
     def last_frame(cls, talk: Talk) -> VGroup:
-        return uptraining_picture()
+        return from_scratch_picture()
 
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
@@ -181,6 +238,9 @@ class Conversion(DeckSlide):
             "alpha": UPTRAINING_ALPHA,
             "chip_days": UPTRAINING_CHIP_DAYS,
             "finding": UPTRAINING_FINDING,
+            "scratch": LLAMA2_FROM_SCRATCH,
+            "ablation": LLAMA2_ABLATION,
+            "ffn": LLAMA2_FFN_WIDENED,
         }
 
     # ── layout shared by the beats ─────────────────────────────────────
@@ -328,6 +388,29 @@ class Conversion(DeckSlide):
         self.play(
             Succession(
                 AnimationGroup(GrowFromEdge(up, LEFT), fade_in(up_label)),
+                LaggedStart(*(fade_in(r, shift=RIGHT * theme.NUDGE) for r in pic.findings.rows)),
+            ),
+            run_time=2 * theme.RUN,
+        )
+        self.timeline = pic
+
+    @beat("""
+        New models pre-train with GQA from the start, as {scratch.text} do. Llama 2's
+        {ablation.cited.where}: at equal parameters, GQA is comparable to MHA on most tasks,
+        above MQA on average.
+    """)
+    def from_scratch(self) -> None:
+        before = self.timeline  # its bars stay; the rest gives way
+        pic = from_scratch_picture()
+        self.play(
+            *(fade_out(m) for m in (before.titles, before.findings, before.source)),
+            fade_in(VGroup(pic.titles, pic.source), shift=DOWN * theme.NUDGE),
+            run_time=theme.RUN_FAST,
+        )
+        bar, label, side = pic.scratch
+        self.play(
+            Succession(
+                AnimationGroup(GrowFromEdge(bar, LEFT), fade_in(label), fade_in(side)),
                 LaggedStart(*(fade_in(r, shift=RIGHT * theme.NUDGE) for r in pic.findings.rows)),
             ),
             run_time=2 * theme.RUN,

@@ -26,6 +26,7 @@ from deck.components.spec import table
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
 from deck.content.model import Model
+from deck.content.sources import FLASH_ATTENTION, GQA_PAPER, ROFORMER
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
@@ -61,6 +62,7 @@ def spec_sheet(m: Model) -> tuple[Text, VGroup]:
 
 class DataFlow(DeckSlide):
     SECTION = "GQA data flow"
+    CITES = (GQA_PAPER, ROFORMER, FLASH_ATTENTION)
 
     def construct(self) -> None:
         self.data_flow()

@@ -1,5 +1,6 @@
 """Section: evidence. The GQA paper's Table 1 drawn as its Figure 3 (time per sample against
-quality), GQA-8's place in it, and the deck's models side by side."""
+quality), GQA-8's place in it, choosing the number of groups under tensor parallelism, and
+the deck's models side by side."""
 
 from __future__ import annotations
 
@@ -22,9 +23,26 @@ from deck.components.highlight import outline
 from deck.components.model_table import ModelTable
 from deck.components.page import named_group, slide_title, source_line
 from deck.components.scatter import Point, Scatter
+from deck.components.shards import sharded
+from deck.components.spec import table
+from deck.components.text import text
 from deck.components.variants import variant_color
 from deck.content.model import PRESETS, Model
-from deck.content.sources import GQA_FIGURE3, TABLE1, UPTRAINING_ALPHA, Table1Row
+from deck.content.sources import (
+    ASTRAI,
+    GQA_FIGURE3,
+    GQA_PAPER,
+    GQA_SHARDING,
+    GROUPS_FINDING,
+    LLAMA2,
+    LLAMA2_TENSOR_PARALLEL,
+    LLAMA3,
+    LLAMA3_KV_HEADS,
+    MISTRAL_7B,
+    TABLE1,
+    UPTRAINING_ALPHA,
+    Table1Row,
+)
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
@@ -38,6 +56,16 @@ CARD_GAP = 0.6
 DOT_GROW_FROM = 0.5  # a point and its label grow in from half their size
 TABLE_TOP_GAP = 0.7  # between the titles and the table
 GQA_ROW = "GQA-8-XXL"
+# Tensor parallelism over the GPUs of one node: Llama 2's attention ablation ran on 8 A100s
+# (Touvron et al. 2023, §A.2.1); a model whose heads do not split 8 ways gets fewer.
+TP_LIMIT = 8
+TP_TOP_GAP = 0.3  # between the titles and the first row of GPUs
+TP_LABEL_WIDTH = 2.7  # the rows' name and figure, left of the GPUs
+TP_GPU_GAP = 0.12
+TP_OUTLINE_ROOM = 0.15  # the GPUs stop short of the right margin: room for an outline
+TP_CAPTION_GAP = 0.14  # between a row of GPUs and its caption
+TP_ROW_GAP = 0.3  # between a caption and the next row
+TP_RULES_GAP = 0.3  # between the MQA row's caption and the rules under it
 
 
 def table1_points() -> list[Point]:
@@ -87,12 +115,102 @@ def models_picture(talk: Talk) -> VGroup:
     return named_group(titles=titles, table=grid)
 
 
+def tensor_parallel_degree(m: Model) -> int:
+    return m.tensor_parallel_degree(TP_LIMIT)
+
+
+def per_gpu(m: Model, n_kv_heads: int) -> str:
+    return f"{fmt.nbytes(m.kv_cache_bytes_per_gpu(tensor_parallel_degree(m), 1, n_kv_heads))}"
+
+
+def gqa_split_caption(m: Model) -> str:
+    """How the model's KV heads fall onto the GPUs: split, or each copied."""
+    tp = tensor_parallel_degree(m)
+    kv = m.n_kv_heads
+    if kv >= tp:
+        return f"{kv} KV heads, {m.kv_heads_per_gpu(tp)} per GPU: no GPU holds a copy"
+    return f"{kv} KV heads on {tp} GPUs: each head copied onto {m.gpus_per_kv_head(tp)} of them"
+
+
+def tensor_parallel_picture(m: Model) -> VGroup:
+    """Titles; the model's GQA and MQA, each a row of GPUs holding their KV heads, with the
+    cache per GPU per token and a caption; the source."""
+    tp = tensor_parallel_degree(m)
+    titles = slide_title(
+        "Choosing G: KV heads across GPUs",
+        f"tensor parallelism over {tp} GPUs: each caches only the KV heads it holds",
+    )
+    width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT - TP_OUTLINE_ROOM
+    layout = {"label_width": TP_LABEL_WIDTH, "width": width, "gap": TP_GPU_GAP}
+    gqa = sharded(
+        f"GQA-{m.n_kv_heads}",
+        f"{per_gpu(m, m.n_kv_heads)} per GPU",
+        m.n_kv_heads,
+        tp,
+        theme.V,
+        **layout,
+    )
+    mqa = sharded("MQA", f"{per_gpu(m, 1)} per GPU", 1, tp, theme.K, **layout)
+    gqa_caption = text(gqa_split_caption(m), theme.SIZE.detail, theme.MUTED)
+    mqa_caption = text(
+        f"its one KV head copied onto all {tp} GPUs ({GQA_SHARDING.source})",
+        theme.SIZE.detail,
+        theme.MUTED,
+    )
+    top = titles.get_bottom()[1] - TP_TOP_GAP
+    gqa.move_to([theme.CONTENT_LEFT, top, 0], aligned_edge=UP + LEFT)
+    gqa_caption.next_to(gqa.gpus, DOWN, buff=TP_CAPTION_GAP).align_to(gqa.gpus, LEFT)
+    mqa.next_to(gqa_caption, DOWN, buff=TP_ROW_GAP).align_to(gqa, LEFT)
+    mqa_caption.next_to(mqa.gpus, DOWN, buff=TP_CAPTION_GAP).align_to(mqa.gpus, LEFT)
+    source = source_line(
+        f"{GQA_SHARDING.source}, {GROUPS_FINDING.cited.where} · {LLAMA3_KV_HEADS.source} · "
+        f"{LLAMA2_TENSOR_PARALLEL.source}"
+    )
+    return named_group(
+        titles=titles,
+        gqa=VGroup(gqa, gqa_caption),
+        mqa=VGroup(mqa, mqa_caption),
+        source=source,
+        gqa_row=gqa,
+    )
+
+
+def choosing_rules(m: Model, below: float) -> VGroup:
+    """What follows for G: MHA's cache per GPU, the rule with Llama 3's 8 KV heads, and
+    Figure 6's finding; top at `below`."""
+    tp = tensor_parallel_degree(m)
+    rules = table(
+        [
+            (
+                "MHA",
+                f"{m.kv_heads_per_gpu(tp, m.n_heads)} KV heads per GPU, "
+                f"{per_gpu(m, m.n_heads)} per token",
+            ),
+            (
+                "rule",
+                "KV heads ≥ GPUs, else copies · Llama 3: "
+                f"{LLAMA3_KV_HEADS.value:.0f} KV heads at every size",
+            ),
+            (
+                GROUPS_FINDING.cited.where,
+                GROUPS_FINDING.text,
+            ),
+        ],
+        theme.SIZE.detail,
+        colors=(theme.MUTED, theme.TEXT),
+    )
+    return rules.move_to([theme.CONTENT_LEFT, below, 0], aligned_edge=UP + LEFT)
+
+
 class Evidence(DeckSlide):
     SECTION = "Evidence"
+    CITES = (GQA_PAPER, LLAMA2, LLAMA3, ASTRAI, MISTRAL_7B)
 
     def construct(self) -> None:
         self.figure3()
         self.gqa_point()
+        self.tensor_parallel()
+        self.choosing_groups()
         self.models_table()
 
     @classmethod
@@ -110,6 +228,21 @@ class Evidence(DeckSlide):
             "mqa": TABLE1.row("MQA-XXL"),
             "gqa": TABLE1.row(GQA_ROW),
             "cache": fmt.nbytes(model.kv_cache_bytes(1)),
+            "tp": tensor_parallel_degree(model),
+            "split": gqa_split_caption(model).replace(": ", ", ", 1),
+            "gqa_gpu": fmt.spoken_bytes(
+                model.kv_cache_bytes_per_gpu(tensor_parallel_degree(model))
+            ),
+            "mqa_gpu": fmt.spoken_bytes(
+                model.kv_cache_bytes_per_gpu(tensor_parallel_degree(model), 1, 1)
+            ),
+            "mha_gpu": fmt.spoken_bytes(
+                model.kv_cache_bytes_per_gpu(tensor_parallel_degree(model), 1, model.n_heads)
+            ),
+            "sharding": GQA_SHARDING,
+            "llama2_tp": LLAMA2_TENSOR_PARALLEL,
+            "llama3": LLAMA3_KV_HEADS,
+            "fig6": GROUPS_FINDING.cited,
         }
 
     def setup(self) -> None:
@@ -188,6 +321,43 @@ class Evidence(DeckSlide):
             self.card_width,
         )
         self.swap_card(c, Create(mark), along=mark)
+
+    @beat("""
+        Over {tp} GPUs, each keeps only the KV heads of its own query heads: for {m.title},
+        {gqa_gpu} per token. MQA's one head sits on every GPU, {mqa_gpu} each (the GQA
+        paper's §2.2).
+    """)
+    def tensor_parallel(self) -> None:
+        pic = tensor_parallel_picture(self.model)
+        self.play(
+            *self.leave_content(),
+            fade_in(pic.titles, shift=DOWN * theme.NUDGE),
+            fade_in(pic.source),
+            run_time=theme.RUN_FAST,
+        )
+        self.side_content = []
+        self.play(
+            LaggedStart(
+                *(fade_in(part, shift=RIGHT * theme.NUDGE) for part in (pic.gqa, pic.mqa)),
+                lag_ratio=theme.LAG_PARTS,
+            ),
+            run_time=theme.RUN_ROWS,
+        )
+        self.tp_picture = pic
+
+    @beat("""
+        So give a model at least as many KV heads as GPUs: Llama 3 has {llama3.value:.0f} at
+        every size. The GQA paper's {fig6.where}: a few groups cost little time over MQA, many
+        cost more.
+    """)
+    def choosing_groups(self) -> None:
+        pic = self.tp_picture
+        rules = choosing_rules(self.model, pic.mqa.get_bottom()[1] - TP_RULES_GAP)
+        self.play(
+            Create(outline(pic.gqa_row.gpus, theme.V)),
+            LaggedStart(*(fade_in(r, shift=RIGHT * theme.NUDGE) for r in rules.rows)),
+            run_time=theme.RUN_ROWS,
+        )
 
     @beat("""
         The deck's models side by side, every figure computed from their dimensions. {m.title}

@@ -14,7 +14,7 @@ from deck.components.text import stack, text
 from deck.components.variants import variant_color
 from deck.components.wrap import wrap
 from deck.content.model import Model
-from deck.content.sources import GQA_FIGURE2
+from deck.content.sources import GQA_FIGURE2, GQA_PAPER, MQA_PAPER
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
@@ -113,6 +113,7 @@ def gqa_caption(m: Model) -> VGroup:
 
 class Family(DeckSlide):
     SECTION = "The family side by side"
+    CITES = (GQA_PAPER, MQA_PAPER)
 
     def construct(self) -> None:
         self.family()

@@ -17,6 +17,7 @@ from deck.components.highlight import outline
 from deck.components.spec import table
 from deck.components.text import stack, text
 from deck.content.model import PRESETS, Model
+from deck.content.sources import ASTRAI, LLAMA3, MISTRAL_7B
 from deck.scenes.base import DeckSlide, Placement, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
@@ -85,6 +86,7 @@ def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
 
 class KVCalculator(DeckSlide):
     SECTION = "KV-cache calculator"
+    CITES = (LLAMA3, MISTRAL_7B, ASTRAI)
 
     def construct(self) -> None:
         self.calculator()

@@ -23,6 +23,7 @@ from deck.components.roles import OVERLAY
 from deck.components.spec import sit_on
 from deck.components.text import text
 from deck.content.model import Model
+from deck.content.sources import ATTENTION_IS_ALL_YOU_NEED
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
@@ -100,6 +101,7 @@ def step_layout(m: Model) -> tuple[Formula, VGroup]:
 
 class ScaledDotProduct(DeckSlide):
     SECTION = "Scaled dot-product attention"
+    CITES = (ATTENTION_IS_ALL_YOU_NEED,)
 
     def construct(self) -> None:
         self.qkv_meaning()
@@ -177,7 +179,8 @@ class ScaledDotProduct(DeckSlide):
         )
 
     @beat("""
-        The whole computation in one line, done separately for each of the {m.n_heads} heads.
+        The whole computation in one line, from the Transformer paper, done separately for
+        each of the {m.n_heads} heads.
         Q times K transpose compares every query with every key; dividing by the square root of
         d_k (d_k is the head size, {m.head_dim}) keeps those scores in range; the softmax turns
         each row into weights; and the weights mix the values. Next, one step at a time.

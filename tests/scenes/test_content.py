@@ -79,12 +79,17 @@ def test_the_talk_has_every_pause_point():
         "conversion_error",
         "model_heads",
         "uptraining",
+        "from_scratch",
         "figure3",
         "gqa_point",
+        "tensor_parallel",
+        "choosing_groups",
         "models_table",
+        "smaller_caches",
         "takeaways",
         "references",
-        "thanks",
+        "more_references",
+        "questions",
     ):
         assert beat in names
     assert total_slides() >= 30
@@ -247,7 +252,7 @@ SOURCE_LINES = (
     "Ainslie et al. 2023, Table 1, drawn as Figure 3",
 )
 CITED_IN_TEXT = ("Ainslie et al. 2023, Table 1", "Ainslie et al. 2023, §3.1", "T5-XXL")
-# The references slide: each paper's byline, title, venue and arXiv id.
+# The references slides: each work's byline, title, venue and arXiv id (or repository).
 CITATIONS = (
     "Ainslie et al. 2023. GQA: Training Generalized Multi-Query Transformer Models from "
     "Multi-Head Checkpoints. EMNLP 2023. arXiv:2305.13245",
@@ -259,10 +264,37 @@ CITATIONS = (
     "arXiv:2209.11895",
     "Dubey et al. 2024. The Llama 3 Herd of Models. arXiv:2407.21783",
     "Jiang et al. 2023. Mistral 7B. arXiv:2310.06825",
-    "Qwen Team 2024. Qwen2.5 Technical Report. arXiv:2412.15115",
-    "Gemma Team 2024. Gemma 2: Improving Open Language Models at a Practical Size. "
-    "arXiv:2408.00118",
+    "Dao et al. 2022. FlashAttention: Fast and Memory-Efficient Exact Attention with "
+    "IO-Awareness. NeurIPS 2022. arXiv:2205.14135",
+    "Touvron et al. 2023. Llama 2: Open Foundation and Fine-Tuned Chat Models. arXiv:2307.09288",
+    "DeepSeek-AI 2024. DeepSeek-V2: A Strong, Economical, and Efficient Mixture-of-Experts "
+    "Language Model. arXiv:2405.04434",
+    "Kwon et al. 2023. Efficient Memory Management for Large Language Model Serving with "
+    "PagedAttention. SOSP 2023. arXiv:2309.06180",
+    "Liu et al. 2024. KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache. "
+    "ICML 2024. arXiv:2402.02750",
+    "ViperEkura. AstrAI. GitHub ViperEkura/AstrAI, scripts/tools/benchmark.py",
 )
+# Choosing G, from scratch, after GQA: the published figures as the slides cite them
+# (facts.md, "Checked for the retold talk").
+GQA_SHARDING_SOURCE = "Ainslie et al. 2023, §2.2"
+FIGURE6 = "from 1 group (MQA) to 8, time per sample grows little; more groups cost more"
+LLAMA3_KV_HEADS = 8  # every Llama 3 size (Dubey et al. 2024, Table 3)
+LLAMA2_SIZES = "Llama 2 34B and 70B"  # trained with GQA (Touvron et al. 2023, Table 1)
+LLAMA2_ABLATION = "at 30B: GQA comparable to MHA on most tasks, above MQA on average"
+LLAMA2_FFN = 1.3  # §A.2.1: GQA's FFN widened to keep MHA's parameter count
+LLAMA2_SOURCES = "Touvron et al. 2023, Table 1, Table 18, §A.2.1 · Dubey et al. 2024, Table 3"
+TP_SOURCES = "Ainslie et al. 2023, §2.2, Figure 6 · Dubey et al. 2024, Table 3 · " + (
+    "Touvron et al. 2023, §A.2.1"
+)
+MISTRAL_WINDOW = 4096  # tokens per layer (Jiang et al. 2023, Table 1)
+MLA = (4, 2)  # DeepSeek-V2, Table 1: d_c = 4·d_h, d_h^R = d_h / 2
+AFTER_GQA_SOURCES = (
+    "DeepSeek-AI 2024, Table 1 · Jiang et al. 2023, Table 1 · Liu et al. 2024, abstract · "
+    "Kwon et al. 2023, §4.1"
+)
+LONG_CONTEXT = 32_768
+TP_GPUS = 8  # one node's GPUs, fewer if the heads do not split 8 ways
 # The conversion's hand-built example (tests/test_attention.py checks it is this size).
 EXAMPLE_SIZES = {4, 2, 8, 5}  # heads, head dim, hidden size, tokens
 EXAMPLE_GROUPS = {4, 2, 1}  # MHA, GQA-2, MQA
@@ -292,20 +324,72 @@ def table_models(name: str) -> list:
     return models if talk_model in models else [*models, talk_model]
 
 
+def tp_degree(p) -> int:
+    """The most GPUs (a power of two up to 8) splitting the query heads evenly, and MHA's,
+    the model's and MQA's KV heads evenly or into equal copies."""
+    tp = TP_GPUS
+    while p.n_heads % tp or any(kv % tp and tp % kv for kv in (p.n_heads, p.n_kv_heads, 1)):
+        tp //= 2
+    return tp
+
+
+def tp_expected(p) -> Expected:
+    """The tensor-parallel slides: per GPU, a share of the KV heads or one copied head."""
+    tp = tp_degree(p)
+    numbers, strings = {tp, LLAMA3_KV_HEADS, *numbers_in(FIGURE6, TP_SOURCES)}, []
+    numbers |= set(range(p.n_kv_heads))  # the heads' numbers on the GPUs
+    for kv in (p.n_heads, p.n_kv_heads, 1):
+        held = kv // tp if kv >= tp else 1
+        per_gpu = 2 * p.n_layers * held * p.head_dim * BYTES[p.dtype]
+        numbers |= {held, round(binary(per_gpu)[0], 1), max(1, tp // kv)}
+        strings.append(f"{binary_text(per_gpu)} per GPU" if kv < p.n_heads else "")
+    strings += [f"GQA-{p.n_kv_heads}", f"its one KV head copied onto all {tp} GPUs"]
+    return Expected(numbers, [s for s in strings if s])
+
+
+def beyond_expected(p) -> Expected:
+    """The KV cache of one long sequence under each design, counted from the dimensions."""
+    tokens = max(p.max_len, LONG_CONTEXT)
+    L, hd, kv, two = p.n_layers, p.head_dim, p.n_kv_heads, BYTES[p.dtype]
+    latent, rope_key = MLA[0] * hd, hd // MLA[1]
+    caches = [
+        2 * p.n_heads * hd * two * L * tokens,
+        2 * kv * hd * two * L * tokens,
+        2 * hd * two * L * tokens,
+        (latent + rope_key) * two * L * tokens,
+        2 * kv * hd * two * L * min(tokens, MISTRAL_WINDOW),
+        2 * kv * hd * L * tokens,  # fp8: a byte per number
+        kv * hd * L * tokens,  # int4: half a byte
+    ]
+    numbers = {tokens, MISTRAL_WINDOW, latent, rope_key, kv, p.n_heads, 1, 8, 4}
+    numbers |= {round(binary(c)[0], 1) for c in caches} | numbers_in(AFTER_GQA_SOURCES, "V2")
+    strings = [binary_text(c) for c in caches] + [f"{tokens:,}-token sequence"]
+    return Expected(numbers, strings)
+
+
+def llama2_figures() -> set[float]:
+    return numbers_in(LLAMA2_SIZES, LLAMA2_ABLATION, LLAMA2_SOURCES) | {LLAMA2_FFN}
+
+
 def scene_figures(scene_name: str, name: str) -> set[float]:
     """Figures a section shows beyond the model's own: published ones, the worked example,
     the axes of a plot of published figures, the other models of the table."""
     cited = numbers_in(*SOURCE_LINES, *CITED_IN_TEXT, ALPHA)
     if scene_name == "Conversion":
-        return cited | EXAMPLE_SIZES | EXAMPLE_GROUPS | set(conversion_errors().values())
+        example = EXAMPLE_SIZES | EXAMPLE_GROUPS | set(conversion_errors().values())
+        return cited | example | llama2_figures() | {LLAMA3_KV_HEADS}
+    if scene_name == "BeyondGQA":
+        return beyond_expected(talk_for(name).model).numbers
     if scene_name == "Evidence":
         published = numbers_in(*TABLE1) | {v for pair in TABLE1.values() for v in pair}
         ticks = {k / 2 for k in range(5)} | {45.5 + k / 2 for k in range(5)}  # half-units
         models = {float(n) for p in table_models(name) for n in numbers_in(*model_row(p))}
-        return cited | published | ticks | models | numbers_in("T5")
+        tp = tp_expected(talk_for(name).model).numbers
+        return cited | published | ticks | models | numbers_in("T5") | tp
     if scene_name == "Closing":
         published = numbers_in(*TABLE1) | {v for pair in TABLE1.values() for v in pair}
-        return cited | published | numbers_in(*CITATIONS)
+        tp = tp_expected(talk_for(name).model).numbers
+        return cited | published | numbers_in(*CITATIONS) | tp | llama2_figures()
     if scene_name == "KVCalculator":
         return calculator_figures().numbers
     return set()
@@ -516,11 +600,44 @@ def test_models_table_is_computed_from_each_models_dimensions(preset):
     assert rows == [header, *(model_row(p) for p in table_models(preset))]
 
 
-def test_the_references_slide_lists_every_citation_in_full():
-    shown = " ".join(slide_texts("Closing", "gqa-1b", "references"))
-    for citation in CITATIONS:
-        assert citation in shown
-    assert len(shown) == len(" ".join(CITATIONS))  # and nothing else
+def test_the_references_slides_list_every_citation_in_full():
+    """The citations as written out here; tests/scenes/test_references.py holds the list
+    to the works the slides name."""
+    shown = " ".join(
+        t
+        for beat in ("references", "more_references")
+        for t in slide_texts("Closing", "gqa-1b", beat)[1:]  # after the title
+    )
+    assert shown == " ".join(CITATIONS)
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_new_sections_show_their_figures(preset):
+    p = talk_for(preset).model
+    evidence = " | ".join(t for _, t in on_screen_text("Evidence", preset))
+    beyond = " | ".join(t for _, t in on_screen_text("BeyondGQA", preset))
+    conversion = " | ".join(t for _, t in on_screen_text("Conversion", preset))
+    missing = [s for s in tp_expected(p).strings if s not in evidence]
+    missing += [s for s in beyond_expected(p).strings if s not in beyond]
+    missing += [s for s in (LLAMA2_SIZES, LLAMA2_ABLATION, LLAMA2_SOURCES) if s not in conversion]
+    assert not missing, missing
+
+
+def test_tensor_parallel_figures_match_the_reference():
+    """GQA-1B's 4 KV heads on 8 GPUs: each head on 2 GPUs, one per GPU as for MQA."""
+    shown = " | ".join(slide_texts("Evidence", "gqa-1b", "choosing_groups"))
+    for figure in ("6 KiB per GPU", "each head copied onto 2 of them", "18 KiB per token"):
+        assert figure in shown
+    shown = " | ".join(slide_texts("Evidence", "llama-3-8b", "tensor_parallel"))
+    assert "16 KiB per GPU" in shown and "8 KV heads, 1 per GPU: no GPU holds a copy" in shown
+
+
+def test_after_gqa_figures_match_the_reference():
+    """facts.md's 32,768-token column; MLA as GQA with 2.25 KV heads; a window of 4,096."""
+    shown = " | ".join(slide_texts("BeyondGQA", "gqa-1b", "smaller_caches"))
+    for figure in ("4.5 GiB", "768 MiB", "192 MiB", "432 MiB", "96 MiB", "384 MiB"):
+        assert figure in shown
+    assert "256 + 32 per layer" in shown and "32,768-token sequence" in shown
 
 
 NOTES_CITE = {
@@ -542,7 +659,7 @@ BYLINE = ["Ada Lovelace", "Analytical Engine Society", "Attention Summit 2026 ·
 
 
 def test_title_and_closing_slides_show_the_speakers_byline():
-    for scene_name, beat in (("Opening", "title"), ("Closing", "thanks")):
+    for scene_name, beat in (("Opening", "title"), ("Closing", "questions")):
         shown = slide_texts(scene_name, SPEAKER_TALK, beat)
         assert shown[-len(BYLINE) :] == BYLINE, scene_name
 
@@ -555,7 +672,34 @@ def test_a_talk_without_a_speaker_shows_no_byline():
         "24 query heads",
         "4 KV heads",
     ]
-    assert slide_texts("Closing", "gqa-1b", "thanks") == ["Thank you", "Grouped-Query Attention"]
+    assert slide_texts("Closing", "gqa-1b", "questions") == [
+        "Questions?",
+        "Grouped-Query Attention",
+    ]
+
+
+# The slides added for choosing G, training from scratch, after GQA and the closing: their
+# notes share a budget of 250 words (about two minutes), whatever the talk's model.
+RETOLD_BEATS = {
+    "Evidence": ("tensor_parallel", "choosing_groups"),
+    "Conversion": ("from_scratch",),
+    "BeyondGQA": ("smaller_caches",),
+    "Closing": ("takeaways", "references", "more_references", "questions"),
+}
+RETOLD_WORDS = 250
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_the_retold_slides_notes_keep_to_their_word_budget(preset):
+    from deck.scenes import BY_NAME
+
+    model = talk_for(preset).model
+    words = sum(
+        len(BY_NAME[scene].notes_for(beat, model).split())
+        for scene, beats in RETOLD_BEATS.items()
+        for beat in beats
+    )
+    assert words <= RETOLD_WORDS
 
 
 # ── what the capped drawings of big models say (tests/scenes/test_big_models.py) ──────

@@ -1,0 +1,118 @@
+"""Section: after GQA. The KV cache of one long sequence, computed for the talk's model,
+under the designs that shrink it further: multi-head latent attention (DeepSeek-V2), a
+sliding window (Mistral 7B), a cache quantised to fp8 or int4, beside MHA, the model's GQA
+and MQA; and paged caches (vLLM), which store the same bytes without waste."""
+
+from __future__ import annotations
+
+from manim import DOWN, LEFT, RIGHT, UP, GrowFromEdge, LaggedStart, VGroup
+
+from deck import format as fmt
+from deck import theme
+from deck.components.bars import Bar, compact_bar_chart
+from deck.components.page import named_group, slide_title, source_line
+from deck.components.text import text
+from deck.content.cache_variants import (
+    CacheVariant,
+    cache_variants,
+    comparison_tokens,
+    deepseek_v2_cache_numbers,
+)
+from deck.content.model import Model
+from deck.content.sources import (
+    DEEPSEEK_V2,
+    DEEPSEEK_V2_MLA,
+    KIVI,
+    KIVI_FINDING,
+    MISTRAL_7B,
+    MISTRAL_WINDOW,
+    PAGED_KV_CACHE,
+    ROFORMER,
+    VLLM,
+)
+from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in
+from deck.talk import Talk
+
+CHART_TOP_GAP = 0.35  # between the titles and the first bar
+PAGED_GAP = 0.3  # between the chart and the line on paged caches
+
+
+def variant_color(kind: str) -> str:
+    """MHA muted, MQA in K's colour, GQA and what builds on it in GQA's, MLA apart."""
+    return {"MHA": theme.MUTED, "MQA": theme.K, "MLA": theme.ATTENTION}.get(kind, theme.V)
+
+
+def variant_bar(v: CacheVariant) -> Bar:
+    return Bar(v.name, v.note, v.bytes, fmt.nbytes(v.bytes), variant_color(v.kind))
+
+
+def beyond_picture(m: Model) -> VGroup:
+    """Titles, the chart of caches, the line on paged caches and the sources."""
+    tokens = comparison_tokens(m)
+    titles = slide_title(
+        "After GQA: smaller caches still",
+        f"the KV cache of one {fmt.integer(tokens)}-token sequence, for {m.title}",
+    )
+    width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT
+    chart = compact_bar_chart([variant_bar(v) for v in cache_variants(m, tokens)], width)
+    chart.move_to(
+        [theme.CONTENT_LEFT, titles.get_bottom()[1] - CHART_TOP_GAP, 0], aligned_edge=UP + LEFT
+    )
+    paged = text(
+        "paged (vLLM): the same bytes in fixed-size blocks, allocated as tokens arrive: "
+        "near-zero waste",
+        theme.SIZE.detail,
+    )
+    paged.next_to(chart, DOWN, buff=PAGED_GAP).align_to(chart, LEFT)
+    source = source_line(
+        f"{DEEPSEEK_V2_MLA.source} · {MISTRAL_WINDOW.source} · {KIVI_FINDING.source} · "
+        f"{PAGED_KV_CACHE.source}"
+    )
+    return named_group(titles=titles, chart=chart, paged=paged, source=source)
+
+
+class BeyondGQA(DeckSlide):
+    SECTION = "After GQA"
+    CITES = (DEEPSEEK_V2, ROFORMER, MISTRAL_7B, KIVI, VLLM)
+
+    def construct(self) -> None:
+        self.smaller_caches()
+
+    @classmethod
+    def last_frame(cls, talk: Talk) -> VGroup:
+        return beyond_picture(talk.model)
+
+    @classmethod
+    def note_fields(cls, model: Model) -> dict[str, object]:
+        tokens = comparison_tokens(model)
+        sizes = {v.kind: fmt.spoken_bytes(v.bytes) for v in cache_variants(model, tokens)}
+        return {
+            "tokens": fmt.spoken(tokens),
+            "sizes": sizes,
+            "deepseek": fmt.spoken(deepseek_v2_cache_numbers()),
+            "layers": DEEPSEEK_V2_MLA.layers,
+            "window": fmt.spoken(MISTRAL_WINDOW.value),
+        }
+
+    @beat("""
+        At {tokens} tokens {m.title} caches {sizes[GQA]}. DeepSeek-V2's latent attention caches
+        a compressed latent and a RoPE key per layer: {sizes[MLA]}. Mistral's {window}-token
+        window: {sizes[window]}; fp8 halves the cache, KIVI goes to 2 bits, and vLLM's paged
+        blocks waste almost none of it.
+    """)
+    def smaller_caches(self) -> None:
+        pic = beyond_picture(self.model)
+        self.enter(pic.titles, pic.source)
+        self.play(
+            LaggedStart(
+                *(
+                    fade_in(VGroup(name, value, note), shift=RIGHT * theme.NUDGE)
+                    for name, _, value, note in pic.chart.rows
+                ),
+                *(GrowFromEdge(bar, LEFT) for _, bar, _, _ in pic.chart.rows),
+                lag_ratio=theme.LAG,
+            ),
+            run_time=theme.RUN_ROWS,
+        )
+        self.play(fade_in(pic.paged, shift=UP * theme.NUDGE), run_time=theme.RUN_FAST)

@@ -1,0 +1,59 @@
+"""The references slides list exactly the works the talk uses: each scene declares the works
+it cites (`CITES`), held here to the works its slides and notes name."""
+
+from __future__ import annotations
+
+import pytest
+
+from deck.content.sources import REFERENCES
+from deck.scenes import SCENES
+from deck.scenes.closing import cited_references
+from tests.conftest import TALKS, constructed, talk_for
+
+HEADER_BOTTOM = 3.15  # the section title and counter sit above this
+REFERENCE_BEATS = ("references", "more_references")
+
+
+def named_in(scene_name: str, talk: str) -> set:
+    """The works a scene's texts and notes name (the references slides name them all)."""
+    snaps = [s for s in constructed(scene_name, talk).snapshots if s.beat not in REFERENCE_BEATS]
+    words = " | ".join(
+        [i.text for s in snaps for i in s.items if i.role == "text"] + [s.notes for s in snaps]
+    )
+    return {r for r in REFERENCES if r.used_in(words)}
+
+
+@pytest.mark.parametrize("talk", TALKS)
+@pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.__name__)
+def test_each_scene_cites_exactly_the_works_it_names(scene, talk):
+    """A slide naming the talk's own model ("Llama 3 8B") names its paper too: that one
+    the talk cites elsewhere (the calculator and the models table show every preset)."""
+    own = {r for r in REFERENCES if r.used_in(talk_for(talk).model.title)}
+    assert own <= set(cited_references())
+    named = named_in(scene.__name__, talk) - own
+    declared = set(scene.CITES) - own
+    assert not named - declared, f"named, not in CITES: {[r.short for r in named - declared]}"
+    assert not declared - named, f"in CITES, never named: {[r.short for r in declared - named]}"
+
+
+def reference_lines(talk: str) -> tuple[list[str], str]:
+    """The references slides' titles and their citations' text, joined."""
+    snaps = [s for s in constructed("Closing", talk).snapshots if s.beat in REFERENCE_BEATS]
+    texts = [[i for i in s.items if i.role == "text" and i.bottom < HEADER_BOTTOM] for s in snaps]
+    titles = [max(t, key=lambda i: i.top).text for t in texts]
+    body = " ".join(i.text for t in texts for i in sorted(t, key=lambda i: -i.top)[1:])
+    return titles, body
+
+
+@pytest.mark.parametrize("talk", ["gqa-1b", "qwen3-4b-speaker"])
+def test_the_references_slides_list_exactly_the_works_the_slides_use(talk):
+    used = [r for r in REFERENCES if any(r in named_in(s.__name__, talk) for s in SCENES)]
+    assert cited_references() == used
+    titles, body = reference_lines(talk)
+    assert titles == ["References", "References, continued"]
+    assert body == " ".join(r.citation() for r in used)  # in order, nothing else
+    # the works issue 19 found missing are there, the ones on no slide are not
+    for arxiv in ("2205.14135", "2307.09288"):  # FlashAttention, Llama 2
+        assert arxiv in {r.arxiv for r in used}
+    assert "AstrAI" in body
+    assert "Qwen2.5" not in body and "Gemma 2" not in body
