@@ -8,7 +8,7 @@ from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, LaggedStart, Succession
 from deck import format as fmt
 from deck import theme
 from deck.components.byline import byline
-from deck.components.page import named_group, slide_title
+from deck.components.page import body_top, named_group, slide_title
 from deck.components.spec import lines
 from deck.components.text import centred, stack, text
 from deck.components.wrap import wrap
@@ -20,12 +20,12 @@ from deck.talk import Talk
 
 NUMBER_COLUMN = 0.75  # a takeaway's number, then its text
 TAKEAWAY_GAP = 0.5
-TAKEAWAYS_TOP_GAP = 0.6  # between the title and the first takeaway
 TAKEAWAY_LINE_GAP = 0.12
 DETAIL_PITCH_EM = 1.35  # a takeaway's detail lines, closer than a table's rows
 REFERENCE_GAP = 0.15  # added between references; a reference's own lines sit closer
 REFERENCE_PITCH_EM = 1.3
 HANGING_INDENT = 0.4  # a reference's second line starts this far in
+REFERENCE_COLUMNS = ((1, 6), (7, 12))
 THANKS_GAP = 0.4
 
 
@@ -79,29 +79,46 @@ def takeaways_picture(m: Model) -> VGroup:
         mark.move_to([0, body[0].get_y(), 0], aligned_edge=LEFT)
         items.add(VGroup(mark, body))
     items.arrange(DOWN, buff=TAKEAWAY_GAP, aligned_edge=LEFT)
-    top = titles.get_bottom()[1] - TAKEAWAYS_TOP_GAP
+    top = body_top(titles)
     items.move_to([theme.CONTENT_LEFT, top, 0], aligned_edge=UP + LEFT)
     return named_group(titles=titles, items=items)
 
 
-def references_picture() -> VGroup:
-    """Every reference's citation, wrapped to the content width with a hanging indent,
-    on baselines at an even pitch (an extra gap between references)."""
-    width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT
+def reference_block(citation: str, width: float) -> VGroup:
+    """One citation wrapped to `width` with a hanging indent, on baselines at an even pitch."""
     size = theme.SIZE.detail
-    pitch = REFERENCE_PITCH_EM * theme.em(size)
+    first, *rest = wrap(citation, size, width)
+    if rest:
+        rest = wrap(" ".join(rest), size, width - HANGING_INDENT)
+    block = lines([first, *rest], size, theme.TEXT, pitch_em=REFERENCE_PITCH_EM)
+    for line in block[1:]:
+        line.shift(RIGHT * HANGING_INDENT)
+    return block
+
+
+def references_picture() -> VGroup:
+    """The title and every reference's citation in two columns of the grid (columns 1 to
+    6 and 7 to 12), in order down the first and on down the second, an extra gap between
+    references."""
+    titles = slide_title("References")
+    pitch = REFERENCE_PITCH_EM * theme.em(theme.SIZE.detail)
+    halves = [theme.columns(*REFERENCE_COLUMNS[0]), theme.columns(*REFERENCE_COLUMNS[1])]
+    blocks = [reference_block(ref.citation(), halves[0][1] - halves[0][0]) for ref in REFERENCES]
+    heights = [len(b) * pitch + REFERENCE_GAP for b in blocks]
+    # the first column takes references while it stays at most half of the whole
+    split, filled = 0, 0.0
+    while split < len(blocks) and filled + heights[split] <= sum(heights) / 2 + pitch:
+        filled += heights[split]
+        split += 1
     entries = VGroup()
-    baseline = 0.0
-    for ref in REFERENCES:
-        first, *rest = wrap(ref.citation(), size, width)
-        if rest:
-            rest = wrap(" ".join(rest), size, width - HANGING_INDENT)
-        block = lines([first, *rest], size, theme.TEXT, pitch_em=REFERENCE_PITCH_EM)
-        for line in block[1:]:
-            line.shift(RIGHT * HANGING_INDENT)
-        entries.add(block.shift(UP * baseline))
-        baseline -= len(block) * pitch + REFERENCE_GAP
-    return entries.move_to([theme.CONTENT_LEFT, theme.CONTENT_TOP, 0], aligned_edge=UP + LEFT)
+    for (left, _), column in zip(halves, (blocks[:split], blocks[split:]), strict=True):
+        baseline = 0.0
+        for block in column:
+            entries.add(block.shift(RIGHT * left + UP * baseline))
+            baseline -= len(block) * pitch + REFERENCE_GAP
+    top = body_top(titles)
+    entries.shift(UP * (top - entries.get_top()[1]))
+    return named_group(titles=titles, entries=entries)
 
 
 def thanks_picture(talk: Talk) -> VGroup:
@@ -163,10 +180,11 @@ class Closing(DeckSlide):
         evidence all come from it.
     """)
     def references(self) -> None:
-        entries = references_picture()
+        pic = references_picture()
         self.play(
             *self.leave_content(),
-            fade_in(entries, shift=UP * theme.NUDGE),
+            fade_in(pic.titles, shift=DOWN * theme.NUDGE),
+            fade_in(pic.entries, shift=UP * theme.NUDGE),
             run_time=theme.RUN,
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import UP, VGroup, Write
+from manim import DOWN, UP, VGroup, Write
 
 from deck import theme
 from deck.components.byline import byline
@@ -14,7 +14,11 @@ from deck.talk import Talk
 
 TITLE_HEADS_WIDTH = 6.0  # the picture of query heads grouped over KV heads
 TITLE_GAP = 0.35
-TITLE_GAP_MIN = 0.15  # the gaps a long title or byline may close to
+TITLE_GAP_MIN = 0.2  # the gaps a long title or byline may close to (27 px)
+# Air between the slide counter and the title card's top (81 px at 1080p): a three-line
+# title stays clear of the counter in the corner above it.
+COUNTER_AIR = theme.GAP_LARGE
+CARD_TOP = theme.HEADER_BOTTOM - COUNTER_AIR
 
 
 def title_card(talk: Talk) -> VGroup:
@@ -34,12 +38,15 @@ def title_card(talk: Talk) -> VGroup:
     ]
     if talk.speaker:
         parts.append(byline(talk))
-    # centred on the slide between the content lines; a long title or byline closes the gaps
-    room = 2 * min(theme.CONTENT_TOP, -theme.CONTENT_BOTTOM)
+    # centred on the slide when it fits between the counter's air and the bottom margin,
+    # else as high as that air lets it; a long title or byline closes the gaps first
+    room = CARD_TOP - theme.CONTENT_BOTTOM
     spare = room - sum(part.height for part in parts)
     gap = min(TITLE_GAP, max(TITLE_GAP_MIN, spare / (len(parts) - 1)))
-    card = stack(*parts, buff=gap, align=UP * 0)
-    return card.move_to([0, 0, 0])
+    card = stack(*parts, buff=gap, align=UP * 0).move_to([0, 0, 0])
+    if card.get_top()[1] > CARD_TOP:
+        card.shift(DOWN * (card.get_top()[1] - CARD_TOP))
+    return card
 
 
 class Opening(DeckSlide):
