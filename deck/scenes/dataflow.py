@@ -23,9 +23,9 @@ from deck.components.heads import HeadGroups
 from deck.components.highlight import outlines
 from deck.components.page import body_top, slide_title
 from deck.components.spec import table
-from deck.model import Model
-from deck.motion import fade_in
+from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 BAR_WIDTH = 6.5
