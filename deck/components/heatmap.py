@@ -10,7 +10,7 @@ from deck import theme
 from deck.components.roles import BOX, DECOR, tag
 from deck.components.text import text
 
-CELL = 0.7  # seven rows and their labels fit under a slide title (5.7 units)
+CELL = 0.67  # seven rows and their labels fit under a slide title (5.7 units)
 CELL_GAP = 0.06
 LABEL_GAP = 0.14
 LEGEND_WIDTH = 0.28

@@ -15,11 +15,11 @@ from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
-LEGEND_GAP = 0.3
+LEGEND_GAP = 0.25
 TITLE = "Attention weights of one head"  # over the section's three slides
 CELL_GROW_FROM = 0.7  # cells grow in from this fraction of their size
 CELL_LAG = 0.03  # 49 cells in one staggered animation: each starts 3 % after the last
-VALUE_MARK_GAP = 0.04  # the highlight hugs its cell, leaving the neighbours visible
+VALUE_MARK_GAP = 0.045  # the highlight hugs its cell, leaving the neighbours visible
 
 
 def heatmap_layout(m: Model) -> tuple[HeatmapExample, Heatmap, VGroup, float]:

@@ -218,7 +218,7 @@ class Conversion(DeckSlide):
         c = card(
             "Mean-pool",
             [
-                "each KV head: the mean of its group's heads, K and V alike",
+                "each KV head: the mean of its group's heads (V alike)",
                 f"hand-built example: {ex.n_heads} heads, head dim {ex.head_dim}, "
                 f"hidden {ex.hidden}",
                 "one square per weight",

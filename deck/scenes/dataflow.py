@@ -28,7 +28,7 @@ from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
-BAR_WIDTH = 6.5
+BAR_WIDTH = 6.0  # the longest bar and its value end inside the content area
 TITLE = "One attention layer"  # over the diagram's four slides
 
 
