@@ -29,6 +29,7 @@ from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 PLOT_COLUMNS = (1, 7)  # the whole figure, tick labels included; the card on 8 to 12
+LABEL_OVERHANG = 0.1  # the last tick label reaches past the width the plot is given
 TIME_STEP = 0.5  # seconds between the time axis's ticks
 SCORE_STEP = 0.5  # points between the score axis's ticks
 PLOT_BOTTOM_GAP = 0.25  # between the plot's time-axis title and the source line
@@ -52,7 +53,7 @@ def figure3(top: float, bottom: float) -> Scatter:
     tick labels at the left margin."""
     plot = Scatter(
         table1_points(),
-        width=theme.span(*PLOT_COLUMNS),
+        width=theme.span(*PLOT_COLUMNS) - LABEL_OVERHANG,
         height=top - bottom,
         x_step=TIME_STEP,
         y_step=SCORE_STEP,

@@ -32,18 +32,19 @@ from deck.talk import Talk
 # explain the fraction's numerator and denominator (`Formula.fraction_parts`). A thick
 # space before each labelled part keeps its outline clear of the glyph before it.
 FORMULA = (
-    '"Attention"(#q[$Q$], #k[$K$], #v[$V$]) = thick '
+    '"Attention"(#q[$Q$], #k[$K$], #v[$V$]) = thick thick '
     '{{ display("softmax"((#q[$Q$] #k[$K$]^top) / sqrt(d_k))) : softmax }} thick '
     "{{ #v[$V$] : values }}"
 )
 # Q, K and V on thirds of the grid (columns 1-4, 5-8, 9-12), filling the body's height:
-# the role in the title size, its question, its heads and their strip.
+# the role, its question, its heads and their strip.
 QKV_SPANS = ((1, 4), (5, 8), (9, 12))
 QKV_COLUMNS = tuple(sum(theme.columns(*cols)) / 2 for cols in QKV_SPANS)
 QKV_BASELINES = (1.05, -0.05, -0.75)
 QKV_STRIP_Y = -1.9
-QKV_STRIP_WIDTH = theme.span(*QKV_SPANS[0])  # the query heads' strip, a third wide
-FORMULA_ALONE = 1.3  # the formula on its own slide, this much larger than over the steps
+# the query heads' strip: a third of the grid, less a gutter each side, so that the
+# three strips stay apart
+QKV_STRIP_WIDTH = theme.span(*QKV_SPANS[0]) - 2 * theme.GUTTER
 STEP_COLUMN = 4.0  # width reserved for a step's formula, so descriptions share one left edge
 STEP_PITCH = 0.95
 DIM = 0.35  # opacity of the steps already explained
@@ -155,7 +156,7 @@ class ScaledDotProduct(DeckSlide):
         columns = VGroup()
         for x, (sym, name, question, color, heads) in zip(QKV_COLUMNS, roles, strict=True):
             rows = VGroup(
-                text(f"{sym} = {name}", theme.SIZE.title, color),
+                text(f"{sym} = {name}", theme.SIZE.heading, color),
                 text(f"“{question}”", theme.SIZE.label),
                 text(f"{heads} heads × {m.head_dim}", theme.SIZE.body, theme.MUTED),
             )
@@ -186,7 +187,7 @@ class ScaledDotProduct(DeckSlide):
         each row into weights; and the weights mix the values. Next, one step at a time.
     """)
     def formula(self) -> None:
-        self.full.scale(FORMULA_ALONE).move_to([0, (theme.BODY_TOP + theme.CONTENT_BOTTOM) / 2, 0])
+        self.full.move_to([0, (theme.BODY_TOP + theme.CONTENT_BOTTOM) / 2, 0])
         # a cross-fade: the roles leave while the formula is written, never an empty screen
         self.play(
             AnimationGroup(
@@ -202,9 +203,7 @@ class ScaledDotProduct(DeckSlide):
         For a sequence of T tokens, S is a T by T matrix per head.
     """)
     def step_scores(self) -> None:
-        self.play(
-            self.full.animate.scale(1 / FORMULA_ALONE).move_to(self.step_top), run_time=theme.RUN
-        )
+        self.play(self.full.animate.move_to(self.step_top), run_time=theme.RUN)
         self.show_step(0)
 
     @beat("""
