@@ -4,6 +4,7 @@ its byline's lines apart, everything inside the safe area."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import pytest
 
@@ -58,7 +59,7 @@ def test_the_title_card_keeps_clear_of_the_counter_and_its_lines_apart(talk):
     )
     owner = [next(k for k, f in enumerate(fields) if row.text in f) for row in rows]
     pairs = list(zip(rows, owner, strict=True))
-    for (upper, a), (lower, b) in zip(pairs, pairs[1:], strict=False):
+    for (upper, a), (lower, b) in itertools.pairwise(pairs):
         if a != b:
             assert upper.bottom - lower.top >= BYLINE_GAP - 1e-6, (upper.text, lower.text)
     assert len(set(owner)) == len(fields)
