@@ -290,7 +290,7 @@ class Conversion(DeckSlide):
         old = self.picture
         pic = self.place_picture(model_pooling(m))
         c = card(
-            f"{m.title}'s shapes",
+            "Shapes",  # a long model name would not fit the card's title line
             [
                 f"k_proj: {m.hidden}\u00a0→\u00a0{fmt.shape(m.n_heads, m.head_dim)}",
                 f"pooled: {m.hidden}\u00a0→\u00a0{fmt.shape(m.n_kv_heads, m.head_dim)}",
