@@ -292,8 +292,8 @@ class Conversion(DeckSlide):
         c = card(
             "Shapes",  # a long model name would not fit the card's title line
             [
-                f"k_proj: {m.hidden}\u00a0→\u00a0{fmt.shape(m.n_heads, m.head_dim)}",
-                f"pooled: {m.hidden}\u00a0→\u00a0{fmt.shape(m.n_kv_heads, m.head_dim)}",
+                f"k_proj: {m.hidden} → {fmt.shape(m.n_heads, m.head_dim)}",
+                f"pooled: {m.hidden} → {fmt.shape(m.n_kv_heads, m.head_dim)}",
                 "v_proj alike",
                 f"{fmt.integer(m.params(m.n_heads) - m.params())} parameters fewer "
                 f"over {m.n_layers} layers",
