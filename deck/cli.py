@@ -15,6 +15,7 @@ from typing import NoReturn
 from deck.build.quality import DEFAULT_QUALITY, QUALITIES
 from deck.failure import DeckError, UsageError
 from deck.project import THIS_PROJECT, Project
+from deck.talk.file import minutes_option
 from deck.talk.options import add_talk_options, resolve_talk
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE: what a command killed by a closed pipe exits with
@@ -35,18 +36,8 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
         choices=list(QUALITIES),
         help=f"render quality (default {DEFAULT_QUALITY}: 1080p60)",
     )
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="scenes rendered in parallel (default: number of cores)",
-    )
-    p.add_argument(
-        "--no-wait",
-        action="store_true",
-        help="if another build is using the same build folder, exit (code 2) "
-        "instead of waiting for it",
-    )
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="scenes at once")
+    p.add_argument("--no-wait", action="store_true", help="exit (2) if the folder is busy")
 
 
 def make_parser() -> Parser:
@@ -57,12 +48,15 @@ def make_parser() -> Parser:
     b.add_argument("scenes", nargs="*", metavar="SCENE", help="render only these scenes")
     b.add_argument(
         "--minutes",
-        type=float,
+        type=minutes_option,
         metavar="M",
         help="the talk's length: the HTML speaker view (S) paces each slide by its notes",
     )
+    for flag, also in (("--lite", "-lite.html, the last frames"), ("--video", ".mp4")):
+        b.add_argument(flag, action="store_true", help=f"also write presentations/<stem>{also}")
     p = sub.add_parser("present", help="present live (renders what is missing first)")
     _add_build_options(p)
+    p.set_defaults(quality=None)  # what is built already (deck/commands/present.py)
     p.add_argument(
         "--info-window",
         action="store_true",
@@ -88,6 +82,12 @@ def make_parser() -> Parser:
         sub.add_parser("info", help="the model's figures: parameters, shapes, KV cache")
     )
     sub.add_parser("doctor", help="check system dependencies and assets")
+    a = sub.add_parser("attention", help="real attention weights of one KV group, from weights")
+    add_talk_options(a)
+    a.add_argument("--text", help="the text (default: the talk's attention_text)")
+    a.add_argument("--layer", type=int, help="the layer, from 0 (default: the middle one)")
+    a.add_argument("--group", type=int, help="the KV group, from 0 (default: 0)")
+    a.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
