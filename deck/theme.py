@@ -197,19 +197,103 @@ class TypeScale:
 
 SIZE = TypeScale()
 
-# ── spacing ──────────────────────────────────────────────────────────────
-MARGIN = 0.3  # nothing comes closer than this to the frame's edge
+# ── the grid ─────────────────────────────────────────────────────────────
+# One layout for every slide (CONTRIBUTING.md, "The grid"; tests/scenes/test_layout.py
+# and test_grid.py hold every slide of every talk to it). At 1080p one unit is 135 px.
+FRAME_HALF_WIDTH, FRAME_HALF_HEIGHT = 16 / 9 * 4, 4.0
+FRAME_WIDTH, FRAME_HEIGHT = 2 * FRAME_HALF_WIDTH, 2 * FRAME_HALF_HEIGHT
+# The safe area: nothing is drawn within 4 % of the frame's size from an edge, header and
+# counter included. reveal.js' own default margin, and about what a projector or a
+# video player's overscan crops: 76.8 px left and right, 43.2 px top and bottom at 1080p.
+SAFE_SHARE = 0.04
+MARGIN_X = SAFE_SHARE * FRAME_WIDTH  # 0.569 units
+MARGIN_Y = SAFE_SHARE * FRAME_HEIGHT  # 0.32 units
+CONTENT_LEFT, CONTENT_RIGHT = -FRAME_HALF_WIDTH + MARGIN_X, FRAME_HALF_WIDTH - MARGIN_X
+CONTENT_BOTTOM = -FRAME_HALF_HEIGHT + MARGIN_Y
+CONTENT_CEILING = FRAME_HALF_HEIGHT - MARGIN_Y  # the header's glyphs reach up to here
+CONTENT_WIDTH = CONTENT_RIGHT - CONTENT_LEFT  # 13.08 units, 1766 px
+
+# Inter's tallest glyphs (accented capitals) rise 0.93 em above the baseline, its capitals
+# 0.73 em, its descenders go 0.22 em below: a line set on a baseline ASCENT_EM below a
+# limit never crosses it.
+ASCENT_EM = 0.94
+CAP_EM = 0.73
+DESCENT_EM = 0.22
+
+# The header: section title at the content's left edge, slide counter at its right edge,
+# on one baseline, their tallest glyphs at the top of the safe area.
+HEADER_BASELINE = CONTENT_CEILING - ASCENT_EM * em(SIZE.caption)
+HEADER_Y = HEADER_BASELINE + CAP_EM / 2 * em(
+    SIZE.caption
+)  # its middle: the calculator page centres its header here
+HEADER_INSET = MARGIN_X  # the section title and counter, from the frame's sides
+HEADER_BOTTOM = HEADER_BASELINE - DESCENT_EM * em(SIZE.caption)  # 3.36: nothing else above this
+
+# Every slide's title: one place, one size (the heading step of the type scale), left on
+# the content's edge, 0.3 units (40 px) under the header's descenders; a subtitle in the
+# body size 0.6 units under it. A section may keep one title over several slides.
+TITLE_BASELINE = 2.55
+SUBTITLE_BASELINE = TITLE_BASELINE - 0.6
+TITLE_TOP = TITLE_BASELINE + ASCENT_EM * em(SIZE.heading)  # 3.12: the title's tallest glyphs
+# Where a slide's body starts: 0.3 units under the title's descenders, or the subtitle's.
+BODY_TOP = 2.1
+BODY_TOP_SUBTITLED = 1.55
+
+# Columns: 12 over the content width with 0.3-unit (40 px) gutters, each 0.82 units
+# (111 px). Cards and panels start and end on column edges (`columns`), so a card beside
+# a picture always has the same width and left edge on every slide that has one.
+COLUMNS = 12
+GUTTER = 0.3
+COLUMN_WIDTH = (CONTENT_WIDTH - (COLUMNS - 1) * GUTTER) / COLUMNS
+
+
+def columns(first: int, last: int) -> tuple[float, float]:
+    """(left, right) of columns `first` to `last` (1-based, inclusive) of the grid."""
+    if not 1 <= first <= last <= COLUMNS:
+        raise ValueError(f"columns {first}..{last} are not within 1..{COLUMNS}")
+    left = CONTENT_LEFT + (first - 1) * (COLUMN_WIDTH + GUTTER)
+    return left, CONTENT_LEFT + last * (COLUMN_WIDTH + GUTTER) - GUTTER
+
+
+def span(first: int, last: int) -> float:
+    """The width of columns `first` to `last`."""
+    left, right = columns(first, last)
+    return right - left
+
+
+def first_column_after(x: float, gap: float = GUTTER) -> int:
+    """The first column whose left edge lies at least `gap` right of `x` (a card beside a
+    picture that ends at `x` starts there)."""
+    for first in range(1, COLUMNS + 1):
+        if columns(first, first)[0] >= x + gap - 0.01:  # a hair over still fits
+            return first
+    raise ValueError(f"no column starts {gap} right of x = {x:.2f}")
+
+
+# The side card of a slide with a picture on the left: columns 8 to 12 (5.3 units).
+CARD_COLUMNS = (8, 12)
+CARD_MAX_WORDS = 25  # a card is read in a glance while the speaker talks; more is a page
+
 GAP = 0.25  # between related items
 GAP_LARGE = 0.6  # between groups
 STROKE = 2.5  # box outlines and connectors
 STROKE_HIGHLIGHT = 5.0
+STROKE_UNIT = 0.01  # manim draws a stroke of width w as w × 0.01 units wide (w = 5: 6.75 px)
 CORNER = 0.08
-HEADER_Y = 3.55  # baseline band of the persistent section title and counter
-HEADER_INSET = MARGIN + 0.1  # the section title and counter, from the frame's sides
-CONTENT_TOP = 3.05  # slide content stays below this line
-FRAME_HALF_WIDTH, FRAME_HALF_HEIGHT = 16 / 9 * 4, 4.0
-CONTENT_LEFT, CONTENT_RIGHT = -FRAME_HALF_WIDTH + MARGIN, FRAME_HALF_WIDTH - MARGIN
-CONTENT_BOTTOM = -FRAME_HALF_HEIGHT + MARGIN
+# A highlight outline leaves this much clear between the inner edge of its stroke and the
+# glyphs it surrounds (13.5 px at 1080p): it frames them without touching them.
+HIGHLIGHT_GAP = 0.1
+
+
+def outline_buff(stroke: float = STROKE_HIGHLIGHT) -> float:
+    """How far an outline's centre line lies from its target for `HIGHLIGHT_GAP` clear."""
+    return HIGHLIGHT_GAP + stroke * STROKE_UNIT / 2
+
+
+# The room an outline takes around its target, stroke included: a picture whose parts get
+# outlined keeps this far inside the content's edges (0.15 units, 20 px).
+OUTLINE_ROOM = HIGHLIGHT_GAP + STROKE_HIGHLIGHT * STROKE_UNIT
+
 
 # A drawn head or cache cell never gets smaller than this (13.5 px at 1080p, 135 px per
 # unit; under 12 px a row of them reads as a dotted line): a drawing with more heads
@@ -226,4 +310,3 @@ RUN_BUILD = 2.0  # building a whole figure: the diagram, the heatmap
 LAG = 0.08  # lag ratio for many small items (cells, rows of cells)
 LAG_PARTS = 0.3  # lag ratio for a few large parts (diagram rows, chart bars)
 NUDGE = 0.2  # how far things drift as they fade in or out
-HIGHLIGHT_BUFF = 0.08  # gap between a highlight outline and what it surrounds

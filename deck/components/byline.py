@@ -9,7 +9,7 @@ from deck import theme
 from deck.components.text import centred, stack
 from deck.talk import Talk
 
-BYLINE_GAP = 0.12
+BYLINE_GAP = 0.24  # 32 px between the name, the affiliation and the date: lines apart
 
 
 def byline_lines(talk: Talk) -> list[str]:

@@ -19,7 +19,8 @@ def card(title: str, paragraphs: list[str], color: str, width: float, *extra: VG
     it: the layout tests then catch the overflow)."""
     heading = text(title, theme.SIZE.body, color)
     body = VGroup(heading)
-    lines = [ln for p in paragraphs for ln in wrap(p, theme.SIZE.detail, width - 2 * PAD)]
+    wrapped = tuple(tuple(wrap(p, theme.SIZE.detail, width - 2 * PAD)) for p in paragraphs)
+    lines = [ln for p in wrapped for ln in p]
     if lines:
         body.add(block(lines, theme.SIZE.detail).next_to(heading, DOWN, buff=0.22))
         body[1].align_to(heading, LEFT)
@@ -36,6 +37,7 @@ def card(title: str, paragraphs: list[str], color: str, width: float, *extra: VG
         ),
         BOX,
     )
+    panel.paragraphs = ((title,), *wrapped)  # for the layout tests: words and orphans
     content.move_to(panel).align_to(panel, LEFT).shift(PAD * -LEFT)
     group = VGroup(panel, content)
     group.panel, group.content = panel, content

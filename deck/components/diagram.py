@@ -18,11 +18,11 @@ from deck.components.text import stack, text
 from deck.content.model import Model
 from deck.format import shape
 
-NODE_HEIGHT = 0.9
-NODE_PAD_X = 0.2
-ROW_STEP = 1.4  # centre-to-centre distance of the diagram's rows
-COLUMN_GAP = 0.25
-IO_GAP = 0.3  # between the input/output label and its connector's node
+NODE_HEIGHT = 0.85
+NODE_PAD_X = 0.18
+ROW_STEP = 1.2  # centre-to-centre distance of the diagram's rows: under a slide title
+COLUMN_GAP = 0.2
+IO_GAP = 0.22  # between the input/output label and its connector's node
 
 
 class Node(VGroup):
@@ -51,9 +51,12 @@ class Node(VGroup):
         super().__init__(self.box, self.label)
 
 
-def io_label(symbol: str) -> VGroup:
+def io_label(symbol: str, hidden: int) -> VGroup:
+    """The symbol and its size: the projections' input and output width is said here once,
+    so that the nodes only say what they make (narrow columns: a card fits beside them)."""
     return VGroup(
-        text(symbol, theme.SIZE.body), text("hidden states", theme.SIZE.caption, theme.MUTED)
+        text(symbol, theme.SIZE.body),
+        text(f"hidden states, {hidden}", theme.SIZE.caption, theme.MUTED),
     ).arrange(RIGHT, buff=0.15)
 
 
@@ -86,10 +89,11 @@ class FlowDiagram:
 
 
 def projection_details(m: Model) -> dict[str, str]:
+    """What each projection makes from the hidden states (the O projection: from what)."""
     return {
-        "q": f"{m.hidden} → {shape(m.n_heads, m.head_dim)}",
-        "kv": f"{m.hidden} → {shape(m.n_kv_heads, m.head_dim)}",
-        "o": f"{shape(m.n_heads, m.head_dim)} → {m.hidden}",
+        "q": f"→ {shape(m.n_heads, m.head_dim)}",
+        "kv": f"→ {shape(m.n_kv_heads, m.head_dim)}",
+        "o": f"{shape(m.n_heads, m.head_dim)} →",
     }
 
 
@@ -102,7 +106,7 @@ def flow_diagram(m: Model, center_x: float, top: float) -> FlowDiagram:
     xs = {"q": center_x - step, "k": center_x, "v": center_x + step}
 
     # the symbol sits on the column's axis, so the connector leaves from under it
-    x_in = io_label("x")
+    x_in = io_label("x", m.hidden)
     x_in.move_to([center_x, top - x_in.height / 2, 0]).shift(RIGHT * (center_x - x_in[0].get_x()))
     row_y = x_in.get_bottom()[1] - 2 * IO_GAP - NODE_HEIGHT / 2
 
@@ -127,7 +131,7 @@ def flow_diagram(m: Model, center_x: float, top: float) -> FlowDiagram:
     out_proj = Node("O projection", d["o"], theme.OUTPUT, col_w)
     out_proj.move_to([center_x, row_y - 3 * ROW_STEP, 0])
 
-    x_out = io_label("x′")
+    x_out = io_label("x′", m.hidden)
     x_out.next_to(out_proj, DOWN, buff=IO_GAP).shift(RIGHT * (center_x - x_out[0].get_x()))
 
     split_y = (x_in.get_bottom()[1] + q.get_top()[1]) / 2

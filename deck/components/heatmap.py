@@ -19,7 +19,7 @@ from deck.content.head_room import (
     heads_layout,
 )
 
-CELL = 0.8
+CELL = 0.67  # seven rows and their labels fit under a slide title (5.7 units)
 CELL_GAP = 0.06
 LABEL_GAP = 0.14
 LEGEND_WIDTH = 0.28
@@ -87,7 +87,10 @@ class Heatmap(VGroup):
         for lab in self.col_labels:
             lab.align_to(self.col_labels, DOWN)
         self.keys_title = text("keys →", theme.SIZE.caption, theme.K)
-        self.keys_title.next_to(self.col_labels, UP, buff=LABEL_GAP).align_to(grid, LEFT)
+        # in the corner above the row labels, on the column labels' line: no extra row
+        self.keys_title.next_to(self.col_labels, LEFT, buff=LABEL_GAP).align_to(
+            self.col_labels, DOWN
+        )
         self.queries_title = text("queries →", theme.SIZE.caption, theme.Q).rotate(-PI / 2)
         self.queries_title.next_to(self.row_labels, LEFT, buff=LABEL_GAP).align_to(grid, UP)
         self.grid = grid

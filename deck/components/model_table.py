@@ -17,6 +17,9 @@ from deck.content.model import Model
 HEADER = ("model", "query heads", "KV heads", "group size", "KV cache per token")
 NUMERIC = (False, True, True, True, True)  # numbers align on their right edge
 RULE_OVERHANG = 0.15  # the rule under the header reaches this far past the columns
+# between columns: the numbers stand right-aligned under long headings, so the heading
+# words themselves keep the columns apart; the table then fits the content width
+COLUMN_GAP = theme.GUTTER
 
 
 def model_row(m: Model) -> tuple[str, ...]:
@@ -42,6 +45,7 @@ class ModelTable(VGroup):
             theme.SIZE.body,
             colors=(theme.TEXT,),
             align_right=NUMERIC,
+            gap=COLUMN_GAP,
         )
         self.header, *rows = grid.rows
         self.header.set_color(theme.MUTED)

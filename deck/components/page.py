@@ -1,23 +1,40 @@
-"""Parts of a content slide: a title with a subtitle at the top left, a source line at the
-bottom left, and a group whose parts keep their names (for animating them in turn)."""
+"""Parts of a content slide: its title (and a subtitle) in the grid's one title place, a
+source line at the bottom left, and a group whose parts keep their names (for animating
+them in turn)."""
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, UP, Mobject, Text, VGroup
+from manim import DOWN, LEFT, Mobject, Text, VGroup
 
 from deck import theme
-from deck.components.text import stack, text
+from deck.components.spec import sit_on
+from deck.components.text import text
 
-TITLE_LINE_GAP = 0.15
+SLIDE_TITLE = "slide-title"  # the `kind` of a slide's title, for the layout tests
 
 
 def slide_title(title: str, subtitle: str = "") -> VGroup:
-    """The slide's title (and a muted subtitle under it), top left of the content area."""
-    rows = [text(title, theme.SIZE.heading, theme.TITLE)]
+    """The slide's title (and a muted subtitle under it) on the grid's title baselines, at
+    the content's left edge: the same place and size on every slide."""
+    heading = text(title, theme.SIZE.heading, theme.TITLE)
+    heading.kind = SLIDE_TITLE
+    rows = [
+        sit_on(heading.move_to([theme.CONTENT_LEFT, 0, 0], aligned_edge=LEFT), theme.TITLE_BASELINE)
+    ]
     if subtitle:
-        rows.append(text(subtitle, theme.SIZE.body, theme.MUTED))
-    titles = stack(*rows, buff=TITLE_LINE_GAP)
-    return titles.move_to([theme.CONTENT_LEFT, theme.CONTENT_TOP, 0], aligned_edge=UP + LEFT)
+        below = text(subtitle, theme.SIZE.body, theme.MUTED)
+        rows.append(
+            sit_on(
+                below.move_to([theme.CONTENT_LEFT, 0, 0], aligned_edge=LEFT),
+                theme.SUBTITLE_BASELINE,
+            )
+        )
+    return VGroup(*rows)
+
+
+def body_top(titles: VGroup) -> float:
+    """Where the slide's body starts under `titles` (with or without a subtitle)."""
+    return theme.BODY_TOP_SUBTITLED if len(titles) > 1 else theme.BODY_TOP
 
 
 def source_line(source: str) -> Text:

@@ -40,9 +40,10 @@ def table(
     size: int = theme.SIZE.label,
     colors: Sequence[str] | None = None,
     align_right: Sequence[bool] = (),
+    gap: float = COLUMN_GAP,
 ) -> VGroup:
-    """Rows of cells; column c is drawn in `colors[c]` (the last colour repeats; default:
-    MUTED labels, then TEXT).
+    """Rows of cells, `gap` between columns; column c is drawn in `colors[c]` (the last
+    colour repeats; default: MUTED labels, then TEXT).
 
     Empty cells are skipped, columns are as wide as their widest cell, and each row's
     cells share one baseline. `table.rows` lists the rows as VGroups.
@@ -60,7 +61,7 @@ def table(
         max((r[c].width for r in cells if c < len(r) and r[c] is not None), default=0)
         for c in range(n_cols)
     ]
-    lefts = np.concatenate([[0], np.cumsum(np.array(widths) + COLUMN_GAP)])[:n_cols]
+    lefts = np.concatenate([[0], np.cumsum(np.array(widths) + gap)])[:n_cols]
     pitch = ROW_PITCH_EM * theme.em(size)
     result = VGroup()
     for i, row in enumerate(cells):

@@ -35,8 +35,10 @@ def text_width(content: str, size: float) -> float:
 
 def wrap(paragraph: str, size: float, width: float) -> list[str]:
     """`paragraph` broken at spaces into lines no wider than `width`; a no-break space
-    (\u00a0) keeps its neighbours together. A single word wider than `width` keeps a
-    line of its own: the layout tests then report it."""
+    (\u00a0) keeps its neighbours together. The last line never holds a single word of
+    a longer paragraph (an orphan): the line before it gives up its last word when that
+    fits. A single word wider than `width` keeps a line of its own: the layout tests
+    then report it."""
     lines: list[str] = []
     for word in filter(None, paragraph.split(" ")):
         candidate = f"{lines[-1]} {word}" if lines else word
@@ -44,4 +46,13 @@ def wrap(paragraph: str, size: float, width: float) -> list[str]:
             lines[-1] = candidate
         else:
             lines.append(word)
+    if len(lines) > 1 and words(lines[-1]) == 1 and " " in lines[-2]:
+        rest, moved = lines[-2].rsplit(" ", 1)
+        if text_width(f"{moved} {lines[-1]}", size) <= width:
+            lines[-2:] = [rest, f"{moved} {lines[-1]}"]
     return lines
+
+
+def words(line: str) -> int:
+    """The words of `line`, those joined by no-break spaces counted one by one."""
+    return len(line.split())

@@ -36,7 +36,7 @@ def max_tokens(n_heads: int, width: float, height: float) -> int:
 # what the maps get on the attention-weights slide: the content area under one line of text
 SLIDE_WIDTH = theme.CONTENT_RIGHT - theme.CONTENT_LEFT
 HEADLINE_ROOM = 0.6  # "Real weights of …" above the maps
-SLIDE_HEIGHT = theme.CONTENT_TOP - HEADLINE_ROOM - theme.CONTENT_BOTTOM
+SLIDE_HEIGHT = theme.BODY_TOP - HEADLINE_ROOM - theme.CONTENT_BOTTOM
 
 
 def slide_max_tokens(n_heads: int) -> int:

@@ -84,12 +84,12 @@ def style() -> dict[str, str]:
         for step in ("heading", "body", "label", "detail", "caption")
     }
     lengths = {
-        "margin": _height_share(theme.MARGIN),
+        "margin": _height_share(theme.MARGIN_Y),
         "gap": _height_share(theme.GAP),
         "gap-large": _height_share(theme.GAP_LARGE),
         "header-x": _height_share(theme.HEADER_INSET),
         "header-y": _height_share(theme.FRAME_HALF_HEIGHT - theme.HEADER_Y),
-        "content-top": _height_share(theme.FRAME_HALF_HEIGHT - theme.CONTENT_TOP),
+        "content-top": _height_share(theme.FRAME_HALF_HEIGHT - theme.TITLE_TOP),
     }
     return {**colours, **sizes, **lengths}
 

@@ -7,7 +7,8 @@ from manim import DOWN, LEFT, UP, Create, LaggedStart, VGroup
 from deck import theme
 from deck.components.callout import card
 from deck.components.heatmap import HeadMaps, Heatmap, legend, mask_key
-from deck.components.highlight import outlines
+from deck.components.highlight import outline
+from deck.components.page import slide_title
 from deck.components.text import text
 from deck.content.attention import HeatmapExample, previous_token_head
 from deck.content.head_room import HEADLINE_ROOM, SLIDE_HEIGHT, SLIDE_WIDTH
@@ -18,11 +19,11 @@ from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
-LEGEND_GAP = 0.45
-CARD_GAP = 0.5
+LEGEND_GAP = 0.25
+TITLE = "Attention weights of one head"  # over the section's three slides
 CELL_GROW_FROM = 0.7  # cells grow in from this fraction of their size
 CELL_LAG = 0.03  # 49 cells in one staggered animation: each starts 3 % after the last
-VALUE_MARK_BUFF = 0.03  # the highlight hugs its cell, leaving the neighbours visible
+VALUE_MARK_GAP = 0.045  # the highlight hugs its cell, leaving the neighbours visible
 REAL_LEGEND_GAP = 0.35  # the colour bar beside the last map of the real heads
 
 
@@ -35,7 +36,7 @@ def real_heads_layout(real: RealAttention) -> VGroup:
     by side and their legend, placed under the section title."""
     first, last = real.heads[0], real.heads[-1]
     headline = text(real_headline(real), theme.SIZE.label)
-    headline.to_edge(LEFT, buff=theme.MARGIN).align_to([0, theme.CONTENT_TOP, 0], UP)
+    headline.move_to([theme.CONTENT_LEFT, theme.BODY_TOP, 0], aligned_edge=UP + LEFT)
     maps = HeadMaps(real.labels, real.weights, real.heads, SLIDE_WIDTH, SLIDE_HEIGHT)
     maps.next_to(headline, [0, -1, 0], buff=HEADLINE_ROOM - headline.height)
     maps.align_to([theme.CONTENT_LEFT, 0, 0], LEFT)
@@ -84,11 +85,12 @@ def heatmap_layout(m: Model) -> tuple[HeatmapExample, Heatmap, VGroup, float]:
     """The example head, its heatmap and legend placed, and the card column's left edge."""
     example = previous_token_head(head_dim=m.head_dim, rope_base=m.rope_base)
     heatmap = Heatmap(example.tokens, example.weights)
-    heatmap.to_edge(LEFT, buff=theme.MARGIN).align_to([0, theme.CONTENT_TOP - 0.1, 0], UP)
+    heatmap.move_to([theme.CONTENT_LEFT, theme.BODY_TOP, 0], aligned_edge=UP + LEFT)
     grid = heatmap.grid
     key = legend(grid.height).next_to(grid, direction=[1, 0, 0], buff=LEGEND_GAP)
     key.align_to(grid, [0, -1, 0])
-    return example, heatmap, key, key.get_right()[0] + CARD_GAP
+    card_left, _ = theme.columns(theme.first_column_after(key.get_right()[0]), theme.COLUMNS)
+    return example, heatmap, key, card_left
 
 
 def place_card(new: VGroup, left: float, heatmap: Heatmap) -> VGroup:
@@ -99,17 +101,20 @@ def previous_token_parts(
     example: HeatmapExample, hm: Heatmap, card_width: float
 ) -> tuple[VGroup, VGroup, VGroup]:
     """The previous-token slide's card, the outlines of its cells and their weights."""
-    w = example.weights
     n = len(example.tokens)
     pairs = [(i, i - 1) for i in range(1, n)]
-    marks = outlines((hm.cell(i, j) for i, j in pairs), buff=VALUE_MARK_BUFF)
     values = VGroup(*(hm.value_label(i, j) for i, j in pairs))
-    shown = [float(w[i, j]) for i, j in pairs]
+    # the number on the cell keeps the full gap; the outline hugs the cell itself
+    marks = VGroup(
+        *(
+            outline(hm.cell(i, j), gap=VALUE_MARK_GAP, glyphs=value)
+            for (i, j), value in zip(pairs, values, strict=True)
+        )
+    )
     c = card(
         "Previous-token head",
         [
-            "each token attends most to the token before it",
-            f"weights {min(shown):.2f} to {max(shown):.2f}",
+            "each token attends most to the previous one",
             "made with RoPE: each query is its key turned one position on",
         ],
         theme.HIGHLIGHT,
@@ -131,7 +136,9 @@ class AttentionWeights(DeckSlide):
     def last_frame(cls, talk: Talk) -> VGroup:
         example, heatmap, key, card_left = heatmap_layout(talk.model)
         c, marks, values = previous_token_parts(example, heatmap, theme.CONTENT_RIGHT - card_left)
-        return VGroup(heatmap, key, place_card(c, card_left, heatmap), marks, values)
+        return VGroup(
+            slide_title(TITLE), heatmap, key, place_card(c, card_left, heatmap), marks, values
+        )
 
     def setup(self) -> None:
         super().setup()
@@ -161,22 +168,26 @@ class AttentionWeights(DeckSlide):
     def weights(self) -> None:
         if self.talk.attention is not None:
             self.real_heads = real_heads_layout(self.talk.attention)
-            self.play(*self.leave_previous(), fade_in(self.real_heads), run_time=theme.RUN_BUILD)
+            self.play(
+                *self.leave_previous(),
+                fade_in(slide_title(TITLE)),  # the section's title, kept over its slides
+                fade_in(self.real_heads),
+                run_time=theme.RUN_BUILD,
+            )
             return
         hm = self.heatmap
         c = card(
             "A hand-built head",
             [
                 "constructed vectors, not a trained model",
-                "rows: queries",
-                "columns: keys",
-                "softmax weights: each row sums to 1",
+                "each query's row of softmax weights sums to 1",
             ],
             theme.ATTENTION,
             self.card_width,
         )
         self.play(
             *self.leave_previous(),
+            fade_in(slide_title(TITLE), shift=DOWN * theme.NUDGE),
             fade_in(hm.row_labels),
             fade_in(hm.col_labels),
             fade_in(hm.keys_title),

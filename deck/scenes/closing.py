@@ -9,7 +9,7 @@ from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, LaggedStart, Succession
 from deck import format as fmt
 from deck import theme
 from deck.components.byline import byline
-from deck.components.page import named_group, slide_title
+from deck.components.page import body_top, named_group, slide_title
 from deck.components.spec import lines
 from deck.components.text import centred, stack, text
 from deck.components.wrap import wrap
@@ -31,7 +31,6 @@ NUMBER_COLUMN = 0.75  # a takeaway's number, then its text
 TAKEAWAY_GAP = 0.3
 TAKEAWAYS_TOP_GAP = 0.45  # between the title and the first takeaway
 TP_LIMIT = 8  # the evidence section's tensor-parallel degree: at most one node's GPUs
-REFERENCES_TOP_GAP = 0.4  # between the references' title and the first reference
 TAKEAWAY_LINE_GAP = 0.12
 DETAIL_PITCH_EM = 1.35  # a takeaway's detail lines, closer than a table's rows
 REFERENCE_GAP = 0.15  # added between references; a reference's own lines sit closer
@@ -129,7 +128,7 @@ def takeaways_picture(m: Model) -> VGroup:
         mark.move_to([0, body[0].get_y(), 0], aligned_edge=LEFT)
         items.add(VGroup(mark, body))
     items.arrange(DOWN, buff=TAKEAWAY_GAP, aligned_edge=LEFT)
-    top = titles.get_bottom()[1] - TAKEAWAYS_TOP_GAP
+    top = body_top(titles)
     items.move_to([theme.CONTENT_LEFT, top, 0], aligned_edge=UP + LEFT)
     return named_group(titles=titles, items=items)
 
@@ -175,11 +174,8 @@ def references_picture(page: int) -> VGroup:
         block = reference_block(ref)
         entries.add(block.shift(UP * baseline))
         baseline -= len(block) * pitch + REFERENCE_GAP
-    top = slide_title("References").get_bottom()[1]  # both pages alike (a comma descends)
-    entries.move_to(
-        [theme.CONTENT_LEFT, top - REFERENCES_TOP_GAP, 0],
-        aligned_edge=UP + LEFT,
-    )
+    top = body_top(slide_title("References"))  # both pages alike (a comma descends)
+    entries.move_to([theme.CONTENT_LEFT, top, 0], aligned_edge=UP + LEFT)
     return named_group(titles=titles, entries=entries)
 
 

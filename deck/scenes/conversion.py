@@ -25,7 +25,7 @@ from deck import theme
 from deck.components.bars import filled_bar
 from deck.components.callout import card
 from deck.components.conversion import Pooling, pooling_of_cells, row_label, weight_grid
-from deck.components.page import named_group, slide_title, source_line
+from deck.components.page import body_top, named_group, slide_title, source_line
 from deck.components.spec import table
 from deck.components.text import stack, text
 from deck.content.attention import ConversionExample, conversion_example
@@ -54,8 +54,6 @@ EXAMPLE_GAP = 0.25  # between heads of a group
 EXAMPLE_GROUP_GAP = 0.7  # between groups
 EXAMPLE_ROW_GAP = 1.7  # from the heads down to their means
 MODEL_HEADS_WIDTH = 6.2  # the model's heads, as cells
-PICTURE_TOP_GAP = 0.5  # between the titles and the picture
-CARD_GAP = 0.45  # between the picture and the card beside it
 TIMELINE_WIDTH = 10.0  # the pre-training bar; uptraining is α of it
 TIMELINE_HEIGHT = 0.6
 TIMELINE_Y = 0.5
@@ -248,11 +246,12 @@ class Conversion(DeckSlide):
         super().setup()
         self.titles = conversion_titles()
         self.source = method_source()
-        self.picture_top = self.titles.get_bottom()[1] - PICTURE_TOP_GAP
+        self.picture_top = body_top(self.titles)
 
     def place_picture(self, picture: Pooling) -> Pooling:
         picture.place(theme.CONTENT_LEFT, self.picture_top)
-        self.card_left = picture.get_right()[0] + CARD_GAP
+        first = theme.first_column_after(picture.get_right()[0])
+        self.card_left, _ = theme.columns(first, theme.COLUMNS)
         return picture
 
     def swap_card(self, new: VGroup, *also) -> None:
@@ -279,10 +278,10 @@ class Conversion(DeckSlide):
         c = card(
             "Mean-pool",
             [
-                "each KV head: the mean of its group's heads, for K and V alike",
+                "each KV head: the mean of its group's heads (V alike)",
                 f"hand-built example: {ex.n_heads} heads, head dim {ex.head_dim}, "
-                f"hidden size {ex.hidden}",
-                "one square per weight of the K\u00a0projection",
+                f"hidden {ex.hidden}",
+                "one square per weight",
             ],
             theme.GQA,
             self.card_width,
@@ -328,8 +327,11 @@ class Conversion(DeckSlide):
         )
         errors.rows[[c.n_groups for c in ex.converted].index(EXAMPLE_GROUPS)].set_color(theme.GQA)
         c = card(
-            "Right after conversion",
-            [f"hand-built example, {ex.x.shape[0]} tokens: relative error of the layer's output"],
+            "After conversion",
+            [
+                f"hand-built example, {ex.x.shape[0]}\u00a0tokens: "
+                "relative error of the layer's output"
+            ],
             theme.GQA,
             self.card_width,
             errors,
@@ -348,11 +350,11 @@ class Conversion(DeckSlide):
         old = self.picture
         pic = self.place_picture(model_pooling(m))
         c = card(
-            f"{m.title}'s shapes",
+            "Shapes",  # a long model name would not fit the card's title line
             [
-                f"MHA k_proj: {m.hidden} → {fmt.shape(m.n_heads, m.head_dim)}",
+                f"k_proj: {m.hidden} → {fmt.shape(m.n_heads, m.head_dim)}",
                 f"pooled: {m.hidden} → {fmt.shape(m.n_kv_heads, m.head_dim)}",
-                "v_proj the same way",
+                "v_proj alike",
                 f"{fmt.integer(m.params(m.n_heads) - m.params())} parameters fewer "
                 f"over {m.n_layers} layers",
             ],

@@ -11,7 +11,6 @@ from manim import (
     Create,
     GrowFromEdge,
     LaggedStart,
-    Text,
     VGroup,
 )
 
@@ -22,8 +21,8 @@ from deck.components.callout import card, place_in_column
 from deck.components.diagram import flow_diagram
 from deck.components.heads import HeadGroups
 from deck.components.highlight import outlines
+from deck.components.page import body_top, slide_title
 from deck.components.spec import table
-from deck.components.text import stack, text
 from deck.components.variants import variant_color
 from deck.content.model import Model
 from deck.content.sources import FLASH_ATTENTION, GQA_PAPER, ROFORMER
@@ -31,13 +30,13 @@ from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
-PANEL_GAP = 0.35
-BAR_WIDTH = 6.5
+BAR_WIDTH = 6.0  # the longest bar and its value end inside the content area
+TITLE = "One attention layer"  # over the diagram's four slides
 
 
-def spec_sheet(m: Model) -> tuple[Text, VGroup]:
-    """The model specification: a heading and an aligned table, placed on the slide."""
-    heading = text(f"{m.title} — model specification", theme.SIZE.subheading, theme.TITLE)
+def spec_sheet(m: Model) -> tuple[VGroup, VGroup]:
+    """The model specification: the slide's title and an aligned table under it."""
+    heading = slide_title(f"{m.title}: model specification")
     spec = table(
         [
             ("Parameters", f"{fmt.integer(m.n_params)}  (≈ {fmt.billions(m.n_params)})"),
@@ -55,8 +54,7 @@ def spec_sheet(m: Model) -> tuple[Text, VGroup]:
             ("KV cache", f"{fmt.nbytes(m.kv_cache_bytes())} per token"),
         ]
     )
-    sheet = stack(heading, spec, buff=theme.GAP_LARGE).move_to([0, -0.1, 0])
-    sheet.align_to([0, theme.CONTENT_TOP, 0], UP)
+    spec.move_to([theme.CONTENT_LEFT, body_top(heading), 0], aligned_edge=UP + LEFT)
     return heading, spec
 
 
@@ -80,17 +78,19 @@ class DataFlow(DeckSlide):
     def setup(self) -> None:
         super().setup()
         m = self.model
-        self.diagram = flow_diagram(m, 0, theme.CONTENT_TOP)
+        self.title = slide_title(TITLE)
+        self.diagram = flow_diagram(m, 0, theme.BODY_TOP)
         whole = self.diagram.group()
-        whole.shift(
-            RIGHT * (theme.CONTENT_LEFT - whole.get_left()[0])
-        )  # flush with the left margin
-        self.panel_left = self.diagram.group().get_right()[0] + PANEL_GAP
-        self.panel_width = theme.CONTENT_RIGHT - self.panel_left
+        # on the left edge, with room for the outlines of its nodes
+        whole.shift(RIGHT * (theme.CONTENT_LEFT + theme.OUTLINE_ROOM - whole.get_left()[0]))
+        # the cards take the columns right of the diagram, up to the right edge
+        first = theme.first_column_after(whole.get_right()[0])
+        self.panel_left, _ = theme.columns(first, theme.COLUMNS)
+        self.panel_width = theme.span(first, theme.COLUMNS)
 
     def show_callout(self, new_card: VGroup, new_marks: VGroup) -> None:
         """Swap the previous callout and highlight for new ones, in one animation."""
-        place_in_column(new_card, self.panel_left, theme.CONTENT_RIGHT, theme.CONTENT_TOP)
+        place_in_column(new_card, self.panel_left, theme.CONTENT_RIGHT, theme.BODY_TOP)
         drawing = [Create(new_marks)] if new_marks.submobjects else []
         self.swap_side(new_card, *drawing, along=new_marks)
 
@@ -104,7 +104,7 @@ class DataFlow(DeckSlide):
     def data_flow(self) -> None:
         d = self.diagram
         # one cross-fade from the title: the screen is never empty mid-slide
-        self.play(*self.leave_previous(), fade_in(d.x_in), run_time=theme.RUN_FAST)
+        self.enter(self.title, d.x_in)
         rows = [d.projections, d.repeat, d.attention, d.out_proj]
         self.play(
             LaggedStart(
@@ -116,7 +116,7 @@ class DataFlow(DeckSlide):
         self.play(fade_in(d.x_out, shift=DOWN * theme.NUDGE), run_time=theme.RUN_FAST)
         m = self.model
         shapes = card(
-            "One attention layer",
+            "Shapes",
             [
                 f"Q: {m.n_heads} heads × {m.head_dim}",
                 f"K, V: {m.n_kv_heads} heads × {m.head_dim}",
@@ -215,19 +215,15 @@ class DataFlow(DeckSlide):
             ],
             bar_width=BAR_WIDTH,
         )
-        heading = text(
-            f"KV cache at {fmt.integer(m.max_len)} tokens", theme.SIZE.heading, theme.TITLE
+        titles = slide_title(
+            f"KV cache at {fmt.integer(m.max_len)} tokens",
+            f"keys and values of all {m.n_layers} layers, {m.dtype}",
         )
-        sub = text(
-            f"keys and values of all {m.n_layers} layers, {m.dtype}", theme.SIZE.body, theme.MUTED
-        )
-        titles = stack(heading, sub, buff=0.15).align_to([0, theme.CONTENT_TOP, 0], UP)
-        chart.move_to([0, (titles.get_bottom()[1] + theme.CONTENT_BOTTOM) / 2, 0])
-        titles.align_to(chart, LEFT)
+        chart.move_to([theme.CONTENT_LEFT, 0, 0], aligned_edge=LEFT)
+        chart.set_y((body_top(titles) + theme.CONTENT_BOTTOM) / 2)
         self.play(
             *self.leave_content(),
-            fade_in(heading, shift=DOWN * theme.NUDGE),
-            fade_in(sub),
+            fade_in(titles, shift=DOWN * theme.NUDGE),
             run_time=theme.RUN_FAST,
         )
         self.play(

@@ -11,7 +11,8 @@ from manim import DOWN, LEFT, UP, Create, LaggedStart, ReplacementTransform, VGr
 from deck import format as fmt
 from deck import theme
 from deck.components.cache_columns import MIN_UNIT, CacheColumns
-from deck.components.highlight import outline
+from deck.components.highlight import hug
+from deck.components.page import slide_title
 from deck.components.text import text
 from deck.components.variants import variant_color
 from deck.content.attention import HEATMAP_TOKENS
@@ -24,18 +25,22 @@ from deck.talk import Talk
 # one step at a time (three steps, one slide each).
 TOKENS = HEATMAP_TOKENS
 PROMPT = 4
-PANEL_GAP = 0.8  # between the MHA and the GQA cache
-FLOOR = -2.75  # where the columns stand
-COLUMNS_TOP = 0.45  # the tallest column (MHA's) reaches this
-PANEL_TITLE_Y = 1.5
-COUNTER_Y = 0.95
-SUBTITLE_GAP = 0.2
-COLUMN_MARK_BUFF = 0.06
+# The two caches on the grid's halves: MHA's on columns 1 to 6, GQA's on 7 to 12.
+PANELS = ((1, 6), (7, 12))
+FLOOR = -3.05  # where the columns stand, their token labels under them
+COLUMNS_TOP = 0.25  # the tallest column (MHA's) reaches this
+PANEL_TITLE_Y = 1.25  # under the slide's title and subtitle
+COUNTER_Y = 0.75
+# The newest column's outline hugs it (a column has no glyphs; the full gap would run
+# into its neighbour) and stays inside the panel's edges.
+COLUMN_MARK_GAP = 0.04
+COLUMN_MARK_PAD = COLUMN_MARK_GAP + theme.STROKE_HIGHLIGHT * theme.STROKE_UNIT
 
 
 def panel_bounds() -> list[tuple[float, float]]:
-    """(left, right) of the MHA and the GQA panel."""
-    return [(theme.CONTENT_LEFT, -PANEL_GAP / 2), (PANEL_GAP / 2, theme.CONTENT_RIGHT)]
+    """(left, right) of the MHA and the GQA panel: their columns' room, the last column's
+    outline included."""
+    return [theme.columns(*cols) for cols in PANELS]
 
 
 def compared(m: Model) -> list[tuple[str, int]]:
@@ -68,8 +73,8 @@ def panels(m: Model) -> list[Panel]:
             variant_color(name),
         )
         title.move_to([left, PANEL_TITLE_Y, 0], aligned_edge=LEFT)
-        pitch = (right - left) / len(TOKENS)
-        cache = CacheColumns(TOKENS, kv, unit, pitch, left, FLOOR, cap)
+        pitch = (right - left - COLUMN_MARK_PAD) / len(TOKENS)
+        cache = CacheColumns(TOKENS, kv, unit, pitch, left + COLUMN_MARK_PAD / 2, FLOOR, cap)
         made.append(Panel(name, kv, title, cache, left))
     return made
 
@@ -81,18 +86,10 @@ def counter(m: Model, panel: Panel, tokens: int) -> VGroup:
     return mob.move_to([panel.left, COUNTER_Y, 0], aligned_edge=LEFT)
 
 
-def headline(title: str, subtitle: str) -> VGroup:
-    heading = text(title, theme.SIZE.heading, theme.TITLE)
-    heading.align_to([theme.CONTENT_LEFT, theme.CONTENT_TOP, 0], UP + LEFT)
-    below = text(subtitle, theme.SIZE.body, theme.MUTED)
-    below.next_to(heading, DOWN, buff=SUBTITLE_GAP, aligned_edge=LEFT)
-    return VGroup(heading, below)
-
-
 def step_headline(m: Model, step: int) -> VGroup:
     """The headline of decoding step `step` (1, 2, ...)."""
     new = PROMPT + step - 1  # the index of the token this step takes in
-    return headline(
+    return slide_title(
         f"Decoding step {step}: “{TOKENS[new]}”",
         f"appends its K and V as token {new + 1}, then attention reads all {new + 1}",
     )
@@ -100,7 +97,7 @@ def step_headline(m: Model, step: int) -> VGroup:
 
 def column_marks(shown: list[Panel], index: int) -> VGroup:
     return VGroup(
-        *(outline(p.cache.columns[index], theme.HIGHLIGHT, buff=COLUMN_MARK_BUFF) for p in shown)
+        *(hug(p.cache.columns[index], theme.HIGHLIGHT, gap=COLUMN_MARK_GAP) for p in shown)
     )
 
 
@@ -186,7 +183,7 @@ class Decoding(DeckSlide):
             run_time=theme.RUN_FAST,
         )
         self.show(
-            headline(
+            slide_title(
                 "Prefill: the prompt in one pass",
                 f"{PROMPT} tokens at once, each leaves its K and V in all {m.n_layers} layers",
             ),

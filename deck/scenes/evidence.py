@@ -21,7 +21,7 @@ from deck import theme
 from deck.components.callout import card
 from deck.components.highlight import outline
 from deck.components.model_table import ModelTable
-from deck.components.page import named_group, slide_title, source_line
+from deck.components.page import body_top, named_group, slide_title, source_line
 from deck.components.scatter import Point, Scatter
 from deck.components.shards import sharded
 from deck.components.spec import table
@@ -47,14 +47,12 @@ from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
-PLOT_WIDTH = 7.9  # the whole figure, tick labels included
+PLOT_COLUMNS = (1, 7)  # the whole figure, tick labels included; the card on 8 to 12
+LABEL_OVERHANG = 0.1  # the last tick label reaches past the width the plot is given
 TIME_STEP = 0.5  # seconds between the time axis's ticks
 SCORE_STEP = 0.5  # points between the score axis's ticks
-PLOT_TOP_GAP = 0.3  # between the slide's titles and the plot's
 PLOT_BOTTOM_GAP = 0.25  # between the plot's time-axis title and the source line
-CARD_GAP = 0.6
 DOT_GROW_FROM = 0.5  # a point and its label grow in from half their size
-TABLE_TOP_GAP = 0.7  # between the titles and the table
 GQA_ROW = "GQA-8-XXL"
 # Tensor parallelism over the GPUs of one node: Llama 2's attention ablation ran on 8 A100s
 # (Touvron et al. 2023, §A.2.1); a model whose heads do not split 8 ways gets fewer.
@@ -84,7 +82,7 @@ def figure3(top: float, bottom: float) -> Scatter:
     tick labels at the left margin."""
     plot = Scatter(
         table1_points(),
-        width=PLOT_WIDTH,
+        width=theme.span(*PLOT_COLUMNS) - LABEL_OVERHANG,
         height=top - bottom,
         x_step=TIME_STEP,
         y_step=SCORE_STEP,
@@ -110,8 +108,9 @@ def models_picture(talk: Talk) -> VGroup:
         "GQA in the deck's models", "computed from each model's dimensions and dtype"
     )
     grid = ModelTable(talk_models(talk), highlight=talk.model)
-    grid.move_to([0, titles.get_bottom()[1] - TABLE_TOP_GAP, 0], aligned_edge=UP)
-    grid.align_to(titles, LEFT)
+    grid.move_to([theme.CONTENT_LEFT, body_top(titles), 0], aligned_edge=UP + LEFT)
+    if grid.mark is not None:  # the outline's stroke too stays inside the content's edge
+        grid.shift(RIGHT * theme.STROKE * theme.STROKE_UNIT / 2)
     return named_group(titles=titles, table=grid)
 
 
@@ -249,12 +248,10 @@ class Evidence(DeckSlide):
         super().setup()
         self.titles = slide_title("Quality against time", "T5 models, Table 1 of the GQA paper")
         self.source = figure3_source()
-        self.plot = figure3(
-            self.titles.get_bottom()[1] - PLOT_TOP_GAP,
-            self.source.get_top()[1] + PLOT_BOTTOM_GAP,
-        )
-        self.card_left = self.plot.get_right()[0] + CARD_GAP
-        self.card_width = theme.CONTENT_RIGHT - self.card_left
+        self.plot = figure3(body_top(self.titles), self.source.get_top()[1] + PLOT_BOTTOM_GAP)
+        first = theme.first_column_after(self.plot.get_right()[0])
+        self.card_left, _ = theme.columns(first, theme.COLUMNS)
+        self.card_width = theme.span(first, theme.COLUMNS)
 
     def swap_card(self, new: VGroup, *also, along=None) -> None:
         top = self.plot.get_top()[1]

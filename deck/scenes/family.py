@@ -3,12 +3,23 @@ query head wired to the key and value head it reads (the GQA paper's Figure 2)."
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Create, LaggedStart, ReplacementTransform, VGroup
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    LaggedStart,
+    ReplacementTransform,
+    Transform,
+    VGroup,
+)
 
 from deck import format as fmt
 from deck import theme
 from deck.components.family import Sharing, query_row
 from deck.components.highlight import outline
+from deck.components.page import slide_title
 from deck.components.spec import sit_on
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
@@ -20,13 +31,16 @@ from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 LABEL_COLUMN = 3.5  # the variants' names and head counts, left of the wiring
+ROW_GAP = 0.5  # from the query heads down to the key heads
+LEGEND_GAP = 0.45  # between the legend's entries
 NAMES_GAP = 0.3  # at least this between the widest name and the wiring
-BAND_TOP = 2.35  # the first variant's query heads (below the legend)
-BAND_PITCH = 1.7  # from one variant's query heads to the next one's
-ROW_GAP = 0.6  # from the query heads down to the key heads
-LEGEND_GAP = 0.5  # between the legend's entries
-CAPTION_TOP = -2.8  # the caption under the three variants
-OUTLINE_BUFF = 0.12
+# A variant's outline lies this far out from its names and wiring: the bands are inset by
+# it from the content's edges, so the outline too stays inside the safe area.
+FOCUS_GAP = theme.HIGHLIGHT_GAP + 0.05
+FOCUS_PAD = FOCUS_GAP + theme.STROKE_HIGHLIGHT * theme.STROKE_UNIT
+BANDS_GAP = 0.25  # the bands' outlines keep this clear of the caption and of each other
+DIM = 0.3  # the variants not pointed at fade to this share of their opacity
+TITLE = "MHA, GQA and MQA"
 
 
 def variant_title(m: Model, name: str, kv: int) -> str:
@@ -47,67 +61,96 @@ def names_block(m: Model, name: str, kv: int) -> VGroup:
 
 def strip_left(m: Model) -> float:
     """Where the wiring starts: after the label column, or after the widest name (a
-    model with 100 or more heads is "MHA = GQA-128")."""
+    model with 100 or more heads is "MHA = GQA-128"), inset by the outline's room."""
     widest = max(names_block(m, name, kv).width for name, kv in m.attention_variants)
-    return theme.CONTENT_LEFT + max(LABEL_COLUMN, widest + NAMES_GAP)
+    return theme.CONTENT_LEFT + FOCUS_PAD + max(LABEL_COLUMN, widest + NAMES_GAP)
 
 
-def band(m: Model, index: int, name: str, kv: int) -> VGroup:
-    """One variant: its names and counts on the left, its wiring on the right."""
-    top = BAND_TOP - index * BAND_PITCH
-    left = strip_left(m)
-    width = theme.CONTENT_RIGHT - left
+def band(m: Model, name: str, kv: int) -> VGroup:
+    """One variant: its names and counts on the left, its wiring on the right, inset from
+    the content's edges by its outline's room."""
+    left, right = theme.CONTENT_LEFT + FOCUS_PAD, theme.CONTENT_RIGHT - FOCUS_PAD
+    start = strip_left(m)
+    width = right - start
     # capped, every band draws as many slots as the model's own GQA row: the rows end
     # together, and each band's left end is the strip's
     own = query_row(m.n_heads, m.n_kv_heads, width)
     wiring = Sharing(m.n_heads, kv, width, ROW_GAP, slots=own.slots if own.capped else None)
     if wiring.row.capped:
-        wiring.shift(RIGHT * (left - wiring.queries.get_left()[0]))
+        wiring.shift(RIGHT * (start - wiring.queries.get_left()[0]))
     else:
-        wiring.move_to([(left + theme.CONTENT_RIGHT) / 2, 0, 0], coor_mask=[1, 0, 0])
-    wiring.shift(UP * (top - wiring.queries.get_top()[1]))
+        wiring.move_to([(start + right) / 2, 0, 0], coor_mask=[1, 0, 0])
     names = names_block(m, name, kv)
-    names.move_to([0, wiring.get_y(), 0]).align_to([theme.CONTENT_LEFT, 0, 0], LEFT)
+    names.move_to([0, wiring.get_y(), 0]).align_to([left, 0, 0], LEFT)
     group = VGroup(names, wiring)
     group.names, group.wiring = names, wiring
     return group
 
 
 def bands(m: Model) -> dict[str, VGroup]:
-    return {name: band(m, i, name, kv) for i, (name, kv) in enumerate(m.attention_variants)}
+    """The three variants, spread evenly from under the title down to the caption's line."""
+    made = {name: band(m, name, kv) for name, kv in m.attention_variants}
+    top = theme.BODY_TOP - FOCUS_PAD
+    bottom = caption_top() + BANDS_GAP + FOCUS_PAD
+    gap = (top - bottom - sum(b.height for b in made.values())) / (len(made) - 1)
+    for b in made.values():
+        b.shift(UP * (top - b.get_top()[1]))
+        top = b.get_bottom()[1] - gap
+    return made
 
 
 def legend(m: Model) -> VGroup:
+    """What the colours are: on the title's baseline, at the content's right edge."""
     entries = VGroup(
         text(f"{m.n_heads} query heads", theme.SIZE.label, theme.Q),
         text("key heads", theme.SIZE.label, theme.K),
         text("value heads", theme.SIZE.label, theme.V),
-        text("query head h reads KV head h\u00a0//\u00a0group", theme.SIZE.label, theme.MUTED),
     ).arrange(RIGHT, buff=LEGEND_GAP)
     for entry in entries:
-        sit_on(entry, 0)  # one baseline, whatever the letters' descenders
-    return entries.align_to([theme.CONTENT_LEFT, theme.CONTENT_TOP, 0], UP + LEFT)
+        sit_on(entry, theme.TITLE_BASELINE)  # one baseline with the title's
+    return entries.align_to([theme.CONTENT_RIGHT, 0, 0], RIGHT)
+
+
+# The caption: one line of body text, a source line under it, on the content's bottom.
+CAPTION_LINES_HEIGHT = 0.85
+
+
+def caption_top() -> float:
+    return theme.CONTENT_BOTTOM + CAPTION_LINES_HEIGHT
 
 
 def caption(said: str, source: str = "") -> VGroup:
-    """A line or two under the variants, with a source line when the words are a paper's."""
+    """A line under the variants (a source line under it when the words are a paper's),
+    its top on the caption's line whether or not the source is there."""
     width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT
     rows = [text(row, theme.SIZE.body, theme.TEXT) for row in wrap(said, theme.SIZE.body, width)]
+    first = rows[0]
     if source:
         rows.append(text(source, theme.SIZE.caption, theme.MUTED))
     block = stack(*rows, buff=0.12)
-    return block.align_to([theme.CONTENT_LEFT, CAPTION_TOP, 0], UP + LEFT)
+    return block.shift(
+        [theme.CONTENT_LEFT - block.get_left()[0], caption_top() - first.get_top()[1], 0]
+    )
 
 
 def focus(b: VGroup, name: str) -> VGroup:
-    return outline(b, variant_color(name), buff=OUTLINE_BUFF)
+    return outline(b, variant_color(name), gap=FOCUS_GAP)
+
+
+def dimmed(b: VGroup, share: float) -> VGroup:
+    """A copy of band `b` with every part's opacity at `share` of what it was built with."""
+    copy = b.copy()
+    for part, original in zip(
+        copy.family_members_with_points(), b.family_members_with_points(), strict=True
+    ):
+        part.set_fill(opacity=original.get_fill_opacity() * share)
+        part.set_stroke(opacity=original.get_stroke_opacity() * share)
+    return copy
 
 
 def gqa_caption(m: Model) -> VGroup:
     return caption(
-        f"GQA: each group of {m.group_size} query heads shares one KV head; query head h "
-        f"reads KV head h\u00a0//\u00a0{m.group_size}. The cache is {m.group_size}× smaller "
-        "than MHA's."
+        f"GQA: {m.group_size} query heads per KV head, {m.group_size}× less cache than MHA"
     )
 
 
@@ -125,18 +168,26 @@ class Family(DeckSlide):
     def last_frame(cls, talk: Talk) -> VGroup:
         m = talk.model
         drawn = bands(m)
-        return VGroup(legend(m), *drawn.values(), focus(drawn["GQA"], "GQA"), gqa_caption(m))
+        shown = [b if name == "GQA" else dimmed(b, DIM) for name, b in drawn.items()]
+        return VGroup(
+            slide_title(TITLE), legend(m), *shown, focus(drawn["GQA"], "GQA"), gqa_caption(m)
+        )
 
     def setup(self) -> None:
         super().setup()
         self.bands = bands(self.model)
+        self.built = {name: b.copy() for name, b in self.bands.items()}  # full opacity
         self.mark = None
 
     def point_at(self, name: str, said: VGroup) -> None:
-        """Outline one variant and say what sets it apart."""
+        """Outline one variant, dim the others, and say what sets it apart."""
         new = focus(self.bands[name], name)
         move = ReplacementTransform(self.mark, new) if self.mark is not None else Create(new)
-        self.swap_side(said, move)
+        shading = [
+            Transform(b, self.built[other] if other == name else dimmed(self.built[other], DIM))
+            for other, b in self.bands.items()
+        ]
+        self.swap_side(said, move, *shading)
         self.mark = new
 
     # ── beats ──────────────────────────────────────────────────────────
@@ -148,7 +199,7 @@ class Family(DeckSlide):
     """)
     def family(self) -> None:
         m = self.model
-        self.enter(legend(m))
+        self.enter(slide_title(TITLE), legend(m))
         self.play(
             LaggedStart(
                 *(fade_in(b, shift=DOWN * theme.NUDGE) for b in self.bands.values()),
@@ -158,7 +209,7 @@ class Family(DeckSlide):
         )
         self.swap_side(
             caption(
-                f"GQA-G: G groups, one KV head each. GQA-1 = MQA, GQA-{m.n_heads} = MHA.",
+                f"GQA-G: G groups, one KV head each; GQA-1 = MQA, GQA-{m.n_heads} = MHA",
                 GQA_FIGURE2.source,
             )
         )
@@ -172,7 +223,7 @@ class Family(DeckSlide):
         m = self.model
         self.point_at(
             "MHA",
-            caption(f"MHA: every query head has its own key and value head, {m.n_heads} of each."),
+            caption(f"MHA: every query head has its own key and value head, {m.n_heads} of each"),
         )
 
     @beat("""
@@ -185,8 +236,8 @@ class Family(DeckSlide):
         self.point_at(
             "MQA",
             caption(
-                f"MQA: all {m.n_heads} query heads read one key and value head. "
-                f"The cache is {m.n_heads}× smaller than MHA's."
+                f"MQA: all {m.n_heads} query heads read one KV head: "
+                f"{m.n_heads}× less cache than MHA"
             ),
         )
 

@@ -14,6 +14,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, LaggedStart, VGroup
 from deck import format as fmt
 from deck import theme
 from deck.components.highlight import outline
+from deck.components.page import body_top, slide_title
 from deck.components.spec import table
 from deck.components.text import stack, text
 from deck.content.model import PRESETS, Model
@@ -29,10 +30,7 @@ if TYPE_CHECKING:
 COLUMNS = ("Model", "Tokens", "Q / KV", "MHA", "GQA", "MQA", "Weights")
 # The size columns and the counts line up on their right edge, the names on their left.
 RIGHT_ALIGNED = (False, True, True, True, True, True, True)
-TITLE_GAP = 0.15
-TABLE_GAP = 0.55
 NOTE_GAP = 0.45
-ROW_MARK_BUFF = 0.12  # the outline around the talk's model's row, clear of its glyphs
 
 
 def calculator_models(talk: Talk) -> list[Model]:
@@ -58,9 +56,9 @@ def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
     models = calculator_models(talk)
     dtypes = list(dict.fromkeys(m.dtype for m in models))
     dtype = dtypes[0] if len(dtypes) == 1 else "in each model's dtype"
-    heading = text("KV cache at each model's max length", theme.SIZE.heading, theme.TITLE)
-    sub = text(f"one sequence, {dtype}; the weights for scale", theme.SIZE.body, theme.MUTED)
-    titles = stack(heading, sub, buff=TITLE_GAP)
+    titles = slide_title(
+        "KV cache at each model's max length", f"one sequence, {dtype}; the weights for scale"
+    )
     muted, plain = theme.MUTED, theme.TEXT
     grid = table(
         [COLUMNS, *(model_row(m) for m in models)],
@@ -70,17 +68,15 @@ def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
     )
     grid.rows[0].set_color(muted)  # the column heads
     row = grid.rows[1 + [m.name for m in models].index(talk.model.name)]
-    mark = outline(row, theme.HIGHLIGHT, buff=ROW_MARK_BUFF, stroke=theme.STROKE)
+    mark = outline(row, theme.HIGHLIGHT, stroke=theme.STROKE)
     note = text(
         "In the HTML deck this slide is live: pick a model, the context, the batch and the dtype",
         theme.SIZE.detail,
         theme.MUTED,
     )
     body = stack(VGroup(grid, mark), note, buff=NOTE_GAP)
-    titles.align_to([0, theme.CONTENT_TOP, 0], UP)
-    below_titles = titles.get_bottom()[1] - TABLE_GAP
-    body.move_to([0, (below_titles + theme.CONTENT_BOTTOM) / 2, 0])
-    titles.align_to(body, LEFT)
+    # the table under the titles, its outline's left edge on the content's
+    body.move_to([theme.CONTENT_LEFT, body_top(titles), 0], aligned_edge=UP + LEFT)
     return titles, VGroup(grid, mark, note)
 
 

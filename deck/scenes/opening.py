@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import UP, VGroup, Write
+from manim import DOWN, UP, VGroup, Write
 
 from deck import theme
 from deck.components.byline import byline
@@ -14,32 +14,51 @@ from deck.talk import Talk
 
 TITLE_HEADS_WIDTH = 6.0  # the picture of query heads grouped over KV heads
 TITLE_GAP = 0.35
-TITLE_GAP_MIN = 0.15  # the gaps a long title or byline may close to
+TITLE_GAP_MIN = 0.2  # the gaps a long title or byline may close to (27 px)
+# Air between the slide counter and the title card's top (61 px at 1080p): a three-line
+# title stays clear of the counter in the corner above it.
+COUNTER_AIR = 0.45
+CARD_TOP = theme.HEADER_BOTTOM - COUNTER_AIR
 
 
 def title_card(talk: Talk) -> VGroup:
-    """Title, subtitle, the head counts and their picture, centred on the slide; the
-    speaker's byline below them when the talk names a speaker."""
+    """Title, subtitle, the head counts and their picture, the speaker's byline below them
+    when the talk names a speaker: centred on the slide when they fit between the
+    counter's air and the bottom margin, else as high as that air lets them. A long title
+    or byline closes the gaps first; when even then they do not fit, the picture of the
+    heads gives way (the counts above it still say what it shows), and then the title
+    steps down to the heading size."""
     m = talk.model
     subtitle = talk.subtitle or f"How {m.title} shares keys and values across query heads"
-    parts = [
-        centred(talk.title, theme.SIZE.title, theme.TITLE),
-        centred(subtitle, theme.SIZE.body, theme.MUTED),
-        text(
-            f"{m.n_heads} query heads  ·  {m.n_kv_heads} KV heads  ·  "
-            f"{m.group_size} queries per KV head",
-            theme.SIZE.body,
-        ),
-        HeadGroups(m, TITLE_HEADS_WIDTH),
-    ]
-    if talk.speaker:
-        parts.append(byline(talk))
-    # centred on the slide between the content lines; a long title or byline closes the gaps
-    room = 2 * min(theme.CONTENT_TOP, -theme.CONTENT_BOTTOM)
+    credit = [byline(talk)] if talk.speaker else []
+    for size in (theme.SIZE.title, theme.SIZE.heading):
+        words = [
+            centred(talk.title, size, theme.TITLE),
+            centred(subtitle, theme.SIZE.body, theme.MUTED),
+            text(
+                f"{m.n_heads} query heads  ·  {m.n_kv_heads} KV heads  ·  "
+                f"{m.group_size} queries per KV head",
+                theme.SIZE.body,
+            ),
+        ]
+        parts = [*words, HeadGroups(m, TITLE_HEADS_WIDTH), *credit]
+        if not fits(parts):
+            parts = [*words, *credit]
+        if fits(parts):
+            break
+    room = CARD_TOP - theme.CONTENT_BOTTOM
     spare = room - sum(part.height for part in parts)
     gap = min(TITLE_GAP, max(TITLE_GAP_MIN, spare / (len(parts) - 1)))
-    card = stack(*parts, buff=gap, align=UP * 0)
-    return card.move_to([0, 0, 0])
+    card = stack(*parts, buff=gap, align=UP * 0).move_to([0, 0, 0])
+    if card.get_top()[1] > CARD_TOP:
+        card.shift(DOWN * (card.get_top()[1] - CARD_TOP))
+    return card
+
+
+def fits(parts: list) -> bool:
+    """Whether `parts`, stacked at the smallest gap, fit from the counter's air down."""
+    height = sum(p.height for p in parts) + TITLE_GAP_MIN * (len(parts) - 1)
+    return height <= CARD_TOP - theme.CONTENT_BOTTOM
 
 
 class Opening(DeckSlide):

@@ -19,6 +19,7 @@ from deck import theme
 from deck.components.formula import Formula
 from deck.components.heads import head_cell, head_strip, readable_cell
 from deck.components.highlight import outline
+from deck.components.page import slide_title
 from deck.components.roles import OVERLAY
 from deck.components.spec import sit_on
 from deck.components.text import text
@@ -29,17 +30,26 @@ from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 # "softmax" and "values" label the parts the last two steps explain; the first two
-# explain the fraction's numerator and denominator (`Formula.fraction_parts`).
+# explain the fraction's numerator and denominator (`Formula.fraction_parts`). A thick
+# space before each labelled part keeps its outline clear of the glyph before it.
 FORMULA = (
-    '"Attention"(#q[$Q$], #k[$K$], #v[$V$]) = '
-    '{{ display("softmax"((#q[$Q$] #k[$K$]^top) / sqrt(d_k))) : softmax }}{{ #v[$V$] : values }}'
+    '"Attention"(#q[$Q$], #k[$K$], #v[$V$]) = thick thick '
+    '{{ display("softmax"((#q[$Q$] #k[$K$]^top) / sqrt(d_k))) : softmax }} thick '
+    "{{ #v[$V$] : values }}"
 )
-QKV_COLUMNS = (-4.6, 0.0, 4.6)  # centres of the Q, K and V columns
-QKV_BASELINES = (0.9, 0.05, -0.6)
-QKV_STRIP_Y = -1.4
-QKV_STRIP_WIDTH = 3.8  # the query heads' strip: gqa-1b's 24 heads in 6 groups, 15 px each
+# Q, K and V on thirds of the grid (columns 1-4, 5-8, 9-12), filling the body's height:
+# the role, its question, its heads and their strip.
+QKV_SPANS = ((1, 4), (5, 8), (9, 12))
+QKV_COLUMNS = tuple(sum(theme.columns(*cols)) / 2 for cols in QKV_SPANS)
+QKV_BASELINES = (1.05, -0.05, -0.75)
+QKV_STRIP_Y = -1.9
+# the query heads' strip: a third of the grid, less a gutter each side, so that the
+# three strips stay apart
+QKV_STRIP_WIDTH = theme.span(*QKV_SPANS[0]) - 2 * theme.GUTTER
 STEP_COLUMN = 4.0  # width reserved for a step's formula, so descriptions share one left edge
-STEP_PITCH = 1.05
+STEP_PITCH = 0.95
+ROLES_TITLE = "Queries, keys and values"
+FORMULA_TITLE = "The attention formula"  # over the formula and its four steps
 
 
 def qkv_cell(m: Model) -> float:
@@ -85,7 +95,7 @@ def focus_box(region: VGroup) -> VGroup:
 
 def step_layout(m: Model) -> tuple[Formula, VGroup]:
     """The full formula at the top and the four step rows below it, both centred."""
-    top = full_formula().align_to([0, theme.CONTENT_TOP - 0.2, 0], UP).set_x(0)
+    top = full_formula().align_to([0, theme.BODY_TOP, 0], UP).set_x(0)
     rows = VGroup()
     for n, (body, desc, _) in enumerate(step_rows(m), start=1):
         number = text(f"{n}", theme.SIZE.body, theme.MUTED)
@@ -95,7 +105,7 @@ def step_layout(m: Model) -> tuple[Formula, VGroup]:
         description.move_to([number.get_right()[0] + 0.45 + STEP_COLUMN, 0, 0], aligned_edge=LEFT)
         row = VGroup(number, formula, description)
         rows.add(row.move_to([0, -n * STEP_PITCH, 0], coor_mask=[0, 1, 0]))
-    rows.next_to(top, DOWN, buff=theme.GAP_LARGE * 1.3).set_x(0)
+    rows.next_to(top, DOWN, buff=theme.GAP_LARGE).set_x(0)
     return top, rows
 
 
@@ -116,7 +126,9 @@ class ScaledDotProduct(DeckSlide):
         top, steps = step_layout(talk.model)
         for row in steps[:-1]:
             row.set_color(theme.DIMMED)
-        return VGroup(top, steps, focus_box(formula_regions(top)["values"]))
+        return VGroup(
+            slide_title(FORMULA_TITLE), top, steps, focus_box(formula_regions(top)["values"])
+        )
 
     def setup(self) -> None:
         super().setup()
@@ -155,7 +167,7 @@ class ScaledDotProduct(DeckSlide):
                 text(f"“{question}”", theme.SIZE.label),
                 text(
                     f"{heads} {'head' if heads == 1 else 'heads'} × {m.head_dim}",
-                    theme.SIZE.label,
+                    theme.SIZE.body,
                     theme.MUTED,
                 ),
             )
@@ -167,9 +179,10 @@ class ScaledDotProduct(DeckSlide):
             strip = head_strip(heads, group, color, QKV_STRIP_WIDTH, qkv_cell(m))
             rows.add(strip.move_to([x, QKV_STRIP_Y, 0]))
             columns.add(rows)
-        self.qkv = columns
+        self.qkv = VGroup(slide_title(ROLES_TITLE), columns)
         self.play(
             *self.leave_previous(),
+            fade_in(self.qkv[0], shift=DOWN * theme.NUDGE),
             *(fade_in(col[0], shift=DOWN * theme.NUDGE) for col in columns),
             run_time=theme.RUN,
         )
@@ -186,11 +199,12 @@ class ScaledDotProduct(DeckSlide):
         each row into weights; and the weights mix the values. Next, one step at a time.
     """)
     def formula(self) -> None:
-        self.full.move_to([0, 0.3, 0])
+        self.full.move_to([0, (theme.BODY_TOP + theme.CONTENT_BOTTOM) / 2, 0])
         # a cross-fade: the roles leave while the formula is written, never an empty screen
         self.play(
             AnimationGroup(
                 fade_out(self.qkv, shift=UP * theme.NUDGE, run_time=theme.RUN_FAST),
+                fade_in(slide_title(FORMULA_TITLE), shift=DOWN * theme.NUDGE, run_time=theme.RUN),
                 Write(self.full, run_time=theme.RUN_WRITE),
             )
         )

@@ -44,22 +44,32 @@ from deck.talk import Talk
 MIN_BATCH, BATCH_CAP = 2, 256
 X_TICKS = 6  # at most this many labelled context lengths
 BYTES_TICK = 1024  # the y-axis is labelled at 1 KiB, 1 MiB, 1 GiB, ...
-CHART_PLOT = Plot(left=-5.85, bottom=-2.65, width=5.7, height=4.55)
-CHART_CARD_LEFT = 2.3  # the card right of the chart's end labels
+# The plot box: its tick labels left of it fill the first column, its axis title above it
+# starts under the slide's title; its end labels run up to the card on columns 9 to 12.
+CHART_CARD_COLUMNS = (9, 12)
+CHART_PLOT = Plot(
+    left=theme.CONTENT_LEFT + 0.95, bottom=-2.6, width=5.3, height=theme.BODY_TOP - 0.45 + 2.6
+)
+CHART_CARD_LEFT = theme.columns(*CHART_CARD_COLUMNS)[0]
 
 # ── the first slide: what a decoding step reads ─────────────────────────
-READS_CARD_WIDTH = 6.4
-STEP_CARD_WIDTH = 5.0
-READS_TOP = 2.2  # below the slide's title
+READS_COLUMNS = (1, 6)  # the weights and the cache; the arrows cross column 7
+STEP_COLUMNS = (8, 12)  # the decoding step they feed
 READS_GAP = 0.45  # between the two cards on the left
-ARROW_SPAN = 1.0  # between the left cards and the decoding step
 ARROW_SPREAD = 0.35  # the two arrows reach the step card this far above and below its middle
 
 # ── the formula ─────────────────────────────────────────────────────────
-FORMULA = (
-    '{{ 2 : kv }} dot {{ "layers" : layers }} dot {{ "KV heads" : heads }} '
-    'dot {{ "head dim" : dim }} dot {{ "bytes" : bytes }}'
+# Two thick spaces on each side of a dot: the outlines of two neighbouring factors keep
+# their theme.HIGHLIGHT_GAP from the dot between them.
+_DOT = " thick thick dot thick thick "
+FACTORS = (
+    "{{ 2 : kv }}",
+    '{{ "layers" : layers }}',
+    '{{ "KV heads" : heads }}',
+    '{{ "head dim" : dim }}',
+    '{{ "bytes" : bytes }}',
 )
+FORMULA = _DOT.join(FACTORS)
 PARTS = ("kv", "layers", "heads", "dim", "bytes")
 FORMULA_Y = 1.35
 VALUES_Y = 0.3
@@ -253,13 +263,13 @@ def decoding_reads(m: Model) -> VGroup:
             f"= {fmt.nbytes(m.weight_bytes())}, read in full for every token",
         ],
         theme.WEIGHTS,
-        READS_CARD_WIDTH,
+        theme.span(*READS_COLUMNS),
     )
     cache = card(
         "KV cache",
         [f"{fmt.nbytes(per_token)} for every token so far", "read in full for every token"],
         variant_color("GQA"),
-        READS_CARD_WIDTH,
+        theme.span(*READS_COLUMNS),
     )
     step = card(
         "One decoding step",
@@ -269,10 +279,11 @@ def decoding_reads(m: Model) -> VGroup:
             "outputs one token",
         ],
         theme.ATTENTION,
-        STEP_CARD_WIDTH,
+        theme.span(*STEP_COLUMNS),
     )
     reads = VGroup(weights, cache).arrange(DOWN, buff=READS_GAP, aligned_edge=LEFT)
-    step.next_to(reads, RIGHT, buff=ARROW_SPAN)
+    reads.move_to([theme.columns(*READS_COLUMNS)[0], 0, 0], aligned_edge=LEFT)
+    step.move_to([theme.columns(*STEP_COLUMNS)[0], 0, 0], aligned_edge=LEFT)
     arrows = VGroup(
         *(
             tag(
@@ -289,7 +300,7 @@ def decoding_reads(m: Model) -> VGroup:
         )
     )
     picture = VGroup(reads, step, arrows)
-    picture.move_to([0, (READS_TOP + theme.CONTENT_BOTTOM) / 2, 0])
+    picture.move_to([0, (theme.BODY_TOP + theme.CONTENT_BOTTOM) / 2, 0], coor_mask=[0, 1, 0])
     return picture
 
 

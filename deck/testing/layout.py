@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import Mobject
+from manim import Mobject, Text
 
 from deck.components.roles import role_of
+from deck.components.spec import baseline
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,12 @@ class Item:
     top: float
     font_size: float | None
     opacity: float
+    kind: str = ""  # what a test looks for by name: "slide-title"
+    baseline: float | None = None  # a text's
+    # an outline's: the clear space between its stroke and the glyphs it frames
+    clearance: float | None = None
+    # a card's: its paragraphs, each as the lines it was wrapped into
+    paragraphs: tuple[tuple[str, ...], ...] = ()
 
     def overlaps(self, other: Item, tolerance: float = 0.0) -> bool:
         return (
@@ -61,6 +68,19 @@ def collect(mobjects: list[Mobject] | tuple[Mobject, ...]) -> list[Item]:
             return
         # Text keeps its string with spaces in `original_text`; a Formula keeps its source
         label = getattr(mob, "original_text", None) or getattr(mob, "source", "") or ""
+        glyphs = getattr(mob, "glyphs", None)
+        clear = None
+        if glyphs is not None:
+            inner = getattr(mob, "stroke_half", 0.0)
+            clear = (
+                min(
+                    float(glyphs.get_left()[0] - mob.get_left()[0]),
+                    float(mob.get_right()[0] - glyphs.get_right()[0]),
+                    float(glyphs.get_bottom()[1] - mob.get_bottom()[1]),
+                    float(mob.get_top()[1] - glyphs.get_top()[1]),
+                )
+                - inner
+            )
         items.append(
             Item(
                 role=role,
@@ -71,6 +91,10 @@ def collect(mobjects: list[Mobject] | tuple[Mobject, ...]) -> list[Item]:
                 top=float(mob.get_top()[1]),
                 font_size=getattr(mob, "font_size", None) if role == "text" else None,
                 opacity=_opacity(mob),
+                kind=getattr(mob, "kind", ""),
+                baseline=baseline(mob) if isinstance(mob, Text) else None,
+                clearance=clear,
+                paragraphs=getattr(mob, "paragraphs", ()),
             )
         )
 

@@ -29,7 +29,7 @@ from tests.conftest import (
 )
 from tests.test_attention import _reference_relative_errors
 
-HEADER_BOTTOM = theme.CONTENT_TOP + 0.1  # the section title and counter sit above this
+HEADER_BOTTOM = theme.HEADER_BOTTOM  # the section title and counter sit above this
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 

@@ -9,7 +9,7 @@ from deck.scenes import SCENES
 from deck.testing.layout import collect
 from tests.conftest import TALKS, constructed, talk_for
 
-HEADER_BOTTOM = theme.CONTENT_TOP + 0.1  # the section title and counter sit above this
+HEADER_BOTTOM = theme.HEADER_BOTTOM  # the section title and counter sit above this
 
 
 def picture(items) -> list[tuple]:
