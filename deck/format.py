@@ -49,6 +49,11 @@ def nbytes(n: int) -> str:
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
 
+def times(factor: float) -> str:
+    """A factor to two decimals: 1.15×, 4.35×."""
+    return f"{factor:.2f}×"
+
+
 def billions(n: int) -> str:
     return f"{n / 1e9:.2f} B"
 

@@ -139,6 +139,55 @@ def first_reaching(per_token: int, weights: int, max_len: int) -> int | None:
     return tokens if tokens <= max_len else None
 
 
+def serving_batch(p) -> int:
+    """The chart's batch: the first power of two from 2 at which GQA's cache at the full
+    context reaches the weights, at most 256."""
+    batch = BATCH_LIMITS[0]
+    while batch < BATCH_LIMITS[1] and kv_bytes_per_token(p) * p.max_len * batch < (
+        params_of(p) * BYTES[p.dtype]
+    ):
+        batch *= 2
+    return batch
+
+
+def cache_at(p, heads: int, tokens: int, batch: int = 1) -> int:
+    """K and V of `batch` sequences of `tokens` tokens, each layer keeping its window."""
+    windows = p.layer_windows or (None,) * p.n_layers
+    kept = sum(tokens if w is None else min(tokens, w) for w in windows)
+    return 2 * heads * p.head_dim * BYTES[p.dtype] * kept * batch
+
+
+@dataclass(frozen=True)
+class StepReads:
+    """What one decoding step reads at the full context, recomputed from the dimensions."""
+
+    weights: int  # bytes of every weight but the input embedding (a lookup)
+    cache: dict[tuple[int, int], int]  # (batch, KV heads) → bytes of the batch's caches
+    ratio: dict[int, float]  # batch → MHA's bytes ÷ GQA's
+
+    def strings(self) -> list[str]:
+        return [f"{binary_text(self.weights)} + {binary_text(c)}" for c in self.cache.values()] + [
+            f"{r:.2f}×" for r in self.ratio.values()
+        ]
+
+    def numbers(self) -> set[float]:
+        values = [self.weights, *self.cache.values()]
+        return {round(binary(v)[0], 1) for v in values} | {round(r, 2) for r in self.ratio.values()}
+
+
+def step_reads(p) -> StepReads:
+    table = p.vocab * p.hidden
+    read = params_of(p) - (0 if p.tie_embeddings else table)  # the head is read, the lookup not
+    weights = read * BYTES[p.dtype]
+    h, kv = p.n_heads, p.n_kv_heads
+    cache, ratio = {}, {}
+    for batch in (1, serving_batch(p)):
+        for heads in (h, kv, 1):
+            cache[batch, heads] = cache_at(p, heads, p.max_len, batch)
+        ratio[batch] = (weights + cache[batch, h]) / (weights + cache[batch, kv])
+    return StepReads(weights, cache, ratio)
+
+
 def expected_for(name: str) -> Expected:
     p = raw_dims(name)
     d, h, kv, hd, L = p.hidden, p.n_heads, p.n_kv_heads, p.head_dim, p.n_layers
@@ -168,9 +217,7 @@ def expected_for(name: str) -> Expected:
     size = BYTES[p.dtype]
     weights = params * size
     per_token = {heads: 2 * L * heads * hd * size for heads in (h, kv, 1)}
-    batch = BATCH_LIMITS[0]
-    while batch < BATCH_LIMITS[1] and per_token[kv] * p.max_len * batch < weights:
-        batch *= 2
+    batch = serving_batch(p)
     numbers |= {size, batch, *per_token.values()}
     numbers.add(round(binary(weights)[0], 1))
     strings += [
@@ -214,6 +261,7 @@ def expected_for(name: str) -> Expected:
     numbers.add(removed)
     strings += [f"{removed:,}", *(f"{ms:.2f} s · {score:.1f}" for ms, score in TABLE1.values())]
     strings += [*SOURCE_LINES, "hand-built example", *model_row(p)]
+    strings += step_reads(p).strings()
     return Expected(numbers, strings)
 
 
@@ -294,6 +342,8 @@ def scene_figures(scene_name: str, name: str) -> set[float]:
         return cited | published | numbers_in(*CITATIONS)
     if scene_name == "KVCalculator":
         return calculator_figures().numbers
+    if scene_name == "WhyGQA":
+        return step_reads(raw_dims(name)).numbers()
     return set()
 
 
@@ -387,6 +437,19 @@ def test_calculator_slide_shows_every_preset(preset):
     shown = " | ".join(t for _, t in on_screen_text("KVCalculator", preset))
     missing = [s for s in calculator_figures().strings if s not in shown]
     assert not missing, f"not on the calculator's slide for {preset}: {missing}"
+
+
+def test_what_a_step_reads_matches_the_reference():
+    """facts.md: GQA-1B at 2,048 tokens reads 795,403,776 weights (1.48 GiB) and MHA reads
+    1.15× GQA's bytes for one sequence, 4.35× at a batch of 64."""
+    reads = step_reads(raw_dims("gqa-1b"))
+    assert reads.weights == 795_403_776 * 2 and serving_batch(raw_dims("gqa-1b")) == 64
+    assert {b: round(r, 2) for b, r in reads.ratio.items()} == {1: 1.15, 64: 4.35}
+    shown = slide_texts("WhyGQA", "gqa-1b", "step_reads_batch")
+    for figure in ("1.15×", "4.35×", "1.5 GiB + 288 MiB", "1.5 GiB + 3 GiB", "1.5 GiB + 18 GiB"):
+        assert figure in shown
+    one = slide_texts("WhyGQA", "gqa-1b", "step_reads")
+    assert "1.15×" in one and "4.35×" not in one  # the batch comes on the next slide
 
 
 def test_calculator_figures_match_the_reference():
