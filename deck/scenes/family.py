@@ -7,8 +7,11 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, LaggedStart, ReplacementTransfo
 
 from deck import format as fmt
 from deck import theme
+from deck.attention import GROUP_PATTERNS, group_example
 from deck.components.family import Sharing
+from deck.components.group_patterns import MAX_SHOWN, GroupPatterns
 from deck.components.highlight import outline
+from deck.components.page import slide_title
 from deck.components.spec import sit_on
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
@@ -26,6 +29,7 @@ ROW_GAP = 0.6  # from the query heads down to the key heads
 LEGEND_GAP = 0.5  # between the legend's entries
 CAPTION_TOP = -2.8  # the caption under the three variants
 OUTLINE_BUFF = 0.12
+GROUP_TOP = 1.8  # the one-group picture, under its slide's title and subtitle
 
 
 def variant_title(m: Model, name: str, kv: int) -> str:
@@ -92,6 +96,32 @@ def gqa_caption(m: Model) -> VGroup:
     )
 
 
+def one_group(m: Model) -> VGroup:
+    """The query heads of KV head 0's group, each with its own hand-built pattern over the
+    group's shared keys and values (`deck.attention.group_example`)."""
+    shown = min(m.group_size, MAX_SHOWN)
+    example = group_example(patterns=GROUP_PATTERNS[:shown])
+    return GroupPatterns(
+        example.weights,
+        [f"query head {h}" for h in range(shown)],
+        example.patterns,
+        example.tokens,
+        f"KV head 0: a key and a value per token, for query heads 0–{m.group_size - 1}"
+        if m.group_size > 1
+        else "KV head 0: a key and a value per token, for query head 0",
+        m.group_size,
+        GROUP_TOP,
+    )
+
+
+def one_group_title(m: Model) -> VGroup:
+    heads = "query head" if m.group_size == 1 else "query heads"
+    return slide_title(
+        f"One group: {m.group_size} {heads}, one KV head",
+        "hand-built example · rows: each token's query, columns: the keys it weighs",
+    )
+
+
 class Family(DeckSlide):
     SECTION = "The family side by side"
 
@@ -100,12 +130,12 @@ class Family(DeckSlide):
         self.highlight_mha()
         self.highlight_mqa()
         self.highlight_gqa()
+        self.one_group()
 
     @classmethod
     def last_frame(cls, talk: Talk) -> VGroup:
         m = talk.model
-        drawn = bands(m)
-        return VGroup(legend(m), *drawn.values(), focus(drawn["GQA"], "GQA"), gqa_caption(m))
+        return VGroup(one_group_title(m), one_group(m))
 
     def setup(self) -> None:
         super().setup()
@@ -178,6 +208,38 @@ class Family(DeckSlide):
     """)
     def highlight_gqa(self) -> None:
         self.point_at("GQA", gqa_caption(self.model))
+
+    @beat("""
+        This is GQA in one picture: the query heads of one group, a hand-built example. Each
+        head asks its own question of the same keys, so each gets its own pattern of weights:
+        here the previous token, the first, the current one, or everything evenly. They all
+        read the one shared key and value head, which is all the cache stores for them.
+    """)
+    def one_group(self) -> None:
+        m = self.model
+        picture = one_group(m)
+        self.play(
+            *self.leave_content(),
+            fade_in(one_group_title(m), shift=DOWN * theme.NUDGE),
+            fade_in(picture.kv, shift=UP * theme.NUDGE),
+            run_time=theme.RUN,
+        )
+        self.side_content = []
+        self.play(Create(picture.wires), run_time=theme.RUN_FAST)
+        self.play(
+            LaggedStart(
+                *(
+                    fade_in(VGroup(label, grid, name), shift=DOWN * theme.NUDGE)
+                    for label, grid, name in zip(
+                        picture.head_labels, picture.grids, picture.pattern_labels, strict=True
+                    )
+                ),
+                lag_ratio=theme.LAG_PARTS,
+            ),
+            fade_in(picture.more),
+            run_time=theme.RUN_BUILD,
+        )
+        self.group_picture = picture
 
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
