@@ -344,7 +344,20 @@ def scene_figures(scene_name: str, name: str) -> set[float]:
         return calculator_figures().numbers
     if scene_name == "WhyGQA":
         return step_reads(raw_dims(name)).numbers()
+    if scene_name == "Family":
+        return one_group_figures(raw_dims(name))
     return set()
+
+
+READABLE_GRIDS = 4  # the one-group slide draws at most this many query heads' patterns
+
+
+def one_group_figures(p) -> set[float]:
+    """The one-group slide: query heads 0 … of KV head 0's group of h ÷ kv, the last one's
+    number, and how many of the group are not drawn."""
+    group = p.n_heads // p.n_kv_heads
+    drawn = min(group, READABLE_GRIDS)
+    return {*range(drawn), group - 1, group - drawn}
 
 
 def calculator_figures() -> Expected:
@@ -605,3 +618,53 @@ def test_a_talk_without_a_speaker_shows_no_byline():
         "4 KV heads",
     ]
     assert slide_texts("Closing", "gqa-1b", "thanks") == ["Thank you", "Grouped-Query Attention"]
+
+
+def independent_softmax(queries: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Causal softmax(q·k/√d) of every head, one row at a time, by the textbook formula."""
+    heads, n, d = queries.shape
+    out = np.zeros((heads, n, n))
+    for h in range(heads):
+        for i in range(n):
+            logits = np.array([queries[h, i] @ keys[j] / math.sqrt(d) for j in range(i + 1)])
+            e = np.exp(logits - logits.max())
+            out[h, i, : i + 1] = e / e.sum()
+    return out
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_the_one_group_slide_draws_the_softmax_of_one_shared_key_head(preset):
+    from deck.attention import GROUP_PATTERNS, group_example
+    from deck.components.heatmap import heat_color
+
+    scene = constructed("Family", preset)
+    picture = scene.group_picture
+    group = raw_dims(preset).n_heads // raw_dims(preset).n_kv_heads
+    drawn = min(group, READABLE_GRIDS)
+    example = group_example(patterns=GROUP_PATTERNS[:drawn])
+    assert picture_patterns(scene) == [p.replace(" ", "") for p in GROUP_PATTERNS[:drawn]]
+    expected = independent_softmax(np.asarray(example.queries), np.asarray(example.keys))
+    np.testing.assert_allclose(picture.weights, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(picture.weights.sum(axis=-1), 1.0)
+    assert len(picture.grids) == drawn
+    n = len(example.tokens)
+    with theme.use("dark"):
+        for h, grid in enumerate(picture.grids):
+            for cell, (i, j) in zip(grid, np.ndindex(n, n), strict=True):
+                assert cell.get_fill_color().to_hex() == heat_color(expected[h, i, j]).to_hex()
+                assert cell.width * 1080 / 8 >= 12  # px at 1080p
+    shown = slide_texts("Family", preset, "one_group")
+    assert (
+        "hand-built example" in " ".join(shown)
+        and "hand-built example" in scene.snapshots[-1].notes
+    )
+    assert [t for t in shown if t.startswith("query head ")] == [
+        f"query head {h}" for h in range(drawn)
+    ]
+    if group > drawn:
+        assert f"+ {group - drawn} more" in shown
+
+
+def picture_patterns(scene) -> list[str]:
+    """The patterns the slide names under its grids, in order (manim's text drops spaces)."""
+    return [label.text for label in scene.group_picture.pattern_labels]
