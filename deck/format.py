@@ -54,6 +54,12 @@ def times(factor: float) -> str:
     return f"{factor:.2f}×"
 
 
+def rate(x: float) -> str:
+    """A measured rate as a chart labels it: two significant figures below 100 (1.2, 25),
+    whole numbers above (2,174)."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.2g}"
+
+
 def billions(n: int) -> str:
     return f"{n / 1e9:.2f} B"
 
