@@ -346,7 +346,38 @@ def scene_figures(scene_name: str, name: str) -> set[float]:
         return step_reads(raw_dims(name)).numbers()
     if scene_name == "Family":
         return one_group_figures(raw_dims(name))
+    if scene_name == "Decoding":
+        return {float(shown_rate(x).replace(",", "")) for x in intensities(raw_dims(name))} | {
+            10.0**e
+            for e in range(-1, 8)  # the log axis's ticks
+        }
     return set()
+
+
+def shown_rate(x: float) -> str:
+    """How the prefill-vs-decode slide writes a rate: 2 significant figures below 100."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.2g}"
+
+
+def intensities(p) -> dict[tuple[str, str], float]:
+    """FLOPs per byte of memory traffic, for (situation, variant), recomputed from the
+    dimensions: 2 FLOPs per weight read and token, and 4·head_dim per query head and
+    visible key (q·k and the weighted sum of v); bytes: the weights read once (all but
+    the input embedding), the caches read (decode) or written (prefill)."""
+    size, t = BYTES[p.dtype], p.max_len
+    read = params_of(p) - (0 if p.tie_embeddings else p.vocab * p.hidden)
+    windows = p.layer_windows or (None,) * p.n_layers
+    per_key = 4 * p.n_heads * p.head_dim
+    seen_now = sum(t if w is None else min(t, w) for w in windows)
+    seen_prefill = sum(min(i, w or i) for w in windows for i in range(1, t + 1))
+    found = {}
+    for name, heads in (("MHA", p.n_heads), ("GQA", p.n_kv_heads)):
+        for label, batch in (("decode 1", 1), ("decode batch", serving_batch(p))):
+            flops = batch * (2 * read + per_key * seen_now)
+            found[label, name] = flops / (read * size + cache_at(p, heads, t, batch))
+        flops = 2 * read * t + per_key * seen_prefill
+        found["prefill", name] = flops / (read * size + cache_at(p, heads, t))
+    return found
 
 
 READABLE_GRIDS = 4  # the one-group slide draws at most this many query heads' patterns
@@ -668,3 +699,33 @@ def test_the_one_group_slide_draws_the_softmax_of_one_shared_key_head(preset):
 def picture_patterns(scene) -> list[str]:
     """The patterns the slide names under its grids, in order (manim's text drops spaces)."""
     return [label.text for label in scene.group_picture.pattern_labels]
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_prefill_vs_decode_shows_each_rate_beside_its_bar(preset):
+    rates = intensities(raw_dims(preset))
+    rows = rows_of(
+        [i for i in snapshot("Decoding", preset, "prefill_vs_decode").items if i.role == "text"]
+    )
+    bars = [r[k : k + 2] for r in rows for k, t in enumerate(r) if t in ("MHA", "GQA")]
+    want = [
+        [name, shown_rate(rates[situation, name])]
+        for situation in ("decode 1", "decode batch", "prefill")
+        for name in ("MHA", "GQA")
+    ]
+    assert bars == want
+    # decode does a few FLOPs per byte; a prefill of the context, at least one per prompt token
+    assert rates["decode 1", "GQA"] < 10 < raw_dims(preset).max_len < rates["prefill", "GQA"]
+
+
+def test_prefill_vs_decode_of_the_deck_model():
+    """MHA's decoding step in bfloat16 does exactly one FLOP per byte it reads: a
+    multiply-add per 2-byte weight and per 2-byte cached number."""
+    rates = intensities(raw_dims("gqa-1b"))
+    assert rates["decode 1", "MHA"] == pytest.approx(1.0)
+    assert round(rates["decode 1", "GQA"], 2) == 1.15
+    assert round(rates["decode batch", "GQA"] / rates["decode batch", "MHA"], 1) == 4.3
+
+
+def snapshot(scene_name: str, preset: str, beat: str):
+    return next(s for s in constructed(scene_name, preset).snapshots if s.beat == beat)
