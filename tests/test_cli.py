@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from deck import cli, render
-from deck.model import PRESETS
+from deck import cli
+from deck.build import render
+from deck.content.model import PRESETS
 from deck.scenes import SCENE_NAMES, total_slides
 
 
@@ -171,8 +172,8 @@ def test_outside_the_project_environment_says_how_to_set_up(tmp_path):
 @pytest.fixture
 def presenter(monkeypatch, tmp_path):
     """`deck present` with Qt there, every scene current, and the presenter not started."""
-    from deck import doctor, present
-    from deck.doctor import Finding
+    from deck.commands import doctor, present
+    from deck.commands.doctor import Finding
 
     monkeypatch.setitem(doctor.CHECKS, "qt", lambda: Finding("qt", True, ""))
     monkeypatch.setattr(render, "is_fresh", lambda *args: True)
@@ -210,7 +211,7 @@ def test_minutes_must_be_positive(minutes):
 def test_exports_are_told_the_talk(monkeypatch):
     import datetime
 
-    from deck.sources import REFERENCES
+    from deck.content.sources import REFERENCES
     from deck.talk import Talk
 
     talk = Talk(

@@ -20,10 +20,10 @@ import pytest
 from PIL import Image
 
 from deck import export as ex
+from deck.content.model import PRESETS
 from deck.export import ExportError, ExportOptions, export, fonts, pictures, reveal, up_to_date
 from deck.export.kv_calculator import calculator_widget
 from deck.export.videos import slide_files
-from deck.model import PRESETS
 from tests.test_compat import GREEN, RED, write_video
 
 TINY_SCENE = """
@@ -226,6 +226,20 @@ def test_pptx_says_who_when_and_16_9(exported):
     assert all('<p:cond delay="0"/>' in t for t in timing)  # every video starts by itself
 
 
+def test_pptx_thumbnail_is_the_first_slide_and_posters_are_jpeg(exported, rendered):
+    from pptx import Presentation
+
+    with zipfile.ZipFile(exported["pptx"]) as package:
+        thumbnail = Image.open(io.BytesIO(package.read("docProps/thumbnail.jpeg")))
+    assert thumbnail.size == (256, 144)  # 16:9, not the template's blank 4:3
+    _, last = frames_of(tiny_videos(rendered / "slides")[0])
+    assert difference(last, thumbnail) < 3.0, "the thumbnail is not the first slide"
+    deck = Presentation(str(exported["pptx"]))
+    for slide in deck.slides:
+        (movie,) = slide.shapes
+        assert poster_blob(movie)[:3] == b"\xff\xd8\xff"  # JPEG, a tenth of a PNG's bytes
+
+
 def test_pdf_metadata_names_the_talk(exported):
     pypdf = pytest.importorskip("pypdf")
     info = pypdf.PdfReader(exported["pdf"]).metadata
@@ -263,19 +277,41 @@ def test_handout_has_the_notes_as_text_and_a_references_page(exported, rendered)
     assert reader.metadata.author == OPTIONS.author
 
 
+def test_pdf_pages_carry_their_notes_as_searchable_text_and_an_outline(exported, rendered):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(exported["pdf"])
+    notes = tiny_notes(rendered / "slides")
+    for number, (page, said) in enumerate(zip(reader.pages, notes, strict=True), start=1):
+        assert squashed(said) in squashed(page.extract_text()), f"page {number}"
+    titles = [entry.title for entry in reader.outline]
+    assert titles == [f"{n}. {s.split('. ')[0].rstrip('.')}" for n, s in enumerate(notes, 1)]
+
+
+def test_handout_dates_as_the_slides_and_links_its_references(exported):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(exported["handout"])
+    assert "14 May 2026" in reader.pages[0].extract_text()  # as the title slide writes it
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for annotation in reader.pages[-1].get("/Annots", [])
+        if annotation.get_object().get("/Subtype") == "/Link"
+    ]
+    assert links == ["https://arxiv.org/abs/2001.00001"]
+
+
 def test_handout_font_has_every_character_of_the_deck():
     """The handout embeds one TrueType font: a character it lacks would print as a box."""
     from reportlab.pdfbase import pdfmetrics
 
-    from deck.export import handout
-    from deck.model import PRESETS
+    from deck.content.model import PRESETS
+    from deck.content.sources import REFERENCES
+    from deck.export import pdf_base
     from deck.scenes import SCENES
-    from deck.sources import REFERENCES
 
-    handout.register_fonts()
+    pdf_base.register_fonts()
     texts = [r.citation() for r in REFERENCES]
     texts += [s.notes_for(b, m) for m in PRESETS.values() for s in SCENES for b in s.beat_names()]
-    for name in (handout.FONT, handout.BOLD):
+    for name in (pdf_base.FONT, pdf_base.BOLD):
         glyphs = pdfmetrics.getFont(name).face.charToGlyph
         missing = sorted({c for t in texts for c in t if ord(c) not in glyphs and c != "\n"})
         assert not missing, f"{name} lacks {missing}"

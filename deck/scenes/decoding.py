@@ -19,7 +19,6 @@ from manim import (
 
 from deck import format as fmt
 from deck import theme
-from deck.attention import HEATMAP_TOKENS
 from deck.components.cache_columns import CacheColumns
 from deck.components.highlight import outline
 from deck.components.log_bars import BarGroup, LogBar, LogBars
@@ -27,9 +26,10 @@ from deck.components.page import slide_title
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
 from deck.components.wrap import wrap
-from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.content.attention import HEATMAP_TOKENS
+from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in, fade_out
 from deck.scenes.why_gqa import chart_batch
 from deck.talk import Talk
 

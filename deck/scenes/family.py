@@ -7,7 +7,6 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, LaggedStart, ReplacementTransfo
 
 from deck import format as fmt
 from deck import theme
-from deck.attention import GROUP_PATTERNS, group_example
 from deck.components.family import Sharing
 from deck.components.group_patterns import MAX_SHOWN, GroupPatterns
 from deck.components.highlight import outline
@@ -16,10 +15,11 @@ from deck.components.spec import sit_on
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
 from deck.components.wrap import wrap
-from deck.model import Model
-from deck.motion import fade_in
+from deck.content.attention import GROUP_PATTERNS, group_example
+from deck.content.model import Model
+from deck.content.sources import GQA_FIGURE2
 from deck.scenes.base import DeckSlide, beat
-from deck.sources import GQA_FIGURE2
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 LABEL_COLUMN = 3.5  # the variants' names and head counts, left of the wiring

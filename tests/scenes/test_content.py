@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from deck import compat, theme
-from deck.attention import conversion_example
-from deck.model import PRESETS
+from deck import theme
+from deck.compat.manim_slides import recorded_slide_notes
+from deck.content.attention import conversion_example
+from deck.content.model import PRESETS
+from deck.content.sources import GQA_FIGURE2
 from deck.scenes import SCENES, total_slides
-from deck.sources import GQA_FIGURE2
 from tests.conftest import SCENE_PRESET_PARAMS, SPEAKER, SPEAKER_TALK, TALKS, constructed, talk_for
 from tests.test_attention import _reference_relative_errors
 
@@ -28,7 +30,7 @@ def test_one_slide_per_beat_each_with_notes(scene_name, preset):
     expected = type(scene).slide_count()
     assert len(scene.snapshots) == expected
     # manim-slides closes the last slide when saving; the others are recorded already
-    recorded = compat.recorded_slide_notes(scene)
+    recorded = recorded_slide_notes(scene)
     assert recorded == [s.notes for s in scene.snapshots]
     for snap in scene.snapshots:
         sentences = len(SENTENCE_END.findall(snap.notes))
@@ -80,7 +82,7 @@ def test_the_talk_has_every_pause_point():
 
 @dataclass(frozen=True)
 class Expected:
-    """A preset's figures, computed here from its raw dimensions (not by deck.model)."""
+    """A preset's figures, computed here from its raw dimensions (not by deck.content.model)."""
 
     numbers: set[float]
     strings: list[str]
@@ -94,15 +96,17 @@ def binary(n: int) -> tuple[float, str]:
     return n, "PiB"
 
 
-# The byte sizes the test knows, as the model's config names them (not from deck.model).
+# The byte sizes the test knows, as the model's config names them (not from deck.content.model).
 BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
 DECODING_TOKENS = 7  # the decoding slides' sentence: a prompt of 4, then 3 steps
 BATCH_LIMITS = (2, 256)  # the chart's batch: a power of two within these
 
 
 def binary_text(n: float) -> str:
-    value, unit = binary(n)
-    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+    """One decimal, halves rounded up (1.25 GiB is "1.3 GiB"), from the exact fraction."""
+    value, unit = binary(Fraction(n))
+    tenths = math.floor(value * 10 + Fraction(1, 2))
+    return (f"{tenths / 10:.1f}").removesuffix(".0") + f" {unit}"
 
 
 def raw_dims(name: str):
@@ -665,8 +669,8 @@ def independent_softmax(queries: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("preset", TALKS)
 def test_the_one_group_slide_draws_the_softmax_of_one_shared_key_head(preset):
-    from deck.attention import GROUP_PATTERNS, group_example
     from deck.components.heatmap import heat_color
+    from deck.content.attention import GROUP_PATTERNS, group_example
 
     scene = constructed("Family", preset)
     picture = scene.group_picture

@@ -147,10 +147,10 @@ def check_revealjs() -> Finding:
 
 
 def check_handout_font() -> Finding:
-    """The TrueType files the handout declares it embeds (deck/export/handout.py)."""
-    from deck.export import handout
+    """The TrueType files the PDFs declare they embed (deck/export/pdf_base.py)."""
+    from deck.export import pdf_base
 
-    missing = handout.missing_fonts()
+    missing = pdf_base.missing_fonts()
     return Finding("handout-font", not missing, apt("fonts-dejavu-core"), detail=", ".join(missing))
 
 
