@@ -301,11 +301,10 @@ class Decoding(DeckSlide):
 
     @beat("""
         Prefill and decode are different work. A decoding step uses each weight for one token
-        per sequence, about {decode_one} FLOPs per byte it reads: memory sets the pace. At a
-        batch of {serving_batch} the weights are shared, but each cache is not, so MHA stays
-        near {decode_mha_batch} and GQA reaches {decode_gqa_batch}. A prefill of {context}
-        tokens does about {prefill} FLOPs per byte: arithmetic sets the pace, and GQA gains
-        little there.
+        per sequence: {decode_one} FLOPs per byte it reads, so memory sets the pace. At a batch
+        of {serving_batch} the weights are shared but the caches are not: MHA stays at
+        {decode_mha_batch}, GQA reaches {decode_gqa_batch}. A prefill of {context} tokens does
+        {prefill} FLOPs per byte: arithmetic sets the pace, and GQA gains little there.
     """)
     def prefill_vs_decode(self) -> None:
         m = self.model

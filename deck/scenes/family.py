@@ -29,7 +29,14 @@ ROW_GAP = 0.6  # from the query heads down to the key heads
 LEGEND_GAP = 0.5  # between the legend's entries
 CAPTION_TOP = -2.8  # the caption under the three variants
 OUTLINE_BUFF = 0.12
-GROUP_TOP = 1.8  # the one-group picture, under its slide's title and subtitle
+GROUP_TOP = 1.8
+# How the notes say what each hand-built query head looks at.
+SAID_PATTERNS = {
+    "previous token": "the previous token",
+    "first token": "the first token",
+    "current token": "the current token",
+    "even spread": "all tokens evenly",
+}  # the one-group picture, under its slide's title and subtitle
 
 
 def variant_title(m: Model, name: str, kv: int) -> str:
@@ -211,9 +218,9 @@ class Family(DeckSlide):
 
     @beat("""
         This is GQA in one picture: the query heads of one group, a hand-built example. Each
-        head asks its own question of the same keys, so each gets its own pattern of weights:
-        here the previous token, the first, the current one, or everything evenly. They all
-        read the one shared key and value head, which is all the cache stores for them.
+        head asks its own question of the same keys, so each gets its own pattern of weights,
+        here on {patterns}. They all read the one shared key and value head, which is all the
+        cache stores for them.
     """)
     def one_group(self) -> None:
         m = self.model
@@ -243,7 +250,12 @@ class Family(DeckSlide):
 
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
-        return {
+        fields: dict[str, object] = {
             f"{name.lower()}_per_token": fmt.nbytes(model.kv_cache_bytes(1, kv))
             for name, kv in model.attention_variants
         }
+        drawn = GROUP_PATTERNS[: min(model.group_size, MAX_SHOWN)]
+        fields["patterns"] = (
+            drawn[0] if len(drawn) == 1 else f"{', '.join(drawn[:-1])} or {drawn[-1]}"
+        )
+        return fields

@@ -226,10 +226,18 @@ def reads_title(m: Model) -> VGroup:
     )
 
 
+def weights_read_words(m: Model) -> str:
+    """Which weights a step reads: the input embedding is a lookup, unless it is tied to
+    the output head, which is read in full."""
+    if m.tie_embeddings:
+        return "all, the tied embedding being the output head"
+    return "all but the input embedding"
+
+
 def reads_key(m: Model) -> VGroup:
     weights = fmt.nbytes(m.weights_read_per_step * m.dtype_bytes)
     colors = [variant_color(name) for name, _ in m.attention_variants]
-    key = reads_legend(f"weights: {weights}, all but the input embedding", "KV cache", colors)
+    key = reads_legend(f"weights: {weights}, {weights_read_words(m)}", "KV cache", colors)
     return key.move_to([0, READS_LEGEND_Y, 0]).align_to([theme.CONTENT_LEFT, 0, 0], LEFT)
 
 
@@ -380,6 +388,11 @@ class WhyGQA(DeckSlide):
             "crossing_one": crossing_sentence(model, 1),
             "tokens": f"{model.max_len:,}",
             "weights_read": fmt.spoken_bytes(model.weights_read_per_step * model.dtype_bytes),
+            "which_weights": (
+                "all of them, as its tied input embedding is also the output head"
+                if model.tie_embeddings
+                else "all but the input embedding, which is only a lookup"
+            ),
             "ratio_one": fmt.spoken(read_ratio(model, 1)),
             "ratio_batch": fmt.spoken(read_ratio(model, batch)),
         }
@@ -533,10 +546,10 @@ class WhyGQA(DeckSlide):
         self.swap_side(chart_card(m, chart_batch(m)))
 
     @beat("""
-        What does one decoding step actually read? The weights, all but the input embedding,
-        which is only a lookup: {weights_read} for {m.title}. Then each sequence's cache, here
-        at {tokens} tokens. For one sequence the weights dominate, so MHA reads only
-        {ratio_one} times what GQA reads.
+        What does one decoding step actually read? First the weights of {m.title},
+        {which_weights}: {weights_read}. Then each sequence's cache, here at {tokens} tokens.
+        For one sequence the weights dominate, so MHA reads only {ratio_one} times what GQA
+        reads.
     """)
     def step_reads(self) -> None:
         m = self.model

@@ -176,7 +176,8 @@ class StepReads:
 
     def numbers(self) -> set[float]:
         values = [self.weights, *self.cache.values()]
-        return {round(binary(v)[0], 1) for v in values} | {round(r, 2) for r in self.ratio.values()}
+        sizes = {float(binary_text(v).split()[0]) for v in values}
+        return sizes | {round(r, 2) for r in self.ratio.values()}
 
 
 def step_reads(p) -> StepReads:
