@@ -125,7 +125,7 @@ def one_group_title(m: Model) -> VGroup:
     heads = "query head" if m.group_size == 1 else "query heads"
     return slide_title(
         f"One group: {m.group_size} {heads}, one KV head",
-        "hand-built example · rows: each token's query, columns: the keys it weighs",
+        "hand-built example · rows: queries, columns: keys, brighter: more weight",
     )
 
 
