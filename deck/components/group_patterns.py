@@ -30,6 +30,7 @@ KV_CELL = 0.3  # one token's key (and value) in the KV head
 KV_CELL_GAP = 0.12
 KV_PAD = 0.22  # inside the KV head's box
 WIRE_STROKE = 2.0
+KV_OPACITY = 0.9  # the key and value cells, as the family's diagram draws them
 
 
 def pattern_grid(weights: np.ndarray) -> VGroup:
@@ -56,10 +57,12 @@ def kv_head(tokens: Sequence[str], title: str) -> VGroup:
     keys, values = VGroup(), VGroup()
     for j, name in enumerate(names):
         x = j * pitch
-        keys.add(tag(Square(KV_CELL, stroke_width=0, fill_color=theme.K, fill_opacity=0.9), DECOR))
+        keys.add(
+            tag(Square(KV_CELL, stroke_width=0, fill_color=theme.K, fill_opacity=KV_OPACITY), DECOR)
+        )
         keys[-1].move_to([x, 0, 0])
         values.add(
-            tag(Square(KV_CELL, stroke_width=0, fill_color=theme.V, fill_opacity=0.9), DECOR)
+            tag(Square(KV_CELL, stroke_width=0, fill_color=theme.V, fill_opacity=KV_OPACITY), DECOR)
         )
         values[-1].next_to(keys[-1], DOWN, buff=0)
         name.move_to([x, 0, 0])
@@ -92,7 +95,7 @@ class GroupPatterns(VGroup):
     """The first `MAX_SHOWN` query heads of a group of `group_size`, each its grid of
     `weights[h]` with `head_names[h]` above and `patterns[h]` below, a wire from each to the
     shared KV head (`kv_title`) under them, and "+ k more query heads" when the group is
-    larger. Centred on x = 0, the grids' top at `top`.
+    larger. Centred on x = 0, the head labels' top at `top`.
 
     Parts: `grids`, `head_labels`, `pattern_labels`, `wires`, `kv`, `more` (maybe empty);
     `weights` is what the grids show."""
