@@ -10,6 +10,7 @@ small script that reloads it when a rebuild succeeds and shows a failure's one l
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib
 import json
@@ -25,7 +26,12 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from deck.failure import where_it_failed
+from deck.commands import doctor
+from deck.content.model import PRESETS
+from deck.failure import UsageError, where_it_failed
+from deck.project import Project
+from deck.talk import Talk
+from deck.talk.options import talk_file_of
 from deck.theme import DARK, LIGHT, ink_on
 
 HOST = "127.0.0.1"  # the page is for this machine only
@@ -270,3 +276,42 @@ def warm_up() -> None:
     for module in WARM_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(module)
+
+
+def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
+    """Serve the talk's HTML and rebuild it (low quality by default) on every save."""
+    from deck.commands.build import NEEDS
+
+    doctor.require(NEEDS)
+    warm_up()
+    # besides deck/: the talk file and the model's config.json, when there are
+    from_config = talk.model.name not in PRESETS  # a config.json's model names its file
+    extra = [talk_file_of(args, project), *([Path(talk.model.source)] if from_config else [])]
+    root, code = project.root, project.code
+
+    def rebuild() -> str:
+        # runs in a forked child that imports the deck afresh: resolve the talk again
+        from deck.commands.build import build
+        from deck.project import Project
+        from deck.talk.options import resolve_talk
+
+        fresh = Project(root, code)
+        where = fresh.build(resolve_talk(args, fresh), args.quality)
+        with contextlib.redirect_stdout(sys.stderr):
+            build(where, args.jobs, formats=("html",))
+        return f"presentations/{where.stem}.html"
+
+    html = project.build(talk, args.quality)
+    try:
+        watcher = Watch(root, html.out_dir / f"{html.stem}.html", rebuild, args.port)
+    except OSError as err:
+        raise UsageError(f"cannot serve on port {args.port}: {err.strerror}") from None
+    stop = threading.Event()
+    try:
+        watcher.run(extra, stop)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        watcher.close()
+    print("deck: watch stopped", file=sys.stderr)
+    return 0

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from deck.content.widgets import Widget
 from deck.export import fonts, pacing, reveal
 from deck.export.pictures import KINDS
 from deck.export.videos import check_video
-from deck.export.widgets import Widget
-from deck.export.writer import ExportError, ExportOptions
+from deck.export.writer import ExportOptions
+from deck.failure import ExportError
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig

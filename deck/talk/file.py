@@ -14,7 +14,7 @@
 Every key is optional; what is left out keeps its default (deck/talk/__init__.py). The file is
 read with the standard library's `tomllib`. An unknown key, a wrong type or a model that
 is neither a preset nor a file raises `TalkFileError`: one line naming the file and the
-key. The command line overrides the file (deck/cli.py, `resolve_talk`).
+key. The command line overrides the file (deck/talk/options.py, `resolve_talk`).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _text(f: TalkFile, key: str, value: Any) -> str:
         raise f.fail(key, f"is {len(value)} characters long; at most {MAX_CHARS[key]} fit")
     if key == "model":
         return value.strip()  # a path, which never reaches a slide
-    reason = refusal(value)
+    reason = refusal(value, theme.FONT)
     if reason is not None:
         raise f.fail(key, reason)
     if WEB_ADDRESS.search(value):
