@@ -26,6 +26,7 @@ TICK = 0.1  # the axis's tick marks
 AXIS_GAP = 0.35  # between the last bar and the axis
 TICK_LABEL_GAP = 0.1
 TITLE_GAP = 0.15
+TICK_LABEL_ROOM = 0.2  # the least space between two tick labels
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,10 @@ class LogBars(VGroup):
             x = x_of(10.0**e)
             ticks.add(tag(Line([x, axis_y, 0], [x, axis_y - TICK, 0], color=theme.LINE), LINE))
             label = text(tick_label(10.0**e), theme.SIZE.caption, theme.MUTED)
-            labels.add(label.next_to([x, axis_y - TICK, 0], DOWN, buff=TICK_LABEL_GAP))
+            label.next_to([x, axis_y - TICK, 0], DOWN, buff=TICK_LABEL_GAP)
+            # on a short axis of many decades, a label that would touch the last is left out
+            if not labels or label.get_left()[0] - labels[-1].get_right()[0] >= TICK_LABEL_ROOM:
+                labels.add(label)
         heading = text(title, theme.SIZE.label, theme.MUTED)
         heading.next_to(labels, DOWN, buff=TITLE_GAP).align_to([axis_left, 0, 0], LEFT)
         self.axis = VGroup(line, ticks, labels, heading)

@@ -352,7 +352,9 @@ def scene_figures(scene_name: str, name: str) -> set[float]:
     if scene_name == "Family":
         return one_group_figures(raw_dims(name))
     if scene_name == "Decoding":
-        return {float(shown_rate(x).replace(",", "")) for x in intensities(raw_dims(name))} | {
+        return {
+            float(shown_rate(x).replace(",", "")) for x in intensities(raw_dims(name)).values()
+        } | {
             10.0**e
             for e in range(-1, 8)  # the log axis's ticks
         }
