@@ -15,6 +15,7 @@ from typing import NoReturn
 from deck.build.quality import DEFAULT_QUALITY, QUALITIES
 from deck.failure import DeckError, UsageError
 from deck.project import THIS_PROJECT, Project
+from deck.talk.file import minutes_option
 from deck.talk.options import add_talk_options, resolve_talk
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE: what a command killed by a closed pipe exits with
@@ -57,12 +58,15 @@ def make_parser() -> Parser:
     b.add_argument("scenes", nargs="*", metavar="SCENE", help="render only these scenes")
     b.add_argument(
         "--minutes",
-        type=float,
+        type=minutes_option,
         metavar="M",
         help="the talk's length: the HTML speaker view (S) paces each slide by its notes",
     )
+    for flag, also in (("--lite", "-lite.html, the last frames"), ("--video", ".mp4")):
+        b.add_argument(flag, action="store_true", help=f"also write presentations/<stem>{also}")
     p = sub.add_parser("present", help="present live (renders what is missing first)")
     _add_build_options(p)
+    p.set_defaults(quality=None)  # what is built already (deck/commands/present.py)
     p.add_argument(
         "--info-window",
         action="store_true",
@@ -88,6 +92,11 @@ def make_parser() -> Parser:
         sub.add_parser("info", help="the model's figures: parameters, shapes, KV cache")
     )
     sub.add_parser("doctor", help="check system dependencies and assets")
+    from deck.commands import attention
+
+    att = sub.add_parser("attention", help="real attention weights of one KV group, from weights")
+    add_talk_options(att)
+    attention.add_arguments(att)
     return parser
 
 

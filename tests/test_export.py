@@ -47,6 +47,7 @@ class Tiny(Slide):
         self.play(FadeIn(Text("GQA", color=RED).next_to(shape)))
 """
 SLIDES = 3
+VIDEO_HOLD_SECONDS = 3.0  # video.py's hold without a pacing plan
 OPTIONS = ExportOptions(
     title="Tiny talk",
     author="Ada Speaker",
@@ -247,6 +248,92 @@ def test_pptx_thumbnail_is_the_first_slide_and_posters_are_jpeg(exported, render
     for slide in deck.slides:
         (movie,) = slide.shapes
         assert poster_blob(movie)[:3] == b"\xff\xd8\xff"  # JPEG, a tenth of a PNG's bytes
+
+
+@pytest.fixture(scope="session")
+def shared(rendered, tmp_path_factory) -> dict[str, Path]:
+    """The formats for sharing (`deck build --lite --video`), of the tiny deck."""
+    out = tmp_path_factory.mktemp("shared")
+    unpaced = dataclasses.replace(OPTIONS, minutes=None)  # each slide held VIDEO_HOLD_SECONDS
+    paths = export(at(rendered / "slides", out, "gqa"), ["Tiny"], ex.EXTRA_FORMATS, options=unpaced)
+    return dict(zip(ex.EXTRA_FORMATS, paths, strict=True))
+
+
+def test_lite_html_has_the_last_frames_and_notes_but_no_video(shared, exported, rendered):
+    lite = shared["lite"]
+    assert lite.name == "gqa-lite.html"
+    html = lite.read_text(encoding="utf-8")
+    assert "data-deck-video=" not in html and not re.search(r"https?://", html, re.I)
+    assert html.count('data-deck-poster="data:image/webp;base64,') == SLIDES
+    assert "A circle &lt;appears&gt; &amp; grows." in html and "Reveal.initialize" in html
+    # smaller than the full page by about its videos' base64 (4 characters per 3 bytes)
+    videos = sum(v.stat().st_size for v in tiny_videos(rendered / "slides"))
+    saved = exported["html"].stat().st_size - lite.stat().st_size
+    assert saved > 0.9 * videos * 4 / 3, (saved, videos)
+    assert "data-deck-overview=" not in html  # one picture a slide: the poster serves both
+    # its picture of a slide is the slide's last frame
+    for uri, video in zip(
+        re.findall(r'data-deck-poster="data:image/webp;base64,([^"]+)"', html),
+        tiny_videos(rendered / "slides"),
+        strict=True,
+    ):
+        _, last = frames_of(video)
+        assert difference(last, Image.open(io.BytesIO(base64.b64decode(uri)))) < 2.0
+
+
+def test_lite_html_runs_offline(shared, browser):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route(
+        "**/*", lambda r: r.abort() if not r.request.url.startswith("file:") else r.continue_()
+    )
+    page.goto(shared["lite"].as_uri())
+    page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+    assert page.evaluate("Reveal.getTotalSlides()") == SLIDES
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("Reveal.getIndices().h") == 1
+    assert page.evaluate("document.querySelectorAll('video').length") == 0
+    page.close()
+    assert not errors, errors
+
+
+def test_video_is_the_talk_in_order_with_each_slide_held(shared, rendered):
+    import av
+
+    video = shared["video"]
+    assert video.name == "gqa.mp4"
+    with av.open(str(video)) as container:
+        assert not container.streams.audio
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264" and stream.pix_fmt == "yuv420p"
+        rate = stream.average_rate
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    slides = tiny_videos(rendered / "slides")
+    lengths = [sum(1 for _ in av.open(str(s)).decode(video=0)) for s in slides]
+    hold = round(VIDEO_HOLD_SECONDS * rate)
+    assert len(frames) == sum(lengths) + hold * len(slides)
+    end = 0
+    for slide, length in zip(slides, lengths, strict=True):
+        end += length + hold
+        _, last = frames_of(slide)
+        shown = Image.fromarray(frames[end - 1])
+        assert difference(last, shown) < 2.0, f"{slide.name} is not held on its last frame"
+
+
+def test_a_paced_video_holds_each_slide_for_its_planned_time_less_its_animation():
+    from deck.export import video
+
+    class Slide:
+        def __init__(self, notes: str):
+            self.notes = notes
+
+    class Config:
+        def __init__(self):  # 3 words and 1: planned 44 s and 16 s of the minute
+            self.slides = [Slide("one two three"), Slide("one")]
+
+    paced = dataclasses.replace(OPTIONS, minutes=1)
+    assert video.holds([Config()], paced, [5.0, 15.5]) == [39.0, video.MIN_HOLD_SECONDS]
 
 
 def test_pdf_metadata_names_the_talk(exported):

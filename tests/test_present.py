@@ -358,3 +358,57 @@ def test_readme_lists_the_keys_of_both_players(tmp_path):
         for code in codes:
             name = named.get(code) or Qt.Key(code).name.removeprefix("Key_")
             assert name in live, f"{action}: {name} is not in README's row {row!r}"
+
+
+def test_an_unreachable_display_is_one_line_before_anything_renders(monkeypatch, capsys):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("rendered or started although no display is reachable")
+
+    monkeypatch.setattr(present_command.subprocess, "call", must_not_run)
+    monkeypatch.setattr("deck.build.render.render_scenes", must_not_run)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":97")  # no X server there
+    assert cli.main(["present", "--quality", "low"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("deck: no display: DISPLAY=:97 names no running X server")
+    assert "/tmp/.X11-unix/X97" in line and "Xvfb :97" in line
+    monkeypatch.setenv("DISPLAY", "nonsense")
+    assert cli.main(["present", "--quality", "low"]) == 1
+    assert "not an X display name" in capsys.readouterr().err
+
+
+def test_a_running_x_server_is_a_display(monkeypatch):
+    import shutil
+
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (bash scripts/setup.sh --with-browser)")
+    server = subprocess.Popen(["Xvfb", ":96", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while present_command.x_server_problem(":96") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert present_command.x_server_problem(":96") is None
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_presenter_killed_by_a_signal_says_so_as_a_shell_would():
+    assert present_command.exit_status(-6) == "was stopped by SIGABRT (exit code 134)"
+    assert present_command.exit_status(3) == "stopped with exit code 3"
+
+
+def test_present_without_quality_shows_what_is_built(monkeypatch, tmp_path, capsys):
+    """After `deck build --quality low`, `deck present` presents that build instead of
+    rendering 1080p60 first; with nothing built, the default quality."""
+    from deck.project import Project
+    from deck.talk import Talk
+
+    project = Project(root=tmp_path)
+    talk = Talk.for_preset()
+    assert present_command.built_quality(talk, project) == "high"  # nothing built
+    project.build(talk, "low").slides.mkdir(parents=True)
+    monkeypatch.setattr("deck.build.render.is_fresh", lambda scene, where: where.quality == "low")
+    assert present_command.built_quality(talk, project) == "low"
+    assert "presenting the low-quality build (480p15)" in capsys.readouterr().out

@@ -39,7 +39,7 @@ from deck.failure import RenderError, where_it_failed
 from deck.project import PACKAGE, Build
 from deck.system import atomic, digest
 from deck.system.lifeline import die_with_parent
-from deck.talk import TALK_DETAILS
+from deck.talk import EXPORT_ONLY, TALK_DETAILS
 
 MANIM_CACHE_ENV = "GQA_DECK_MANIM_CACHE"  # "1" turns manim's animation cache on
 
@@ -60,7 +60,11 @@ def _shared_context(scene: type, build: Build, details: bool = True) -> dict:
     from deck.scenes import placement
 
     where = placement(scene)
-    shown = {k: v for k, v in asdict(build.talk).items() if details or k not in TALK_DETAILS}
+    shown = {
+        k: v
+        for k, v in asdict(build.talk).items()
+        if k not in EXPORT_ONLY and (details or k not in TALK_DETAILS)
+    }
     return {
         "talk": shown,
         "quality": build.quality,

@@ -27,12 +27,12 @@ NEEDS = ("pango", "manimpango", "font", "revealjs", "handout-font")  # doctor's 
 
 
 def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
-    if args.minutes is not None:
-        if args.minutes <= 0:
-            raise UsageError(f"--minutes must be positive, got {args.minutes:g}")
+    if args.minutes is not None:  # checked by the parser: whole minutes, as the talk file
         talk = dataclasses.replace(talk, minutes=args.minutes)
     where = project.build(talk, args.quality)
-    return build(where, args.jobs, args.scenes, wait=not args.no_wait)
+    extra = tuple(f for f in export.EXTRA_FORMATS if getattr(args, f))  # --lite, --video
+    formats = (*export.FORMATS, *extra)
+    return build(where, args.jobs, args.scenes, formats, wait=not args.no_wait)
 
 
 def scenes_named(names: Sequence[str]) -> list[type]:

@@ -7,6 +7,15 @@ from manim import DOWN, LEFT, PI, RIGHT, UP, Rectangle, Square, VGroup
 from manim.utils.color import ManimColor, interpolate_color
 
 from deck import theme
+from deck.components.head_room import (
+    CELL_FILL,
+    HEAD_GAP,
+    KEY_LABEL_ROOM,
+    MIN_PITCH,
+    ROW_GAP,
+    TITLE_ROOM,
+    heads_layout,
+)
 from deck.components.roles import BOX, DECOR, tag
 from deck.components.text import text
 
@@ -138,3 +147,60 @@ def legend(height: float) -> VGroup:
     title = text("weight", theme.SIZE.caption, theme.MUTED).next_to(frame, UP, buff=0.3)
     title.align_to(frame, LEFT)
     return VGroup(bar, frame, ticks, title)
+
+
+# ── real heads side by side ────────────────────────────────────────────
+class HeadMaps(VGroup):
+    """One small heatmap per query head over the same tokens (rows queries, columns keys),
+    titled with the head's index; query labels left of each row's first map, key labels
+    (rotated) above every map."""
+
+    def __init__(
+        self,
+        labels: tuple[str, ...],
+        weights: np.ndarray,
+        heads: tuple[int, ...],
+        width: float,
+        height: float,
+    ):
+        n = len(labels)
+        _, per_row, size = heads_layout(len(heads), width, height)
+        pitch = size / n
+        if pitch < MIN_PITCH:
+            raise ValueError(f"{n} tokens do not fit {len(heads)} maps at a pitch of {MIN_PITCH}")
+        self.maps: list[VGroup] = []
+        self.titles = VGroup()
+        self.key_labels = VGroup()
+        self.query_labels = VGroup()
+        for index, head in enumerate(heads):
+            row, col = divmod(index, per_row)
+            left = col * (size + HEAD_GAP)
+            top = -row * (size + KEY_LABEL_ROOM + TITLE_ROOM + ROW_GAP)
+            cells = VGroup(
+                *(
+                    tag(
+                        Square(
+                            pitch * CELL_FILL,
+                            stroke_width=0,
+                            fill_color=heat_color(weights[index, i, j]),
+                            fill_opacity=1,
+                        ).move_to([left + (j + 0.5) * pitch, top - (i + 0.5) * pitch, 0]),
+                        DECOR,
+                    )
+                    for i in range(n)
+                    for j in range(n)
+                )
+            )
+            self.maps.append(cells)
+            title = text(f"query head {head}", theme.SIZE.caption, theme.Q)
+            self.titles.add(title.next_to(cells, DOWN, buff=LABEL_GAP))
+            for j, token in enumerate(labels):
+                lab = text(token, theme.SIZE.caption, theme.MUTED).rotate(PI / 2)
+                lab.next_to(cells[j], UP, buff=LABEL_GAP)
+                self.key_labels.add(lab)
+            if col == 0:
+                for i, token in enumerate(labels):
+                    lab = text(token, theme.SIZE.caption, theme.MUTED)
+                    self.query_labels.add(lab.next_to(cells[i * n], LEFT, buff=LABEL_GAP))
+        self.grid = VGroup(*self.maps)
+        super().__init__(self.grid, self.titles, self.key_labels, self.query_labels)

@@ -14,7 +14,8 @@ Public API (what deck/commands/build.py and the tests use; keep it stable):
 - `up_to_date(build, scene_names, formats=FORMATS, *, options=...)` is True when those
   files exist and were made from exactly the current renders, code and options;
 - `ExportError`: bad input or a failed conversion, its message one line saying what to do;
-- `FORMATS`: the formats `WRITERS` knows, in the order they are written by default.
+- `FORMATS`: the formats a whole-deck build writes, in that order; `EXTRA_FORMATS`, those
+  written on request (lite.py: the small HTML; video.py: the talk as one MP4).
 
 The modules, by role:
 - writer.py: `ExportOptions` (settings shared by all formats) and the one
@@ -94,8 +95,10 @@ def _module(fmt: str):
     return importlib.import_module(f"{__name__}.{fmt}")
 
 
-WRITERS: dict[str, Writer] = {fmt: _writer(fmt) for fmt in ("html", "pdf", "pptx", "handout")}
-FORMATS = tuple(WRITERS)
+FORMATS = ("html", "pdf", "pptx", "handout")  # what a whole-deck build writes
+# for sharing, on request (`deck build --lite`, `--video`): the small HTML, one MP4
+EXTRA_FORMATS = ("lite", "video")
+WRITERS: dict[str, Writer] = {fmt: _writer(fmt) for fmt in (*FORMATS, *EXTRA_FORMATS)}
 
 
 def needs(fmt: str) -> tuple[str, ...]:
@@ -137,7 +140,7 @@ def export(
     unknown = [f for f in formats if f not in WRITERS]
     if unknown:
         raise ValueError(
-            f"unknown export format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
+            f"unknown export format(s) {', '.join(unknown)}; known: {', '.join(WRITERS)}"
         )
     formats = list(dict.fromkeys(formats))
     configs = load_presentations(scene_names, build.slides)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 TITLE = "Grouped-Query Attention"
 APPLICATION = "gqa-deck"  # the producing application, as the files' metadata names it
 # The file of a format, after the stem, when it is not `.<format>`.
-FILE_NAMES = {"handout": "-handout.pdf"}
+FILE_NAMES = {"handout": "-handout.pdf", "lite": "-lite.html", "video": ".mp4"}
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from deck.content.model import DEFAULT_PRESET, Model, get_preset
+
+if TYPE_CHECKING:
+    from deck.content.realattention import RealAttention
+
+DEFAULT_ATTENTION_TEXT = "The cat sat on the mat"  # the hand-built head's sentence
 
 DEFAULT_TITLE = "Grouped-Query Attention"
 DEFAULT_THEME = "dark"
@@ -26,6 +32,11 @@ class Talk:
     date: datetime.date | None = None
     minutes: int | None = None  # the slot's length, for the speaker view's pacing
     theme: str = DEFAULT_THEME
+    # real attention from the model's checkpoint, when it has one (deck/content/realattention.py)
+    attention_text: str = DEFAULT_ATTENTION_TEXT
+    attention_layer: int | None = None  # None: the middle layer
+    attention_group: int = 0
+    attention: RealAttention | None = None  # computed for a build, from the three above
 
     @classmethod
     def for_preset(cls, name: str = DEFAULT_PRESET) -> Talk:
@@ -43,3 +54,6 @@ class Talk:
 # What a talk says beyond the model and the theme (which every slide depends on):
 # a slide depends on those of them its scene reads (deck/build/beatcache.py).
 TALK_DETAILS = tuple(f.name for f in fields(Talk) if f.name not in ("model", "theme"))
+# What only the exports use: the minutes pace the HTML speaker view and no slide shows
+# them, so they are no input of a render (a build with another --minutes renders nothing).
+EXPORT_ONLY = ("minutes",)

@@ -87,4 +87,9 @@ def resolve_talk(args: argparse.Namespace, project: Project = THIS_PROJECT) -> T
     details = dict(talk_file.details) if talk_file is not None else {}
     if args.theme is not None:
         details["theme"] = args.theme
-    return Talk(resolve_model(args, talk_file), **details)
+    talk = Talk(resolve_model(args, talk_file), **details)
+    if getattr(args, "command", None) in ("build", "present", "watch"):
+        from deck.content.realattention import for_talk  # the slide's real heads, if any
+
+        talk = for_talk(talk, project.root / "build" / "attention")
+    return talk

@@ -19,13 +19,13 @@
   // [section, first frame, last frame] as blob: URLs
   var posters = [];
   document.querySelectorAll(".reveal .slides > section").forEach(function (section) {
-    section.setAttribute("data-background-video", blobUrl(section.getAttribute("data-deck-video")));
-    section.removeAttribute("data-deck-video");
-    posters.push([
-      section,
-      blobUrl(section.getAttribute("data-deck-poster")),
-      blobUrl(section.getAttribute("data-deck-overview"))
-    ]);
+    if (section.hasAttribute("data-deck-video")) {  // the small deck has pictures only
+      section.setAttribute("data-background-video", blobUrl(section.getAttribute("data-deck-video")));
+      section.removeAttribute("data-deck-video");
+    }
+    var poster = blobUrl(section.getAttribute("data-deck-poster"));
+    var overview = section.getAttribute("data-deck-overview");  // the small deck: the poster
+    posters.push([section, poster, overview ? blobUrl(overview) : poster]);
     section.removeAttribute("data-deck-poster");
     section.removeAttribute("data-deck-overview");
   });
