@@ -36,18 +36,8 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
         choices=list(QUALITIES),
         help=f"render quality (default {DEFAULT_QUALITY}: 1080p60)",
     )
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="scenes rendered in parallel (default: number of cores)",
-    )
-    p.add_argument(
-        "--no-wait",
-        action="store_true",
-        help="if another build is using the same build folder, exit (code 2) "
-        "instead of waiting for it",
-    )
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="scenes at once")
+    p.add_argument("--no-wait", action="store_true", help="exit (2) if the folder is busy")
 
 
 def make_parser() -> Parser:
@@ -92,11 +82,12 @@ def make_parser() -> Parser:
         sub.add_parser("info", help="the model's figures: parameters, shapes, KV cache")
     )
     sub.add_parser("doctor", help="check system dependencies and assets")
-    from deck.commands import attention
-
-    att = sub.add_parser("attention", help="real attention weights of one KV group, from weights")
-    add_talk_options(att)
-    attention.add_arguments(att)
+    a = sub.add_parser("attention", help="real attention weights of one KV group, from weights")
+    add_talk_options(a)
+    a.add_argument("--text", help="the text (default: the talk's attention_text)")
+    a.add_argument("--layer", type=int, help="the layer, from 0 (default: the middle one)")
+    a.add_argument("--group", type=int, help="the KV group, from 0 (default: 0)")
+    a.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 

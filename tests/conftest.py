@@ -81,7 +81,7 @@ LONGEST_NAME = "Llama-3.1-8B-Instruct-tiny-random-weight"  # 40 characters, the 
 
 
 def real_weights_talk() -> Talk:
-    from deck.content.realattention import for_talk
+    from deck.talk.real_attention import for_talk
     from tests.tiny_checkpoint import write_checkpoint
 
     folder = Path(tempfile.mkdtemp(prefix="gqa-deck-tiny-llama-"))

@@ -24,13 +24,6 @@ from deck.project import Project
 from deck.talk import Talk
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--text", help=f'the text (default: "{realattention.DEFAULT_TEXT}")')
-    p.add_argument("--layer", type=int, help="the layer, from 0 (default: the middle one)")
-    p.add_argument("--group", type=int, help="the KV group, from 0 (default: 0)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-
-
 def _table(result: realattention.RealAttention) -> str:
     width = max(6, *(len(t) for t in result.labels)) + 1
     lines = [
@@ -58,9 +51,7 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
     layer = args.layer if args.layer is not None else talk.attention_layer
     group = args.group if args.group is not None else talk.attention_group
     try:
-        result = realattention.compute(
-            model, text, layer, group, project.root / "build" / "attention"
-        )
+        result = realattention.compute(model, text, layer, group, project.attention_cache)
     except (CheckpointError, ForwardError) as err:
         raise UsageError(str(err)) from None
     if args.json:

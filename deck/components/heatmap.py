@@ -7,7 +7,9 @@ from manim import DOWN, LEFT, PI, RIGHT, UP, Rectangle, Square, VGroup
 from manim.utils.color import ManimColor, interpolate_color
 
 from deck import theme
-from deck.components.head_room import (
+from deck.components.roles import BOX, DECOR, tag
+from deck.components.text import text
+from deck.content.head_room import (
     CELL_FILL,
     HEAD_GAP,
     KEY_LABEL_ROOM,
@@ -16,8 +18,6 @@ from deck.components.head_room import (
     TITLE_ROOM,
     heads_layout,
 )
-from deck.components.roles import BOX, DECOR, tag
-from deck.components.text import text
 
 CELL = 0.8
 CELL_GAP = 0.06

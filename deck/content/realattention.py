@@ -12,24 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from deck import theme
-from deck.components.head_room import slide_max_tokens
 from deck.content import checkpoint
 from deck.content.checkpoint import Checkpoint, CheckpointError
 from deck.content.forward import ForwardError, group_attention, spec_for
-from deck.content.model import PRESETS, Model
+from deck.content.head_room import slide_max_tokens
+from deck.content.model import Model
 from deck.system import atomic
 from deck.system.characters import refusal
-from deck.talk import DEFAULT_ATTENTION_TEXT as DEFAULT_TEXT  # the hand-built head's words
-from deck.talk import Talk
 
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / "build" / "attention"  # a project's own: <root>/build/attention
+DEFAULT_TEXT = "The cat sat on the mat"  # the hand-built head's sentence (deck.talk's default)
 
 MAX_TEXT_CHARS = 80  # a talk file's attention_text: a sentence, not a paragraph
 MAX_LABEL_CHARS = 8  # a token's label on the slide; longer ones end in "…"
@@ -142,7 +139,8 @@ def compute(
     cache: Path | None = None,
 ) -> RealAttention:
     """The real weights of KV group `group` at layer `layer` (default: `default_layer`),
-    from the cache folder `cache` (default `CACHE`) when it holds them.
+    from the cache folder `cache` (a project's: build/attention/) when it holds them;
+    without one, computed afresh and not kept.
 
     Raises `CheckpointError` or `ForwardError` (one line) for what cannot be computed.
     """
@@ -157,8 +155,8 @@ def compute(
     room = slide_max_tokens(model.n_heads // model.n_kv_heads)
     ids, tokens, labels = tokenize(folder, text, room)
     parts = {"checkpoint": ckpt.identity, "text": text, "layer": layer, "group": group}
-    path = (cache or CACHE) / f"{_key(ckpt.identity, text, layer, group)}.json"
-    hit = _cached(path, model, parts)
+    path = None if cache is None else cache / f"{_key(ckpt.identity, text, layer, group)}.json"
+    hit = None if path is None else _cached(path, model, parts)
     if hit is not None:
         return hit
     weights = group_attention(spec, ckpt, ids, layer, group)
@@ -173,21 +171,8 @@ def compute(
         weights,
         ckpt.identity,
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    entry = {**result.as_json(), "labels": list(labels), "key": parts}
-    atomic.write_text(path, json.dumps(entry) + "\n")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        entry = {**result.as_json(), "labels": list(labels), "key": parts}
+        atomic.write_text(path, json.dumps(entry) + "\n")
     return result
-
-
-def for_talk(talk: Talk, cache: Path | None = None) -> Talk:
-    """`talk` with its real attention when its model's folder has weights and a tokenizer
-    (a preset, or a config alone, keeps the hand-built head). Raises `CheckpointError` or
-    `ForwardError` (one line) when the weights are there but cannot be used."""
-    if talk.model.name in PRESETS:  # a preset's source is a citation, not a file
-        return talk
-    if not checkpoint.has_weights(checkpoint.model_folder(talk.model.source)):
-        return talk
-    result = compute(
-        talk.model, talk.attention_text, talk.attention_layer, talk.attention_group, cache
-    )
-    return replace(talk, attention=result)

@@ -6,11 +6,11 @@ from manim import LEFT, UP, Create, LaggedStart, VGroup
 
 from deck import theme
 from deck.components.callout import card
-from deck.components.head_room import HEADLINE_ROOM, SLIDE_HEIGHT, SLIDE_WIDTH
 from deck.components.heatmap import HeadMaps, Heatmap, legend
 from deck.components.highlight import outlines
 from deck.components.text import text
 from deck.content.attention import HeatmapExample, previous_token_head
+from deck.content.head_room import HEADLINE_ROOM, SLIDE_HEIGHT, SLIDE_WIDTH
 from deck.content.model import Model
 from deck.content.realattention import RealAttention
 from deck.scenes.base import DeckSlide, beat

@@ -11,11 +11,10 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from deck.content.model import DEFAULT_PRESET, Model, get_preset
+from deck.content.realattention import DEFAULT_TEXT as DEFAULT_ATTENTION_TEXT
 
 if TYPE_CHECKING:
     from deck.content.realattention import RealAttention
-
-DEFAULT_ATTENTION_TEXT = "The cat sat on the mat"  # the hand-built head's sentence
 
 DEFAULT_TITLE = "Grouped-Query Attention"
 DEFAULT_THEME = "dark"

@@ -89,7 +89,7 @@ def resolve_talk(args: argparse.Namespace, project: Project = THIS_PROJECT) -> T
         details["theme"] = args.theme
     talk = Talk(resolve_model(args, talk_file), **details)
     if getattr(args, "command", None) in ("build", "present", "watch"):
-        from deck.content.realattention import for_talk  # the slide's real heads, if any
+        from deck.talk.real_attention import for_talk  # the slide's real heads, if any
 
-        talk = for_talk(talk, project.root / "build" / "attention")
+        talk = for_talk(talk, project.attention_cache)
     return talk
