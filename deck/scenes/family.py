@@ -254,8 +254,6 @@ class Family(DeckSlide):
             f"{name.lower()}_per_token": fmt.nbytes(model.kv_cache_bytes(1, kv))
             for name, kv in model.attention_variants
         }
-        drawn = GROUP_PATTERNS[: min(model.group_size, MAX_SHOWN)]
-        fields["patterns"] = (
-            drawn[0] if len(drawn) == 1 else f"{', '.join(drawn[:-1])} or {drawn[-1]}"
-        )
+        said = [SAID_PATTERNS[p] for p in GROUP_PATTERNS[: min(model.group_size, MAX_SHOWN)]]
+        fields["patterns"] = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} or {said[-1]}"
         return fields
