@@ -1,8 +1,5 @@
-"""The `deck` command: parse the command line, run the command's module (deck/commands/).
-
-Every failure is one line on stderr without a traceback. Only the command that runs is
-imported: `deck info` never loads manim.
-"""
+"""The `deck` command: parse the command line, run the command's module (deck/commands/);
+every failure one line on stderr, no traceback; only the command that runs is imported."""
 
 from __future__ import annotations
 
@@ -92,9 +89,8 @@ def make_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None, project: Project = THIS_PROJECT) -> int:
-    """The `deck` command on `project`: exit code 1 on failure, 2 for bad usage (or a
-    busy build folder with --no-wait: `DeckError.exit_code`), 130 for Ctrl-C (at any
-    moment, start-up included)."""
+    """`deck` on `project`: exit code 1 on failure, 2 for bad usage or a busy folder with
+    --no-wait (`DeckError.exit_code`), 130 for Ctrl-C (at any moment, start-up included)."""
     try:
         code = _run(make_parser(), argv, project)
         sys.stdout.flush()  # a closed pipe shows here, not at exit

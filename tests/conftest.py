@@ -141,6 +141,10 @@ SCENE_PRESET_PARAMS = [
 # The sections whose pictures scale with the model's shape (head counts, context, sliding
 # windows), checked also for the shipped configs: 28/4 heads, 128k tokens, windows.
 SHAPED_SCENES = ("WhyGQA", "Family", "Decoding")
+# Every scene that draws the model's heads one shape each, and the configs of big models
+# (tests/data/configs/README.md) that must not break those drawings: 64/8, 128/16, 128/1.
+HEAD_SCENES = ("Opening", "Family", "DataFlow", "Decoding", "ScaledDotProduct", "Conversion")
+BIG_CONFIGS = ("Llama-2-70b-hf", "synthetic-128-16", "synthetic-128-1")
 
 # Layout does not depend on colour, but every theme must construct: the light theme
 # runs the layout checks for the default preset.
@@ -166,6 +170,12 @@ LAYOUT_PARAMS = [
         pytest.param(s, c, DEFAULT_THEME, id=f"{s}-{c}")
         for c in CONFIG_NAMES
         for s in SHAPED_SCENES
+    ),
+    *(
+        pytest.param(s, c, DEFAULT_THEME, id=f"{s}-{c}")
+        for c in BIG_CONFIGS
+        for s in HEAD_SCENES
+        if s not in SHAPED_SCENES
     ),
 ]
 

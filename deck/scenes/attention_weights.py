@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from manim import LEFT, UP, Create, LaggedStart, VGroup
+from manim import DOWN, LEFT, UP, Create, LaggedStart, VGroup
 
 from deck import theme
 from deck.components.callout import card
-from deck.components.heatmap import HeadMaps, Heatmap, legend
+from deck.components.heatmap import HeadMaps, Heatmap, legend, mask_key
 from deck.components.highlight import outlines
 from deck.components.text import text
 from deck.content.attention import HeatmapExample, previous_token_head
@@ -206,7 +206,11 @@ class AttentionWeights(DeckSlide):
                 fade_in(self.legend),
                 run_time=theme.RUN_FAST,
             )
-        self.mask = self.heatmap.masked_cells(theme.MASK)
+        # the mask's legend entry sits in the card column, level with the colour bar's 0
+        key = mask_key(theme.MASK).move_to([self.card_left, 0, 0], aligned_edge=LEFT)
+        self.mask = VGroup(
+            *self.heatmap.masked_cells(theme.MASK), key.align_to(self.legend[1], DOWN)
+        )
         lines = ["key after query (j > i): score −∞ before softmax, so weight exactly 0"]
         if self.talk.attention is not None:  # after the real heads: say whose weights these are
             lines.append("shown on the hand-built head")

@@ -139,7 +139,7 @@ def chart_lines(chart: LogChart, m: Model, batch: int) -> ChartLines:
             markers.add(chart.marker(reached, weights, color))
     return ChartLines(
         curves,
-        chart.level(weights, theme.TEXT, f"weights {fmt.nbytes(weights)}"),
+        chart.level(weights, theme.WEIGHTS, f"weights {fmt.nbytes(weights)}"),
         chart.end_labels(labels, theme.SIZE.detail),
         markers,
     )
@@ -277,8 +277,11 @@ def formula_values(m: Model, f: Formula) -> dict[str, VGroup]:
         "dim": (f"{m.head_dim}", theme.TEXT),
         "bytes": (f"{m.dtype_bytes}", theme.TEXT),
     }
+    # typeset as the formula is, so a factor and its value are in one face
     return {
-        part: text(value, theme.SIZE.heading, color).move_to([f.select(part).get_x(), VALUES_Y, 0])
+        part: Formula(value, theme.SIZE.heading, color).move_to(
+            [f.select(part).get_x(), VALUES_Y, 0]
+        )
         for part, (value, color) in values.items()
     }
 
@@ -310,7 +313,7 @@ def decoding_reads(m: Model) -> VGroup:
             f"{fmt.integer(m.n_params)} parameters × {m.dtype_bytes} bytes",
             f"= {fmt.nbytes(m.weight_bytes())}, read in full for every token",
         ],
-        theme.OUTPUT,
+        theme.WEIGHTS,
         READS_CARD_WIDTH,
     )
     cache = card(

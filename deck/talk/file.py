@@ -34,16 +34,9 @@ from typing import Any
 from deck import theme
 from deck.content.hfconfig import load_config
 from deck.content.model import PRESETS, Model
+from deck.failure import TalkFileError
 from deck.system.characters import refusal
 from deck.system.textfile import nesting, read_text
-
-
-class TalkFileError(ValueError):
-    """A talk file the deck cannot use; the message is one line naming the file."""
-
-    def __init__(self, path: Path | str, reason: str):
-        super().__init__(f"{path}: {reason}")
-
 
 # The keys that become `Talk` fields as they are, with the type each must have.
 TEXT_KEYS = ("title", "subtitle", "speaker", "affiliation", "event")
