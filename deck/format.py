@@ -54,6 +54,17 @@ def nbytes(n: int) -> str:
     return (f"{whole}" if tenth == 0 else f"{whole}.{tenth}") + f" {BINARY_UNITS[exponent]}"
 
 
+def times(factor: float) -> str:
+    """A factor to two decimals: 1.15×, 4.35×."""
+    return f"{factor:.2f}×"
+
+
+def rate(x: float) -> str:
+    """A measured rate as a chart labels it: two significant figures below 100 (1.2, 25),
+    whole numbers above (2,174)."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.2g}"
+
+
 def billions(n: int) -> str:
     return f"{n / 1e9:.2f} B"
 

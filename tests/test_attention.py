@@ -16,6 +16,7 @@ from deck.content.attention import (
     conversion_example,
     gqa_forward,
     gqa_forward_with_weights,
+    group_example,
     heatmap_example,
     kv_cache_table,
     masked_softmax,
@@ -566,3 +567,42 @@ def test_worked_example_is_deterministic_read_only_and_rejects_unknown_groups():
         conversion_example(groups=(4, 3))
     with pytest.raises(ValueError, match="shared"):
         conversion_example(shared=1.5)
+
+
+# ── one group: query heads with their own patterns over one shared K/V head ──
+def test_group_weights_are_an_explicit_causal_softmax_over_the_shared_keys():
+    ex = group_example()
+    n, d = len(ex.tokens), ex.head_dim
+    for h in range(len(ex.patterns)):
+        for i in range(n):
+            logits = [float(ex.queries[h, i] @ ex.keys[j]) / math.sqrt(d) for j in range(i + 1)]
+            top = max(logits)
+            e = [math.exp(x - top) for x in logits]
+            expected = [x / sum(e) for x in e] + [0.0] * (n - i - 1)
+            np.testing.assert_allclose(ex.weights[h, i], expected, rtol=1e-12, atol=1e-15)
+            out = sum(w * ex.values[j] for j, w in enumerate(expected))
+            np.testing.assert_allclose(ex.output[h, i], out, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ex.weights.sum(axis=-1), 1.0, rtol=1e-12)
+
+
+def test_each_query_head_of_the_group_has_the_pattern_it_is_named_for():
+    ex = group_example()
+    w = dict(zip(ex.patterns, ex.weights, strict=True))
+    n = len(ex.tokens)
+    for i in range(1, n):
+        assert np.argmax(w["previous token"][i]) == i - 1
+        assert np.argmax(w["first token"][i]) == 0
+        assert np.argmax(w["current token"][i]) == i
+        visible = w["even spread"][i, : i + 1]
+        assert visible.max() < 3 / (i + 1) and visible.min() > 0.3 / (i + 1)
+    # the same keys and values for every head: one KV head, however many query heads
+    assert ex.keys.shape == ex.values.shape == (n, ex.head_dim)
+
+
+def test_a_group_example_is_read_only_deterministic_and_checks_its_patterns():
+    a, b = group_example(), group_example()
+    np.testing.assert_array_equal(a.weights, b.weights)
+    assert not a.weights.flags.writeable
+    assert group_example(patterns=("first token",)).weights.shape == (1, 7, 7)
+    with pytest.raises(ValueError, match="unknown pattern"):
+        group_example(patterns=("induction",))

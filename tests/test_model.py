@@ -318,3 +318,72 @@ def test_tensor_parallel_degree_is_what_the_heads_allow():
         odd.kv_heads_per_gpu(8)
     six = dataclasses.replace(m, n_heads=24, n_kv_heads=6)
     assert not six.fits_tensor_parallel(4)  # 6 KV heads neither split 4 ways nor copy evenly
+
+
+# ── what a decoding step reads and computes ─────────────────────────────
+def tensors_read_per_step(m: Model) -> int:
+    """The weight tensors a step multiplies with, laid out by shape: every layer and the
+    final norm, the output head; the input embedding only when it is the (tied) head."""
+    head = [(m.vocab, m.hidden)]
+    without_tables = counted_params(m) - (1 if m.tie_embeddings else 2) * m.vocab * m.hidden
+    return without_tables + sum(_size(s) for s in head)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_a_step_reads_every_weight_but_the_input_embedding(name):
+    m = get_preset(name)
+    assert m.weights_read_per_step == tensors_read_per_step(m)
+    tied = dataclasses.replace(m, tie_embeddings=True)
+    assert tied.weights_read_per_step == tied.n_params  # the one table is the output head
+
+
+def test_the_reads_per_step_of_the_deck_model_match_the_reference():
+    """facts.md, "What a decode step reads" and "The gain grows with batch × context"."""
+    m = get_preset("gqa-1b")
+    assert m.weights_read_per_step == 949_003_776 - 100_000 * 1536 == 795_403_776
+    assert round(m.weights_read_per_step * 2 / GiB, 2) == 1.48
+    weights = 795_403_776 * 2
+    for batch, ratio in ((1, 1.15), (64, 4.35)):
+        mha, gqa = (m.bytes_read_per_step(batch, 2048, kv) for kv in (24, 4))
+        assert gqa == weights + batch * 2048 * 24_576
+        assert mha == weights + batch * 2048 * 147_456
+        assert round(mha / gqa, 2) == ratio
+    assert m.bytes_read_per_step() == m.bytes_read_per_step(1, m.max_len)
+    with pytest.raises(ValueError, match="batch"):
+        m.bytes_read_per_step(0)
+
+
+def loop_flops(m: Model, query_tokens: range, kv_heads: int) -> tuple[int, int]:
+    """FLOPs and cached K/V numbers read, token by token, head by head, layer by layer:
+    2 per weight, then for each query head and visible key q·k and a·v (2·head_dim each)."""
+    flops = 0
+    for t in query_tokens:  # token t sees t cached tokens (itself included)
+        flops += 2 * m.weights_read_per_step
+        for _layer in range(m.n_layers):
+            for _head in range(m.n_heads):
+                flops += t * (2 * m.head_dim + 2 * m.head_dim)
+    return flops, 2 * m.n_layers * kv_heads * m.head_dim * query_tokens[-1]
+
+
+def test_arithmetic_intensity_of_decode_and_prefill():
+    m = get_preset("gqa-1b")
+    weights = 795_403_776 * 2
+    flops, cache_numbers = loop_flops(m, range(2048, 2049), 4)
+    assert m.step_flops(2048) == flops
+    assert m.decode_intensity(1, 2048) == flops / (weights + 2 * cache_numbers)
+    assert m.decode_intensity(64, 2048) == 64 * flops / (weights + 64 * 2 * cache_numbers)
+    # MHA in bfloat16: a multiply-add per weight (2 bytes) and per cached number (2 bytes)
+    assert m.decode_intensity(1, 2048, 24) == pytest.approx(1.0)
+    small = dataclasses.replace(m, max_len=64)
+    flops, cache_numbers = loop_flops(small, range(1, 65), 4)
+    assert small.prefill_intensity(64) == pytest.approx(flops / (weights + 2 * cache_numbers))
+    assert 64 < small.prefill_intensity(64) < 65  # about one FLOP per byte per prompt token
+    with pytest.raises(ValueError, match="at least one token"):
+        m.prefill_intensity(0)
+
+
+def test_a_prefill_in_a_sliding_window_attends_to_at_most_the_window():
+    m = dataclasses.replace(get_preset("gqa-1b"), layer_windows=(None, 3) * 12)
+    seen = sum(min(i, w or i) for w in m.layer_windows for i in range(1, 11))
+    assert m.prefill_attended(10) == seen
+    assert m.prefill_attended(2) == 24 * 3

@@ -21,12 +21,14 @@ __all__ = [
     "HEATMAP_TOKENS",
     "ConversionExample",
     "ConvertedLayer",
+    "GroupExample",
     "HeatmapExample",
     "KVCacheRow",
     "causal_mask",
     "conversion_example",
     "gqa_forward",
     "gqa_forward_with_weights",
+    "group_example",
     "heatmap_example",
     "kv_cache_table",
     "masked_softmax",
@@ -476,3 +478,80 @@ def previous_token_head(
 def heatmap_example() -> HeatmapExample:
     """The deck's heatmap: a previous-token head on "<bos> The cat sat on the mat"."""
     return previous_token_head()
+
+
+# ── one group: its query heads, each with its own pattern over shared K and V ──
+# What each hand-built query head looks for: the key of the previous token, the first
+# token's, its own, or none in particular (an even spread over what it may see).
+GROUP_PATTERNS: tuple[str, ...] = ("previous token", "first token", "current token", "even spread")
+
+
+def _target(pattern: str, i: int) -> int | None:
+    """The position query i points at, or None for an even spread."""
+    targets = {"previous token": max(i - 1, 0), "first token": 0, "current token": i}
+    if pattern == "even spread":
+        return None
+    if pattern not in targets:
+        raise ValueError(f"unknown pattern {pattern!r}; choose from {', '.join(GROUP_PATTERNS)}")
+    return targets[pattern]
+
+
+@dataclass(frozen=True, eq=False)
+class GroupExample:
+    """The query heads of one GQA group over one shared K/V head (arrays read-only)."""
+
+    tokens: tuple[str, ...]
+    patterns: tuple[str, ...]  # what each query head was built to look for
+    keys: np.ndarray  # [n, d] the group's one key head: one key per token
+    values: np.ndarray  # [n, d] its one value head
+    queries: np.ndarray  # [heads, n, d] each query head's own queries
+    weights: np.ndarray  # [heads, n, n] causal softmax(q·kᵀ/√d): rows queries, columns keys
+    output: np.ndarray  # [heads, n, d] each head's weighted sum of the shared values
+    head_dim: int
+    seed: int
+
+
+def group_example(
+    tokens: Sequence[str] = HEATMAP_TOKENS,
+    patterns: Sequence[str] = GROUP_PATTERNS,
+    *,
+    head_dim: int = 16,
+    signal: float = 4.0,
+    spread_noise: float = 0.3,
+    seed: int = 0,
+) -> GroupExample:
+    """Hand-built query heads of one group, all reading the same keys and values.
+
+    Keys and values are seeded random vectors, one per token, shared by every head (one
+    KV head, broadcast by repeat_kv). Each query head's query at position i is a multiple
+    of the key it looks for, scaled so that its logit q·k/√d there is `signal`: the other
+    keys, random directions, score around 0 with a spread of about `signal`/√head_dim, so
+    the pattern is clear but not perfect. An "even spread" head has small random
+    queries (scale `spread_noise`): near-equal logits, near-equal weights. The causal mask
+    zeroes every later key.
+    """
+    tokens, patterns = tuple(tokens), tuple(patterns)
+    n = len(tokens)
+    if n < 1 or not patterns:
+        raise ValueError(f"need tokens and query heads, got {n} tokens, {len(patterns)} heads")
+    rng = np.random.default_rng(seed)
+    keys = rng.normal(size=(n, head_dim))
+    values = rng.normal(size=(n, head_dim))
+    queries = np.empty((len(patterns), n, head_dim))
+    for h, pattern in enumerate(patterns):
+        for i in range(n):
+            target = _target(pattern, i)
+            if target is None:
+                queries[h, i] = rng.normal(size=head_dim) * spread_noise
+            else:
+                k = keys[target]
+                queries[h, i] = k * signal * np.sqrt(head_dim) / (k @ k)
+    g = len(patterns)
+    out, weights = scaled_dot_product_attention(
+        queries.transpose(1, 0, 2)[None],  # [1, n, heads, d]
+        repeat_kv(keys[None, :, None, :], g),
+        repeat_kv(values[None, :, None, :], g),
+        causal=True,
+    )
+    arrays = (keys, values, queries, weights[0], out[0].transpose(1, 0, 2))
+    return GroupExample(tokens, patterns, *(_read_only(a) for a in arrays), head_dim, seed)

@@ -216,6 +216,22 @@ class Model:
             return self.n_layers * tokens
         return sum(tokens if w is None else min(tokens, w) for w in self.layer_windows)
 
+    def prefill_attended(self, tokens: int) -> int:
+        """(query, key) pairs a causal prefill of `tokens` tokens computes, summed over
+        layers: token i (from 1) sees i keys, or its layer's window if that is smaller."""
+
+        def triangle(n: int) -> int:
+            return n * (n + 1) // 2
+
+        def one_layer(window: int | None) -> int:
+            if window is None or tokens <= window:
+                return triangle(tokens)
+            return triangle(window) + (tokens - window) * window
+
+        if not self.layer_windows:
+            return self.n_layers * one_layer(None)
+        return sum(one_layer(w) for w in self.layer_windows)
+
     def kv_cache_bytes(
         self,
         tokens: int = 1,
@@ -286,6 +302,60 @@ class Model:
         """How many of `tp` GPUs hold a copy of each KV head (1: no copies)."""
         self.kv_heads_per_gpu(tp, n_kv_heads)  # refuses a split that does not fit
         return max(1, tp // self._kv(n_kv_heads))
+
+    # ── what a decoding step reads and computes ────────────────────────
+    @property
+    def weights_read_per_step(self) -> int:
+        """Weights a decoding step reads in full: all but the input embedding, which is a
+        lookup of one row per token. Tied embeddings are one matrix, read in full as the
+        output head, so then every weight is read."""
+        lookup = 0 if self.tie_embeddings else self.vocab * self.hidden
+        return self.params() - lookup
+
+    def bytes_read_per_step(
+        self, batch: int = 1, tokens: int | None = None, n_kv_heads: int | None = None
+    ) -> int:
+        """Bytes one decoding step reads for `batch` sequences of `tokens` tokens (default
+        `max_len`): the weights once for the whole batch, plus every sequence's KV cache.
+
+        The weights are this model's for every `n_kv_heads`, so that MHA, GQA and MQA are
+        compared at equal weights and differ in the cache alone (an MHA model of the same
+        shape would also read its larger K and V projections)."""
+        if batch < 1:
+            raise ValueError(f"batch must be at least 1, got {batch}")
+        tokens = self.max_len if tokens is None else tokens
+        weights = self.weights_read_per_step * self.dtype_bytes
+        return weights + self.kv_cache_bytes(tokens, n_kv_heads, batch)
+
+    def step_flops(self, tokens: int | None = None) -> int:
+        """FLOPs to process one token against `tokens` cached ones (default `max_len`): a
+        multiply and an add per weight read, and for every query head and cached token
+        q·k and the weighted sum of v (2 · head_dim each). Whatever the KV heads: each
+        query head still reads every cached key and value, shared or not."""
+        tokens = self.max_len if tokens is None else tokens
+        attention = 4 * self.n_heads * self.head_dim * self.cached_tokens(tokens)
+        return 2 * self.weights_read_per_step + attention
+
+    def decode_intensity(
+        self, batch: int = 1, tokens: int | None = None, n_kv_heads: int | None = None
+    ) -> float:
+        """FLOPs per byte read of one decoding step: `batch` tokens, one per sequence."""
+        flops = batch * self.step_flops(tokens)
+        return flops / self.bytes_read_per_step(batch, tokens, n_kv_heads)
+
+    def prefill_intensity(self, tokens: int | None = None, n_kv_heads: int | None = None) -> float:
+        """FLOPs per byte of memory traffic of a prefill of `tokens` prompt tokens (default
+        `max_len`) in one pass: the weights read once for all of them, the prompt's K and V
+        written to the cache once; token i attends to the i tokens up to itself."""
+        tokens = self.max_len if tokens is None else tokens
+        if tokens < 1:
+            raise ValueError(f"a prefill needs at least one token, got {tokens}")
+        attended = self.prefill_attended(tokens)
+        flops = 2 * self.weights_read_per_step * tokens
+        flops += 4 * self.n_heads * self.head_dim * attended
+        moved = self.weights_read_per_step * self.dtype_bytes
+        moved += self.kv_cache_bytes(tokens, n_kv_heads)
+        return flops / moved
 
     @property
     def kv_cache_saving(self) -> float:

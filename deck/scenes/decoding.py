@@ -6,19 +6,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import DOWN, LEFT, UP, Create, LaggedStart, ReplacementTransform, VGroup
+from manim import (
+    DOWN,
+    LEFT,
+    UP,
+    Create,
+    GrowFromEdge,
+    LaggedStart,
+    ReplacementTransform,
+    VGroup,
+)
 
 from deck import format as fmt
 from deck import theme
 from deck.components.cache_columns import MIN_UNIT, CacheColumns
 from deck.components.highlight import hug
+from deck.components.log_bars import BarGroup, LogBar, LogBars
 from deck.components.page import slide_title
-from deck.components.text import text
+from deck.components.text import stack, text
 from deck.components.variants import variant_color
+from deck.components.wrap import wrap
 from deck.content.attention import HEATMAP_TOKENS
 from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in, fade_out
+from deck.scenes.why_gqa import chart_batch
 from deck.talk import Talk
 
 # The heatmap's sentence: its first four tokens are the prompt, the others are generated
@@ -35,6 +47,10 @@ COUNTER_Y = 0.75
 # into its neighbour) and stays inside the panel's edges.
 COLUMN_MARK_GAP = 0.04
 COLUMN_MARK_PAD = COLUMN_MARK_GAP + theme.STROKE_HIGHLIGHT * theme.STROKE_UNIT
+# ── prefill against decode: FLOPs per byte ─────────────────────────────
+INTENSITY_TOP = 1.75  # the first bar, under the slide's title and subtitle
+INTENSITY_AXIS = (-1.9, 5.2)  # the log axis, at least right of the names; room for values
+INTENSITY_CAPTION_TOP = -2.7
 
 
 def panel_bounds() -> list[tuple[float, float]]:
@@ -101,6 +117,68 @@ def column_marks(shown: list[Panel], index: int) -> VGroup:
     )
 
 
+def intensity_groups(m: Model) -> list[BarGroup]:
+    """Decode for one sequence and for the chart's batch, and a prefill, at the full
+    context: FLOPs per byte read for MHA and the model's GQA."""
+    batch, tokens = chart_batch(m), m.max_len
+
+    def bars(intensity) -> tuple[LogBar, ...]:
+        return tuple(
+            LogBar(name, variant_color(name), v := intensity(kv), fmt.rate(v))
+            for name, kv in compared(m)
+        )
+
+    return [
+        BarGroup(
+            "decode, 1 sequence",
+            "1 token per weight read",
+            bars(lambda kv: m.decode_intensity(1, tokens, kv)),
+        ),
+        BarGroup(
+            f"decode, batch of {batch}",
+            f"{batch} tokens per weight read",
+            bars(lambda kv: m.decode_intensity(batch, tokens, kv)),
+        ),
+        BarGroup(
+            f"prefill, {tokens:,} tokens",
+            f"{tokens:,} tokens per weight read",
+            bars(lambda kv: m.prefill_intensity(tokens, kv)),
+        ),
+    ]
+
+
+def intensity_chart(m: Model) -> LogBars:
+    left, right = INTENSITY_AXIS
+    return LogBars(
+        intensity_groups(m),
+        "FLOPs per byte read or written (log scale)",
+        left=theme.CONTENT_LEFT,
+        axis_left=left,
+        axis_right=right,
+        top=INTENSITY_TOP,
+    )
+
+
+def intensity_title(m: Model) -> VGroup:
+    return slide_title(
+        "Prefill vs. decode",
+        f"context {m.max_len:,} tokens; 2 FLOPs per weight per token; {m.dtype}",
+    )
+
+
+def intensity_caption() -> VGroup:
+    said = (
+        "Decode: each weight serves one token per sequence, so memory sets the pace and "
+        "GQA's smaller cache helps. Prefill: each weight serves every prompt token, so "
+        "arithmetic sets the pace and GQA changes little."
+    )
+    width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT
+    rows = [text(r, theme.SIZE.label, theme.TEXT) for r in wrap(said, theme.SIZE.label, width)]
+    return stack(*rows, buff=0.1).align_to(
+        [theme.CONTENT_LEFT, INTENSITY_CAPTION_TOP, 0], UP + LEFT
+    )
+
+
 class Decoding(DeckSlide):
     SECTION = "Decoding, token by token"
 
@@ -109,21 +187,26 @@ class Decoding(DeckSlide):
         self.step_1()
         self.step_2()
         self.step_3()
+        self.prefill_vs_decode()
 
     @classmethod
     def last_frame(cls, talk: Talk) -> VGroup:
         m = talk.model
-        shown = panels(m)
-        last = len(TOKENS)
-        return VGroup(
-            step_headline(m, last - PROMPT),
-            *(VGroup(p.title, p.cache, counter(m, p, last)) for p in shown),
-            column_marks(shown, last - 1),
-        )
+        return VGroup(intensity_title(m), intensity_chart(m), intensity_caption())
 
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
         fields: dict[str, object] = {"prompt": PROMPT, "tokens": len(TOKENS)}
+        fields |= {
+            "context": f"{model.max_len:,}",
+            "serving_batch": chart_batch(model),
+            "decode_one": fmt.spoken(model.decode_intensity(1)),
+            "decode_mha_batch": fmt.spoken(
+                model.decode_intensity(chart_batch(model), n_kv_heads=model.n_heads)
+            ),
+            "decode_gqa_batch": fmt.spoken(model.decode_intensity(chart_batch(model))),
+            "prefill": fmt.spoken(model.prefill_intensity()),
+        }
         fields |= {f"token_{i + 1}": TOKENS[i] for i in range(len(TOKENS))}
         for name, kv in compared(model):
             key = name.lower()
@@ -210,8 +293,36 @@ class Decoding(DeckSlide):
     @beat("""
         Step three, “{token_7}”: {tokens} tokens, {mha_7} against {gqa_7}. A real
         conversation runs to thousands of tokens, and a server holds many conversations at
-        once, which is where the chart's gigabytes come from. Next, the attention that reads
-        this cache.
+        once, which is where the chart's gigabytes come from.
     """)
     def step_3(self) -> None:
         self.step(3)
+
+    @beat("""
+        Prefill and decode are different work. A decoding step uses each weight for one token
+        per sequence: {decode_one} FLOPs per byte it reads, so memory sets the pace. At a batch
+        of {serving_batch} the weights are shared but the caches are not: MHA stays at
+        {decode_mha_batch}, GQA reaches {decode_gqa_batch}. A prefill of {context} tokens does
+        {prefill} FLOPs per byte: arithmetic sets the pace, and GQA gains little there.
+    """)
+    def prefill_vs_decode(self) -> None:
+        m = self.model
+        chart = intensity_chart(m)
+        self.play(
+            *self.leave_content(),
+            fade_in(intensity_title(m), shift=DOWN * theme.NUDGE),
+            fade_in(chart.axis),
+            *(fade_in(n) for n in chart.names),
+            run_time=theme.RUN,
+        )
+        bars = [b for row in chart.rows for b in row]
+        self.play(
+            LaggedStart(*(GrowFromEdge(b[1], LEFT) for b in bars), lag_ratio=theme.LAG_PARTS),
+            *(fade_in(b[0]) for b in bars),
+            run_time=theme.RUN_ROWS,
+        )
+        self.play(
+            *(fade_in(b[2]) for b in bars),
+            fade_in(intensity_caption(), shift=UP * theme.NUDGE),
+            run_time=theme.RUN_FAST,
+        )

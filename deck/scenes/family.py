@@ -18,12 +18,14 @@ from manim import (
 from deck import format as fmt
 from deck import theme
 from deck.components.family import Sharing, query_row
+from deck.components.group_patterns import MAX_SHOWN, GroupPatterns
 from deck.components.highlight import outline
 from deck.components.page import slide_title
 from deck.components.spec import sit_on
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
 from deck.components.wrap import wrap
+from deck.content.attention import GROUP_PATTERNS, group_example
 from deck.content.model import Model
 from deck.content.sources import GQA_FIGURE2, GQA_PAPER, MQA_PAPER
 from deck.scenes.base import DeckSlide, beat
@@ -41,6 +43,14 @@ FOCUS_PAD = FOCUS_GAP + theme.STROKE_HIGHLIGHT * theme.STROKE_UNIT
 BANDS_GAP = 0.25  # the bands' outlines keep this clear of the caption and of each other
 DIM = 0.3  # the variants not pointed at fade to this share of their opacity
 TITLE = "MHA, GQA and MQA"
+GROUP_TOP = 1.8
+# How the notes say what each hand-built query head looks at.
+SAID_PATTERNS = {
+    "previous token": "the previous token",
+    "first token": "the first token",
+    "current token": "the current token",
+    "even spread": "all tokens evenly",
+}  # the one-group picture, under its slide's title and subtitle
 
 
 def variant_title(m: Model, name: str, kv: int) -> str:
@@ -154,6 +164,32 @@ def gqa_caption(m: Model) -> VGroup:
     )
 
 
+def one_group(m: Model) -> VGroup:
+    """The query heads of KV head 0's group, each with its own hand-built pattern over the
+    group's shared keys and values (`deck.attention.group_example`)."""
+    shown = min(m.group_size, MAX_SHOWN)
+    example = group_example(patterns=GROUP_PATTERNS[:shown])
+    return GroupPatterns(
+        example.weights,
+        [f"query head {h}" for h in range(shown)],
+        example.patterns,
+        example.tokens,
+        f"KV head 0: a key and a value per token, for query heads 0–{m.group_size - 1}"
+        if m.group_size > 1
+        else "KV head 0: a key and a value per token, for query head 0",
+        m.group_size,
+        GROUP_TOP,
+    )
+
+
+def one_group_title(m: Model) -> VGroup:
+    heads = "query head" if m.group_size == 1 else "query heads"
+    return slide_title(
+        f"One group: {m.group_size} {heads}, one KV head",
+        "hand-built example · rows: queries, columns: keys, brighter: more weight",
+    )
+
+
 class Family(DeckSlide):
     SECTION = "The family side by side"
     CITES = (GQA_PAPER, MQA_PAPER)
@@ -163,15 +199,12 @@ class Family(DeckSlide):
         self.highlight_mha()
         self.highlight_mqa()
         self.highlight_gqa()
+        self.one_group()
 
     @classmethod
     def last_frame(cls, talk: Talk) -> VGroup:
         m = talk.model
-        drawn = bands(m)
-        shown = [b if name == "GQA" else dimmed(b, DIM) for name, b in drawn.items()]
-        return VGroup(
-            slide_title(TITLE), legend(m), *shown, focus(drawn["GQA"], "GQA"), gqa_caption(m)
-        )
+        return VGroup(one_group_title(m), one_group(m))
 
     def setup(self) -> None:
         super().setup()
@@ -250,9 +283,44 @@ class Family(DeckSlide):
     def highlight_gqa(self) -> None:
         self.point_at("GQA", gqa_caption(self.model))
 
+    @beat("""
+        This is GQA in one picture: the query heads of one group, a hand-built example. Each
+        head asks its own question of the same keys, so each gets its own pattern of weights,
+        here on {patterns}. They all read the one shared key and value head, which is all the
+        cache stores for them.
+    """)
+    def one_group(self) -> None:
+        m = self.model
+        picture = one_group(m)
+        self.play(
+            *self.leave_content(),
+            fade_in(one_group_title(m), shift=DOWN * theme.NUDGE),
+            fade_in(picture.kv, shift=UP * theme.NUDGE),
+            run_time=theme.RUN,
+        )
+        self.side_content = []
+        self.play(Create(picture.wires), run_time=theme.RUN_FAST)
+        self.play(
+            LaggedStart(
+                *(
+                    fade_in(VGroup(label, grid, name), shift=DOWN * theme.NUDGE)
+                    for label, grid, name in zip(
+                        picture.head_labels, picture.grids, picture.pattern_labels, strict=True
+                    )
+                ),
+                lag_ratio=theme.LAG_PARTS,
+            ),
+            fade_in(picture.more),
+            run_time=theme.RUN_BUILD,
+        )
+        self.group_picture = picture
+
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
-        return {
+        fields: dict[str, object] = {
             f"{name.lower()}_per_token": fmt.nbytes(model.kv_cache_bytes(1, kv))
             for name, kv in model.attention_variants
         }
+        said = [SAID_PATTERNS[p] for p in GROUP_PATTERNS[: min(model.group_size, MAX_SHOWN)]]
+        fields["patterns"] = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} or {said[-1]}"
+        return fields

@@ -14,6 +14,7 @@ from manim import (
     UP,
     Arrow,
     Create,
+    GrowFromEdge,
     LaggedStart,
     ReplacementTransform,
     VGroup,
@@ -26,9 +27,10 @@ from deck.components.callout import card, place_in_column
 from deck.components.formula import Formula
 from deck.components.highlight import outline
 from deck.components.line_chart import Axis, EndLabel, LogChart, Plot, powers_of_two
-from deck.components.page import slide_title
+from deck.components.page import slide_title, source_line
 from deck.components.roles import LINE, OVERLAY, tag
 from deck.components.spec import lines, table
+from deck.components.step_reads import ReadBar, ReadsPanel, reads_legend
 from deck.components.text import text
 from deck.components.variants import variant_color
 from deck.components.wrap import wrap
@@ -57,6 +59,11 @@ READS_COLUMNS = (1, 6)  # the weights and the cache; the arrows cross column 7
 STEP_COLUMNS = (8, 12)  # the decoding step they feed
 READS_GAP = 0.45  # between the two cards on the left
 ARROW_SPREAD = 0.35  # the two arrows reach the step card this far above and below its middle
+
+# ── what a step reads, for one sequence and for the chart's batch ──────
+READS_LEGEND_Y = 1.62  # under the slide's title and subtitle
+READS_PANEL_TOPS = (1.15, -1.05)  # batch 1 above, the chart's batch below
+READS_BAR_WIDTH = 7.2  # leaves room for the values and, at the right, the ratio
 
 # ── the formula ─────────────────────────────────────────────────────────
 # Two thick spaces on each side of a dot: the outlines of two neighbouring factors keep
@@ -216,6 +223,60 @@ def chart_title() -> VGroup:
     return slide_title("KV cache vs. context length")
 
 
+# ── what one decoding step reads ────────────────────────────────────────
+def read_ratio(m: Model, batch: int) -> float:
+    """How many times the bytes GQA's step reads MHA's step reads, at the full context."""
+    return m.bytes_read_per_step(batch, n_kv_heads=m.n_heads) / m.bytes_read_per_step(batch)
+
+
+def reads_title(m: Model) -> VGroup:
+    return slide_title(
+        "What one decoding step reads",
+        f"the weights once, and every sequence's KV cache at {m.max_len:,} tokens",
+    )
+
+
+def weights_read_words(m: Model) -> str:
+    """Which weights a step reads: the input embedding is a lookup, unless it is tied to
+    the output head, which is read in full."""
+    if m.tie_embeddings:
+        return "all, the tied embedding being the output head"
+    return "all but the input embedding"
+
+
+def reads_key(m: Model) -> VGroup:
+    weights = fmt.nbytes(m.weights_read_per_step * m.dtype_bytes)
+    colors = [variant_color(name) for name, _ in m.attention_variants]
+    key = reads_legend(f"weights: {weights}, {weights_read_words(m)}", "KV cache", colors)
+    return key.move_to([0, READS_LEGEND_Y, 0]).align_to([theme.CONTENT_LEFT, 0, 0], LEFT)
+
+
+def reads_panel(m: Model, batch: int, top: float) -> ReadsPanel:
+    """MHA, GQA and MQA at `batch` sequences of the full context, with MHA ÷ GQA beside."""
+    weights = m.weights_read_per_step * m.dtype_bytes
+    bars = []
+    for name, kv in m.attention_variants:
+        cache = m.kv_cache_bytes(m.max_len, kv, batch)
+        value = f"{fmt.nbytes(weights)} + {fmt.nbytes(cache)}"
+        bars.append(ReadBar(name, variant_color(name), weights, cache, value))
+    sequences = "1 sequence" if batch == 1 else f"a batch of {batch} sequences"
+    return ReadsPanel(
+        sequences,
+        bars,
+        fmt.times(read_ratio(m, batch)),
+        "MHA ÷ GQA",
+        variant_color("GQA"),
+        left=theme.CONTENT_LEFT,
+        right=theme.CONTENT_RIGHT,
+        top=top,
+        bar_width=READS_BAR_WIDTH,
+    )
+
+
+def reads_footnote() -> VGroup:
+    return source_line("the same weights for all three; each panel drawn to its own scale")
+
+
 # ── the formula ─────────────────────────────────────────────────────────
 def formula_values(m: Model, f: Formula) -> dict[str, VGroup]:
     """Each factor's value for this model, under its part of the formula."""
@@ -315,14 +376,18 @@ class WhyGQA(DeckSlide):
         self.fill_bytes()
         self.cache_vs_context()
         self.batch()
+        self.step_reads()
+        self.step_reads_batch()
 
     @classmethod
     def last_frame(cls, talk: Talk) -> VGroup:
         m = talk.model
-        chart = chart_frame(m)
-        batch = chart_batch(m)
         return VGroup(
-            chart_title(), chart, chart_lines(chart, m, batch).group(), chart_card(m, batch)
+            reads_title(m),
+            reads_key(m),
+            reads_panel(m, 1, READS_PANEL_TOPS[0]),
+            reads_panel(m, chart_batch(m), READS_PANEL_TOPS[1]),
+            reads_footnote(),
         )
 
     @classmethod
@@ -335,6 +400,15 @@ class WhyGQA(DeckSlide):
             "growth": growth_sentence(model),
             "crossing": crossing_sentence(model, batch),
             "crossing_one": crossing_sentence(model, 1),
+            "tokens": f"{model.max_len:,}",
+            "weights_read": fmt.spoken_bytes(model.weights_read_per_step * model.dtype_bytes),
+            "which_weights": (
+                "all of them, as its tied input embedding is also the output head"
+                if model.tie_embeddings
+                else "all but the input embedding, which is only a lookup"
+            ),
+            "ratio_one": fmt.spoken(read_ratio(model, 1)),
+            "ratio_batch": fmt.spoken(read_ratio(model, batch)),
         }
 
     def setup(self) -> None:
@@ -484,3 +558,48 @@ class WhyGQA(DeckSlide):
         )
         self.play(fade_in(batched.labels), fade_in(batched.markers), run_time=theme.RUN_FAST)
         self.swap_side(chart_card(m, chart_batch(m)))
+
+    @beat("""
+        What does one decoding step actually read? First the weights of {m.title},
+        {which_weights}: {weights_read}. Then each sequence's cache, here at {tokens} tokens.
+        For one sequence the weights dominate, so MHA reads only {ratio_one} times what GQA
+        reads.
+    """)
+    def step_reads(self) -> None:
+        m = self.model
+        panel = reads_panel(m, 1, READS_PANEL_TOPS[0])
+        self.play(
+            *self.leave_content(),
+            fade_in(reads_title(m), shift=DOWN * theme.NUDGE),
+            fade_in(reads_key(m)),
+            fade_in(reads_footnote()),
+            run_time=theme.RUN,
+        )
+        self.side_content = []
+        self.grow(panel)
+
+    @beat("""
+        Now the serving batch of {batch}. The weights are still read once per step, but
+        {batch} caches are read beside them, and MHA's now reads {ratio_batch} times what
+        GQA's does. GQA's gain grows with batch times context: that is where it pays.
+    """)
+    def step_reads_batch(self) -> None:
+        m = self.model
+        self.grow(reads_panel(m, chart_batch(m), READS_PANEL_TOPS[1]))
+
+    def grow(self, panel: ReadsPanel) -> None:
+        """A panel's heading, then its bars growing from the left, then the ratio."""
+        self.play(fade_in(panel.heading), run_time=theme.RUN_FAST)
+        self.play(
+            LaggedStart(
+                *(GrowFromEdge(VGroup(*row[1:-1]), LEFT) for row in panel.rows),
+                lag_ratio=theme.LAG_PARTS,
+            ),
+            *(fade_in(row[0]) for row in panel.rows),
+            run_time=theme.RUN_ROWS,
+        )
+        self.play(
+            *(fade_in(row[-1]) for row in panel.rows),
+            fade_in(panel.ratio, shift=LEFT * theme.NUDGE),
+            run_time=theme.RUN_FAST,
+        )

@@ -158,6 +158,56 @@ def first_reaching(per_token: int, weights: int, max_len: int) -> int | None:
     return tokens if tokens <= max_len else None
 
 
+def serving_batch(p) -> int:
+    """The chart's batch: the first power of two from 2 at which GQA's cache at the full
+    context reaches the weights, at most 256."""
+    batch = BATCH_LIMITS[0]
+    while batch < BATCH_LIMITS[1] and kv_bytes_per_token(p) * p.max_len * batch < (
+        params_of(p) * BYTES[p.dtype]
+    ):
+        batch *= 2
+    return batch
+
+
+def cache_at(p, heads: int, tokens: int, batch: int = 1) -> int:
+    """K and V of `batch` sequences of `tokens` tokens, each layer keeping its window."""
+    windows = p.layer_windows or (None,) * p.n_layers
+    kept = sum(tokens if w is None else min(tokens, w) for w in windows)
+    return 2 * heads * p.head_dim * BYTES[p.dtype] * kept * batch
+
+
+@dataclass(frozen=True)
+class StepReads:
+    """What one decoding step reads at the full context, recomputed from the dimensions."""
+
+    weights: int  # bytes of every weight but the input embedding (a lookup)
+    cache: dict[tuple[int, int], int]  # (batch, KV heads) → bytes of the batch's caches
+    ratio: dict[int, float]  # batch → MHA's bytes ÷ GQA's
+
+    def strings(self) -> list[str]:
+        return [f"{binary_text(self.weights)} + {binary_text(c)}" for c in self.cache.values()] + [
+            f"{r:.2f}×" for r in self.ratio.values()
+        ]
+
+    def numbers(self) -> set[float]:
+        values = [self.weights, *self.cache.values()]
+        sizes = {float(binary_text(v).split()[0]) for v in values}
+        return sizes | {round(r, 2) for r in self.ratio.values()}
+
+
+def step_reads(p) -> StepReads:
+    table = p.vocab * p.hidden
+    read = params_of(p) - (0 if p.tie_embeddings else table)  # the head is read, the lookup not
+    weights = read * BYTES[p.dtype]
+    h, kv = p.n_heads, p.n_kv_heads
+    cache, ratio = {}, {}
+    for batch in (1, serving_batch(p)):
+        for heads in (h, kv, 1):
+            cache[batch, heads] = cache_at(p, heads, p.max_len, batch)
+        ratio[batch] = (weights + cache[batch, h]) / (weights + cache[batch, kv])
+    return StepReads(weights, cache, ratio)
+
+
 def expected_for(name: str) -> Expected:
     p = raw_dims(name)
     d, h, kv, hd, L = p.hidden, p.n_heads, p.n_kv_heads, p.head_dim, p.n_layers
@@ -187,9 +237,7 @@ def expected_for(name: str) -> Expected:
     size = BYTES[p.dtype]
     weights = params * size
     per_token = {heads: 2 * L * heads * hd * size for heads in (h, kv, 1)}
-    batch = BATCH_LIMITS[0]
-    while batch < BATCH_LIMITS[1] and per_token[kv] * p.max_len * batch < weights:
-        batch *= 2
+    batch = serving_batch(p)
     numbers |= {size, batch, *per_token.values()}
     numbers.add(round(binary(weights)[0], 1))
     strings += [
@@ -233,6 +281,7 @@ def expected_for(name: str) -> Expected:
     numbers.add(removed)
     strings += [f"{removed:,}", *(f"{ms:.2f} s · {score:.1f}" for ms, score in TABLE1.values())]
     strings += [*SOURCE_LINES, "hand-built example", *model_row(p)]
+    strings += step_reads(p).strings()
     return Expected(numbers, strings)
 
 
@@ -392,7 +441,55 @@ def scene_figures(scene_name: str, name: str) -> set[float]:
         return cited | published | numbers_in(*CITATIONS) | tp | llama2_figures()
     if scene_name == "KVCalculator":
         return calculator_figures().numbers
+    if scene_name == "WhyGQA":
+        return step_reads(raw_dims(name)).numbers()
+    if scene_name == "Family":
+        return one_group_figures(raw_dims(name))
+    if scene_name == "Decoding":
+        return {
+            float(shown_rate(x).replace(",", "")) for x in intensities(raw_dims(name)).values()
+        } | {
+            10.0**e
+            for e in range(-1, 8)  # the log axis's ticks
+        }
     return set()
+
+
+def shown_rate(x: float) -> str:
+    """How the prefill-vs-decode slide writes a rate: 2 significant figures below 100."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.2g}"
+
+
+def intensities(p) -> dict[tuple[str, str], float]:
+    """FLOPs per byte of memory traffic, for (situation, variant), recomputed from the
+    dimensions: 2 FLOPs per weight read and token, and 4·head_dim per query head and
+    visible key (q·k and the weighted sum of v); bytes: the weights read once (all but
+    the input embedding), the caches read (decode) or written (prefill)."""
+    size, t = BYTES[p.dtype], p.max_len
+    read = params_of(p) - (0 if p.tie_embeddings else p.vocab * p.hidden)
+    windows = p.layer_windows or (None,) * p.n_layers
+    per_key = 4 * p.n_heads * p.head_dim
+    seen_now = sum(t if w is None else min(t, w) for w in windows)
+    seen_prefill = sum(min(i, w or i) for w in windows for i in range(1, t + 1))
+    found = {}
+    for name, heads in (("MHA", p.n_heads), ("GQA", p.n_kv_heads)):
+        for label, batch in (("decode 1", 1), ("decode batch", serving_batch(p))):
+            flops = batch * (2 * read + per_key * seen_now)
+            found[label, name] = flops / (read * size + cache_at(p, heads, t, batch))
+        flops = 2 * read * t + per_key * seen_prefill
+        found["prefill", name] = flops / (read * size + cache_at(p, heads, t))
+    return found
+
+
+READABLE_GRIDS = 4  # the one-group slide draws at most this many query heads' patterns
+
+
+def one_group_figures(p) -> set[float]:
+    """The one-group slide: query heads 0 … of KV head 0's group of h ÷ kv, the last one's
+    number, and how many of the group are not drawn."""
+    group = p.n_heads // p.n_kv_heads
+    drawn = min(group, READABLE_GRIDS)
+    return {*range(drawn), group - 1, group - drawn}
 
 
 def calculator_figures() -> Expected:
@@ -485,6 +582,19 @@ def test_calculator_slide_shows_every_preset(preset):
     shown = " | ".join(t for _, t in on_screen_text("KVCalculator", preset))
     missing = [s for s in calculator_figures().strings if s not in shown]
     assert not missing, f"not on the calculator's slide for {preset}: {missing}"
+
+
+def test_what_a_step_reads_matches_the_reference():
+    """facts.md: GQA-1B at 2,048 tokens reads 795,403,776 weights (1.48 GiB) and MHA reads
+    1.15× GQA's bytes for one sequence, 4.35× at a batch of 64."""
+    reads = step_reads(raw_dims("gqa-1b"))
+    assert reads.weights == 795_403_776 * 2 and serving_batch(raw_dims("gqa-1b")) == 64
+    assert {b: round(r, 2) for b, r in reads.ratio.items()} == {1: 1.15, 64: 4.35}
+    shown = slide_texts("WhyGQA", "gqa-1b", "step_reads_batch")
+    for figure in ("1.15×", "4.35×", "1.5 GiB + 288 MiB", "1.5 GiB + 3 GiB", "1.5 GiB + 18 GiB"):
+        assert figure in shown
+    one = slide_texts("WhyGQA", "gqa-1b", "step_reads")
+    assert "1.15×" in one and "4.35×" not in one  # the batch comes on the next slide
 
 
 def test_calculator_figures_match_the_reference():
@@ -700,6 +810,86 @@ def test_the_retold_slides_notes_keep_to_their_word_budget(preset):
         for beat in beats
     )
     assert words <= RETOLD_WORDS
+
+
+def independent_softmax(queries: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Causal softmax(q·k/√d) of every head, one row at a time, by the textbook formula."""
+    heads, n, d = queries.shape
+    out = np.zeros((heads, n, n))
+    for h in range(heads):
+        for i in range(n):
+            logits = np.array([queries[h, i] @ keys[j] / math.sqrt(d) for j in range(i + 1)])
+            e = np.exp(logits - logits.max())
+            out[h, i, : i + 1] = e / e.sum()
+    return out
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_the_one_group_slide_draws_the_softmax_of_one_shared_key_head(preset):
+    from deck.components.heatmap import heat_color
+    from deck.content.attention import GROUP_PATTERNS, group_example
+
+    scene = constructed("Family", preset)
+    picture = scene.group_picture
+    group = raw_dims(preset).n_heads // raw_dims(preset).n_kv_heads
+    drawn = min(group, READABLE_GRIDS)
+    example = group_example(patterns=GROUP_PATTERNS[:drawn])
+    assert picture_patterns(scene) == [p.replace(" ", "") for p in GROUP_PATTERNS[:drawn]]
+    expected = independent_softmax(np.asarray(example.queries), np.asarray(example.keys))
+    np.testing.assert_allclose(picture.weights, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(picture.weights.sum(axis=-1), 1.0)
+    assert len(picture.grids) == drawn
+    n = len(example.tokens)
+    with theme.use("dark"):
+        for h, grid in enumerate(picture.grids):
+            for cell, (i, j) in zip(grid, np.ndindex(n, n), strict=True):
+                assert cell.get_fill_color().to_hex() == heat_color(expected[h, i, j]).to_hex()
+                assert cell.width * 1080 / 8 >= 12  # px at 1080p
+    shown = slide_texts("Family", preset, "one_group")
+    assert (
+        "hand-built example" in " ".join(shown)
+        and "hand-built example" in scene.snapshots[-1].notes
+    )
+    assert [t for t in shown if t.startswith("query head ")] == [
+        f"query head {h}" for h in range(drawn)
+    ]
+    if group > drawn:
+        assert f"+ {group - drawn} more" in shown
+
+
+def picture_patterns(scene) -> list[str]:
+    """The patterns the slide names under its grids, in order (manim's text drops spaces)."""
+    return [label.text for label in scene.group_picture.pattern_labels]
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_prefill_vs_decode_shows_each_rate_beside_its_bar(preset):
+    rates = intensities(raw_dims(preset))
+    rows = rows_of(
+        [i for i in snapshot("Decoding", preset, "prefill_vs_decode").items if i.role == "text"]
+    )
+    bars = [r[k : k + 2] for r in rows for k, t in enumerate(r) if t in ("MHA", "GQA")]
+    want = [
+        [name, shown_rate(rates[situation, name])]
+        for situation in ("decode 1", "decode batch", "prefill")
+        for name in ("MHA", "GQA")
+    ]
+    assert bars == want
+    # decode does a few FLOPs per byte; a prefill of the context, at least one per prompt token
+    assert rates["decode 1", "GQA"] < 10 < raw_dims(preset).max_len < rates["prefill", "GQA"]
+
+
+def test_prefill_vs_decode_of_the_deck_model():
+    """MHA's decoding step in bfloat16 does exactly one FLOP per byte it reads: a
+    multiply-add per 2-byte weight and per 2-byte cached number."""
+    rates = intensities(raw_dims("gqa-1b"))
+    assert rates["decode 1", "MHA"] == pytest.approx(1.0)
+    assert round(rates["decode 1", "GQA"], 2) == 1.15
+    assert round(rates["decode batch", "GQA"] / rates["decode batch", "MHA"], 1) == 4.3
+
+
+def snapshot(scene_name: str, preset: str, beat: str):
+    return next(s for s in constructed(scene_name, preset).snapshots if s.beat == beat)
 
 
 # ── what the capped drawings of big models say (tests/scenes/test_big_models.py) ──────
