@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from deck import theme
 from deck.hfconfig import load_config
-from deck.model import DEFAULT_PRESET, PRESETS, Model, get_preset
+from deck.model import DEFAULT_PRESET, PRESETS, Model, get_preset, preset_name
 from deck.talk import Talk
 from deck.talkfile import TalkFile, read_talk_file
 
@@ -291,6 +291,7 @@ def add_talk_options(p: argparse.ArgumentParser) -> None:
     which = p.add_mutually_exclusive_group()
     which.add_argument(
         "--preset",
+        type=preset_name,  # a former name (gqa-1b) still works
         choices=list(PRESETS),
         help=f"model preset (default: the talk's model, else {DEFAULT_PRESET})",
     )

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deck.model import PRESETS, Model
+from deck.model import PRESETS, Model, preset_name
 from deck.textfile import read_text
 
 # Keys that only mixture-of-experts configs carry (Mixtral, Qwen2/3-MoE, DeepSeek, …).
@@ -327,7 +327,7 @@ def load_config(path: Path | str, name: str | None = None) -> Model:
     model_name = slug(title)
     if not model_name:
         raise f.fail(f"cannot make a file name from {title!r}; give --name")
-    if model_name in PRESETS:
+    if preset_name(model_name) in PRESETS:
         raise f.fail(f"{model_name!r} is a preset's name; give another --name")
     try:
         return Model(

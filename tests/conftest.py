@@ -16,7 +16,7 @@ from deck import compat, theme
 from deck.frames import CapturesFrames
 from deck.hfconfig import load_config
 from deck.layout import RecordsLayout
-from deck.model import DEFAULT_PRESET, PRESETS
+from deck.model import DEFAULT_PRESET, PRESETS, preset_name
 from deck.scenes import BY_NAME, SCENES, make_scene
 from deck.talk import DEFAULT_THEME, Talk
 
@@ -79,7 +79,7 @@ def talk_for(talk_id: str) -> Talk:
     folder in tests/data/configs, or `SPEAKER_TALK`."""
     if talk_id == SPEAKER_TALK:
         return Talk(load_config(CONFIGS / "Qwen3-4B" / "config.json"), **SPEAKER)
-    if talk_id in PRESETS:
+    if preset_name(talk_id) in PRESETS:
         return Talk.for_preset(talk_id)
     return Talk(load_config(CONFIGS / talk_id))
 

@@ -120,8 +120,8 @@ def frame_counts(folder, scene):
 
 
 def test_recorded_talk_notes_the_details_read():
-    talk = RecordedTalk(Talk.for_preset("gqa-1b"))
-    assert (talk.model.name, talk.theme, talk.slug) == ("gqa-1b", "dark", "gqa-1b")
+    talk = RecordedTalk(Talk.for_preset("demo-1b"))
+    assert (talk.model.name, talk.theme, talk.slug) == ("demo-1b", "dark", "demo-1b")
     assert talk.read == set()  # the model and theme shape every slide: not details
     talk.recording = False
     assert talk.title
@@ -133,7 +133,7 @@ def test_recorded_talk_notes_the_details_read():
 
 
 def test_details_key_changes_with_the_details_read_only():
-    talk = Talk.for_preset("gqa-1b")
+    talk = Talk.for_preset("demo-1b")
     other = dataclasses.replace(talk, speaker="Ada Lovelace", date=datetime.date(2026, 12, 1))
     assert details_key("base", talk, []) == details_key("base", other, [])
     assert details_key("base", talk, ["title"]) == details_key("base", other, ["title"])
@@ -146,26 +146,26 @@ def test_details_key_changes_with_the_details_read_only():
 def test_a_second_render_reuses_every_slide(tmp_path, monkeypatch):
     """Also for another speaker, event and date: this scene shows none of them."""
     monkeypatch.setattr(render, "BUILD", tmp_path)
-    scene, talk = "AttentionWeights", Talk.for_preset("gqa-1b")
+    scene, talk = "AttentionWeights", Talk.for_preset("demo-1b")
     render.render_in_process(scene, talk, "low")
-    first = frame_counts(render.slides_dir("gqa-1b", "low"), scene)
+    first = frame_counts(render.slides_dir("demo-1b", "low"), scene)
     other = dataclasses.replace(
         talk, speaker="Ada Lovelace", event="Reading group", date=datetime.date(2026, 12, 1)
     )
     render.render_in_process(scene, other, "low")
-    stats = json.loads(render.stats_path("gqa-1b", "low", scene).read_text())
+    stats = json.loads(render.stats_path("demo-1b", "low", scene).read_text())
     assert stats["slides_reused"] == stats["slides"] == 3
-    assert frame_counts(render.slides_dir("gqa-1b", "low"), scene) == first
+    assert frame_counts(render.slides_dir("demo-1b", "low"), scene) == first
 
 
 @pytest.mark.render
 def test_a_changed_detail_renders_the_slides_that_read_it_again(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "BUILD", tmp_path)
-    talk = Talk.for_preset("gqa-1b")
+    talk = Talk.for_preset("demo-1b")
 
     def reused(talk: Talk) -> int:
         render.render_in_process("Opening", talk, "low")
-        return json.loads(render.stats_path("gqa-1b", "low", "Opening").read_text())[
+        return json.loads(render.stats_path("demo-1b", "low", "Opening").read_text())[
             "slides_reused"
         ]
 
@@ -173,7 +173,7 @@ def test_a_changed_detail_renders_the_slides_that_read_it_again(tmp_path, monkey
     retitled = dataclasses.replace(talk, title="GQA, explained")
     assert reused(retitled) == 0  # the title slide shows the title
     read = set()
-    for path in render.beats_dir("gqa-1b", "low").glob("*.reads.json"):
+    for path in render.beats_dir("demo-1b", "low").glob("*.reads.json"):
         read.update(json.loads(path.read_text()))
     assert "title" in read
     unread = [name for name in TALK_DETAILS if name not in read]

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from deck import cli, render
-from deck.model import PRESETS
+from deck.model import DEFAULT_PRESET, PRESETS, get_preset
 from deck.scenes import SCENE_NAMES, total_slides
+from deck.talkfile import read_talk_file
 
 
 def run_deck(*args: str) -> subprocess.CompletedProcess:
@@ -43,6 +44,18 @@ def test_bad_input_is_one_line_naming_the_choices(args, names):
         assert name in lines[0]
 
 
+def test_the_default_models_former_name_still_works(tmp_path):
+    """Scripts written for "gqa-1b" (renamed: it read as GQA-1, which is MQA) keep working,
+    on the command line and in a talk file."""
+    assert get_preset("gqa-1b") is PRESETS[DEFAULT_PRESET]
+    done = run_deck("info", "--preset", "gqa-1b")
+    assert done.returncode == 0, done.stderr
+    assert "Demo-1B" in done.stdout
+    talk = tmp_path / "talk.toml"
+    talk.write_text('model = "gqa-1b"\n')
+    assert read_talk_file(talk).model() is PRESETS[DEFAULT_PRESET]
+
+
 def test_jobs_must_be_positive():
     done = run_deck("build", "--jobs", "0")
     assert done.returncode == 2 and "--jobs" in done.stderr
@@ -70,7 +83,7 @@ def test_export_before_render_says_what_to_do(monkeypatch, tmp_path, capsys):
 
 
 def test_non_default_preset_exports_under_its_own_name():
-    assert cli.export_stem("gqa-1b") == "gqa"
+    assert cli.export_stem("demo-1b") == "gqa"  # the default talk keeps its stem
     assert cli.export_stem("mistral-7b") == "gqa-mistral-7b"
 
 
@@ -214,7 +227,7 @@ def test_exports_are_told_the_talk(monkeypatch):
     from deck.talk import Talk
 
     talk = Talk(
-        PRESETS["gqa-1b"], speaker="Ada Speaker", date=datetime.date(2026, 5, 14), minutes=20
+        PRESETS["demo-1b"], speaker="Ada Speaker", date=datetime.date(2026, 5, 14), minutes=20
     )
     options = cli.export_options(talk)
     assert (options.title, options.author, options.date) == (
@@ -222,10 +235,10 @@ def test_exports_are_told_the_talk(monkeypatch):
         "Ada Speaker",
         datetime.date(2026, 5, 14),
     )
-    assert options.minutes == 20 and options.subject == "GQA-1B"
+    assert options.minutes == 20 and options.subject == "Demo-1B"
     assert options.references == tuple(r.citation() for r in REFERENCES)
     # no date: the day of the export, for the documents' created/modified dates
-    assert cli.export_options(Talk(PRESETS["gqa-1b"])).day == datetime.date.today()
+    assert cli.export_options(Talk(PRESETS["demo-1b"])).day == datetime.date.today()
 
     seen = []
     monkeypatch.setattr(cli, "build", lambda talk, *a, **k: seen.append(talk.minutes) or 0)

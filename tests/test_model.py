@@ -14,7 +14,7 @@ MiB, GiB = 2**20, 2**30
 # preset → (parameters, KV-cache bytes per token); llama-3-8b and mistral-7b are the
 # published totals of Meta-Llama-3-8B and Mistral-7B-v0.1.
 REFERENCE = {
-    "gqa-1b": (949_003_776, 24_576),
+    "demo-1b": (949_003_776, 24_576),
     "astrai-1b": (1_203_807_744, 24_576),
     "llama-3-8b": (8_030_261_248, 131_072),
     "mistral-7b": (7_241_732_096, 131_072),
@@ -70,14 +70,14 @@ def test_every_preset_matches_an_independent_count(name):
 
 
 def test_tied_embedding_variants():
-    assert dataclasses.replace(get_preset("gqa-1b"), tie_embeddings=True).params() == 795_403_776
+    assert dataclasses.replace(get_preset("demo-1b"), tie_embeddings=True).params() == 795_403_776
     assert (
         dataclasses.replace(get_preset("astrai-1b"), tie_embeddings=True).params() == 1_050_207_744
     )
 
 
 def test_layers_alone_and_the_mha_variant():
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     assert m.layer_params() == 26_741_760
     assert m.n_layers * m.layer_params() == 641_802_240
     assert m.params() - m.embedding_params - m.n_layers * m.layer_params() == 1_536  # final norm
@@ -87,7 +87,7 @@ def test_layers_alone_and_the_mha_variant():
 
 def test_default_preset_is_the_promo_spec_card():
     m = get_preset(DEFAULT_PRESET)
-    assert DEFAULT_PRESET == "gqa-1b"
+    assert DEFAULT_PRESET == "demo-1b"
     spec = (m.n_layers, m.hidden, m.n_heads, m.n_kv_heads, m.head_dim, m.ffn, m.max_len)
     assert spec == (24, 1536, 24, 4, 64, 4608, 2048)
     assert (m.vocab, m.tie_embeddings, m.dtype) == (100_000, False, "bfloat16")
@@ -104,7 +104,7 @@ def test_kv_cache_bytes_per_token(name):
 
 
 def test_kv_cache_figures_for_the_deck_model():
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     assert (m.kv_cache_bytes(1, 24), m.kv_cache_bytes(1), m.kv_cache_bytes(1, 1)) == (
         147_456,
         24_576,
@@ -123,7 +123,7 @@ def test_kv_cache_figures_for_the_deck_model():
 
 # ── head grouping ───────────────────────────────────────────────────────
 def test_group_size_and_kv_head_of():
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     assert m.group_size == 6
     assert [m.kv_head_of(h) for h in range(24)] == [0] * 6 + [1] * 6 + [2] * 6 + [3] * 6
     llama = get_preset("llama-3-8b")
@@ -149,12 +149,12 @@ def test_group_size_and_kv_head_of():
 )
 def test_inconsistent_presets_raise_value_errors_naming_the_dimensions(changes, pattern):
     with pytest.raises(ValueError, match=pattern):
-        dataclasses.replace(get_preset("gqa-1b"), **changes)
+        dataclasses.replace(get_preset("demo-1b"), **changes)
 
 
 def test_with_kv_heads_rejects_a_count_that_does_not_divide_the_heads():
     with pytest.raises(ValueError, match=r"n_heads=24.*n_kv_heads=5"):
-        get_preset("gqa-1b").with_kv_heads(5)
+        get_preset("demo-1b").with_kv_heads(5)
 
 
 def test_unknown_preset_lists_the_valid_choices():
@@ -162,7 +162,7 @@ def test_unknown_preset_lists_the_valid_choices():
         get_preset("gpt-5")
     message = str(info.value)
     assert "gpt-5" in message
-    for name in ("gqa-1b", "astrai-1b", "llama-3-8b", "mistral-7b", *PRESETS):
+    for name in ("demo-1b", "astrai-1b", "llama-3-8b", "mistral-7b", *PRESETS):
         assert name in message
 
 
@@ -170,7 +170,7 @@ def test_unknown_preset_lists_the_valid_choices():
 def test_head_dim_need_not_divide_hidden():
     # Qwen3-4B's attention: 32 query heads × 128 over a hidden size of 2560.
     m = dataclasses.replace(
-        get_preset("gqa-1b"), hidden=2560, n_heads=32, n_kv_heads=8, head_dim=128
+        get_preset("demo-1b"), hidden=2560, n_heads=32, n_kv_heads=8, head_dim=128
     )
     assert (m.q_out, m.kv_out, m.group_size) == (4096, 1024, 4)
     assert m.attention_weights() == 2560 * 4096 * 2 + 2560 * 1024 * 2
@@ -189,7 +189,7 @@ def test_head_dim_need_not_divide_hidden():
     ],
 )
 def test_optional_parts_match_an_independent_count(changes):
-    m = dataclasses.replace(get_preset("gqa-1b"), **changes)
+    m = dataclasses.replace(get_preset("demo-1b"), **changes)
     for kv in (1, 4, 24):
         assert m.params(n_kv_heads=kv) == counted_params(m, kv)
         assert m.with_kv_heads(kv).params() == counted_params(m, kv)
@@ -205,14 +205,14 @@ def test_breakdown_adds_up_to_the_total(name):
 
 
 def test_breakdown_of_the_deck_model_by_hand():
-    parts = get_preset("gqa-1b").param_breakdown()
+    parts = get_preset("demo-1b").param_breakdown()
     assert parts == {
         "embeddings": 2 * 100_000 * 1536,
         "attention": 24 * (2 * 1536 * 1536 + 2 * 1536 * 256),
         "FFN": 24 * 3 * 1536 * 4608,
         "norms": 49 * 1536,
     }
-    biased = dataclasses.replace(get_preset("gqa-1b"), qkv_bias=True, mlp_bias=True, qk_norm=True)
+    biased = dataclasses.replace(get_preset("demo-1b"), qkv_bias=True, mlp_bias=True, qk_norm=True)
     extra = biased.param_breakdown()
     assert extra["attention biases"] == 24 * (1536 + 2 * 256)
     assert extra["FFN biases"] == 24 * (2 * 4608 + 1536)
@@ -222,18 +222,18 @@ def test_breakdown_of_the_deck_model_by_hand():
 
 # ── sliding windows, batch, dtype ───────────────────────────────────────
 def test_sliding_window_caps_the_tokens_each_layer_keeps():
-    m = dataclasses.replace(get_preset("gqa-1b"), layer_windows=(512,) * 24)
+    m = dataclasses.replace(get_preset("demo-1b"), layer_windows=(512,) * 24)
     per_token = 24_576
     assert m.kv_cache_bytes(1) == per_token
     assert m.kv_cache_bytes(512) == 512 * per_token
     assert m.kv_cache_bytes(2048) == 512 * per_token  # a rolling cache: the window, not 2048
     assert (m.sliding_window, m.sliding_layers) == (512, 24)
-    assert get_preset("gqa-1b").sliding_window is None
+    assert get_preset("demo-1b").sliding_window is None
 
 
 def test_alternating_windows_are_counted_layer_by_layer():
     windows = tuple(512 if i % 2 == 0 else None for i in range(24))
-    m = dataclasses.replace(get_preset("gqa-1b"), layer_windows=windows)
+    m = dataclasses.replace(get_preset("demo-1b"), layer_windows=windows)
     per_layer_token = 2 * 4 * 64 * 2
     assert m.kv_cache_bytes(2048) == per_layer_token * (12 * 512 + 12 * 2048)
     assert m.kv_cache_bytes(100) == per_layer_token * 24 * 100
@@ -241,7 +241,7 @@ def test_alternating_windows_are_counted_layer_by_layer():
 
 
 def test_batch_and_cache_dtype():
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     assert m.kv_cache_bytes(2048, batch=8) == 8 * 48 * MiB
     assert m.kv_cache_bytes(2048, dtype="float8") == 24 * MiB
     assert m.kv_cache_bytes(2048, dtype="float32") == 96 * MiB

@@ -158,7 +158,7 @@ def test_colours_follow_the_active_palette():
 
 
 def test_a_scene_draws_in_its_talks_palette_and_leaves_the_callers():
-    scene = constructed("DataFlow", "gqa-1b", theme_name="light")
+    scene = constructed("DataFlow", "demo-1b", theme_name="light")
     assert scene.camera.background_color.to_hex() == theme.LIGHT.BACKGROUND
     assert theme.palette() is theme.DARK
     light = dataclasses.replace(Talk.for_preset(), theme="light")

@@ -130,7 +130,7 @@ def kv_bytes_per_token(p) -> int:
 def test_the_count_matches_the_published_totals():
     assert params_of(raw_dims(SPEAKER_TALK)) == 4_022_468_096  # Qwen3-4B, facts.md
     assert params_of(raw_dims("llama-3-8b")) == 8_030_261_248
-    assert params_of(raw_dims("gqa-1b")) == 949_003_776
+    assert params_of(raw_dims("demo-1b")) == 949_003_776
 
 
 def first_reaching(per_token: int, weights: int, max_len: int) -> int | None:
@@ -356,7 +356,7 @@ def test_key_figures_are_shown(preset):
 def test_default_preset_figures_match_the_reference():
     """The spec card's figures, as published in the reference table (facts.md)."""
     assert_shown(
-        "gqa-1b",
+        "demo-1b",
         (
             "949,003,776",
             "≈ 0.95 B",
@@ -391,7 +391,7 @@ def test_calculator_slide_shows_every_preset(preset):
 
 def test_calculator_figures_match_the_reference():
     """facts.md's KV cache at 2,048 tokens, and the weights of its parameter counts."""
-    shown = " | ".join(t for _, t in on_screen_text("KVCalculator", "gqa-1b"))
+    shown = " | ".join(t for _, t in on_screen_text("KVCalculator", "demo-1b"))
     for figure in ("288 MiB", "48 MiB", "12 MiB", "1.8 GiB", "15 GiB", "13.5 GiB", "4.5 GiB"):
         assert figure in shown
 
@@ -418,7 +418,7 @@ def _boxes(items, role):
     return [i for i in items if i.role == role]
 
 
-@pytest.mark.parametrize("preset", ["gqa-1b", "llama-3-8b"])
+@pytest.mark.parametrize("preset", ["demo-1b", "llama-3-8b"])
 def test_highlights_surround_what_the_slide_names(preset):
     scene = constructed("DataFlow", preset)
     d = scene.diagram
@@ -441,7 +441,7 @@ def test_highlights_surround_what_the_slide_names(preset):
 
 
 def test_previous_token_slide_shows_the_real_weights():
-    scene = constructed("AttentionWeights", "gqa-1b")
+    scene = constructed("AttentionWeights", "demo-1b")
     w = np.asarray(scene.example.weights)
     snap = scene.snapshots[-1]
     shown = sorted(i.text for i in snap.items if re.fullmatch(r"\d\.\d\d", i.text))
@@ -462,9 +462,9 @@ def slide_texts(scene_name: str, preset: str, beat: str) -> list[str]:
 def test_conversion_errors_are_the_reference_ones_and_say_hand_built():
     errors = conversion_errors()
     assert [errors[g] for g in (4, 2, 1)] == [0, 46, 62]  # what tests/test_attention.py pins
-    shown = slide_texts("Conversion", "gqa-1b", "conversion_error")
+    shown = slide_texts("Conversion", "demo-1b", "conversion_error")
     assert [t for t in shown if t.endswith(" %")] == [f"{errors[g]} %" for g in (4, 2, 1)]
-    scene = constructed("Conversion", "gqa-1b")
+    scene = constructed("Conversion", "demo-1b")
     for snap in scene.snapshots[:2]:  # the example's two slides, on screen and in the notes
         assert "hand-built example" in " ".join(i.text for i in snap.items)
         assert "hand-built example" in snap.notes
@@ -503,7 +503,7 @@ def test_models_table_is_computed_from_each_models_dimensions(preset):
 
 
 def test_the_references_slide_lists_every_citation_in_full():
-    shown = " ".join(slide_texts("Closing", "gqa-1b", "references"))
+    shown = " ".join(slide_texts("Closing", "demo-1b", "references"))
     for citation in CITATIONS:
         assert citation in shown
     assert len(shown) == len(" ".join(CITATIONS))  # and nothing else
@@ -520,7 +520,7 @@ NOTES_CITE = {
 
 @pytest.mark.parametrize(("scene_name", "beat"), NOTES_CITE, ids=lambda v: v)
 def test_notes_name_the_source_of_published_figures(scene_name, beat):
-    snap = next(s for s in constructed(scene_name, "gqa-1b").snapshots if s.beat == beat)
+    snap = next(s for s in constructed(scene_name, "demo-1b").snapshots if s.beat == beat)
     assert NOTES_CITE[scene_name, beat] in snap.notes
 
 
@@ -534,11 +534,11 @@ def test_title_and_closing_slides_show_the_speakers_byline():
 
 
 def test_a_talk_without_a_speaker_shows_no_byline():
-    assert slide_texts("Opening", "gqa-1b", "title") == [
+    assert slide_texts("Opening", "demo-1b", "title") == [
         "Grouped-Query Attention",
-        "How GQA-1B shares keys and values across query heads",
+        "How Demo-1B shares keys and values across query heads",
         "24 query heads  ·  4 KV heads  ·  6 queries per KV head",
         "24 query heads",
         "4 KV heads",
     ]
-    assert slide_texts("Closing", "gqa-1b", "thanks") == ["Thank you", "Grouped-Query Attention"]
+    assert slide_texts("Closing", "demo-1b", "thanks") == ["Thank you", "Grouped-Query Attention"]
