@@ -261,6 +261,20 @@ class Model:
             low, high = (low, mid) if reached(mid) else (mid + 1, high)
         return low
 
+    def bytes_read_per_step(
+        self, tokens: int, batch: int = 1, n_kv_heads: int | None = None
+    ) -> int:
+        """What one decoding step reads for `batch` sequences of `tokens` tokens: the weights
+        once (all but the input embedding), and every sequence's KV cache."""
+        weights = self.params_read_per_step * self.dtype_bytes
+        return weights + self.kv_cache_bytes(tokens, n_kv_heads, batch)
+
+    def gqa_read_saving(self, tokens: int, batch: int = 1) -> float:
+        """How many times fewer bytes a decoding step reads with this model's GQA than with
+        MHA: near 1 while the weights dominate, growing with batch × context."""
+        mha = self.bytes_read_per_step(tokens, batch, self.n_heads)
+        return mha / self.bytes_read_per_step(tokens, batch)
+
     @property
     def kv_cache_saving(self) -> float:
         """Fraction of the multi-head KV cache that GQA does not store."""

@@ -51,7 +51,7 @@ def previous_token_parts(
         [
             "each token attends most to the token before it",
             f"weights {min(shown):.2f} to {max(shown):.2f}",
-            "made with RoPE: each query is its key turned one position on",
+            "made with RoPE: each query is its key turned back one position",
         ],
         theme.HIGHLIGHT,
         card_width,
@@ -85,11 +85,9 @@ class AttentionWeights(DeckSlide):
         self.swap_side(self.place_card(new), *also)
 
     @beat("""
-        This head is hand-built, not taken from a trained model: its query and key vectors are
-        constructed, and the deck's numpy reference computes its softmax weights, with head
-        dimension {m.head_dim}, on the tokens "<bos> The cat sat on the mat". Each row is a
-        query token, each column a key token, and every row sums to 1. The colour scale on the
-        right runs from 0 to 1.
+        One head's weights on "<bos> The cat sat on the mat", hand-built, not taken from
+        a trained model: constructed vectors, softmax computed by numpy. Rows are query
+        tokens, columns key tokens.
     """)
     def weights(self) -> None:
         hm = self.heatmap
@@ -122,9 +120,8 @@ class AttentionWeights(DeckSlide):
         self.swap_card(c)
 
     @beat("""
-        The causal mask. A query may only look at its own position and earlier ones, so every
-        key to the right of the diagonal gets a score of minus infinity before the softmax and
-        a weight of exactly zero. No token attends to a later token.
+        The causal mask: a query sees only its own and earlier positions. Cells right of
+        the diagonal get minus infinity before the softmax, so weight zero.
     """)
     def causal_mask(self) -> None:
         self.mask = self.heatmap.masked_cells(theme.MASK)
@@ -137,11 +134,9 @@ class AttentionWeights(DeckSlide):
         self.swap_card(c, LaggedStart(*(fade_in(c) for c in self.mask), lag_ratio=CELL_LAG))
 
     @beat("""
-        The highlighted cells are each token attending to the token right before it: "cat" to
-        "The", "sat" to "cat", and so on. That makes this a previous-token head. We built it
-        with RoPE's relative-position property: every key carries one vector and every query
-        the same vector turned back by one position, so after RoPE the score peaks where m
-        minus n equals 1, whatever the absolute position.
+        The highlighted cells are each token attending to the one before: a
+        previous-token head. We built it with RoPE, each query its key's vector turned
+        back one position, so the score peaks where m minus n is 1, at every position.
     """)
     def previous_token(self) -> None:
         c, marks, values = previous_token_parts(self.example, self.heatmap, self.card_width)

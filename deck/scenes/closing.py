@@ -52,7 +52,7 @@ def takeaway_texts(m: Model) -> list[tuple[str, str]]:
         (
             "Existing MHA checkpoints convert cheaply",
             "mean-pool each group's K and V heads, then uptrain for "
-            f"{fmt.whole_percent(UPTRAINING_ALPHA.value)} of the pre-training steps "
+            f"{fmt.whole_percent(UPTRAINING_ALPHA.value)} of the original pre-training steps "
             f"{unbroken('· ' + UPTRAINING_ALPHA.source)}",
         ),
     ]
@@ -139,12 +139,11 @@ class Closing(DeckSlide):
         }
 
     @beat("""
-        Three things to take home. Grouped-query attention shares each key/value head among a
-        group of query heads, so {m.title} stores {m.n_kv_heads} KV heads instead of
-        {m.n_heads}, {saving} less KV cache than multi-head attention. It keeps almost the
-        quality of multi-head attention at almost the speed of multi-query attention
-        ({table1.source}), and an existing multi-head checkpoint converts with mean-pooling
-        and {alpha.value:.0%} of uptraining.
+        Three things to take home. Sharing each KV head within a group of query heads
+        stores {m.n_kv_heads} KV heads instead of {m.n_heads}: {saving} less cache than
+        MHA. On T5-XXL, GQA kept almost MHA's quality at almost MQA's speed
+        ({table1.source}). An MHA checkpoint converts by mean-pooling, then uptraining
+        for {alpha.value:.0%} of the original pre-training steps.
     """)
     def takeaways(self) -> None:
         pic = takeaways_picture(self.model)
@@ -158,9 +157,8 @@ class Closing(DeckSlide):
         )
 
     @beat("""
-        The {count} works this talk relies on, each with its arXiv identifier. The GQA paper
-        ({first.short}) is the one to read first: the conversion, the uptraining and the
-        evidence all come from it.
+        The {count} works the slides cite. Read the GQA paper first: the conversion, the
+        uptraining and the evidence come from it.
     """)
     def references(self) -> None:
         entries = references_picture()

@@ -16,7 +16,7 @@ from deck.components.wrap import wrap
 from deck.model import Model
 from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, beat
-from deck.sources import GQA_FIGURE2
+from deck.sources import GQA_FIGURE2, MQA_INSTABILITY
 from deck.talk import Talk
 
 LABEL_COLUMN = 3.5  # the variants' names and head counts, left of the wiring
@@ -63,7 +63,11 @@ def legend(m: Model) -> VGroup:
         text(f"{m.n_heads} query heads", theme.SIZE.label, theme.Q),
         text("key heads", theme.SIZE.label, theme.K),
         text("value heads", theme.SIZE.label, theme.V),
-        text("query head h reads KV head h\u00a0//\u00a0group", theme.SIZE.label, theme.MUTED),
+        text(
+            "query head h reads KV head h\u00a0//\u00a0group\u00a0size",
+            theme.SIZE.label,
+            theme.MUTED,
+        ),
     ).arrange(RIGHT, buff=LEGEND_GAP)
     for entry in entries:
         sit_on(entry, 0)  # one baseline, whatever the letters' descenders
@@ -121,10 +125,10 @@ class Family(DeckSlide):
 
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
-        Three ways to share keys and values, drawn with {m.title}'s {m.n_heads} query heads, as
-        in Figure 2 of the GQA paper by Ainslie et al. Each query head is wired to the key and
-        value head it reads. Grouped-query attention with G groups, GQA-G, covers both ends:
-        GQA-{m.n_heads} is multi-head attention and GQA-1 is multi-query attention.
+        The family, drawn as in the GQA paper's Figure 2: each query head wired to the
+        KV head it reads. GQA-G has G groups of query heads, one KV head each; the group
+        size is the query heads per group. GQA-1 is MQA; GQA-{m.n_heads}, {m.n_heads}
+        groups, is MHA.
     """)
     def family(self) -> None:
         m = self.model
@@ -144,9 +148,8 @@ class Family(DeckSlide):
         )
 
     @beat("""
-        Multi-head attention, the original transformer's: every one of the {m.n_heads} query
-        heads has its own key and value head. That is the most heads to store: {mha_per_token}
-        of cache per token.
+        MHA, the original transformer's: each of the {m.n_heads} query heads has its own KV
+        head. The most to store: {mha_per_token} per token.
     """)
     def highlight_mha(self) -> None:
         m = self.model
@@ -156,9 +159,9 @@ class Family(DeckSlide):
         )
 
     @beat("""
-        Multi-query attention, Shazeer's 2019 proposal: all {m.n_heads} query heads read one
-        single key and value head, so the cache shrinks {m.n_heads} times, to {mqa_per_token}
-        per token. The GQA paper reports that it loses some quality and can train unstably.
+        MQA, Shazeer's 2019 proposal: all {m.n_heads} query heads share one KV head,
+        {mqa_per_token} per token. The GQA paper reports lower quality, and instability
+        in fine-tuning ({unstable.cited.where}).
     """)
     def highlight_mqa(self) -> None:
         m = self.model
@@ -171,10 +174,9 @@ class Family(DeckSlide):
         )
 
     @beat("""
-        Grouped-query attention sits in between. {m.title} has {m.n_kv_heads} groups of
-        {m.group_size} query heads, each group sharing one key and value head: query head h
-        reads KV head h divided by {m.group_size}, rounded down. The cache is {m.group_size}
-        times smaller than with MHA, {gqa_per_token} per token.
+        GQA sits in between: {m.n_kv_heads} groups of {m.group_size} query heads, query
+        head h reading KV head h divided by {m.group_size}, rounded down. Its cache is
+        {m.group_size} times smaller than MHA's: {gqa_per_token} per token.
     """)
     def highlight_gqa(self) -> None:
         self.point_at("GQA", gqa_caption(self.model))
@@ -182,6 +184,9 @@ class Family(DeckSlide):
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
         return {
-            f"{name.lower()}_per_token": fmt.nbytes(model.kv_cache_bytes(1, kv))
-            for name, kv in model.attention_variants
+            "unstable": MQA_INSTABILITY,
+            **{
+                f"{name.lower()}_per_token": fmt.spoken_bytes(model.kv_cache_bytes(1, kv))
+                for name, kv in model.attention_variants
+            },
         }

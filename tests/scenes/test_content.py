@@ -109,8 +109,16 @@ def raw_dims(name: str):
     """The talk's model, for its raw dimensions only; the parts this file's counts leave
     out must be absent."""
     p = talk_for(name).model
-    assert not (p.o_bias or p.mlp_bias or p.layer_windows) and p.norms_per_layer == 2, name
+    assert not (p.o_bias or p.mlp_bias) and p.norms_per_layer == 2, name
+    assert len(set(p.layer_windows)) <= 1, name  # no window, or one for every layer (Mistral)
     return p
+
+
+def held(p, tokens: int) -> int:
+    """Tokens each layer's cache holds: a sliding window (the same in every layer, as
+    Mistral 7B's 4,096, Jiang et al. 2023 Table 1) keeps only the last `window`."""
+    window = p.layer_windows[0] if p.layer_windows else None
+    return tokens if window is None else min(tokens, window)
 
 
 def params_of(p, n_kv_heads: int | None = None) -> int:
@@ -133,10 +141,11 @@ def test_the_count_matches_the_published_totals():
     assert params_of(raw_dims("demo-1b")) == 949_003_776
 
 
-def first_reaching(per_token: int, weights: int, max_len: int) -> int | None:
-    """The fewest tokens whose cache, at `per_token` bytes each, is at least `weights`."""
+def first_reaching(per_token: int, weights: int, p) -> int | None:
+    """The fewest tokens whose cache, at `per_token` bytes each, is at least `weights`
+    (none if the cache stops below it, at the context or at the window)."""
     tokens = -(-weights // per_token)
-    return tokens if tokens <= max_len else None
+    return tokens if tokens <= held(p, p.max_len) else None
 
 
 def expected_for(name: str) -> Expected:
@@ -169,13 +178,17 @@ def expected_for(name: str) -> Expected:
     weights = params * size
     per_token = {heads: 2 * L * heads * hd * size for heads in (h, kv, 1)}
     batch = BATCH_LIMITS[0]
-    while batch < BATCH_LIMITS[1] and per_token[kv] * p.max_len * batch < weights:
+    while batch < BATCH_LIMITS[1] and per_token[kv] * held(p, p.max_len) * batch < weights:
         batch *= 2
     numbers |= {size, batch, *per_token.values()}
     numbers.add(round(binary(weights)[0], 1))
+    # a decoding step reads every weight but the input embedding, a lookup (unless tied)
+    read = params - (0 if p.tie_embeddings else p.vocab * d)
+    numbers |= {read, round(binary(read * size)[0], 1)}
     strings += [
-        f"{params:,} parameters × {size} bytes",
-        f"= {binary_text(weights)}, read in full",
+        f"{read:,} weights × {size} bytes",
+        f"= {binary_text(read * size)}, read for every token",
+        f"{h // kv} multiply-adds per cached number" if h > kv else "one multiply-add per",
         f"weights {binary_text(weights)}",
         f"= {per_token[kv]:,} bytes = {binary_text(per_token[kv])} per token",
         f"A batch of {batch}",
@@ -185,13 +198,13 @@ def expected_for(name: str) -> Expected:
     ]
     for heads in (h, kv, 1):
         for tokens in (1, p.max_len):
-            value, _ = binary(2 * L * heads * hd * 2 * tokens)
+            value, _ = binary(2 * L * heads * hd * 2 * held(p, tokens))
             numbers.add(round(value, 1))
-            strings.append(binary_text(2 * L * heads * hd * 2 * tokens))
-        for n in (p.max_len * batch, *range(1, DECODING_TOKENS + 1)):
+            strings.append(binary_text(2 * L * heads * hd * 2 * held(p, tokens)))
+        for n in (held(p, p.max_len) * batch, *range(1, DECODING_TOKENS + 1)):
             numbers.add(round(binary(per_token[heads] * n)[0], 1))
         for b in (1, batch):
-            reached = first_reaching(per_token[heads] * b, weights, p.max_len)
+            reached = first_reaching(per_token[heads] * b, weights, p)
             if reached is not None:
                 numbers.add(reached)
                 strings.append(f"{reached:,} tokens")
@@ -228,7 +241,7 @@ TABLE1 = {
 ALPHA = "α = 5 %"  # uptraining: 5 % of the original pre-training steps (§3.1)
 # Where each published figure on a slide comes from, as the slides cite it.
 SOURCE_LINES = (
-    "method: Ainslie et al. 2023, §2.2, Figure 1",
+    "method: Ainslie et al. 2023, §2.2 (Figure 1 draws the MQA case)",
     "Ainslie et al. 2023, §3.1; Figure 5",
     "Ainslie et al. 2023, Table 1, drawn as Figure 3",
 )
@@ -307,7 +320,7 @@ def calculator_figures() -> Expected:
         numbers |= {p.max_len, p.n_heads, p.n_kv_heads}
         row = [p.title, f"{p.max_len:,}", f"{p.n_heads} / {p.n_kv_heads}"]
         for heads in (p.n_heads, p.n_kv_heads, 1):
-            row.append(binary_text(2 * p.n_layers * heads * p.head_dim * 2 * p.max_len))
+            row.append(binary_text(2 * p.n_layers * heads * p.head_dim * 2 * held(p, p.max_len)))
         row.append(binary_text(2 * params_of(p)))
         numbers |= {float(NUMBER.search(cell)[0]) for cell in row[-4:]}
         strings += row
@@ -537,7 +550,7 @@ def test_a_talk_without_a_speaker_shows_no_byline():
     assert slide_texts("Opening", "demo-1b", "title") == [
         "Grouped-Query Attention",
         "How Demo-1B shares keys and values across query heads",
-        "24 query heads  ·  4 KV heads  ·  6 queries per KV head",
+        "24 query heads  ·  4 KV heads  ·  6 query heads per KV head",
         "24 query heads",
         "4 KV heads",
     ]
