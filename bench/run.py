@@ -32,10 +32,12 @@ from pathlib import Path
 
 import av
 
-from deck import compat, export, render
+from deck import export
+from deck.build import render
+from deck.build.quality import QUALITIES
 from deck.cli import PRESENTATIONS, export_stem
+from deck.compat.manim_slides import slide_video
 from deck.export import out_path
-from deck.quality import QUALITIES
 from deck.scenes import SCENE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,7 +138,7 @@ def bench_deck(quality: str, preset: str) -> Run:
     slides = []
     for name in SCENE_NAMES:
         config = json.loads((folder / f"{name}.json").read_text())
-        slides += [compat.slide_video(folder / f"{name}.json", s["file"]) for s in config["slides"]]
+        slides += [slide_video(folder / f"{name}.json", s["file"]) for s in config["slides"]]
     run.slides = len(slides)
     run.frames, run.video_s = video_stats(slides)
     stem = export_stem(preset)

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from deck import theme
-from deck.hfconfig import load_config
-from deck.model import DEFAULT_PRESET, PRESETS, Model, get_preset, preset_name
+from deck.content.hfconfig import load_config
+from deck.content.model import DEFAULT_PRESET, PRESETS, Model, get_preset, preset_name
 from deck.talk import Talk
-from deck.talkfile import TalkFile, read_talk_file
+from deck.talk.file import TalkFile, read_talk_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESENTATIONS = ROOT / "presentations"
@@ -81,9 +81,9 @@ def _waiting(message: str) -> None:
 def export_options(talk: Talk):
     """What the exports say about the talk: title, speaker, date, length, references,
     and the HTML deck's live slides."""
+    from deck.content.sources import REFERENCES
     from deck.export import ExportOptions
     from deck.scenes import live_slides
-    from deck.sources import REFERENCES
 
     return ExportOptions(
         title=talk.title,
@@ -105,8 +105,9 @@ def build(
     *,
     wait: bool = True,
 ) -> int:
-    from deck import doctor, render
-    from deck.buildlock import held
+    from deck.build import render
+    from deck.build.buildlock import held
+    from deck.commands import doctor
 
     named = list(dict.fromkeys(_scenes(scene_names))) if scene_names else []  # once each
     with held(render.build_dir(talk.slug, quality), wait=wait, waiting=_waiting):
@@ -125,9 +126,10 @@ def _outputs(talk: Talk, formats: tuple[str, ...]) -> list[Path]:
 
 def _nothing_to_do(talk: Talk, quality: str, formats: tuple[str, ...] | None) -> bool:
     """A whole-deck build with nothing changed since the last one: said in the usual
-    lines, before manim is imported (deck/uptodate.py)."""
-    from deck import export, render, uptodate
-    from deck.export import atomic
+    lines, before manim is imported (deck/build/uptodate.py)."""
+    from deck import export
+    from deck.build import render, uptodate
+    from deck.system import atomic
 
     start = time.perf_counter()
     formats = formats or export.FORMATS
@@ -154,8 +156,9 @@ def _build_locked(
     partial: bool,
     formats: tuple[str, ...],
 ) -> int:
-    from deck import export, render, uptodate
-    from deck.export import atomic
+    from deck import export
+    from deck.build import render, uptodate
+    from deck.system import atomic
 
     jobs = min(jobs, len(scenes))
     progress = ProgressLine(len(scenes))
@@ -230,9 +233,10 @@ def present(
     *,
     wait: bool = True,
 ) -> int:
-    from deck import doctor, render
-    from deck import present as presenter
-    from deck.buildlock import held
+    from deck.build import render
+    from deck.build.buildlock import held
+    from deck.commands import doctor
+    from deck.commands import present as presenter
     from deck.scenes import SCENE_NAMES, SCENES, total_slides
 
     if not 1 <= start_at <= total_slides():
@@ -309,11 +313,11 @@ def add_talk_options(p: argparse.ArgumentParser) -> None:
 
 
 def watch(args: argparse.Namespace, talk: Talk) -> int:
-    """`deck watch`: the watcher (deck/watch.py) with a rebuild that writes the HTML."""
+    """`deck watch`: the watcher (deck/commands/watch.py) with a rebuild that writes the HTML."""
     import threading
 
-    from deck import doctor
-    from deck import watch as live
+    from deck.commands import doctor
+    from deck.commands import watch as live
 
     doctor.require(BUILD_NEEDS)
     live.warm_up()
@@ -350,7 +354,7 @@ def watch(args: argparse.Namespace, talk: Talk) -> int:
 
 
 def make_parser() -> Parser:
-    from deck.quality import DEFAULT_QUALITY, QUALITIES
+    from deck.build.quality import DEFAULT_QUALITY, QUALITIES
 
     parser = Parser(prog="deck", description="Build and present the GQA slide deck.")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
@@ -485,7 +489,7 @@ def _run(argv: list[str] | None) -> int:
         parser.print_help()
         return 0
     if args.command == "doctor":
-        from deck import doctor
+        from deck.commands import doctor
 
         return doctor.main()
     try:
@@ -493,17 +497,17 @@ def _run(argv: list[str] | None) -> int:
     except ValueError as err:  # TalkFileError, ConfigError: one line naming the file
         return _usage_error(str(err))
     if args.command == "info":
-        from deck.info import describe
+        from deck.commands.info import describe
 
         print(describe(talk.model))
         return 0
     if args.command == "list":
         return list_slides(talk.model)
-    # imported only now: deck.render imports manim (2 s), which `info` never needs
-    from deck.buildlock import BuildBusy
-    from deck.doctor import MissingDependency
+    # imported only now: deck.build.render imports manim (2 s), which `info` never needs
+    from deck.build.buildlock import BuildBusy
+    from deck.build.render import RenderError
+    from deck.commands.doctor import MissingDependency
     from deck.export import ExportError
-    from deck.render import RenderError
 
     try:
         if args.jobs < 1:

@@ -199,4 +199,4 @@ check_python
 setup_uv
 sync_python
 setup_revealjs
-.venv/bin/python -m deck.doctor
+.venv/bin/python -m deck.commands.doctor

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from manim import tempconfig
 
-from deck import compat, theme
+from deck import theme
 from deck.cli import Parser, add_talk_options, resolve_talk
-from deck.frames import CapturesFrames
+from deck.compat.manim import CONSTRUCT_ONLY
 from deck.scenes import SCENES, make_scene
+from deck.testing.frames import CapturesFrames
 
 
 def main() -> int:
@@ -53,7 +54,7 @@ def main() -> int:
         if args.scene and scene_cls.__name__ not in args.scene:
             continue
         with tempconfig(options):
-            scene = make_scene(scene_cls, talk, CapturesFrames, **compat.CONSTRUCT_ONLY)
+            scene = make_scene(scene_cls, talk, CapturesFrames, **CONSTRUCT_ONLY)
             scene.setup()
             scene.construct()
         first = scene.placement.first_slide

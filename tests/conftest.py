@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from manim import config as manim_config
 
-from deck import compat, theme
-from deck.frames import CapturesFrames
-from deck.hfconfig import load_config
-from deck.layout import RecordsLayout
-from deck.model import DEFAULT_PRESET, PRESETS, preset_name
+from deck import theme
+from deck.compat.manim import CONSTRUCT_ONLY
+from deck.content.hfconfig import load_config
+from deck.content.model import DEFAULT_PRESET, PRESETS, preset_name
 from deck.scenes import BY_NAME, SCENES, make_scene
 from deck.talk import DEFAULT_THEME, Talk
+from deck.testing.frames import CapturesFrames
+from deck.testing.layout import RecordsLayout
 
 LOW_RES = {"pixel_height": 270, "pixel_width": 480}
 # Mobjects built outside `constructed` (a scene's last frame, a component) cache their
@@ -110,7 +111,7 @@ def constructed_for(scene_name: str, talk: Talk, capture_frames: bool = False):
     }
     mixins = (RecordsLayout, CapturesFrames) if capture_frames else (RecordsLayout,)
     with tempconfig(options):
-        scene = make_scene(BY_NAME[scene_name], talk, *mixins, **compat.CONSTRUCT_ONLY)
+        scene = make_scene(BY_NAME[scene_name], talk, *mixins, **CONSTRUCT_ONLY)
         scene.setup()
         scene.construct()
         return scene

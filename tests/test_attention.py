@@ -1,4 +1,5 @@
-"""deck.attention against independent computations: loops, explicit softmax, complex RoPE."""
+"""deck.content.attention against independent computations: loops, explicit softmax,
+complex RoPE."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deck.attention import (
+from deck.content.attention import (
     HEATMAP_TOKENS,
     conversion_example,
     gqa_forward,
@@ -24,7 +25,7 @@ from deck.attention import (
     rope,
     scaled_dot_product_attention,
 )
-from deck.model import get_preset
+from deck.content.model import get_preset
 
 FAST = settings(max_examples=60, deadline=None)
 MiB, GiB = 2**20, 2**30

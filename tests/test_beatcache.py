@@ -11,8 +11,8 @@ import av
 import pytest
 from manim import Circle, Square
 
-from deck import compat, render
-from deck.beatcache import (
+from deck.build import render
+from deck.build.beatcache import (
     TALK_DETAILS,
     BeatCache,
     RecordedTalk,
@@ -21,6 +21,7 @@ from deck.beatcache import (
     picture_hash,
     prune,
 )
+from deck.compat.manim_slides import slide_video
 from deck.talk import Talk
 from tests.test_compat import BLUE, RED, write_video
 
@@ -114,7 +115,7 @@ def frame_counts(folder, scene):
     config = json.loads(config_file.read_text())
     counts = []
     for slide in config["slides"]:
-        with av.open(str(compat.slide_video(config_file, slide["file"]))) as video:
+        with av.open(str(slide_video(config_file, slide["file"]))) as video:
             counts.append(video.streams.video[0].frames)
     return counts, [s["notes"] for s in config["slides"]]
 

@@ -339,10 +339,10 @@ def test_jump_to_slide_prompt_covers_nothing_drawn(deck):
 
 def test_speaker_view_paces_the_talk(browser, tmp_path):
     """With a talk length, the speaker view (S) shows reveal.js's pacing timer."""
+    from deck.build.render import slides_dir
     from deck.cli import export_options
+    from deck.content.model import DEFAULT_PRESET
     from deck.export import export
-    from deck.model import DEFAULT_PRESET
-    from deck.render import slides_dir
     from deck.scenes import SCENE_NAMES
     from deck.talk import Talk
 

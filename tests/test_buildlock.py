@@ -7,9 +7,10 @@ import threading
 
 import pytest
 
-from deck import cli, render
-from deck.buildlock import BuildBusy, held
-from deck.model import DEFAULT_PRESET
+from deck import cli
+from deck.build import render
+from deck.build.buildlock import BuildBusy, held
+from deck.content.model import DEFAULT_PRESET
 
 
 def test_a_second_holder_is_refused_or_waits(tmp_path):

@@ -1,6 +1,6 @@
 """The HTML deck's live KV-cache calculator in a real, offline Chromium.
 
-Every figure the page shows is checked against deck/model.py computed here, to the byte,
+Every figure the page shows is checked against deck/content/model.py computed here, to the byte,
 on a grid of models, context lengths, batch sizes and dtypes; the page's byte formatting
 against deck/format.py; the keyboard against reveal.js. Runs against presentations/gqa.html
 (`uv run deck build --quality low`); a second page for a model with sliding windows is
@@ -16,12 +16,12 @@ import pytest
 from PIL import Image
 
 from deck import format as fmt
-from deck import render
+from deck.build import render
+from deck.content.hfconfig import load_config
+from deck.content.model import DTYPE_BYTES, PRESETS, Model
 from deck.export import export
 from deck.export.kv_calculator import STEPS_PER_DOUBLING, TOKENS_MAX, TOKENS_MIN
 from deck.export.writer import ExportOptions
-from deck.hfconfig import load_config
-from deck.model import DTYPE_BYTES, PRESETS, Model
 from deck.scenes import SCENE_NAMES, live_slides
 from deck.talk import Talk
 from tests.test_browser import Deck

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from deck import cli, render
-from deck.model import DEFAULT_PRESET, PRESETS, get_preset
+from deck import cli
+from deck.build import render
+from deck.content.model import DEFAULT_PRESET, PRESETS, get_preset
 from deck.scenes import SCENE_NAMES, total_slides
-from deck.talkfile import read_talk_file
+from deck.talk.file import read_talk_file
 
 
 def run_deck(*args: str) -> subprocess.CompletedProcess:
@@ -184,8 +185,8 @@ def test_outside_the_project_environment_says_how_to_set_up(tmp_path):
 @pytest.fixture
 def presenter(monkeypatch, tmp_path):
     """`deck present` with Qt there, every scene current, and the presenter not started."""
-    from deck import doctor, present
-    from deck.doctor import Finding
+    from deck.commands import doctor, present
+    from deck.commands.doctor import Finding
 
     monkeypatch.setitem(doctor.CHECKS, "qt", lambda: Finding("qt", True, ""))
     monkeypatch.setattr(render, "is_fresh", lambda *args: True)
@@ -223,7 +224,7 @@ def test_minutes_must_be_positive(minutes):
 def test_exports_are_told_the_talk(monkeypatch):
     import datetime
 
-    from deck.sources import REFERENCES
+    from deck.content.sources import REFERENCES
     from deck.talk import Talk
 
     talk = Talk(

@@ -1,4 +1,4 @@
-"""What deck/compat.py relies on in manim and manim-slides still holds.
+"""What deck/compat/ relies on in manim and manim-slides still holds.
 
 Each failure names the library version to re-check: an upgrade that changes an internal
 the deck reaches into must stop the build here, not make it silently slower or wrong.
@@ -21,10 +21,16 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from deck import compat
-from deck.encoding import X264_PRESET
+from deck.build.encoding import X264_PRESET
+from deck.compat import manim as manim_compat
+from deck.compat import manim_slides as slides_compat
+from deck.compat import pptx as pptx_compat
+from deck.compat import pyside as pyside_compat
+from deck.compat import typst as typst_compat
 
 ROOT = Path(__file__).resolve().parents[1]
+# The library each compat module reaches into → the minor version it was checked against.
+CHECKED = {m.LIBRARY: m.CHECKED for m in (manim_compat, slides_compat, pptx_compat, typst_compat)}
 SIZE = (64, 36)  # pixels: x264 needs even sides
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 QUIET = {"disable_caching": True, "progress_bar": "none", "verbosity": "ERROR"}  # manim config
@@ -32,7 +38,7 @@ QUIET = {"disable_caching": True, "progress_bar": "none", "verbosity": "ERROR"} 
 
 def recheck(package: str) -> str:
     return (
-        f"deck/compat.py was written against {package} {compat.CHECKED[package]}.x: "
+        f"deck/compat/ was written against {package} {CHECKED[package]}.x: "
         f"re-check that reach for {package} {metadata.version(package)}"
     )
 
@@ -61,23 +67,23 @@ def x264_options(path: Path) -> dict[str, str]:
 
 
 # ── the pins ─────────────────────────────────────────────────────────────
-@pytest.mark.parametrize("package", list(compat.CHECKED))
+@pytest.mark.parametrize("package", list(CHECKED))
 def test_installed_versions_are_the_checked_ones(package):
     installed = metadata.version(package)
-    assert installed.startswith(compat.CHECKED[package] + "."), (
-        f"{package} {installed} is installed, deck/compat.py was checked against "
-        f"{compat.CHECKED[package]}.x: run tests/test_compat.py, re-check each reach for "
-        f"{package}, then update compat.CHECKED"
+    assert installed.startswith(CHECKED[package] + "."), (
+        f"{package} {installed} is installed, deck/compat/ was checked against "
+        f"{CHECKED[package]}.x: run tests/test_compat.py, re-check each reach for "
+        f"{package}, then update CHECKED"
     )
 
 
-@pytest.mark.parametrize("package", list(compat.CHECKED))
+@pytest.mark.parametrize("package", list(CHECKED))
 def test_pyproject_pins_the_checked_minor_version(package):
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     specs = [d.replace(" ", "") for d in project["dependencies"]]
-    assert any(d.startswith(f"{package}>={compat.CHECKED[package]},<") for d in specs), (
-        f"pyproject.toml no longer pins {package} to {compat.CHECKED[package]}.x: "
-        "re-check deck/compat.py and update compat.CHECKED with the pin"
+    assert any(d.startswith(f"{package}>={CHECKED[package]},<") for d in specs), (
+        f"pyproject.toml no longer pins {package} to {CHECKED[package]}.x: "
+        "re-check deck/compat/ and update CHECKED with the pin"
     )
 
 
@@ -97,7 +103,7 @@ def test_partial_movies_are_encoded_with_the_fast_preset(tmp_path, monkeypatch):
     from manim.scene import scene_file_writer
 
     monkeypatch.setattr(scene_file_writer, "av", scene_file_writer.av)  # restored after
-    compat.set_x264_preset(X264_PRESET)
+    manim_compat.set_x264_preset(X264_PRESET)
 
     class TwoFrames(Scene):
         def construct(self):
@@ -138,7 +144,7 @@ def test_vmobject_parts_keep_points_and_rgba_arrays():
         assert isinstance(part.points, np.ndarray) and part.points.shape[1:] == (3,), recheck(
             "manim"
         )
-        for name in compat.OPACITY_ARRAYS:
+        for name in manim_compat.OPACITY_ARRAYS:
             rgbas = getattr(part, name, None)
             assert isinstance(rgbas, np.ndarray) and rgbas.ndim == 2, f"{name}: " + recheck("manim")
             assert rgbas.shape[1] == 4, f"{name} is not RGBA: " + recheck("manim")
@@ -152,14 +158,14 @@ def test_written_points_and_opacities_are_what_the_camera_draws():
     shown = centre_pixel(square)
     empty = centre_pixel()
     assert shown != empty
-    points, alphas = compat.part_state(square)
-    assert set(alphas) == set(compat.OPACITY_ARRAYS)
+    points, alphas = manim_compat.part_state(square)
+    assert set(alphas) == set(manim_compat.OPACITY_ARRAYS)
 
-    compat.write_part(square, points, alphas, opacity=0.0)
+    manim_compat.write_part(square, points, alphas, opacity=0.0)
     assert centre_pixel(square) == empty, "a zero alpha still draws: " + recheck("manim")
-    compat.write_part(square, points + np.array([10.0, 0.0, 0.0]), alphas)
+    manim_compat.write_part(square, points + np.array([10.0, 0.0, 0.0]), alphas)
     assert centre_pixel(square) == empty, "moved points are not drawn there: " + recheck("manim")
-    compat.write_part(square, points, alphas)
+    manim_compat.write_part(square, points, alphas)
     assert centre_pixel(square) == shown
 
 
@@ -183,7 +189,7 @@ def test_slide_records_notes_where_compat_reads_them(tmp_path):
     assert hasattr(scene, "_slides") and hasattr(scene, "_base_slide_config"), recheck(
         "manim-slides"
     )
-    assert compat.recorded_slide_notes(scene) == ["first", "second"], recheck("manim-slides")
+    assert slides_compat.recorded_slide_notes(scene) == ["first", "second"], recheck("manim-slides")
 
 
 # ── manim-slides: its slide configs and converters ───────────────────────
@@ -205,9 +211,11 @@ def test_slide_configs_resolve_videos_as_compat_does(tmp_path):
     from pydantic import ValidationError
 
     config_file = rendered_config(tmp_path, notes="hello")
-    presentation = compat.load_presentation(config_file)
+    presentation = slides_compat.load_presentation(config_file)
     slide = presentation.slides[0]
-    assert slide.file == compat.slide_video(config_file, "files/S/a.mp4"), recheck("manim-slides")
+    assert slide.file == slides_compat.slide_video(config_file, "files/S/a.mp4"), recheck(
+        "manim-slides"
+    )
     # what the exporter reads from a config
     assert (slide.notes, slide.loop, slide.auto_next) == ("hello", False, False)
     assert presentation.background_color.as_hex() == "#101218"
@@ -215,7 +223,7 @@ def test_slide_configs_resolve_videos_as_compat_does(tmp_path):
 
     config_file.write_text(json.dumps({"slides": []}))
     with pytest.raises(ValidationError):  # what deck/export/videos.py turns into one line
-        compat.load_presentation(config_file)
+        slides_compat.load_presentation(config_file)
 
 
 def test_slide_configs_made_portable_survive_a_move(tmp_path):
@@ -244,19 +252,19 @@ def test_slide_configs_made_portable_survive_a_move(tmp_path):
     )
     assert raw["slides"][1]["src"] == str(cached), recheck("manim-slides")
 
-    assert compat.make_portable(raw, config_file)
+    assert slides_compat.make_portable(raw, config_file)
     assert [s["file"] for s in raw["slides"]] == [f"slides/files/Two/{f.name}" for f in files]
     assert [s["src"] for s in raw["slides"]] == [None, None]
     config_file.write_text(json.dumps(raw))
-    assert not compat.make_portable(raw, config_file)  # nothing left to change
+    assert not slides_compat.make_portable(raw, config_file)  # nothing left to change
     cached.unlink()  # the cache may go: the slide has its own copy
     moved = build.rename(tmp_path / "moved")
-    loaded = compat.load_presentation(moved / "slides" / "Two.json")
+    loaded = slides_compat.load_presentation(moved / "slides" / "Two.json")
     assert [s.file for s in loaded.slides] == [moved / "slides/files/Two" / f.name for f in files]
 
     # a config written before the move names the old folder: the same videos, here
     old = {"slides": [{"file": str(files[0]), "rev_file": str(files[0])}]}
-    assert compat.make_portable(old, moved / "slides" / "Two.json")
+    assert slides_compat.make_portable(old, moved / "slides" / "Two.json")
     assert old["slides"][0]["file"] == f"slides/files/Two/{files[0].name}"
 
 
@@ -268,7 +276,7 @@ def test_a_missing_src_fails_validation(tmp_path):
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError, match="src"):  # why make_portable drops it
-        compat.load_presentation(config_file)
+        slides_compat.load_presentation(config_file)
 
 
 # ── manim: its cached text and formula SVGs ──────────────────────────────
@@ -276,8 +284,8 @@ def test_unreadable_cached_svgs_are_made_again(tmp_path, monkeypatch):
     from manim import MarkupText, MathTypst, Text, tempconfig
     from manim.mobject.svg import svg_mobject
 
-    compat.guard_svg_caches()
-    compat.guard_svg_caches()  # idempotent
+    manim_compat.guard_svg_caches()
+    manim_compat.guard_svg_caches()  # idempotent
     makers = [lambda: Text("cached"), lambda: MarkupText("<b>cached</b>"), lambda: MathTypst("x^2")]
     with tempconfig({**QUIET, "media_dir": str(tmp_path)}):
         first = [len(make().family_members_with_points()) for make in makers]
@@ -321,8 +329,8 @@ def test_added_movie_autoplays_and_loops_where_compat_says(tmp_path):
                 str(video), 0, 0, Emu(640), Emu(360), str(tmp_path / "poster.png"), "video/mp4"
             )
         )
-    compat.autoplay_movie(movies[0], loop=False)
-    compat.autoplay_movie(movies[1], loop=True)
+    pptx_compat.autoplay_movie(movies[0], loop=False)
+    pptx_compat.autoplay_movie(movies[1], loop=True)
     for movie, loops in zip(movies, (False, True), strict=True):
         xml = etree.tostring(movie._element.getroottree().getroot()).decode()
         assert '<p:cond delay="0"/>' in xml, "the movie waits for a click: " + recheck(
@@ -336,8 +344,8 @@ def test_presenter_keys_are_written_as_the_player_reads_them(tmp_path):
     from qtpy.QtCore import Qt
 
     path = tmp_path / "keys.toml"
-    compat.write_presenter_keys(path, {"NEXT": ("PageDown",), "PREVIOUS": ("PageUp",)})
-    keys = compat.presenter_keys(path)
+    slides_compat.write_presenter_keys(path, {"NEXT": ("PageDown",), "PREVIOUS": ("PageUp",)})
+    keys = slides_compat.presenter_keys(path)
     assert keys["NEXT"] == {Qt.Key.Key_Right, Qt.Key.Key_PageDown}, recheck("manim-slides")
     assert keys["PREVIOUS"] == {Qt.Key.Key_Left, Qt.Key.Key_PageUp}
     assert keys["QUIT"] == {Qt.Key.Key_Q}  # the other defaults stay
@@ -357,9 +365,9 @@ def test_qt_ffmpeg_log_level_can_be_lowered():
     """In a child process (the library stays loaded): the level Qt's FFmpeg logs at."""
     code = (
         "import ctypes, os\n"
-        "from deck import compat\n"
-        "assert compat.quiet_qt_ffmpeg()\n"
-        "lib = ctypes.CDLL(str(compat.qt_ffmpeg_library()), mode=os.RTLD_LAZY)\n"
+        "from deck.compat import pyside as pyside_compat\n"
+        "assert pyside_compat.quiet_qt_ffmpeg()\n"
+        "lib = ctypes.CDLL(str(pyside_compat.qt_ffmpeg_library()), mode=os.RTLD_LAZY)\n"
         "print(lib.av_log_get_level())\n"
     )
     done = subprocess.run(
@@ -367,7 +375,7 @@ def test_qt_ffmpeg_log_level_can_be_lowered():
     )
     pyside = metadata.version("PySide6-Essentials")
     assert done.returncode == 0, f"{done.stderr[-1500:]}\nre-check the reach for PySide6 {pyside}"
-    assert int(done.stdout) == compat.FFMPEG_LOG_WARNING
+    assert int(done.stdout) == pyside_compat.FFMPEG_LOG_WARNING
 
 
 def test_only_the_constructor_flag_skips_drawing(tmp_path, monkeypatch):
@@ -388,7 +396,7 @@ def test_only_the_constructor_flag_skips_drawing(tmp_path, monkeypatch):
     low = {"pixel_height": 270, "pixel_width": 480, "frame_rate": 15}
     options = {**QUIET, **low, "skip_animations": True, "media_dir": str(tmp_path)}
     with tempconfig(options):
-        OnePlay(**compat.CONSTRUCT_ONLY).construct()
+        OnePlay(**manim_compat.CONSTRUCT_ONLY).construct()
         skipped = len(drawn)
         OnePlay().construct()
         frames = 0.5 * config.frame_rate

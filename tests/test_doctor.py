@@ -1,10 +1,11 @@
-"""deck.doctor finds what is installed and reports what is missing with its one-line fix."""
+"""deck.commands.doctor finds what is installed and reports what is missing with its
+one-line fix."""
 
 from __future__ import annotations
 
 import pytest
 
-from deck import doctor
+from deck.commands import doctor
 from deck.export import reveal
 
 

@@ -20,10 +20,10 @@ import pytest
 from PIL import Image
 
 from deck import export as ex
+from deck.content.model import PRESETS
 from deck.export import ExportError, ExportOptions, export, fonts, pictures, reveal, up_to_date
 from deck.export.kv_calculator import calculator_widget
 from deck.export.videos import slide_files
-from deck.model import PRESETS
 from tests.test_compat import GREEN, RED, write_video
 
 TINY_SCENE = """
@@ -267,10 +267,10 @@ def test_handout_font_has_every_character_of_the_deck():
     """The handout embeds one TrueType font: a character it lacks would print as a box."""
     from reportlab.pdfbase import pdfmetrics
 
+    from deck.content.model import PRESETS
+    from deck.content.sources import REFERENCES
     from deck.export import handout
-    from deck.model import PRESETS
     from deck.scenes import SCENES
-    from deck.sources import REFERENCES
 
     handout.register_fonts()
     texts = [r.citation() for r in REFERENCES]

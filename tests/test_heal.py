@@ -26,9 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from deck import cli, render
+from deck import cli
+from deck.build import render
+from deck.content.model import DEFAULT_PRESET
 from deck.export.videos import load_presentations, video_problem
-from deck.model import DEFAULT_PRESET
 from deck.scenes import SCENE_NAMES, SCENES, total_slides
 
 pytestmark = pytest.mark.render

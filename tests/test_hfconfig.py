@@ -1,4 +1,4 @@
-"""deck.hfconfig: published config.json files give the published parameter counts, checked
+"""deck.content.hfconfig: published config.json files give the published parameter counts, checked
 again by laying out every tensor transformers would create; the KV cache is recomputed
 layer by layer from the raw JSON; every file the deck cannot model is one line naming it."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deck.hfconfig import ConfigError, load_config, slug
+from deck.content.hfconfig import ConfigError, load_config, slug
 
 CONFIGS = Path(__file__).parent / "data" / "configs"
 MiB, GiB = 2**20, 2**30

@@ -10,7 +10,7 @@ import pytest
 
 from deck import cli
 from deck import format as fmt
-from deck.model import PRESETS
+from deck.content.model import PRESETS
 from tests.test_cli import run_deck
 from tests.test_hfconfig import CONFIGS, PUBLISHED, kv_bytes, raw, tensor_shapes, write
 

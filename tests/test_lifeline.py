@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from deck.lifeline import alive
+from deck.system.lifeline import alive
 
 GRACE_S = 5
 
 # Forks a worker that calls die_with_parent, prints the worker's pid, then waits forever.
 PARENT = """
 import os, sys, time
-from deck.lifeline import die_with_parent
+from deck.system.lifeline import die_with_parent
 
 parent = os.getpid()
 worker = os.fork()

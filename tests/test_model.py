@@ -1,4 +1,5 @@
-"""deck.model against the reference figures (written out as literals) and independent counts."""
+"""deck.content.model against the reference figures (written out as literals) and
+independent counts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from deck.model import DEFAULT_PRESET, PRESETS, Model, get_preset
+from deck.content.model import DEFAULT_PRESET, PRESETS, Model, get_preset
 
 MiB, GiB = 2**20, 2**30
 

@@ -1,4 +1,4 @@
-"""deck.motion: fades leave what they fade as it was built, and never copy it."""
+"""deck.scenes.motion: fades leave what they fade as it was built, and never copy it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from manim import Mobject, Scene, Square, VGroup, tempconfig
 
-from deck.motion import fade_in, fade_out
+from deck.scenes.motion import fade_in, fade_out
 
 
 @pytest.fixture

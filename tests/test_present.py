@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from deck import cli, doctor
-from deck.doctor import Finding
-from deck.model import DEFAULT_PRESET
+from deck import cli
+from deck.commands import doctor
+from deck.commands.doctor import Finding
+from deck.content.model import DEFAULT_PRESET
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 180
@@ -93,7 +94,7 @@ def tick():
 
 
 def _deck_slides() -> tuple[Path, list[str]]:
-    from deck.render import slides_dir
+    from deck.build.render import slides_dir
     from deck.scenes import SCENE_NAMES
 
     folder = Path(os.environ.get("GQA_DECK_SLIDES", slides_dir(DEFAULT_PRESET, "low")))
@@ -189,7 +190,7 @@ def test_deck_present_checks_qt_before_starting(monkeypatch, capsys):
         raise AssertionError("the presenter started although Qt is missing")
 
     monkeypatch.setattr(cli.subprocess, "call", must_not_run)
-    monkeypatch.setattr("deck.render.render_scenes", must_not_run)
+    monkeypatch.setattr("deck.build.render.render_scenes", must_not_run)
 
     assert cli.main(["present", "--quality", "low"]) == 1
     err = capsys.readouterr().err
@@ -197,7 +198,7 @@ def test_deck_present_checks_qt_before_starting(monkeypatch, capsys):
 
 
 # ── `deck present`: one presentation, clicker keys, a quiet terminal ────
-# Runs what `deck present` runs (deck.present.main with the prepared folder and keys) and
+# Runs what `deck present` runs (deck.commands.present.main with the prepared folder and keys) and
 # drives it: each step is a key press (or "look"), logged with what the info window shows.
 DECK_DRIVER = (
     r"""
@@ -207,7 +208,7 @@ from qtpy.QtTest import QTest
 from qtpy.QtWidgets import QApplication
 from manim_slides.qt_utils import qapp
 from manim_slides.present.player import Player
-from deck import present
+from deck.commands import present
 
 app = qapp()
 keys = {"pagedown": Qt.Key.Key_PageDown, "pageup": Qt.Key.Key_PageUp, "quit": Qt.Key.Key_Q}
@@ -243,12 +244,12 @@ def tick():
 
 
 def test_deck_present_pages_with_clicker_keys_counting_the_whole_deck(deck_slides, tmp_path):
-    from deck import present
+    from deck.commands import present
 
     folder, scenes, total = deck_slides
     prepared = present.prepare(folder, scenes, tmp_path / "present")
     cmd = present.command(prepared, start_at=3)
-    assert cmd[:3] == [sys.executable, "-m", "deck.present"]
+    assert cmd[:3] == [sys.executable, "-m", "deck.commands.present"]
     env = {**present.environment(), "QT_QPA_PLATFORM": "offscreen"}
     plan = "look,pagedown,pagedown,pageup,quit"
     done = subprocess.run(
@@ -283,24 +284,26 @@ def test_deck_present_pages_with_clicker_keys_counting_the_whole_deck(deck_slide
 
 
 def test_merged_presentation_keeps_every_slide_in_order(deck_slides, tmp_path):
-    from deck import compat, present
+    from deck.commands import present
+    from deck.compat.manim_slides import load_presentation, presenter_keys, slide_video
 
     folder, scenes, _ = deck_slides
     prepared = present.prepare(folder, scenes, tmp_path / "present")
-    merged = compat.load_presentation(prepared / f"{present.PRESENTATION}.json")
+    merged = load_presentation(prepared / f"{present.PRESENTATION}.json")
     assert [s.notes for s in merged.slides] == _slide_notes(folder, scenes)
     expected = [
-        compat.slide_video(folder / f"{scene}.json", slide["file"]).resolve()
+        slide_video(folder / f"{scene}.json", slide["file"]).resolve()
         for scene in scenes
         for slide in json.loads((folder / f"{scene}.json").read_text())["slides"]
     ]
     assert [s.file for s in merged.slides] == expected
-    keys = compat.presenter_keys(prepared / present.KEYS_FILE)
+    keys = presenter_keys(prepared / present.KEYS_FILE)
     assert len(keys["NEXT"]) == 2 and len(keys["PREVIOUS"]) == 2  # arrow + page key
 
 
 def test_start_at_is_the_slide_number_and_checked(monkeypatch, tmp_path, capsys):
-    from deck import present, render
+    from deck.build import render
+    from deck.commands import present
     from deck.scenes import total_slides
 
     calls = []
@@ -325,13 +328,14 @@ def test_readme_lists_the_keys_of_both_players(tmp_path):
     README's Presenting table, with the HTML deck's keys beside them."""
     from qtpy.QtCore import Qt
 
-    from deck import compat, present
+    from deck.commands import present
+    from deck.compat.manim_slides import presenter_keys
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Presenting", 1)[1].split("\n## ", 1)[0]
     assert "| action | live presenter (`deck present`) | HTML (`gqa.html`) |" in section
     rows = {r.split("|")[1].strip(): r for r in section.splitlines() if r.startswith("| ")}
-    keys = compat.presenter_keys(present.prepare_keys(tmp_path / present.KEYS_FILE))
+    keys = presenter_keys(present.prepare_keys(tmp_path / present.KEYS_FILE))
     named = {Qt.Key.Key_Right: "→", Qt.Key.Key_Left: "←", Qt.Key.Key_PageDown: "Page Down"}
     named |= {Qt.Key.Key_PageUp: "Page Up", Qt.Key.Key_Space: "Space"}
     actions = {

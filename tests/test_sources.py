@@ -1,4 +1,4 @@
-"""deck.sources against the published figures, written out here as literals.
+"""deck.content.sources against the published figures, written out here as literals.
 
 The literals are copied from the papers: GQA, Ainslie et al. 2023, Table 1 and §3.1;
 MQA, Shazeer 2019, Tables 1 and 2.
@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from deck import sources
-from deck.sources import (
+from deck.content import sources
+from deck.content.sources import (
     CONVERSION_ABLATION,
     GQA_FAMILY,
     GQA_FIGURE1,

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from deck import cli, render
-from deck.model import PRESETS
+from deck import cli
+from deck.build import render
+from deck.content.model import PRESETS
 from deck.talk import Talk
-from deck.talkfile import KEYS, TalkFileError, read_talk_file
+from deck.talk.file import KEYS, TalkFileError, read_talk_file
 
 CONFIGS = Path(__file__).parent / "data" / "configs"
 FULL = """

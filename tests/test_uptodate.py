@@ -1,4 +1,4 @@
-"""deck/uptodate.py: a whole-deck build with nothing to do is known without manim, and any
+"""deck/build/uptodate.py: a whole-deck build with nothing to do is known without manim, and any
 change at all (code, talk, quality, formats, a damaged or missing file) is not taken
 for none."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from deck import uptodate
+from deck.build import uptodate
 from deck.export import FORMATS, out_path
 from deck.talk import Talk
 
@@ -104,7 +104,8 @@ def test_a_build_with_nothing_to_do_does_not_import_manim(built, tmp_path):
     run = f"""
 import sys
 from pathlib import Path
-from deck import cli, render, uptodate
+from deck import cli
+from deck.build import render, uptodate
 uptodate.ROOT, uptodate.CODE = Path({str(uptodate.ROOT)!r}), Path({str(uptodate.CODE)!r})
 render.BUILD = Path({str(tmp_path / "builds")!r})
 cli.PRESENTATIONS = Path({str(outputs[0].parent)!r})

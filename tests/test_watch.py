@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from deck import watch
+from deck.commands import watch
 from deck.failure import where_it_failed
 from deck.scenes import total_slides
 

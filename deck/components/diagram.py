@@ -15,8 +15,8 @@ from manim import DOWN, RIGHT, UP, Line, RoundedRectangle, VGroup
 from deck import theme
 from deck.components.roles import BOX, LINE, tag
 from deck.components.text import stack, text
+from deck.content.model import Model
 from deck.format import shape
-from deck.model import Model
 
 NODE_HEIGHT = 0.9
 NODE_PAD_X = 0.2

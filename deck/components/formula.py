@@ -10,43 +10,19 @@ numerator and denominator are found with `fraction_parts` instead of being boxed
 
 from __future__ import annotations
 
-import re
 from xml.etree import ElementTree as ET
 
 from manim import MathTypst, VGroup
 
 from deck import theme
+from deck.compat.typst import rules_to_fills
 from deck.components.roles import TEXT, tag
 
 # MathTypst's font_size f gives an em of 0.75·f/72 units (typst's pt read as px when the
 # SVG is imported); `Text`'s gives f/72. Formulas are sized in `Text`'s units.
 TYPST_PER_TEXT_SIZE = 4 / 3
 
-# A rule as typst draws it: a horizontal stroked path `M 0 0h <length>`, placed by its
-# transform (fraction bars, radical overbars).
-_RULE_PATH = re.compile(r"M 0 0h (?P<length>[-\d.]+)")
 RULE_ASPECT = 0.1  # a glyph at most this tall for its width is a rule
-
-
-def rules_to_fills(tree: ET.ElementTree) -> ET.ElementTree:
-    """Turn typst's stroked rules into filled rectangles of the same thickness.
-
-    MathTypst keeps them as strokes whose width it sets from the render resolution at
-    construction (`config.pixel_width`) and refreshes only when the formula itself is
-    scaled, so the same formula gets thinner bars at 1080p than at 480p, and scaling a
-    group that holds it leaves its bars unscaled (tests/components/test_formula.py shows
-    both). A filled shape scales with everything else.
-    """
-    for element in tree.iter():
-        match = _RULE_PATH.fullmatch(element.get("d", "").strip())
-        if element.get("fill") != "none" or not element.get("stroke") or match is None:
-            continue
-        width, length = float(element.get("stroke-width", "0")), float(match["length"])
-        element.set("d", f"M 0 {-width / 2} h {length} v {width} h {-length} Z")
-        element.set("fill", element.get("stroke"))
-        for attribute in [a for a in element.attrib if a.startswith("stroke")]:
-            del element.attrib[attribute]
-    return tree
 
 
 # MathTypst's own group helper, `[#box(body) #label(lbl)]`, sets a text space after every

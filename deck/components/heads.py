@@ -7,7 +7,7 @@ from manim import DOWN, LEFT, UP, Line, Rectangle, Square, VGroup
 from deck import theme
 from deck.components.roles import DECOR, tag
 from deck.components.text import text
-from deck.model import Model
+from deck.content.model import Model
 
 HEAD_PITCH_CELLS = 1.25  # centre-to-centre distance of neighbouring heads, in cell widths
 GROUP_GAP_CELLS = 0.8  # extra gap between groups, in cell widths

@@ -12,7 +12,7 @@ from deck import theme
 from deck.components.diagram import connector
 from deck.components.highlight import outline
 from deck.components.spec import table
-from deck.model import Model
+from deck.content.model import Model
 
 HEADER = ("model", "query heads", "KV heads", "group size", "KV cache per token")
 NUMERIC = (False, True, True, True, True)  # numbers align on their right edge

@@ -31,9 +31,9 @@ The modules, by role:
 - widgets.py: `Widget`, a live slide's template and data (`ExportOptions.interactive`:
   deck-wide slide index → widget); kv_calculator.py builds the KV-cache calculator's
   (templates/kv_calculator.*), fonts.py finds the font file the page inlines;
-- atomic.py: temporary files, moving them into place, leftovers of killed exports;
+- deck/system/atomic.py: temporary files, moving them into place, leftovers of killed exports;
 - stamp.py: the digest of the inputs behind `up_to_date`.
-manim-slides' loader is reached through deck/compat.py; the videos' frames are read
+manim-slides' loader is reached through deck/compat/manim_slides.py; the videos' frames are read
 with PyAV (videos.py) and the files written with python-pptx and reportlab.
 
 To add a format: a module with `write(configs, dest, options, pictures)` that writes the
@@ -56,10 +56,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deck.export import atomic, pictures, stamp
+from deck.export import pictures, stamp
 from deck.export.videos import load_presentations
 from deck.export.writer import TITLE, ExportError, ExportOptions, Writer
-from deck.lifeline import die_with_parent
+from deck.system import atomic
+from deck.system.lifeline import die_with_parent
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig

@@ -1,4 +1,4 @@
-"""The KV-cache calculator's data: everything its page needs, from deck/model.py and the theme.
+"""The KV-cache calculator's data: everything its page needs, from the model and the theme.
 
 The page (templates/kv_calculator.*) computes the cache with `Model.kv_cache_bytes`'s
 formula from the per-model constants written here, in exact integers; tests/test_calculator.py
@@ -13,8 +13,8 @@ from typing import Any
 
 from deck import format as fmt
 from deck import theme
+from deck.content.model import DTYPE_BYTES, Model
 from deck.export.widgets import Widget
-from deck.model import DTYPE_BYTES, Model
 
 TEMPLATE = "kv_calculator.html.j2"
 # The context slider (issue 15): 1K to 128K tokens on a log scale, an eighth of a doubling

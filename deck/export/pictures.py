@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deck.export import atomic, videos
+from deck.export import videos
 from deck.export.writer import ExportError
+from deck.system import atomic
 
 if TYPE_CHECKING:
     from PIL.Image import Image

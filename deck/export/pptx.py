@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pptx
 from pptx.util import Emu
 
-from deck import compat
+from deck.compat.pptx import autoplay_movie
 from deck.export.writer import APPLICATION, ExportOptions
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def write(
             poster_frame_image=str(pictures.path(config.file, "poster-frame")),
             mime_type="video/mp4",
         )
-        compat.autoplay_movie(movie, loop=config.loop)
+        autoplay_movie(movie, loop=config.loop)
         if config.notes:
             slide.notes_slide.notes_text_frame.text = config.notes
     buffer = io.BytesIO()

@@ -13,18 +13,19 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from deck import compat
+from deck.compat import manim_slides, pptx
+from deck.compat.manim_slides import slide_video
 from deck.export import reveal
 from deck.export.writer import ExportOptions
 
-# The exporter's own code and templates, and the compatibility layer it converts through.
+# The exporter's own code and templates, and the compatibility modules it reads and writes through.
 PACKAGE = Path(__file__).parent
 CODE_SUFFIXES = (".py", ".j2", ".js", ".css")
 
 
 def _code_files() -> list[Path]:
     own = sorted(p for p in PACKAGE.rglob("*") if p.suffix in CODE_SUFFIXES)
-    return [*own, Path(compat.__file__)]
+    return [*own, *(Path(m.__file__) for m in (manim_slides, pptx))]
 
 
 def inputs_digest(
@@ -51,7 +52,7 @@ def inputs_digest(
             return ""
         h.update(config.read_bytes())
         for slide in json.loads(config.read_text()).get("slides", []):
-            video = compat.slide_video(config, slide.get("file", ""))
+            video = slide_video(config, slide.get("file", ""))
             stat = video.stat() if video.is_file() else None
             h.update(f"{video.name}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}".encode())
     return h.hexdigest()

@@ -17,7 +17,7 @@ import av
 from PIL import Image
 from pydantic import ValidationError
 
-from deck import compat
+from deck.compat.manim_slides import load_presentation, slide_video
 from deck.export.writer import ExportError
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def config_problem(config_file: Path, slides: int) -> str | None:
     or invalid, holds another number of slides than `slides`, or names a video that is
     missing or damaged."""
     try:
-        presentation = compat.load_presentation(config_file)
+        presentation = load_presentation(config_file)
     except ValidationError as exc:
         return _invalid(exc)
     except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
@@ -135,7 +135,7 @@ def slide_files(config_file: Path) -> list[Path]:
         raise ExportError(
             f"{config_file} is unreadable ({type(exc).__name__}): run `deck build` again"
         ) from None
-    return [compat.slide_video(config_file, f) for f in files]
+    return [slide_video(config_file, f) for f in files]
 
 
 def load_presentations(scene_names: Sequence[str], slides_dir: Path) -> list[PresentationConfig]:
@@ -154,7 +154,7 @@ def load_presentations(scene_names: Sequence[str], slides_dir: Path) -> list[Pre
         for video in dict.fromkeys(slide_files(config_file)):
             check_video(video)
         try:
-            configs.append(compat.load_presentation(config_file))
+            configs.append(load_presentation(config_file))
         except ValidationError as exc:
             raise ExportError(f"{config_file} {_invalid(exc)}: run `deck build` again") from None
     return configs

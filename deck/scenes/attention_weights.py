@@ -5,13 +5,13 @@ from __future__ import annotations
 from manim import LEFT, UP, Create, LaggedStart, VGroup
 
 from deck import theme
-from deck.attention import HeatmapExample, previous_token_head
 from deck.components.callout import card
 from deck.components.heatmap import Heatmap, legend
 from deck.components.highlight import outlines
-from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.content.attention import HeatmapExample, previous_token_head
+from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 LEGEND_GAP = 0.45

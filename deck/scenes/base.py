@@ -24,13 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from manim import DOWN, LEFT, Animation, ManimColor, Mobject
+from manim import DOWN, LEFT, Animation, ManimColor, Mobject, config
 from manim_slides import Slide
 
 from deck import theme
 from deck.components.chrome import section_title, slide_counter
-from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.content.model import Model
+from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
         def run(self: DeckSlide) -> None:
             self.open_slide(method, self.notes_for(method.__name__, self.model), loop)
             method(self)
+            self.settle()
             self.end_slide(method.__name__)
             self.slides_done += 1
 
@@ -154,7 +155,7 @@ class DeckSlide(Slide):
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
         """Template fields beside `m` that this scene's notes use: published figures from
-        deck.sources, figures derived from the model (a chosen batch), so that notes never
+        deck.content.sources, figures derived from the model (a chosen batch), so that notes never
         type a figure in."""
         return {}
 
@@ -175,6 +176,15 @@ class DeckSlide(Slide):
         self.add_to_canvas(counter=counter)
         self.add(counter)
         self.begin_slide(method, notes, loop)
+
+    def settle(self) -> None:
+        """End the slide's video on its final state. manim draws a play's frames at
+        t = 0, 1/fps, … before its run time ends, never at the end itself, so a slide's
+        last frame would show its last fade at (n − 1)/n: what faded out still faintly
+        there in every export's last frame (manim's smooth rate at 15 fps: 2.8 % of the
+        opacity after a 0.4 s fade, 0.9 % after 0.8 s). One frame of the settled state
+        closes the slide."""
+        self.wait(1 / config.frame_rate)
 
     # ── hooks for mixins (renderer, tests) ─────────────────────────────
     def previous_picture(self, before: type[DeckSlide]) -> Mobject | None:

@@ -12,10 +12,10 @@ from deck.components.page import named_group, slide_title
 from deck.components.spec import lines
 from deck.components.text import centred, stack, text
 from deck.components.wrap import wrap
-from deck.model import Model
-from deck.motion import fade_in
+from deck.content.model import Model
+from deck.content.sources import REFERENCES, TABLE1, UPTRAINING_ALPHA
 from deck.scenes.base import DeckSlide, beat
-from deck.sources import REFERENCES, TABLE1, UPTRAINING_ALPHA
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 NUMBER_COLUMN = 0.75  # a takeaway's number, then its text

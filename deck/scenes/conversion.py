@@ -21,17 +21,15 @@ from manim import (
 
 from deck import format as fmt
 from deck import theme
-from deck.attention import ConversionExample, conversion_example
 from deck.components.bars import filled_bar
 from deck.components.callout import card
 from deck.components.conversion import Pooling, pooling_of_cells, row_label, weight_grid
 from deck.components.page import named_group, slide_title, source_line
 from deck.components.spec import table
 from deck.components.text import stack, text
-from deck.model import Model
-from deck.motion import fade_in, fade_out
-from deck.scenes.base import DeckSlide, beat
-from deck.sources import (
+from deck.content.attention import ConversionExample, conversion_example
+from deck.content.model import Model
+from deck.content.sources import (
     CONVERSION_ABLATION,
     GQA_FIGURE1,
     MEAN_POOL_CONVERSION,
@@ -39,6 +37,8 @@ from deck.sources import (
     UPTRAINING_CHIP_DAYS,
     UPTRAINING_FINDING,
 )
+from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 EXAMPLE_GROUPS = 2  # the example's 4 heads pooled in pairs: GQA proper (Figure 1 pools to one)

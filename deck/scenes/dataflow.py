@@ -24,9 +24,9 @@ from deck.components.heads import HeadGroups
 from deck.components.highlight import outlines
 from deck.components.spec import table
 from deck.components.text import stack, text
-from deck.model import Model
-from deck.motion import fade_in
+from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 PANEL_GAP = 0.35

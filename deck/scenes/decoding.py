@@ -10,14 +10,14 @@ from manim import DOWN, LEFT, UP, Create, LaggedStart, ReplacementTransform, VGr
 
 from deck import format as fmt
 from deck import theme
-from deck.attention import HEATMAP_TOKENS
 from deck.components.cache_columns import CacheColumns
 from deck.components.highlight import outline
 from deck.components.text import text
 from deck.components.variants import variant_color
-from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.content.attention import HEATMAP_TOKENS
+from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 # The heatmap's sentence: its first four tokens are the prompt, the others are generated

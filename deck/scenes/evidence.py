@@ -22,10 +22,10 @@ from deck.components.highlight import outline
 from deck.components.model_table import ModelTable
 from deck.components.page import named_group, slide_title, source_line
 from deck.components.scatter import Point, Scatter
-from deck.model import PRESETS, Model
-from deck.motion import fade_in
+from deck.content.model import PRESETS, Model
+from deck.content.sources import GQA_FIGURE3, GQA_LIMITATIONS, TABLE1, UPTRAINING_ALPHA, Table1Row
 from deck.scenes.base import DeckSlide, beat
-from deck.sources import GQA_FIGURE3, GQA_LIMITATIONS, TABLE1, UPTRAINING_ALPHA, Table1Row
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 PLOT_WIDTH = 7.9  # the whole figure, tick labels included

@@ -13,10 +13,10 @@ from deck.components.spec import sit_on
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
 from deck.components.wrap import wrap
-from deck.model import Model
-from deck.motion import fade_in
+from deck.content.model import Model
+from deck.content.sources import GQA_FIGURE2, MQA_INSTABILITY
 from deck.scenes.base import DeckSlide, beat
-from deck.sources import GQA_FIGURE2, MQA_INSTABILITY
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 LABEL_COLUMN = 3.5  # the variants' names and head counts, left of the wiring

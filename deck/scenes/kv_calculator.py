@@ -16,9 +16,9 @@ from deck import theme
 from deck.components.highlight import outline
 from deck.components.spec import table
 from deck.components.text import stack, text
-from deck.model import PRESETS, Model
-from deck.motion import fade_in
+from deck.content.model import PRESETS, Model
 from deck.scenes.base import DeckSlide, Placement, beat
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from deck import theme
 from deck.components.byline import byline
 from deck.components.heads import HeadGroups
 from deck.components.text import centred, stack, text
-from deck.motion import fade_in
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 TITLE_HEADS_WIDTH = 6.0  # the picture of query heads grouped over KV heads

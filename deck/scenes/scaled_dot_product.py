@@ -22,9 +22,9 @@ from deck.components.highlight import outline
 from deck.components.roles import OVERLAY
 from deck.components.spec import sit_on
 from deck.components.text import text
-from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 # "softmax" and "values" label the parts the last two steps explain; the first two

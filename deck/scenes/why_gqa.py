@@ -32,9 +32,9 @@ from deck.components.spec import lines, table
 from deck.components.text import text
 from deck.components.variants import variant_color
 from deck.components.wrap import wrap
-from deck.model import Model
-from deck.motion import fade_in, fade_out
+from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
+from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 # ── the chart ───────────────────────────────────────────────────────────

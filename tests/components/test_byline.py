@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 
 from deck.components.byline import byline_lines
-from deck.layout import collect
-from deck.model import get_preset
+from deck.content.model import get_preset
 from deck.scenes.closing import thanks_picture
 from deck.scenes.opening import title_card
 from deck.talk import Talk
+from deck.testing.layout import collect
 
 MODEL = get_preset("demo-1b")
 DAY = datetime.date(2026, 1, 5)

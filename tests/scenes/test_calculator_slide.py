@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from deck.hfconfig import load_config
-from deck.model import PRESETS
+from deck.content.hfconfig import load_config
+from deck.content.model import PRESETS
 from deck.scenes import KVCalculator, live_slides, placement
 from deck.talk import Talk
 from tests.conftest import constructed_for

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from deck import compat, theme
-from deck.attention import conversion_example
-from deck.model import PRESETS
+from deck import theme
+from deck.compat.manim_slides import recorded_slide_notes
+from deck.content.attention import conversion_example
+from deck.content.model import PRESETS
+from deck.content.sources import GQA_FIGURE2
 from deck.scenes import SCENES, total_slides
-from deck.sources import GQA_FIGURE2
 from tests.conftest import SCENE_PRESET_PARAMS, SPEAKER, SPEAKER_TALK, TALKS, constructed, talk_for
 from tests.test_attention import _reference_relative_errors
 
@@ -28,7 +29,7 @@ def test_one_slide_per_beat_each_with_notes(scene_name, preset):
     expected = type(scene).slide_count()
     assert len(scene.snapshots) == expected
     # manim-slides closes the last slide when saving; the others are recorded already
-    recorded = compat.recorded_slide_notes(scene)
+    recorded = recorded_slide_notes(scene)
     assert recorded == [s.notes for s in scene.snapshots]
     for snap in scene.snapshots:
         sentences = len(SENTENCE_END.findall(snap.notes))
@@ -80,7 +81,7 @@ def test_the_talk_has_every_pause_point():
 
 @dataclass(frozen=True)
 class Expected:
-    """A preset's figures, computed here from its raw dimensions (not by deck.model)."""
+    """A preset's figures, computed here from its raw dimensions (not by deck.content.model)."""
 
     numbers: set[float]
     strings: list[str]
@@ -94,7 +95,7 @@ def binary(n: int) -> tuple[float, str]:
     return n, "PiB"
 
 
-# The byte sizes the test knows, as the model's config names them (not from deck.model).
+# The byte sizes the test knows, as the model's config names them (not from deck.content.model).
 BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
 DECODING_TOKENS = 7  # the decoding slides' sentence: a prompt of 4, then 3 steps
 BATCH_LIMITS = (2, 256)  # the chart's batch: a power of two within these

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from deck.components.family import Sharing
-from deck.model import PRESETS
+from deck.content.model import PRESETS
 from deck.scenes.decoding import panels
 from deck.scenes.why_gqa import chart_frame, chart_lines
 from tests.conftest import talk_for

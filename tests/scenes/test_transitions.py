@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from deck import theme
-from deck.layout import collect
 from deck.scenes import SCENES
+from deck.testing.layout import collect
 from tests.conftest import TALKS, constructed, talk_for
 
 HEADER_BOTTOM = theme.CONTENT_TOP + 0.1  # the section title and counter sit above this

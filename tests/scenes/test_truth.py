@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from deck.model import PRESETS
+from deck.content.model import PRESETS
 from deck.scenes import BY_NAME, SCENES
 from tests.conftest import SCENE_PRESET_PARAMS, constructed
 

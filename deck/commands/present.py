@@ -6,7 +6,7 @@
   ("4/7"), and `--start-at N` is simply slide N;
 - `keys.toml`: the player's keys, with Page Down / Page Up (what presentation clickers
   send) added to next / previous;
-then runs the player in a child process, `python -m deck.present ...`, which first keeps
+then runs the player in a child process, `python -m deck.commands.present ...`, which first keeps
 the FFmpeg inside Qt to warnings and errors: at its default level every video it opens
 prints its stream information (363 lines in one run through the deck).
 """
@@ -19,7 +19,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from deck import compat
+from deck.compat.manim_slides import run_presenter, slide_video, write_presenter_keys
+from deck.compat.pyside import quiet_qt_ffmpeg
 
 PRESENTATION = "Talk"  # Talk.json: the whole deck as one presentation
 KEYS_FILE = "keys.toml"
@@ -68,7 +69,7 @@ def merged_presentation(slides_dir: Path, scene_names: Sequence[str]) -> dict:
             slide = dict(slide)
             for key in ("file", "rev_file"):
                 if slide.get(key):
-                    slide[key] = str(compat.slide_video(path, slide[key]).resolve())
+                    slide[key] = str(slide_video(path, slide[key]).resolve())
             slides.append(slide)
     if first is None:
         raise PresentError("no scenes to present")
@@ -95,7 +96,7 @@ def prepare(slides_dir: Path, scene_names: Sequence[str], folder: Path) -> Path:
 def prepare_keys(path: Path) -> Path:
     """Write the player's key file (manim-slides' defaults and `EXTRA_KEYS`) to `path`."""
     temp = _temp(path)
-    compat.write_presenter_keys(temp, EXTRA_KEYS)
+    write_presenter_keys(temp, EXTRA_KEYS)
     os.replace(temp, path)
     return path
 
@@ -105,7 +106,7 @@ def command(folder: Path, *, start_at: int = 1, info_window: bool = False) -> li
     cmd = [
         sys.executable,
         "-m",
-        "deck.present",
+        "deck.commands.present",
         "--config",
         str(folder / KEYS_FILE),
         "--folder",
@@ -126,8 +127,8 @@ def environment() -> dict[str, str]:
 
 def main(args: list[str]) -> None:
     """In the child: quiet FFmpeg, then run the player (`manim-slides present ARGS`)."""
-    compat.quiet_qt_ffmpeg()
-    compat.run_presenter(args)
+    quiet_qt_ffmpeg()
+    run_presenter(args)
 
 
 if __name__ == "__main__":

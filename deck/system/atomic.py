@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from deck.lifeline import alive
+from deck.system.lifeline import alive
 
 TEMP_NAME = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp")
 

@@ -11,7 +11,7 @@
     model_name = "Our 1B"      # the model's name on the slides, with a config.json
     theme = "dark"             # or "light"
 
-Every key is optional; what is left out keeps its default (deck/talk.py). The file is
+Every key is optional; what is left out keeps its default (deck/talk/__init__.py). The file is
 read with the standard library's `tomllib`. An unknown key, a wrong type or a model that
 is neither a preset nor a file raises `TalkFileError`: one line naming the file and the
 key. The command line overrides the file (deck/cli.py, `resolve_talk`).
@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from deck import theme
-from deck.hfconfig import load_config
-from deck.model import PRESETS, Model, preset_name
-from deck.textfile import read_text
+from deck.content.hfconfig import load_config
+from deck.content.model import PRESETS, Model, preset_name
+from deck.system.textfile import read_text
 
 
 class TalkFileError(ValueError):

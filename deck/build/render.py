@@ -9,8 +9,8 @@ rendered again.
 
 The build heals itself: damaged output is rendered again, a damaged cached slide is a
 cache miss, paths in the JSONs are relative (a moved project rebuilds nothing), one
-build at a time holds a build folder (deck/buildlock.py) and workers die with the build
-(deck/lifeline.py).
+build at a time holds a build folder (deck/build/buildlock.py) and workers die with the build
+(deck/system/lifeline.py).
 """
 
 from __future__ import annotations
@@ -34,15 +34,16 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from deck import compat
-from deck.export import atomic
+from deck.build.quality import QUALITIES
+from deck.compat.manim import guard_svg_caches
+from deck.compat.manim_slides import make_portable
 from deck.export.videos import config_problem
 from deck.failure import DeckError, where_it_failed
-from deck.lifeline import die_with_parent
-from deck.quality import QUALITIES
+from deck.system import atomic
+from deck.system.lifeline import die_with_parent
 from deck.talk import TALK_DETAILS, Talk
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 PACKAGE = ROOT / "deck"
 
@@ -136,7 +137,7 @@ def source_closure(module: str) -> list[Path]:
 
 def _shared_context(scene: type, talk: Talk, quality: str, details: bool = True) -> dict:
     """What all of a scene's slides depend on; without the talk's `details` (speaker, date,
-    …) for the slide cache, which adds those a slide has read (deck/beatcache.py)."""
+    …) for the slide cache, which adds those a slide has read (deck/build/beatcache.py)."""
     from deck.scenes import placement
 
     where = placement(scene)
@@ -173,7 +174,7 @@ def _canonical(context: dict) -> bytes:
 
 def beat_context(scene: type, talk: Talk, quality: str) -> str:
     """What all of a scene's beats depend on besides their own code and starting picture."""
-    from deck.beatcache import module_without_beats
+    from deck.build.beatcache import module_without_beats
 
     h = hashlib.sha256()
     own = Path(inspect.getsourcefile(scene))
@@ -204,7 +205,7 @@ def _make_portable(config_file: Path) -> None:
         raw = json.loads(config_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # the check that follows says what is wrong with it
-    if isinstance(raw, dict) and compat.make_portable(raw, config_file):
+    if isinstance(raw, dict) and make_portable(raw, config_file):
         atomic.write_text(config_file, json.dumps(raw, indent=2))
 
 
@@ -235,12 +236,12 @@ def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
     from manim import tempconfig
 
     from deck import theme
-    from deck.beatcache import BeatCache, ReusesSlides
-    from deck.encoding import use_fast_preset
+    from deck.build.beatcache import BeatCache, ReusesSlides
+    from deck.build.encoding import use_fast_preset
     from deck.scenes import BY_NAME, make_scene
 
     use_fast_preset()
-    compat.guard_svg_caches()
+    guard_svg_caches()
     scene = BY_NAME[scene_name]
     slug = talk.slug
     media = media_dir(slug, quality)
@@ -383,7 +384,7 @@ def render_scenes(
     pool.shutdown()
     if errors:
         raise RenderError("; ".join(errors))
-    from deck.beatcache import prune
+    from deck.build.beatcache import prune
 
     prune(beats_dir(talk.slug, quality), folder)
     return [s.__name__ for s in stale]

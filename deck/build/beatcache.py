@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 from manim import Mobject
 
-from deck import compat
-from deck.export import atomic
+from deck.compat.manim_slides import slide_video
 from deck.export.videos import video_problem
+from deck.system import atomic
 from deck.talk import TALK_DETAILS, Talk
 
 
@@ -127,7 +127,7 @@ class BeatCache:
         for slide, (key, reused) in zip(config["slides"], self.keys, strict=True):
             if not reused:
                 with atomic.replacing(self.folder / f"{key}.mp4") as temp:
-                    shutil.copyfile(compat.slide_video(slides_json, slide["file"]), temp)
+                    shutil.copyfile(slide_video(slides_json, slide["file"]), temp)
         for base, names in self.bases.items():
             atomic.write_text(self.folder / f"{base}.reads.json", json.dumps(sorted(names)) + "\n")
         index = slides_json.with_suffix(".beats.json")

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deck.model import PRESETS, Model, preset_name
-from deck.textfile import read_text
+from deck.content.model import PRESETS, Model, preset_name
+from deck.system.textfile import read_text
 
 # Keys that only mixture-of-experts configs carry (Mixtral, Qwen2/3-MoE, DeepSeek, …).
 MOE_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "moe_intermediate_size")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from deck import format as fmt
-from deck.model import PRESETS, Model
+from deck.content.model import PRESETS, Model
 
 GAP = "  "
 SMALLEST_PERCENT = 0.001  # parts below 0.1 % are written "< 0.1 %", not "0 %"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # only for annotations: at runtime this module needs numpy alone
-    from deck.model import Model
+    from deck.content.model import Model
 
 __all__ = [
     "HEATMAP_TOKENS",

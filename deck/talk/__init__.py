@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, fields
 
-from deck.model import DEFAULT_PRESET, Model, get_preset
+from deck.content.model import DEFAULT_PRESET, Model, get_preset
 
 DEFAULT_TITLE = "Grouped-Query Attention"
 DEFAULT_THEME = "dark"
@@ -41,5 +41,5 @@ class Talk:
 
 
 # What a talk says beyond the model and the theme (which every slide depends on):
-# a slide depends on those of them its scene reads (deck/beatcache.py).
+# a slide depends on those of them its scene reads (deck/build/beatcache.py).
 TALK_DETAILS = tuple(f.name for f in fields(Talk) if f.name not in ("model", "theme"))

@@ -22,10 +22,11 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from deck.export import atomic, reveal
+from deck.export import reveal
+from deck.system import atomic
 from deck.talk import Talk
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CODE = ROOT / "deck"
 CODE_SUFFIXES = (".py", ".j2", ".js", ".css", ".json", ".toml")
 # What renders and exports the deck: a new version of any may draw or write differently.

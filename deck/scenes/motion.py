@@ -4,7 +4,7 @@ manim's FadeIn/FadeOut deep-copy the mobject (every glyph of every text) twice w
 they begin, and any Animation copies it once as its starting point; on the deck's slides
 that costs more than rendering the frames (profiled: a third of a low-quality render).
 `Fade` keeps only numpy copies of the points and opacities and writes the in-between
-states straight into the mobject (through deck/compat.py, which knows where manim keeps
+states straight into the mobject (through deck/compat/manim.py, which knows where manim keeps
 them).
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from manim import ORIGIN, Animation, Mobject
 
-from deck.compat import part_state, write_part
+from deck.compat.manim import part_state, write_part
 
 
 class Fade(Animation):
