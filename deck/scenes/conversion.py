@@ -211,7 +211,7 @@ class Conversion(DeckSlide):
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
         Converting an MHA checkpoint needs no new weights: each group's key and value
-        heads are averaged into one ({method.source}). Here on a hand-built example,
+        heads are mean-pooled into one ({method.source}). Here on a hand-built example,
         every {per_group} neighbouring heads of the K projection become one KV head.
     """)
     def mean_pool(self) -> None:
