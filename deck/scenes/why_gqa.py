@@ -336,7 +336,8 @@ class WhyGQA(DeckSlide):
             "weights": fmt.spoken_bytes(model.weight_bytes()),
             "read": fmt.spoken(model.params_read_per_step),
             "lookup": "" if model.tie_embeddings else ", all but the input embedding, a lookup",
-            "per_cached": "one" if g == 1 else f"{g}, one per query head sharing it",
+            "per_cached": "one" if g == 1 else f"{g}",
+            "sharing": "" if g == 1 else ", one per query head sharing it",
             "context": fmt.spoken_tokens(model.max_len),
             "batch": batch,
             "growth": growth_sentence(model),
@@ -376,9 +377,9 @@ class WhyGQA(DeckSlide):
     @beat("""
         Decoding, one token at a time, is why GQA exists. Each step reads {read}
         weights{lookup}, and the KV cache: all earlier tokens' keys and values. That is
-        one multiply-add per weight and {per_cached} per cached number: too little
-        arithmetic per byte for a GPU, so memory sets the speed. GQA's saving grows with
-        batch times context.
+        one multiply-add per weight and {per_cached} per cached number{sharing}: too
+        little arithmetic per byte for a GPU, so memory sets the speed. GQA's saving
+        grows with batch times context.
     """)
     def memory_bound(self) -> None:
         picture = decoding_reads(self.model)
