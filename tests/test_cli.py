@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from deck import cli
 from deck.build import render
 from deck.content.model import DEFAULT_PRESET, PRESETS, get_preset
-from deck.scenes import SCENE_NAMES, total_slides
+from deck.scenes import BY_NAME, SCENE_NAMES, total_slides
 from deck.talk.file import read_talk_file
 
 
@@ -69,6 +70,33 @@ def test_list_names_every_slide_with_its_notes():
     assert [int(line.split(".")[0]) for line in numbered] == list(range(1, total_slides() + 1))
     assert all(line.split(": ", 1)[1].endswith(".") for line in numbered)  # a first sentence
     assert "Llama 3 8B" in done.stdout
+
+
+SECTION_LINE = re.compile(
+    r"^(\w+) — .* \((\d+) slides?, ([\d,]+) words, (\d+\.\d) min\)$", re.MULTILINE
+)
+
+
+def test_list_gives_each_sections_words_and_minutes_and_the_total():
+    """At 130 words a minute; the words counted here from the notes, split at spaces."""
+    done = run_deck("list")
+    assert done.returncode == 0, done.stderr
+    sections = SECTION_LINE.findall(done.stdout)
+    assert [name for name, *_ in sections] == list(SCENE_NAMES)
+    model = get_preset(DEFAULT_PRESET)
+    total = 0
+    for name, slides, said, minutes in sections:
+        scene = BY_NAME[name]
+        expected = sum(len(scene.notes_for(b, model).split()) for b in scene.beat_names())
+        assert int(slides) == scene.slide_count()
+        assert int(said.replace(",", "")) == expected, name
+        assert float(minutes) == round(expected / 130, 1), name
+        total += expected
+    last = done.stdout.strip().splitlines()[-1]
+    assert last == (
+        f"Total: {total_slides()} slides, {total:,} words, {total / 130:.1f} min "
+        "at 130 words a minute"
+    )
 
 
 def test_export_before_render_says_what_to_do(monkeypatch, tmp_path, capsys):
