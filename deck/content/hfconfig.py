@@ -17,13 +17,15 @@ inconsistent shapes) raises `ConfigError`, whose message is one line naming the 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from deck.content.model import PRESETS, Model, preset_name
-from deck.system.textfile import read_text
+from deck.system.characters import refusal
+from deck.system.textfile import nesting, read_text
 
 # Keys that only mixture-of-experts configs carry (Mixtral, Qwen2/3-MoE, DeepSeek, …).
 MOE_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "moe_intermediate_size")
@@ -36,6 +38,27 @@ DEFAULT_ROPE_THETA = 10000.0  # every supported config class
 # Published configs are a few KiB; anything this big is a weights file given by mistake.
 MAX_CONFIG_BYTES = 2**20
 QWEN_DEFAULT_FULL_LAYERS = 28  # Qwen2Config / Qwen3Config: max_window_layers
+
+# The largest value each count may have: the largest published dense model's with a
+# margin, or what the slides are drawn and tested for. Beyond them a config is a typo or
+# an attack (10^12 layers once took 5 GB before failing), refused when read.
+LIMITS = {
+    # Llama 3.1 405B has 126 layers and 128 query heads (arXiv:2407.21783, Table 3), the
+    # most of any published dense model; the slides draw and are tested up to 128 of each
+    "num_hidden_layers": 128,
+    "num_attention_heads": 128,
+    "num_key_value_heads": 128,
+    "head_dim": 1024,  # Gemma 2: 256, the largest published; ×4
+    "hidden_size": 65_536,  # Llama 3.1 405B: 16,384; ×4
+    "intermediate_size": 262_144,  # Llama 3.1 405B: 53,248; about ×5
+    "vocab_size": 1_048_576,  # Gemma 2: 256,000; about ×4
+    "max_position_embeddings": 16_777_216,  # Qwen2.5-1M: 1,010,000; ×16
+    "sliding_window": 16_777_216,  # no longer than a context
+    "max_window_layers": 128,
+}
+MAX_ROPE_THETA = 1e9  # Qwen2.5-1M's 10^7 is the largest published; ×100
+MAX_TITLE_CHARS = 40  # the name sits inside headings and table cells (as talk files' model_name)
+MAX_NESTING = 16  # published configs nest 3 deep (rope_scaling inside the config)
 
 FULL, SLIDING = "full_attention", "sliding_attention"
 
@@ -97,6 +120,12 @@ ARCHITECTURES = {
 _MISSING = object()
 
 
+def _shown(value: Any) -> str:
+    """`value` as JSON for a message, cut short: a message is one line."""
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 class _Fields:
     """Typed reads from one config dict; every failure is a `ConfigError` naming the file."""
 
@@ -119,7 +148,12 @@ class _Fields:
         value = self.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             kind = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
-            raise self.fail(f"{key} must be {kind}, got {json.dumps(value)}")
+            raise self.fail(f"{key} must be {kind}, got {_shown(value)}")
+        if key in LIMITS and value > LIMITS[key]:
+            raise self.fail(
+                f"{key} {value:,} is more than the deck models ({LIMITS[key]:,}, beyond the "
+                "largest published model's)"
+            )
         return value
 
     def flag(self, key: str, default: bool = False) -> bool:
@@ -131,7 +165,9 @@ class _Fields:
     def number(self, key: str, default: float) -> float:
         value = self.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise self.fail(f"{key} must be a positive number, got {json.dumps(value)}")
+            raise self.fail(f"{key} must be a positive number, got {_shown(value)}")
+        if not math.isfinite(value):  # 1e400 reads as infinity
+            raise self.fail(f"{key} must be a finite number, got {_shown(value)}")
         return float(value)
 
     def text(self, key: str, default: Any = _MISSING) -> str:
@@ -164,8 +200,12 @@ def _read(path: Path) -> dict[str, Any]:
         ) from None
     except ValueError as err:
         raise ConfigError(path, f"not valid JSON: {err}") from None
+    except RecursionError:  # json recurses per level of nesting
+        raise ConfigError(path, f"nested deeper than {MAX_NESTING} levels") from None
     if not isinstance(data, dict):
         raise ConfigError(path, "not a config: the JSON is not an object")
+    if nesting(data) > MAX_NESTING:
+        raise ConfigError(path, f"nested deeper than {MAX_NESTING} levels")
     return data
 
 
@@ -199,9 +239,18 @@ def _dtype(f: _Fields) -> str:
     return dtype
 
 
+def _theta(f: _Fields, default: float) -> float:
+    theta = f.number("rope_theta", default)
+    if theta > MAX_ROPE_THETA:
+        raise f.fail(
+            f"rope_theta {theta:g} is beyond any published model's (at most {MAX_ROPE_THETA:g})"
+        )
+    return theta
+
+
 def _rope(f: _Fields) -> tuple[float, str]:
     """RoPE base and scaling type: rope_theta and rope_scaling, or rope_parameters (v5)."""
-    theta = f.number("rope_theta", DEFAULT_ROPE_THETA)
+    theta = _theta(f, DEFAULT_ROPE_THETA)
     scaling = f.get("rope_scaling", None)
     parameters = f.get("rope_parameters", None)
     if parameters is not None:
@@ -209,7 +258,7 @@ def _rope(f: _Fields) -> tuple[float, str]:
             isinstance(v, dict) for v in parameters.values()
         ):
             raise f.fail("rope_parameters must be one object (per-layer RoPE is not supported)")
-        theta = _Fields(f.path, parameters).number("rope_theta", theta)
+        theta = _theta(_Fields(f.path, parameters), theta)
         scaling = parameters
     if scaling is None:
         return theta, ""
@@ -273,6 +322,13 @@ def _title(f: _Fields, name: str | None) -> str:
         title = _folder_title(f.path)
     if not title:
         raise f.fail("no name for the slides; give one with --name")
+    if len(title) > MAX_TITLE_CHARS:
+        raise f.fail(
+            f"the model's name is {len(title)} characters; at most {MAX_TITLE_CHARS} fit (--name)"
+        )
+    reason = refusal(title)
+    if reason is not None:
+        raise f.fail(f"the model's name {reason}; give another with --name")
     return title
 
 

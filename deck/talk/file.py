@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,8 @@ from typing import Any
 from deck import theme
 from deck.content.hfconfig import load_config
 from deck.content.model import PRESETS, Model, preset_name
-from deck.system.textfile import read_text
+from deck.system.characters import refusal
+from deck.system.textfile import nesting, read_text
 
 
 class TalkFileError(ValueError):
@@ -44,6 +46,21 @@ TEXT_KEYS = ("title", "subtitle", "speaker", "affiliation", "event")
 MODEL_KEYS = ("model", "model_name")
 KEYS = (*TEXT_KEYS, "date", "minutes", *MODEL_KEYS, "theme")
 LONGEST_TALK_MINUTES = 24 * 60  # anything longer is a typo (seconds, or a year)
+# The longest line each text may be, in characters: what its slide holds at its size
+# (the title slide and the closing byline keep their layout at these lengths; tested with
+# lines this long in tests/scenes/test_layout.py). A longer one is refused, not shrunk.
+MAX_CHARS = {
+    "title": 90,  # three lines at the title's size
+    "subtitle": 140,  # two lines
+    "speaker": 60,
+    "affiliation": 80,
+    "event": 80,
+    "model": 4096,  # a path (PATH_MAX)
+    "model_name": 40,  # the model's name sits inside headings and table cells
+}
+WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)  # what deck/export/html.py refuses
+MAX_TALK_FILE_BYTES = 64 * 1024  # a talk file is a dozen lines
+MAX_NESTING = 8  # a talk file has no tables; TOML nested deeper is no talk file
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,19 @@ def _text(f: TalkFile, key: str, value: Any) -> str:
         raise f.fail(key, f"must be a string in quotes, got {value!r}")
     if "\n" in value:
         raise f.fail(key, "must be one line")
+    if len(value) > MAX_CHARS[key]:
+        raise f.fail(key, f"is {len(value)} characters long; at most {MAX_CHARS[key]} fit")
+    if key == "model":
+        return value.strip()  # a path, which never reaches a slide
+    reason = refusal(value)
+    if reason is not None:
+        raise f.fail(key, reason)
+    if WEB_ADDRESS.search(value):
+        raise f.fail(
+            key,
+            "holds a web address: the offline HTML deck refuses any http(s):// in its page; "
+            "write it without the scheme (example.org/talk)",
+        )
     return value.strip()
 
 
@@ -121,11 +151,21 @@ def _unknown(f: TalkFile, key: str) -> TalkFileError:
 def read_talk_file(path: Path | str) -> TalkFile:
     """Read and check a talk file (the model it names is checked to exist, not loaded)."""
     path = Path(path)
-    text = read_text(path, TalkFileError, folder="is a folder; give the talk file (talk.toml)")
+    text = read_text(
+        path,
+        TalkFileError,
+        folder="is a folder; give the talk file (talk.toml)",
+        max_bytes=MAX_TALK_FILE_BYTES,
+        too_large=f"too large for a talk file (over {MAX_TALK_FILE_BYTES // 1024} KiB)",
+    )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise TalkFileError(path, f"not valid TOML: {err}") from None
+    except RecursionError:  # tomllib recurses per level of nesting
+        raise TalkFileError(path, f"nested deeper than {MAX_NESTING} levels") from None
+    if nesting(data) > MAX_NESTING:
+        raise TalkFileError(path, f"nested deeper than {MAX_NESTING} levels")
     f = TalkFile(path)
     details: dict[str, Any] = {}
     reference: dict[str, Any] = {}

@@ -18,15 +18,16 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from deck.frames import CapturesFrames
-from deck.model import DEFAULT_PRESET
-from deck.quality import QUALITIES
-from deck.render import slides_dir
 from manim import tempconfig
 
-from deck import compat, theme
+from deck import theme
+from deck.build.quality import QUALITIES
+from deck.build.render import slides_dir
+from deck.compat.manim import CONSTRUCT_ONLY
+from deck.content.model import DEFAULT_PRESET
 from deck.scenes import SCENES, make_scene
 from deck.talk import Talk
+from deck.testing.frames import CapturesFrames
 
 QUALITY = QUALITIES["low"]  # what CI builds
 TOLERANCE_LEVELS = 10  # per channel, out of 255
@@ -108,7 +109,7 @@ def constructed_stills(scene: type, width: int, height: int) -> tuple[np.ndarray
         "background_color": theme.palette(talk.theme).BACKGROUND,
     }
     with tempconfig(options):
-        built = make_scene(scene, talk, CapturesFrames, **compat.CONSTRUCT_ONLY)
+        built = make_scene(scene, talk, CapturesFrames, **CONSTRUCT_ONLY)
         built.setup()
         built.construct()
     return tuple(np.asarray(frame) for frame in built.frames)
