@@ -271,10 +271,10 @@ class Conversion(DeckSlide):
         c = card(
             "Right after conversion",
             [
-                f"hand-built example, {ex.x.shape[0]} tokens, random seed {ex.seed}",
-                "relative error of the layer's output: ‖y′\u00a0−\u00a0y‖\u00a0/\u00a0‖y‖",
-                "other seeds give other figures, not always in this order",
-                f"the paper's evidence: {CONVERSION_ABLATION.source}",
+                f"hand-built example, seed {ex.seed}",
+                "relative error ‖y′\u00a0−\u00a0y‖\u00a0/\u00a0‖y‖",
+                "other seeds give other figures;",
+                f"see {CONVERSION_ABLATION.source}",  # the paper's evidence: Figure 4
             ],
             theme.K,
             self.card_width,

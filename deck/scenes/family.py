@@ -23,7 +23,7 @@ LABEL_COLUMN = 3.5  # the variants' names and head counts, left of the wiring
 BAND_TOP = 2.35  # the first variant's query heads (below the legend)
 BAND_PITCH = 1.7  # from one variant's query heads to the next one's
 ROW_GAP = 0.6  # from the query heads down to the key heads
-LEGEND_GAP = 0.5  # between the legend's entries
+LEGEND_GAP = 0.4  # between the legend's entries (the last names the group size in full)
 CAPTION_TOP = -2.8  # the caption under the three variants
 OUTLINE_BUFF = 0.12
 
@@ -64,7 +64,7 @@ def legend(m: Model) -> VGroup:
         text("key heads", theme.SIZE.label, theme.K),
         text("value heads", theme.SIZE.label, theme.V),
         text(
-            "query head h reads KV head h\u00a0//\u00a0group\u00a0size",
+            "query head h → KV head h\u00a0//\u00a0group\u00a0size",
             theme.SIZE.label,
             theme.MUTED,
         ),
