@@ -33,12 +33,12 @@ from pathlib import Path
 import av
 
 from deck import export
-from deck.build import render
 from deck.build.quality import QUALITIES
-from deck.cli import PRESENTATIONS, export_stem
 from deck.compat.manim_slides import slide_video
 from deck.export import out_path
+from deck.project import THIS_PROJECT
 from deck.scenes import SCENE_NAMES
+from deck.talk import Talk
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "seed_scene.py"
@@ -134,15 +134,15 @@ def bench_deck(quality: str, preset: str) -> Run:
         return seconds
 
     run.clean_s = build()
-    folder = render.slides_dir(preset, quality)
+    where = THIS_PROJECT.build(Talk.for_preset(preset), quality)
+    folder = where.slides
     slides = []
     for name in SCENE_NAMES:
         config = json.loads((folder / f"{name}.json").read_text())
         slides += [slide_video(folder / f"{name}.json", s["file"]) for s in config["slides"]]
     run.slides = len(slides)
     run.frames, run.video_s = video_stats(slides)
-    stem = export_stem(preset)
-    run.exports = {fmt: out_path(PRESENTATIONS, stem, fmt).stat().st_size for fmt in export.FORMATS}
+    run.exports = {fmt: out_path(where, fmt).stat().st_size for fmt in export.FORMATS}
     run.nochange_s = build()
     source = EDIT_FILE.read_text()
     try:

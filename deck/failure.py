@@ -9,6 +9,36 @@ from pathlib import Path
 class DeckError(Exception):
     """A failure whose message is already one line saying what to do."""
 
+    exit_code = 1  # what `deck` exits with when this stops a command
+
+
+class UsageError(DeckError):
+    """The command line asks for something that cannot be."""
+
+    exit_code = 2
+
+
+class MissingDependency(DeckError):
+    """A required dependency is missing; the message is the one-line fix (`deck doctor`)."""
+
+
+class BuildBusy(DeckError):
+    """Another build holds the folder and the caller chose not to wait."""
+
+    exit_code = 2
+
+
+class RenderError(DeckError, RuntimeError):
+    """A scene failed to render; the message names it and where its log is."""
+
+
+class ExportError(DeckError):
+    """Bad input or a failed conversion; the message is one line saying what to do."""
+
+
+class PresentError(DeckError):
+    """The renders cannot be presented, or the presenter cannot start or failed."""
+
 
 def where_it_failed(err: BaseException, root: Path) -> str:
     """One line for `err`: a deck error's own message; otherwise `file:line: Type: message`

@@ -40,13 +40,18 @@ def whole_percent(fraction: float) -> str:
 
 
 def nbytes(n: int) -> str:
-    """Binary units, at most one decimal, trailing .0 dropped: 24 KiB, 4.5 GiB."""
-    value, unit = float(n), BINARY_UNITS[0]
-    for unit in BINARY_UNITS:
-        if value < 1024 or unit == BINARY_UNITS[-1]:
-            break
-        value /= 1024
-    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+    """Binary units, at most one decimal, trailing .0 dropped, halves rounded up as a
+    reader expects: 24 KiB, 4.5 GiB, 1.25 GiB → 1.3 GiB (float formatting would round that
+    tie to the even 1.2). Exact integer arithmetic, as the HTML calculator's script does."""
+    exponent = 0
+    while exponent < len(BINARY_UNITS) - 1 and n >= 1024 ** (exponent + 1):
+        exponent += 1
+    scale = 1024**exponent
+    tenths, rest = divmod(n * 10, scale)
+    if 2 * rest >= scale:
+        tenths += 1
+    whole, tenth = divmod(tenths, 10)
+    return (f"{whole}" if tenth == 0 else f"{whole}.{tenth}") + f" {BINARY_UNITS[exponent]}"
 
 
 def billions(n: int) -> str:

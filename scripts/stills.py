@@ -10,20 +10,21 @@ is chosen as for `deck build` (the options override the talk file).
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from pathlib import Path
 
 from manim import tempconfig
 
 from deck import theme
-from deck.cli import Parser, add_talk_options, resolve_talk
 from deck.compat.manim import CONSTRUCT_ONLY
 from deck.scenes import SCENES, make_scene
+from deck.talk.options import add_talk_options, resolve_talk
 from deck.testing.frames import CapturesFrames
 
 
 def main() -> int:
-    parser = Parser(prog="stills", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="stills", description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="build/stills", type=Path)
     add_talk_options(parser)
     parser.add_argument("--height", type=int, default=1080)

@@ -54,7 +54,7 @@ SPEAKER = {
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under xdist (`-n 2 --dist loadgroup`, as scripts/test.sh runs), the tests of one talk
+    """Under xdist (`--dist loadgroup`, as scripts/test.sh runs), the tests of one talk
     and theme share a worker: `constructed` caches per process, so each scene is then
     constructed once per talk instead of once per worker."""
     for item in items:

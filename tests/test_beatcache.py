@@ -22,6 +22,7 @@ from deck.build.beatcache import (
     prune,
 )
 from deck.compat.manim_slides import slide_video
+from deck.project import Project
 from deck.talk import Talk
 from tests.test_compat import BLUE, RED, write_video
 
@@ -144,37 +145,37 @@ def test_details_key_changes_with_the_details_read_only():
 
 
 @pytest.mark.render
-def test_a_second_render_reuses_every_slide(tmp_path, monkeypatch):
+def test_a_second_render_reuses_every_slide(tmp_path):
     """Also for another speaker, event and date: this scene shows none of them."""
-    monkeypatch.setattr(render, "BUILD", tmp_path)
+    project = Project(tmp_path)
     scene, talk = "AttentionWeights", Talk.for_preset("demo-1b")
-    render.render_in_process(scene, talk, "low")
-    first = frame_counts(render.slides_dir("demo-1b", "low"), scene)
+    where = project.build(talk, "low")
+    render.render_in_process(scene, where)
+    first = frame_counts(where.slides, scene)
     other = dataclasses.replace(
         talk, speaker="Ada Lovelace", event="Reading group", date=datetime.date(2026, 12, 1)
     )
-    render.render_in_process(scene, other, "low")
-    stats = json.loads(render.stats_path("demo-1b", "low", scene).read_text())
+    render.render_in_process(scene, project.build(other, "low"))  # the same folder
+    stats = json.loads(where.stats(scene).read_text())
     assert stats["slides_reused"] == stats["slides"] == 3
-    assert frame_counts(render.slides_dir("demo-1b", "low"), scene) == first
+    assert frame_counts(where.slides, scene) == first
 
 
 @pytest.mark.render
-def test_a_changed_detail_renders_the_slides_that_read_it_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "BUILD", tmp_path)
+def test_a_changed_detail_renders_the_slides_that_read_it_again(tmp_path):
+    project = Project(tmp_path)
     talk = Talk.for_preset("demo-1b")
 
     def reused(talk: Talk) -> int:
-        render.render_in_process("Opening", talk, "low")
-        return json.loads(render.stats_path("demo-1b", "low", "Opening").read_text())[
-            "slides_reused"
-        ]
+        where = project.build(talk, "low")
+        render.render_in_process("Opening", where)
+        return json.loads(where.stats("Opening").read_text())["slides_reused"]
 
     assert reused(talk) == 0
     retitled = dataclasses.replace(talk, title="GQA, explained")
     assert reused(retitled) == 0  # the title slide shows the title
     read = set()
-    for path in render.beats_dir("demo-1b", "low").glob("*.reads.json"):
+    for path in project.build(talk, "low").beats.glob("*.reads.json"):
         read.update(json.loads(path.read_text()))
     assert "title" in read
     unread = [name for name in TALK_DETAILS if name not in read]

@@ -339,18 +339,20 @@ def test_jump_to_slide_prompt_covers_nothing_drawn(deck):
 
 def test_speaker_view_paces_the_talk(browser, tmp_path):
     """With a talk length, the speaker view (S) shows reveal.js's pacing timer."""
-    from deck.build.render import slides_dir
-    from deck.cli import export_options
+    from deck.commands.build import export_options
     from deck.content.model import DEFAULT_PRESET
     from deck.export import export
+    from deck.project import THIS_PROJECT
     from deck.scenes import SCENE_NAMES
     from deck.talk import Talk
+    from tests.test_export import at
 
-    slides = Path(os.environ.get("GQA_DECK_SLIDES", slides_dir(DEFAULT_PRESET, "low")))
+    built = THIS_PROJECT.build(Talk.for_preset(DEFAULT_PRESET), "low")
+    slides = Path(os.environ.get("GQA_DECK_SLIDES", built.slides))
     if not (slides / f"{SCENE_NAMES[0]}.json").is_file():
         pytest.fail(f"no renders in {slides}: run `uv run deck build --quality low` first")
     options = dataclasses.replace(export_options(Talk.for_preset(DEFAULT_PRESET)), minutes=20)
-    (html,) = export(SCENE_NAMES, slides, tmp_path, "paced", ("html",), options=options)
+    (html,) = export(at(slides, tmp_path, "paced"), SCENE_NAMES, ("html",), options=options)
     deck = Deck(browser, html)
     try:
         assert deck.js("Reveal.getConfig().totalTime") == 20 * 60

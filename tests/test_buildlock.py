@@ -8,9 +8,9 @@ import threading
 import pytest
 
 from deck import cli
-from deck.build import render
 from deck.build.buildlock import BuildBusy, held
-from deck.content.model import DEFAULT_PRESET
+from deck.project import Project
+from deck.talk import Talk
 
 
 def test_a_second_holder_is_refused_or_waits(tmp_path):
@@ -33,10 +33,9 @@ def test_a_second_holder_is_refused_or_waits(tmp_path):
     assert len(said) == 1 and "waiting for it to finish" in said[0]
 
 
-def test_no_wait_exits_2_with_one_line(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(render, "BUILD", tmp_path)
-    monkeypatch.setattr(cli, "PRESENTATIONS", tmp_path / "presentations")
-    with held(render.build_dir(DEFAULT_PRESET, "low"), wait=False, waiting=print):
-        assert cli.main(["build", "--quality", "low", "--no-wait"]) == 2
+def test_no_wait_exits_2_with_one_line(tmp_path, capsys):
+    project = Project(tmp_path)
+    with held(project.build(Talk.for_preset(), "low").folder, wait=False, waiting=print):
+        assert cli.main(["build", "--quality", "low", "--no-wait"], project) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and err.startswith("deck: another deck build")

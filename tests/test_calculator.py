@@ -16,15 +16,16 @@ import pytest
 from PIL import Image
 
 from deck import format as fmt
-from deck.build import render
 from deck.content.hfconfig import load_config
+from deck.content.kv_calculator import STEPS_PER_DOUBLING, TOKENS_MAX, TOKENS_MIN
 from deck.content.model import DTYPE_BYTES, PRESETS, Model
 from deck.export import export
-from deck.export.kv_calculator import STEPS_PER_DOUBLING, TOKENS_MAX, TOKENS_MIN
 from deck.export.writer import ExportOptions
+from deck.project import THIS_PROJECT
 from deck.scenes import SCENE_NAMES, live_slides
 from deck.talk import Talk
 from tests.test_browser import Deck
+from tests.test_export import at
 
 pytestmark = pytest.mark.browser
 
@@ -140,10 +141,10 @@ def windowed_page(tmp_path_factory, deck_html) -> tuple[Path, Talk]:
     """The deck's page for Gemma 2 9B (a sliding window on every other layer), exported
     from the default preset's low-quality renders (the videos do not matter here)."""
     talk = Talk(load_config(CONFIGS / "gemma-2-9b"))
-    slides = render.slides_dir(Talk.for_preset().slug, "low")
+    slides = THIS_PROJECT.build(Talk.for_preset(), "low").slides
     folder = tmp_path_factory.mktemp("calculator")
     options = ExportOptions(interactive=live_slides(talk))
-    (path,) = export(SCENE_NAMES, slides, folder, "gemma", ("html",), options=options)
+    (path,) = export(at(slides, folder, "gemma"), SCENE_NAMES, ("html",), options=options)
     return path, talk
 
 
@@ -166,7 +167,7 @@ def test_sliding_windows_and_a_config_model(browser, windowed_page):
 
 def format_grid() -> list[int]:
     """Integers where binary formatting can go wrong: unit edges, rounding ties (1.25 KiB
-    is "1.2 KiB" in Python), .x5 and .x95 boundaries, and numbers past 2**53."""
+    is "1.3 KiB", halves rounded up), .x5 and .x95 boundaries, and numbers past 2**53."""
     numbers = set(range(0, 2100)) | {10**k for k in range(19)}
     for power in range(1, 6):
         unit = 1024**power

@@ -66,11 +66,11 @@ def test_incomplete_revealjs_names_only_the_missing_file(monkeypatch, tmp_path):
 
 
 def test_missing_handout_font_names_its_file_and_package(monkeypatch, tmp_path):
-    from deck.export import handout
+    from deck.export import pdf_base
 
     assert doctor.check_handout_font().ok
-    fonts = {**handout.FONT_FILES, handout.BOLD: tmp_path / "NoSuch-Bold.ttf"}
-    monkeypatch.setattr(handout, "FONT_FILES", fonts)
+    fonts = {**pdf_base.FONT_FILES, pdf_base.BOLD: tmp_path / "NoSuch-Bold.ttf"}
+    monkeypatch.setattr(pdf_base, "FONT_FILES", fonts)
     f = doctor.check_handout_font()
     assert not f.ok and f.detail == str(tmp_path / "NoSuch-Bold.ttf")
     assert f.fix.endswith("fonts-dejavu-core")

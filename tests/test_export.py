@@ -20,10 +20,12 @@ import pytest
 from PIL import Image
 
 from deck import export as ex
+from deck.content.kv_calculator import calculator_widget
 from deck.content.model import PRESETS
 from deck.export import ExportError, ExportOptions, export, fonts, pictures, reveal, up_to_date
-from deck.export.kv_calculator import calculator_widget
 from deck.export.videos import slide_files
+from deck.project import Build
+from deck.talk import Talk
 from tests.test_compat import GREEN, RED, write_video
 
 TINY_SCENE = """
@@ -45,6 +47,7 @@ class Tiny(Slide):
         self.play(FadeIn(Text("GQA", color=RED).next_to(shape)))
 """
 SLIDES = 3
+VIDEO_HOLD_SECONDS = 3.0  # video.py's hold without a pacing plan
 OPTIONS = ExportOptions(
     title="Tiny talk",
     author="Ada Speaker",
@@ -53,6 +56,13 @@ OPTIONS = ExportOptions(
     minutes=1,
     references=("Doe et al. 2020. Circles & Squares. arXiv:2001.00001",),
 )
+
+
+def at(slides: Path, out: Path, stem: str) -> Build:
+    """A build whose renders are `slides` (a folder named so) and whose exports are
+    `out/<stem>.*`."""
+    assert slides.name == "slides"
+    return Build(Talk.for_preset(), "low", folder=slides.parent, out_dir=out, stem=stem)
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +105,7 @@ def slides(rendered, tmp_path) -> Path:
 def exported(rendered, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("out")
     start = time.perf_counter()
-    paths = export(["Tiny"], rendered / "slides", out, "gqa", options=OPTIONS)
+    paths = export(at(rendered / "slides", out, "gqa"), ["Tiny"], options=OPTIONS)
     took = time.perf_counter() - start
     sizes = ", ".join(f"{p.name} {p.stat().st_size / 1024:.0f} KiB" for p in paths)
     print(f"\nexport: tiny deck ({SLIDES} slides) in {took:.2f} s: {sizes}")
@@ -226,6 +236,101 @@ def test_pptx_says_who_when_and_16_9(exported):
     assert all('<p:cond delay="0"/>' in t for t in timing)  # every video starts by itself
 
 
+def test_pptx_thumbnail_is_the_first_slide_and_posters_are_jpeg(exported, rendered):
+    from pptx import Presentation
+
+    with zipfile.ZipFile(exported["pptx"]) as package:
+        thumbnail = Image.open(io.BytesIO(package.read("docProps/thumbnail.jpeg")))
+    assert thumbnail.size == (256, 144)  # 16:9, not the template's blank 4:3
+    _, last = frames_of(tiny_videos(rendered / "slides")[0])
+    assert difference(last, thumbnail) < 3.0, "the thumbnail is not the first slide"
+    deck = Presentation(str(exported["pptx"]))
+    for slide in deck.slides:
+        (movie,) = slide.shapes
+        assert poster_blob(movie)[:3] == b"\xff\xd8\xff"  # JPEG, a tenth of a PNG's bytes
+
+
+@pytest.fixture(scope="session")
+def shared(rendered, tmp_path_factory) -> dict[str, Path]:
+    """The formats for sharing (`deck build --lite --video`), of the tiny deck."""
+    out = tmp_path_factory.mktemp("shared")
+    unpaced = dataclasses.replace(OPTIONS, minutes=None)  # each slide held VIDEO_HOLD_SECONDS
+    paths = export(at(rendered / "slides", out, "gqa"), ["Tiny"], ex.EXTRA_FORMATS, options=unpaced)
+    return dict(zip(ex.EXTRA_FORMATS, paths, strict=True))
+
+
+def test_lite_html_has_the_last_frames_and_notes_but_no_video(shared, exported, rendered):
+    lite = shared["lite"]
+    assert lite.name == "gqa-lite.html"
+    html = lite.read_text(encoding="utf-8")
+    assert "data-deck-video=" not in html and not re.search(r"https?://", html, re.I)
+    assert html.count('data-deck-poster="data:image/webp;base64,') == SLIDES
+    assert "A circle &lt;appears&gt; &amp; grows." in html and "Reveal.initialize" in html
+    # smaller than the full page by about its videos' base64 (4 characters per 3 bytes)
+    videos = sum(v.stat().st_size for v in tiny_videos(rendered / "slides"))
+    saved = exported["html"].stat().st_size - lite.stat().st_size
+    assert saved > 0.9 * videos * 4 / 3, (saved, videos)
+    # its picture of a slide is the slide's last frame (the full deck's overview picture)
+    full = exported["html"].read_text(encoding="utf-8")
+    overviews = re.findall(r'data-deck-overview="([^"]+)"', full)
+    assert re.findall(r'data-deck-poster="([^"]+)"', html) == overviews
+
+
+def test_lite_html_runs_offline(shared, browser):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route(
+        "**/*", lambda r: r.abort() if not r.request.url.startswith("file:") else r.continue_()
+    )
+    page.goto(shared["lite"].as_uri())
+    page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+    assert page.evaluate("Reveal.getTotalSlides()") == SLIDES
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("Reveal.getIndices().h") == 1
+    assert page.evaluate("document.querySelectorAll('video').length") == 0
+    page.close()
+    assert not errors, errors
+
+
+def test_video_is_the_talk_in_order_with_each_slide_held(shared, rendered):
+    import av
+
+    video = shared["video"]
+    assert video.name == "gqa.mp4"
+    with av.open(str(video)) as container:
+        assert not container.streams.audio
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264" and stream.pix_fmt == "yuv420p"
+        rate = stream.average_rate
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    slides = tiny_videos(rendered / "slides")
+    lengths = [sum(1 for _ in av.open(str(s)).decode(video=0)) for s in slides]
+    hold = round(VIDEO_HOLD_SECONDS * rate)
+    assert len(frames) == sum(lengths) + hold * len(slides)
+    end = 0
+    for slide, length in zip(slides, lengths, strict=True):
+        end += length + hold
+        _, last = frames_of(slide)
+        shown = Image.fromarray(frames[end - 1])
+        assert difference(last, shown) < 2.0, f"{slide.name} is not held on its last frame"
+
+
+def test_a_paced_video_holds_each_slide_for_its_planned_time_less_its_animation():
+    from deck.export import video
+
+    class Slide:
+        def __init__(self, notes: str):
+            self.notes = notes
+
+    class Config:
+        def __init__(self):  # 3 words and 1: planned 44 s and 16 s of the minute
+            self.slides = [Slide("one two three"), Slide("one")]
+
+    paced = dataclasses.replace(OPTIONS, minutes=1)
+    assert video.holds([Config()], paced, [5.0, 15.5]) == [39.0, video.MIN_HOLD_SECONDS]
+
+
 def test_pdf_metadata_names_the_talk(exported):
     pypdf = pytest.importorskip("pypdf")
     info = pypdf.PdfReader(exported["pdf"]).metadata
@@ -263,19 +368,41 @@ def test_handout_has_the_notes_as_text_and_a_references_page(exported, rendered)
     assert reader.metadata.author == OPTIONS.author
 
 
+def test_pdf_pages_carry_their_notes_as_searchable_text_and_an_outline(exported, rendered):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(exported["pdf"])
+    notes = tiny_notes(rendered / "slides")
+    for number, (page, said) in enumerate(zip(reader.pages, notes, strict=True), start=1):
+        assert squashed(said) in squashed(page.extract_text()), f"page {number}"
+    titles = [entry.title for entry in reader.outline]
+    assert titles == [f"{n}. {s.split('. ')[0].rstrip('.')}" for n, s in enumerate(notes, 1)]
+
+
+def test_handout_dates_as_the_slides_and_links_its_references(exported):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(exported["handout"])
+    assert "14 May 2026" in reader.pages[0].extract_text()  # as the title slide writes it
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for annotation in reader.pages[-1].get("/Annots", [])
+        if annotation.get_object().get("/Subtype") == "/Link"
+    ]
+    assert links == ["https://arxiv.org/abs/2001.00001"]
+
+
 def test_handout_font_has_every_character_of_the_deck():
     """The handout embeds one TrueType font: a character it lacks would print as a box."""
     from reportlab.pdfbase import pdfmetrics
 
     from deck.content.model import PRESETS
     from deck.content.sources import REFERENCES
-    from deck.export import handout
+    from deck.export import pdf_base
     from deck.scenes import SCENES
 
-    handout.register_fonts()
+    pdf_base.register_fonts()
     texts = [r.citation() for r in REFERENCES]
     texts += [s.notes_for(b, m) for m in PRESETS.values() for s in SCENES for b in s.beat_names()]
-    for name in (handout.FONT, handout.BOLD):
+    for name in (pdf_base.FONT, pdf_base.BOLD):
         glyphs = pdfmetrics.getFont(name).face.charToGlyph
         missing = sorted({c for t in texts for c in t if ord(c) not in glyphs and c != "\n"})
         assert not missing, f"{name} lacks {missing}"
@@ -321,10 +448,8 @@ def test_pacing_spreads_whole_seconds_by_words():
 def test_too_short_a_talk_is_an_export_error(rendered, tmp_path):
     with pytest.raises(ExportError, match="more minutes") as info:
         export(
+            at(rendered / "slides", tmp_path, "gqa"),
             ["Tiny"],
-            rendered / "slides",
-            tmp_path,
-            "gqa",
             ("html",),
             options=ExportOptions(minutes=1 / 60),
         )
@@ -336,18 +461,18 @@ def test_changed_options_make_the_exports_stale(rendered, tmp_path):
     slides = tmp_path / "slides"
     shutil.copytree(rendered / "slides", slides)
     out = tmp_path / "out"
-    export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS)
-    assert up_to_date(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS)
+    export(at(slides, out, "gqa"), ["Tiny"], ("pdf",), options=OPTIONS)
+    assert up_to_date(at(slides, out, "gqa"), ["Tiny"], ("pdf",), options=OPTIONS)
     retitled = dataclasses.replace(OPTIONS, title="Another title")
-    assert not up_to_date(["Tiny"], slides, out, "gqa", ("pdf",), options=retitled)
+    assert not up_to_date(at(slides, out, "gqa"), ["Tiny"], ("pdf",), options=retitled)
 
 
 def test_formats_and_stem_are_honoured(rendered, tmp_path):
-    paths = export(["Tiny"], rendered / "slides", tmp_path / "new", "gqa-x", formats=("pdf",))
+    paths = export(at(rendered / "slides", tmp_path / "new", "gqa-x"), ["Tiny"], formats=("pdf",))
     assert paths == [tmp_path / "new" / "gqa-x.pdf"]
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["gqa-x.pdf"]
     with pytest.raises(ValueError, match="docx"):
-        export(["Tiny"], rendered / "slides", tmp_path, "gqa", formats=("docx",))
+        export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny"], formats=("docx",))
 
 
 def test_neutralised_javascript_behaves_the_same():
@@ -371,7 +496,7 @@ def test_neutralised_javascript_behaves_the_same():
 # ── bad input ────────────────────────────────────────────────────────────
 def test_missing_scene_names_it(rendered, tmp_path):
     with pytest.raises(ExportError) as info:
-        export(["Tiny", "Nope", "Gone"], rendered / "slides", tmp_path, "gqa")
+        export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny", "Nope", "Gone"])
     message = str(info.value)
     assert "Nope, Gone" in message and "Tiny" not in message
     assert "deck build" in message and "\n" not in message
@@ -419,7 +544,7 @@ def test_bad_video_keeps_previous_exports(slides, tmp_path, damage):
         video.write_bytes(b"\x00" * 4096)
 
     with pytest.raises(ExportError) as info:
-        export(["Tiny"], slides, out, "gqa")
+        export(at(slides, out, "gqa"), ["Tiny"])
     assert str(video) in str(info.value) and "\n" not in str(info.value)
     assert {f: p.read_bytes() for f, p in previous.items()} == {
         f: f"previous {f}".encode() for f in previous
@@ -430,13 +555,13 @@ def test_bad_video_keeps_previous_exports(slides, tmp_path, damage):
 def test_corrupt_config_is_an_export_error(slides, tmp_path):
     (slides / "Tiny.json").write_text("{ not json")
     with pytest.raises(ExportError, match=r"Tiny\.json.*deck build"):
-        export(["Tiny"], slides, tmp_path, "gqa")
+        export(at(slides, tmp_path, "gqa"), ["Tiny"])
 
 
 def test_missing_reveal_js_says_how_to_install(rendered, tmp_path, monkeypatch):
     monkeypatch.setattr(reveal, "REVEAL_DIR", tmp_path / "nowhere")
     with pytest.raises(ExportError, match=r"setup\.sh"):
-        export(["Tiny"], rendered / "slides", tmp_path, "gqa", formats=("html",))
+        export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny"], formats=("html",))
     assert leftovers(tmp_path) == []
 
 
@@ -459,7 +584,7 @@ def test_interrupted_export_leaves_old_files(rendered, tmp_path, monkeypatch, ex
 
     expected = KeyboardInterrupt if isinstance(exc, KeyboardInterrupt) else ExportError
     with pytest.raises(expected):
-        export(["Tiny"], rendered / "slides", tmp_path, "gqa")
+        export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny"])
     for fmt, path in previous.items():
         assert path.read_bytes() == f"previous {fmt}".encode(), fmt
     assert leftovers(tmp_path) == []
@@ -469,7 +594,7 @@ def test_interrupted_export_leaves_old_files(rendered, tmp_path, monkeypatch, ex
 def test_first_export_interrupted_leaves_nothing(rendered, tmp_path, monkeypatch):
     monkeypatch.setitem(ex.WRITERS, "pptx", _fail_midway(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
-        export(["Tiny"], rendered / "slides", tmp_path, "gqa")
+        export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny"])
     assert list(tmp_path.iterdir()) == []
 
 
@@ -478,7 +603,7 @@ def test_leftovers_of_a_killed_export_are_removed(rendered, tmp_path):
     dead.write_bytes(b"half")
     other = tmp_path / ".notes.txt.tmp"  # not ours
     other.write_bytes(b"keep")
-    export(["Tiny"], rendered / "slides", tmp_path, "gqa", formats=("pdf",))
+    export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny"], formats=("pdf",))
     assert not dead.exists() and other.exists()
 
 
@@ -486,16 +611,16 @@ def test_up_to_date_until_a_video_or_the_config_changes(rendered, tmp_path):
     slides = tmp_path / "slides"
     shutil.copytree(rendered / "slides", slides)
     out = tmp_path / "out"
-    assert not up_to_date(["Tiny"], slides, out, "gqa")
-    export(["Tiny"], slides, out, "gqa")
-    assert up_to_date(["Tiny"], slides, out, "gqa")
+    assert not up_to_date(at(slides, out, "gqa"), ["Tiny"])
+    export(at(slides, out, "gqa"), ["Tiny"])
+    assert up_to_date(at(slides, out, "gqa"), ["Tiny"])
     first = json.loads((slides / "Tiny.json").read_text())["slides"][0]["file"]
     video = slides.parent / first  # as manim-slides resolves it
     os.utime(video, ns=(video.stat().st_atime_ns, video.stat().st_mtime_ns + 10**9))
-    assert not up_to_date(["Tiny"], slides, out, "gqa")
-    export(["Tiny"], slides, out, "gqa")
+    assert not up_to_date(at(slides, out, "gqa"), ["Tiny"])
+    export(at(slides, out, "gqa"), ["Tiny"])
     (out / "gqa.pdf").unlink()
-    assert not up_to_date(["Tiny"], slides, out, "gqa")
+    assert not up_to_date(at(slides, out, "gqa"), ["Tiny"])
 
 
 def test_not_up_to_date_once_another_build_overwrote_the_exports(rendered, tmp_path):
@@ -504,11 +629,11 @@ def test_not_up_to_date_once_another_build_overwrote_the_exports(rendered, tmp_p
     for folder in (low, high):
         shutil.copytree(rendered / "slides", folder)
     out = tmp_path / "out"
-    export(["Tiny"], high, out, "gqa")
-    assert up_to_date(["Tiny"], high, out, "gqa")
-    export(["Tiny"], low, out, "gqa")
-    assert up_to_date(["Tiny"], low, out, "gqa")
-    assert not up_to_date(["Tiny"], high, out, "gqa")  # the files are low's now
+    export(at(high, out, "gqa"), ["Tiny"])
+    assert up_to_date(at(high, out, "gqa"), ["Tiny"])
+    export(at(low, out, "gqa"), ["Tiny"])
+    assert up_to_date(at(low, out, "gqa"), ["Tiny"])
+    assert not up_to_date(at(high, out, "gqa"), ["Tiny"])  # the files are low's now
 
 
 # ── pictures kept between exports: only a changed slide is decoded again ──
@@ -568,9 +693,9 @@ def shown_pictures(out: Path) -> dict[str, list[Image.Image]]:
 def test_an_export_decodes_only_the_slides_whose_videos_changed(slides, tmp_path, decoded):
     kept, out = tmp_path / "pictures", tmp_path / "out"
     videos = tiny_videos(slides)
-    export(["Tiny"], slides, out, "gqa", options=OPTIONS, pictures_dir=kept)
+    export(at(slides, out, "gqa"), ["Tiny"], options=OPTIONS, pictures_dir=kept)
     assert decoded() == both_frames(*videos)  # each frame once, for all four formats
-    export(["Tiny"], slides, out, "gqa", options=OPTIONS, pictures_dir=kept)
+    export(at(slides, out, "gqa"), ["Tiny"], options=OPTIONS, pictures_dir=kept)
     assert decoded() == []
     shown_before = shown_pictures(out)
 
@@ -579,7 +704,7 @@ def test_an_export_decodes_only_the_slides_whose_videos_changed(slides, tmp_path
     old_first, old_last = frames_of(changed)
     write_video(tmp_path / "new.mp4", [RED] * 5 + [GREEN] * 5)
     os.replace(tmp_path / "new.mp4", changed)
-    export(["Tiny"], slides, out, "gqa", options=OPTIONS, pictures_dir=kept)
+    export(at(slides, out, "gqa"), ["Tiny"], options=OPTIONS, pictures_dir=kept)
     assert decoded() == both_frames(changed)
 
     new_first, new_last = frames_of(changed)
@@ -599,7 +724,7 @@ def test_an_export_decodes_only_the_slides_whose_videos_changed(slides, tmp_path
 @pytest.mark.parametrize("damage", ["truncated", "empty", "overwritten"])
 def test_a_damaged_kept_picture_is_made_again(slides, tmp_path, decoded, damage):
     kept, out = tmp_path / "pictures", tmp_path / "out"
-    export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS, pictures_dir=kept)
+    export(at(slides, out, "gqa"), ["Tiny"], ("pdf",), options=OPTIONS, pictures_dir=kept)
     decoded()
     video = tiny_videos(slides)[2]
     (entry,) = kept.glob(f"{pictures.video_digest(video)}.{pictures.LABELS['page']}.*.jpg")
@@ -607,7 +732,7 @@ def test_a_damaged_kept_picture_is_made_again(slides, tmp_path, decoded, damage)
     damaged = {"truncated": data[: len(data) // 2], "empty": b"", "overwritten": data[::-1]}
     entry.write_bytes(damaged[damage])
 
-    export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS, pictures_dir=kept)
+    export(at(slides, out, "gqa"), ["Tiny"], ("pdf",), options=OPTIONS, pictures_dir=kept)
     assert decoded() == [(video.name, "last")]
     assert entry.read_bytes() == data
     pypdf = pytest.importorskip("pypdf")
@@ -618,7 +743,7 @@ def test_a_damaged_kept_picture_is_made_again(slides, tmp_path, decoded, damage)
 
 def test_pictures_of_other_settings_are_not_used_and_not_kept(slides, tmp_path, decoded):
     kept, out = tmp_path / "pictures", tmp_path / "out"
-    export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS, pictures_dir=kept)
+    export(at(slides, out, "gqa"), ["Tiny"], ("pdf",), options=OPTIONS, pictures_dir=kept)
     decoded()
     video = tiny_videos(slides)[0]
     (entry,) = kept.glob(f"{pictures.video_digest(video)}.{pictures.LABELS['page']}.*")
@@ -626,7 +751,7 @@ def test_pictures_of_other_settings_are_not_used_and_not_kept(slides, tmp_path, 
     earlier = entry.with_name(entry.name.replace(label, "page-00000000"))  # another quality
     entry.rename(earlier)
 
-    export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS, pictures_dir=kept)
+    export(at(slides, out, "gqa"), ["Tiny"], ("pdf",), options=OPTIONS, pictures_dir=kept)
     assert decoded() == [(video.name, "last")]
     assert entry.is_file() and not earlier.exists()
 
@@ -638,7 +763,7 @@ def test_pictures_that_cannot_be_kept_are_an_export_error(slides, tmp_path):
     out.mkdir()
     (out / "gqa.pdf").write_bytes(b"previous pdf")
     with pytest.raises(ExportError, match=r"cannot keep the slides' pictures in") as info:
-        export(["Tiny"], slides, out, "gqa", ("pdf",), options=OPTIONS, pictures_dir=blocked)
+        export(at(slides, out, "gqa"), ["Tiny"], ("pdf",), options=OPTIONS, pictures_dir=blocked)
     assert "\n" not in str(info.value)
     assert (out / "gqa.pdf").read_bytes() == b"previous pdf"
     assert leftovers(out) == []
@@ -656,7 +781,7 @@ def sections(page: str) -> list[str]:
 
 def test_the_live_slide_holds_the_widget_and_its_font(rendered, tmp_path):
     live = ExportOptions(interactive={1: widget()})
-    (path,) = export(["Tiny"], rendered / "slides", tmp_path, "gqa", ("html",), options=live)
+    (path,) = export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny"], ("html",), options=live)
     page = path.read_text(encoding="utf-8")
     assert [s.count('class="kvc"') for s in sections(page)] == [0, 1, 0]
     assert not re.search(r"https?://", page, re.IGNORECASE)
@@ -672,7 +797,7 @@ def test_the_live_slide_holds_the_widget_and_its_font(rendered, tmp_path):
 def test_a_live_slide_outside_the_deck_is_refused(rendered, tmp_path):
     with pytest.raises(ExportError, match=r"live slide 3 .* 3 slides") as info:
         options = ExportOptions(interactive={3: widget()})
-        export(["Tiny"], rendered / "slides", tmp_path, "gqa", options=options)
+        export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny"], options=options)
     assert "\n" not in str(info.value)
     assert list(tmp_path.iterdir()) == []
 
@@ -680,11 +805,11 @@ def test_a_live_slide_outside_the_deck_is_refused(rendered, tmp_path):
 def test_up_to_date_follows_the_live_slides(rendered, tmp_path):
     slides, out = rendered / "slides", tmp_path / "out"
     live = ExportOptions(interactive={1: widget()})
-    export(["Tiny"], slides, out, "gqa", ("html",), options=live)
-    assert up_to_date(["Tiny"], slides, out, "gqa", ("html",), options=live)
-    assert not up_to_date(["Tiny"], slides, out, "gqa", ("html",))
+    export(at(slides, out, "gqa"), ["Tiny"], ("html",), options=live)
+    assert up_to_date(at(slides, out, "gqa"), ["Tiny"], ("html",), options=live)
+    assert not up_to_date(at(slides, out, "gqa"), ["Tiny"], ("html",))
     other = ExportOptions(interactive={1: widget("llama-3-8b")})  # another model first
-    assert not up_to_date(["Tiny"], slides, out, "gqa", ("html",), options=other)
+    assert not up_to_date(at(slides, out, "gqa"), ["Tiny"], ("html",), options=other)
 
 
 def test_a_missing_font_says_how_to_install_it():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from deck.format import spoken, spoken_bytes, spoken_tokens
+from deck.format import nbytes, spoken, spoken_bytes, spoken_tokens
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,21 @@ def test_spoken(figure: float, said: str) -> None:
 )
 def test_spoken_bytes(size: int, said: str) -> None:
     assert spoken_bytes(size) == said
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        (24_576, "24 KiB"),
+        (5 * 2**30 // 4, "1.3 GiB"),  # a tie, rounded up as a reader expects
+        (1_280, "1.3 KiB"),
+        (1_279, "1.2 KiB"),
+        (9 * 2**29, "4.5 GiB"),
+        (1_023, "1023 B"),
+    ],
+)
+def test_nbytes(size: int, shown: str) -> None:
+    assert nbytes(size) == shown
 
 
 @pytest.mark.parametrize(

@@ -27,16 +27,17 @@ from pathlib import Path
 import pytest
 
 from deck import cli
-from deck.build import render
+from deck.commands import build as build_command
 from deck.content.model import DEFAULT_PRESET
 from deck.export.videos import load_presentations, video_problem
+from deck.project import Project, export_stem
 from deck.scenes import SCENE_NAMES, SCENES, total_slides
 
 pytestmark = pytest.mark.render
 
 ROOT = Path(__file__).resolve().parents[1]
 QUALITY = "low"
-STEM = cli.export_stem(DEFAULT_PRESET)
+STEM = export_stem(DEFAULT_PRESET)
 BUILD_PATH = Path("build", DEFAULT_PRESET, QUALITY)  # inside a project
 NO_PID = 4_194_305  # above Linux's largest pid_max: never a live process
 GRACE_S = 5  # how long a killed build's processes may take to die
@@ -142,19 +143,20 @@ def project(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def build(project, tmp_path, monkeypatch) -> Path:
-    """A private copy of the session's build folder, which `cli.main` then builds (in
-    this process, exporting the PDF only)."""
+    """A private copy of the session's build folder (a project of its own, without a talk
+    file, as the copy is), which `cli.main` then builds (in this process, exporting the
+    PDF only)."""
     shutil.copytree(project / "build", tmp_path / "build", symlinks=True)
     shutil.copytree(project / "presentations", tmp_path / "presentations")
-    monkeypatch.setattr(render, "BUILD", tmp_path / "build")
-    monkeypatch.setattr(cli, "PRESENTATIONS", tmp_path / "presentations")
-    monkeypatch.setattr(cli, "build", functools.partial(cli.build, formats=("pdf",)))
+    pdf_only = functools.partial(build_command.build, formats=("pdf",))
+    monkeypatch.setattr(build_command, "build", pdf_only)
     return tmp_path / BUILD_PATH
 
 
 def build_again(build: Path, capsys, *scenes: str) -> str:
     """`deck build` on the damaged copy: it must succeed and leave a valid deck."""
-    code = cli.main(["build", "--quality", QUALITY, *scenes])
+    project = Project(build.parents[2])
+    code = cli.main(["build", "--quality", QUALITY, *scenes], project)
     out, err = capsys.readouterr()
     assert code == 0, out + err
     assert err == ""

@@ -11,6 +11,7 @@ import pytest
 from deck import cli
 from deck import format as fmt
 from deck.content.model import PRESETS
+from deck.talk.options import resolve_model
 from tests.test_cli import run_deck
 from tests.test_hfconfig import CONFIGS, PUBLISHED, kv_bytes, raw, tensor_shapes, write
 
@@ -155,10 +156,10 @@ def test_resolve_model_for_every_command():
     path = config_path("Mistral-7B-v0.1")
     for command in ("build", "present", "list", "info"):
         args = parser.parse_args([command, "--model", path, "--name", "Mistral 7B v0.1"])
-        m = cli.resolve_model(args)
+        m = resolve_model(args)
         assert (m.title, m.name, m.sliding_window) == ("Mistral 7B v0.1", "mistral-7b-v0.1", 4096)
-        assert cli.resolve_model(parser.parse_args([command])) is PRESETS["demo-1b"]
-        assert cli.resolve_model(parser.parse_args([command, "--preset", "astrai-1b"])).n_params
+        assert resolve_model(parser.parse_args([command])) is PRESETS["demo-1b"]
+        assert resolve_model(parser.parse_args([command, "--preset", "astrai-1b"])).n_params
 
 
 def test_list_with_a_config(capsys):

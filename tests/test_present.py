@@ -19,8 +19,11 @@ import pytest
 
 from deck import cli
 from deck.commands import doctor
+from deck.commands import present as present_command
 from deck.commands.doctor import Finding
 from deck.content.model import DEFAULT_PRESET
+from deck.project import THIS_PROJECT
+from deck.talk import Talk
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 180
@@ -94,10 +97,10 @@ def tick():
 
 
 def _deck_slides() -> tuple[Path, list[str]]:
-    from deck.build.render import slides_dir
     from deck.scenes import SCENE_NAMES
 
-    folder = Path(os.environ.get("GQA_DECK_SLIDES", slides_dir(DEFAULT_PRESET, "low")))
+    built = THIS_PROJECT.build(Talk.for_preset(DEFAULT_PRESET), "low")
+    folder = Path(os.environ.get("GQA_DECK_SLIDES", built.slides))
     scenes = os.environ.get("GQA_DECK_SCENES", ",".join(SCENE_NAMES)).split(",")
     return folder, scenes
 
@@ -189,7 +192,7 @@ def test_deck_present_checks_qt_before_starting(monkeypatch, capsys):
     def must_not_run(*args, **kwargs):
         raise AssertionError("the presenter started although Qt is missing")
 
-    monkeypatch.setattr(cli.subprocess, "call", must_not_run)
+    monkeypatch.setattr(present_command.subprocess, "call", must_not_run)
     monkeypatch.setattr("deck.build.render.render_scenes", must_not_run)
 
     assert cli.main(["present", "--quality", "low"]) == 1
@@ -198,7 +201,7 @@ def test_deck_present_checks_qt_before_starting(monkeypatch, capsys):
 
 
 # ── `deck present`: one presentation, clicker keys, a quiet terminal ────
-# Runs what `deck present` runs (deck.commands.present.main with the prepared folder and keys) and
+# Runs what `deck present` runs (deck.commands.player.main with the prepared folder and keys) and
 # drives it: each step is a key press (or "look"), logged with what the info window shows.
 DECK_DRIVER = (
     r"""
@@ -208,7 +211,7 @@ from qtpy.QtTest import QTest
 from qtpy.QtWidgets import QApplication
 from manim_slides.qt_utils import qapp
 from manim_slides.present.player import Player
-from deck.commands import present
+from deck.commands import player as deck_player
 
 app = qapp()
 keys = {"pagedown": Qt.Key.Key_PageDown, "pageup": Qt.Key.Key_PageUp, "quit": Qt.Key.Key_Q}
@@ -239,18 +242,18 @@ def tick():
     }), flush=True)
 """
     + DRIVER_LOOP
-    + "present.main(sys.argv[2:])\n"
+    + "deck_player.main(sys.argv[2:])\n"
 )
 
 
 def test_deck_present_pages_with_clicker_keys_counting_the_whole_deck(deck_slides, tmp_path):
-    from deck.commands import present
+    from deck.commands import player
 
     folder, scenes, total = deck_slides
-    prepared = present.prepare(folder, scenes, tmp_path / "present")
-    cmd = present.command(prepared, start_at=3)
-    assert cmd[:3] == [sys.executable, "-m", "deck.commands.present"]
-    env = {**present.environment(), "QT_QPA_PLATFORM": "offscreen"}
+    prepared = player.prepare(folder, scenes, tmp_path / "present")
+    cmd = player.command(prepared, start_at=3)
+    assert cmd[:3] == [sys.executable, "-m", "deck.commands.player"]
+    env = {**player.environment(), "QT_QPA_PLATFORM": "offscreen"}
     plan = "look,pagedown,pagedown,pageup,quit"
     done = subprocess.run(
         [sys.executable, "-c", DECK_DRIVER, plan, *cmd[3:]],
@@ -284,12 +287,12 @@ def test_deck_present_pages_with_clicker_keys_counting_the_whole_deck(deck_slide
 
 
 def test_merged_presentation_keeps_every_slide_in_order(deck_slides, tmp_path):
-    from deck.commands import present
+    from deck.commands import player
     from deck.compat.manim_slides import load_presentation, presenter_keys, slide_video
 
     folder, scenes, _ = deck_slides
-    prepared = present.prepare(folder, scenes, tmp_path / "present")
-    merged = load_presentation(prepared / f"{present.PRESENTATION}.json")
+    prepared = player.prepare(folder, scenes, tmp_path / "present")
+    merged = load_presentation(prepared / f"{player.PRESENTATION}.json")
     assert [s.notes for s in merged.slides] == _slide_notes(folder, scenes)
     expected = [
         slide_video(folder / f"{scene}.json", slide["file"]).resolve()
@@ -297,20 +300,20 @@ def test_merged_presentation_keeps_every_slide_in_order(deck_slides, tmp_path):
         for slide in json.loads((folder / f"{scene}.json").read_text())["slides"]
     ]
     assert [s.file for s in merged.slides] == expected
-    keys = presenter_keys(prepared / present.KEYS_FILE)
+    keys = presenter_keys(prepared / player.KEYS_FILE)
     assert len(keys["NEXT"]) == 2 and len(keys["PREVIOUS"]) == 2  # arrow + page key
 
 
 def test_start_at_is_the_slide_number_and_checked(monkeypatch, tmp_path, capsys):
     from deck.build import render
-    from deck.commands import present
+    from deck.commands import player
     from deck.scenes import total_slides
 
     calls = []
     monkeypatch.setattr(render, "is_fresh", lambda *a: True)
     monkeypatch.setitem(doctor.CHECKS, "qt", lambda: Finding("qt", True, ""))
-    monkeypatch.setattr(present, "prepare", lambda slides, names, folder: tmp_path)
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, env: calls.append(cmd) or 0)
+    monkeypatch.setattr(player, "prepare", lambda slides, names, folder: tmp_path)
+    monkeypatch.setattr(present_command.subprocess, "call", lambda cmd, env: calls.append(cmd) or 0)
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")  # a display, as far as deck knows
 
     assert cli.main(["present", "--quality", "low", "--start-at", "7"]) == 0
@@ -328,14 +331,14 @@ def test_readme_lists_the_keys_of_both_players(tmp_path):
     README's Presenting table, with the HTML deck's keys beside them."""
     from qtpy.QtCore import Qt
 
-    from deck.commands import present
+    from deck.commands import player
     from deck.compat.manim_slides import presenter_keys
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Presenting", 1)[1].split("\n## ", 1)[0]
     assert "| action | live presenter (`deck present`) | HTML (`gqa.html`) |" in section
     rows = {r.split("|")[1].strip(): r for r in section.splitlines() if r.startswith("| ")}
-    keys = presenter_keys(present.prepare_keys(tmp_path / present.KEYS_FILE))
+    keys = presenter_keys(player.prepare_keys(tmp_path / player.KEYS_FILE))
     named = {Qt.Key.Key_Right: "→", Qt.Key.Key_Left: "←", Qt.Key.Key_PageDown: "Page Down"}
     named |= {Qt.Key.Key_PageUp: "Page Up", Qt.Key.Key_Space: "Space"}
     actions = {
@@ -355,3 +358,57 @@ def test_readme_lists_the_keys_of_both_players(tmp_path):
         for code in codes:
             name = named.get(code) or Qt.Key(code).name.removeprefix("Key_")
             assert name in live, f"{action}: {name} is not in README's row {row!r}"
+
+
+def test_an_unreachable_display_is_one_line_before_anything_renders(monkeypatch, capsys):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("rendered or started although no display is reachable")
+
+    monkeypatch.setattr(present_command.subprocess, "call", must_not_run)
+    monkeypatch.setattr("deck.build.render.render_scenes", must_not_run)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":97")  # no X server there
+    assert cli.main(["present", "--quality", "low"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("deck: no display: DISPLAY=:97 names no running X server")
+    assert "/tmp/.X11-unix/X97" in line and "Xvfb :97" in line
+    monkeypatch.setenv("DISPLAY", "nonsense")
+    assert cli.main(["present", "--quality", "low"]) == 1
+    assert "not an X display name" in capsys.readouterr().err
+
+
+def test_a_running_x_server_is_a_display(monkeypatch):
+    import shutil
+
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (bash scripts/setup.sh --with-browser)")
+    server = subprocess.Popen(["Xvfb", ":96", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while present_command.x_server_problem(":96") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert present_command.x_server_problem(":96") is None
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_presenter_killed_by_a_signal_says_so_as_a_shell_would():
+    assert present_command.exit_status(-6) == "was stopped by SIGABRT (exit code 134)"
+    assert present_command.exit_status(3) == "stopped with exit code 3"
+
+
+def test_present_without_quality_shows_what_is_built(monkeypatch, tmp_path, capsys):
+    """After `deck build --quality low`, `deck present` presents that build instead of
+    rendering 1080p60 first; with nothing built, the default quality."""
+    from deck.project import Project
+    from deck.talk import Talk
+
+    project = Project(root=tmp_path)
+    talk = Talk.for_preset()
+    assert present_command.built_quality(talk, project) == "high"  # nothing built
+    project.build(talk, "low").slides.mkdir(parents=True)
+    monkeypatch.setattr("deck.build.render.is_fresh", lambda scene, where: where.quality == "low")
+    assert present_command.built_quality(talk, project) == "low"
+    assert "presenting the low-quality build (480p15)" in capsys.readouterr().out

@@ -15,8 +15,10 @@ import pytest
 from deck import cli
 from deck.build import render
 from deck.content.model import PRESETS
+from deck.project import THIS_PROJECT
 from deck.talk import Talk
 from deck.talk.file import KEYS, TalkFileError, read_talk_file
+from deck.talk.options import resolve_talk
 
 CONFIGS = Path(__file__).parent / "data" / "configs"
 FULL = """
@@ -40,7 +42,7 @@ def write(folder: Path, text: str, name: str = "talk.toml") -> Path:
 
 
 def talk_for(*argv: str) -> Talk:
-    return cli.resolve_talk(cli.make_parser().parse_args(list(argv)))
+    return resolve_talk(cli.make_parser().parse_args(list(argv)))
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def full_talk(tmp_path) -> Path:
 
 
 def test_the_default_talk_file_is_todays_deck():
-    with cli.DEFAULT_TALK.open("rb") as f:
+    with THIS_PROJECT.talk_file.open("rb") as f:
         assert set(tomllib.load(f)) <= set(KEYS)
     for command in ("build", "present", "list", "info"):
         assert talk_for(command) == Talk.for_preset()

@@ -15,6 +15,7 @@ import pytest
 
 from deck.build import uptodate
 from deck.export import FORMATS, out_path
+from deck.project import Build, Project
 from deck.talk import Talk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,31 +23,28 @@ SCENES = ["Opening", "DataFlow"]
 
 
 @pytest.fixture
-def built(tmp_path, monkeypatch) -> tuple[Path, list[Path]]:
-    """A build folder and exports as a whole-deck build leaves them, and a copy of the
-    deck's code (so that the test can edit it), recorded."""
+def built(tmp_path) -> Build:
+    """A build folder and exports as a whole-deck build leaves them, in a project of its
+    own with a copy of the deck's code (so that the test can edit it), recorded."""
     code = tmp_path / "code" / "deck"
     shutil.copytree(ROOT / "deck", code, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(uptodate, "ROOT", code.parent)
-    monkeypatch.setattr(uptodate, "CODE", code)
-    build = tmp_path / "builds" / Talk.for_preset().slug / "low"  # as render.build_dir
-    videos = build / "slides" / "files" / "Opening"
+    where = Project(tmp_path, code).build(Talk.for_preset(), "low")
+    videos = where.slides / "files" / "Opening"
     videos.mkdir(parents=True)
     (videos / "a.mp4").write_bytes(b"video")
     for name in SCENES:
-        (build / "slides" / f"{name}.json").write_text("{}")
-        (build / "slides" / f"{name}.inputs").write_text("digest\n")
-    outputs = [out_path(tmp_path / "out", "gqa", fmt) for fmt in FORMATS]
-    outputs[0].parent.mkdir()
-    for path in outputs:
-        path.write_bytes(b"export")
-    uptodate.record(build, outputs, SCENES, Talk.for_preset(), "low", FORMATS)
-    return build, outputs
+        (where.slides / f"{name}.json").write_text("{}")
+        (where.slides / f"{name}.inputs").write_text("digest\n")
+    where.out_dir.mkdir()
+    for fmt in FORMATS:
+        out_path(where, fmt).write_bytes(b"export")
+    uptodate.record(where, SCENES, FORMATS)
+    return where
 
 
-def unchanged(built, talk=None, quality="low", formats=FORMATS):
-    build, outputs = built
-    return uptodate.scenes_if_unchanged(build, outputs, talk or Talk.for_preset(), quality, formats)
+def unchanged(built: Build, talk=None, quality="low", formats=FORMATS):
+    where = built.project.build(talk or built.talk, quality)
+    return uptodate.scenes_if_unchanged(where, formats)
 
 
 def test_nothing_changed(built):
@@ -61,15 +59,14 @@ def test_other_talk_quality_or_formats_are_changes(built):
 
 
 def test_any_edit_of_the_code_is_a_change(built):
-    source = uptodate.CODE / "export" / "templates" / "deck.js"
+    source = built.project.code / "export" / "templates" / "deck.js"
     source.write_text(source.read_text() + "\n")
     assert unchanged(built) is None
 
 
 @pytest.mark.parametrize("damage", ["truncated", "rewritten", "deleted", "added", "export"])
 def test_a_changed_file_is_a_change(built, damage):
-    build, outputs = built
-    video = build / "slides" / "files" / "Opening" / "a.mp4"
+    video = built.slides / "files" / "Opening" / "a.mp4"
     if damage == "truncated":
         os.truncate(video, 2)
     elif damage == "rewritten":  # same size, later mtime
@@ -81,35 +78,31 @@ def test_a_changed_file_is_a_change(built, damage):
     elif damage == "added":
         (video.parent / "b.mp4").write_bytes(b"video")
     else:
-        outputs[1].unlink()
+        out_path(built, FORMATS[1]).unlink()
     assert unchanged(built) is None
 
 
 def test_temporary_files_are_not_changes(built):
-    build, _ = built
-    (build / "slides" / ".Opening.json.123-0123abcd.tmp").write_bytes(b"half")
+    (built.slides / ".Opening.json.123-0123abcd.tmp").write_bytes(b"half")
     assert unchanged(built) == SCENES
 
 
 @pytest.mark.parametrize("stamp", ["", "{", "[]", '{"files": {}}', '{"inputs": 1}'])
 def test_an_unreadable_stamp_is_a_change(built, stamp):
-    build, _ = built
-    (build / uptodate.STAMP).write_text(stamp)
+    (built.folder / uptodate.STAMP).write_text(stamp)
     assert unchanged(built) is None
 
 
-def test_a_build_with_nothing_to_do_does_not_import_manim(built, tmp_path):
+def test_a_build_with_nothing_to_do_does_not_import_manim(built):
     """`deck build` answers from the stamp: the usual lines, exit 0, manim never loaded."""
-    _, outputs = built
+    root, code = built.project.root, built.project.code
     run = f"""
 import sys
 from pathlib import Path
 from deck import cli
-from deck.build import render, uptodate
-uptodate.ROOT, uptodate.CODE = Path({str(uptodate.ROOT)!r}), Path({str(uptodate.CODE)!r})
-render.BUILD = Path({str(tmp_path / "builds")!r})
-cli.PRESENTATIONS = Path({str(outputs[0].parent)!r})
-code = cli.main(["build", "--quality", "low"])
+from deck.project import Project
+project = Project(Path({str(root)!r}), Path({str(code)!r}))
+code = cli.main(["build", "--quality", "low"], project)
 print("manim imported:", "manim" in sys.modules)
 sys.exit(code)
 """

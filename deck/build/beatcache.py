@@ -31,7 +31,7 @@ from manim import Mobject
 
 from deck.compat.manim_slides import slide_video
 from deck.export.videos import video_problem
-from deck.system import atomic
+from deck.system import atomic, digest
 from deck.talk import TALK_DETAILS, Talk
 
 
@@ -75,8 +75,7 @@ class RecordedTalk:
 
 def details_key(base: str, talk: Talk, names: Iterable[str]) -> str:
     """`base` (a slide's key without the talk's details) with the values of `names`."""
-    values = {name: str(getattr(talk, name)) for name in sorted(names)}
-    return hashlib.sha256((base + json.dumps(values)).encode()).hexdigest()[:32]
+    return digest.details_key(base, {name: str(getattr(talk, name)) for name in sorted(names)})
 
 
 class BeatCache:
@@ -92,10 +91,8 @@ class BeatCache:
 
     def key(self, method: Callable, on_screen: list[Mobject], extra: str) -> str:
         """The base key: everything but the talk's details."""
-        h = hashlib.sha256()
-        for part in (self.context, inspect.getsource(method), picture_hash(on_screen), extra):
-            h.update(part.encode())
-        return h.hexdigest()[:32]
+        source = inspect.getsource(method)
+        return digest.slide_key(self.context, source, picture_hash(on_screen), extra)
 
     def reads(self, base: str) -> set[str] | None:
         """The talk's details read by the slide of key `base` when it was last rendered."""

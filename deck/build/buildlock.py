@@ -14,13 +14,9 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from deck.failure import DeckError
+from deck.failure import BuildBusy
 
 LOCK_NAME = "build.lock"
-
-
-class BuildBusy(DeckError):
-    """Another build holds the folder and the caller chose not to wait (one-line message)."""
 
 
 def _holder(fd: int) -> str:

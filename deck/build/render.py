@@ -15,9 +15,6 @@ build at a time holds a build folder (deck/build/buildlock.py) and workers die w
 
 from __future__ import annotations
 
-import ast
-import functools
-import hashlib
 import inspect
 import json
 import multiprocessing
@@ -38,154 +35,69 @@ from deck.build.quality import QUALITIES
 from deck.compat.manim import guard_svg_caches
 from deck.compat.manim_slides import make_portable
 from deck.export.videos import config_problem
-from deck.failure import DeckError, where_it_failed
-from deck.system import atomic
+from deck.failure import RenderError, where_it_failed
+from deck.project import PACKAGE, Build
+from deck.system import atomic, digest
 from deck.system.lifeline import die_with_parent
-from deck.talk import TALK_DETAILS, Talk
-
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = ROOT / "build"
-PACKAGE = ROOT / "deck"
-
+from deck.talk import EXPORT_ONLY, TALK_DETAILS
 
 MANIM_CACHE_ENV = "GQA_DECK_MANIM_CACHE"  # "1" turns manim's animation cache on
 
 
-class RenderError(DeckError, RuntimeError):
-    """A scene failed to render; the message names it and where its log is."""
-
-
-def build_dir(slug: str, quality: str) -> Path:
-    """Everything one talk's renders at one quality are made of (and its lock)."""
-    return BUILD / slug / quality
-
-
-def slides_dir(slug: str, quality: str) -> Path:
-    return build_dir(slug, quality) / "slides"
-
-
-def beats_dir(slug: str, quality: str) -> Path:
-    return build_dir(slug, quality) / "beats"
-
-
-def pictures_dir(slug: str, quality: str) -> Path:
-    """The slides' pictures the exports embed, kept between exports (deck/export/pictures.py)."""
-    return build_dir(slug, quality) / "pictures"
-
-
-def media_dir(slug: str, quality: str) -> Path:
-    return build_dir(slug, quality) / "media"
-
-
-def stats_path(slug: str, quality: str, scene: str) -> Path:
-    """Wall time and peak memory of the scene's last render (read by bench/)."""
-    return BUILD / slug / quality / "logs" / f"{scene}.stats.json"
-
-
-def log_path(slug: str, quality: str, scene: str) -> Path:
-    return BUILD / slug / quality / "logs" / f"{scene}.log"
-
-
 # ── inputs and staleness ────────────────────────────────────────────────
-def _module_path(module: str) -> Path | None:
-    parts = module.split(".")
-    if parts[0] != "deck":
-        return None
-    base = ROOT.joinpath(*parts)
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def _imports(path: Path) -> frozenset[str]:
-    stat = path.stat()
-    return _parsed_imports(path, stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=1024)
-def _parsed_imports(path: Path, size: int, mtime_ns: int) -> frozenset[str]:
-    """The modules a file imports; parsed once per version of the file (every scene's
-    closure shares most modules: the 8 scenes' hashes parsed 264 files for 36)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names)
-        elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-    return frozenset(found)
-
-
-def source_closure(module: str) -> list[Path]:
+def source_closure(module: str, code: Path = PACKAGE) -> list[Path]:
     """The files of `module` and every deck module it imports, transitively.
 
     The scene list (`deck.scenes`) is left out: it imports every scene, and what a scene
     takes from it (its slide numbers) is hashed separately.
     """
-    seen: dict[str, Path] = {}
-    todo = [module]
-    while todo:
-        name = todo.pop()
-        path = _module_path(name)
-        if path is None or name in seen or name == "deck.scenes":
-            continue
-        seen[name] = path
-        todo.extend(_imports(path))
-    return sorted(set(seen.values()))
+    return digest.source_closure(module, code, leave_out=("deck.scenes",))
 
 
-def _shared_context(scene: type, talk: Talk, quality: str, details: bool = True) -> dict:
+def _shared_context(scene: type, build: Build, details: bool = True) -> dict:
     """What all of a scene's slides depend on; without the talk's `details` (speaker, date,
     …) for the slide cache, which adds those a slide has read (deck/build/beatcache.py)."""
     from deck.scenes import placement
 
     where = placement(scene)
-    shown = {k: v for k, v in asdict(talk).items() if details or k not in TALK_DETAILS}
+    shown = {
+        k: v
+        for k, v in asdict(build.talk).items()
+        if k not in EXPORT_ONLY and (details or k not in TALK_DETAILS)
+    }
     return {
         "talk": shown,
-        "quality": quality,
+        "quality": build.quality,
         "place": [where.section, where.first_slide, where.total_slides],
         "versions": {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")},
     }
 
 
-def input_hash(scene: type, talk: Talk, quality: str) -> str:
+def input_hash(scene: type, build: Build) -> str:
     """Everything a scene's render depends on; unchanged means the render can be skipped."""
     from deck.scenes import placement
 
-    h = hashlib.sha256()
     # A scene opens on the previous scene's last frame, which that scene's code draws:
     # hashing that code (rather than building the picture) keeps this check cheap. When
     # only the previous scene changed, this scene runs again but its slide cache sees
     # whether the opening picture really changed.
     before = placement(scene).previous
     modules = [scene.__module__] + ([before.__module__] if before is not None else [])
-    for path in sorted({p for module in modules for p in source_closure(module)}):
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes())
-    h.update(_canonical(_shared_context(scene, talk, quality)))
-    return h.hexdigest()
+    code = build.project.code
+    files = {p for module in modules for p in source_closure(module, code)}
+    return digest.scene_inputs(files, _shared_context(scene, build), code)
 
 
-def _canonical(context: dict) -> bytes:
-    return json.dumps(context, sort_keys=True, default=str).encode()  # default: the talk's date
-
-
-def beat_context(scene: type, talk: Talk, quality: str) -> str:
+def beat_context(scene: type, build: Build) -> str:
     """What all of a scene's beats depend on besides their own code and starting picture."""
     from deck.build.beatcache import module_without_beats
 
-    h = hashlib.sha256()
     own = Path(inspect.getsourcefile(scene))
     beats = [getattr(scene, name) for name in scene.beat_names()]
-    h.update(module_without_beats(own.read_text(), beats).encode())
-    for path in source_closure(scene.__module__):
-        if path != own:
-            h.update(str(path.relative_to(ROOT)).encode())
-            h.update(path.read_bytes())
-    h.update(_canonical(_shared_context(scene, talk, quality, details=False)))
-    return h.hexdigest()
+    code = build.project.code
+    others = [p for p in source_closure(scene.__module__, code) if p != own]
+    context = _shared_context(scene, build, details=False)
+    return digest.beat_context(module_without_beats(own.read_text(), beats), others, context, code)
 
 
 def _stamp(folder: Path, scene: str) -> Path:
@@ -209,12 +121,12 @@ def _make_portable(config_file: Path) -> None:
         atomic.write_text(config_file, json.dumps(raw, indent=2))
 
 
-def output_problem(scene: type, slug: str, quality: str) -> str | None:
+def output_problem(scene: type, build: Build) -> str | None:
     """Why a scene's rendered output cannot be used as it is (one phrase), or None.
 
     Cheap: its JSON is validated and each video's packets walked, none decoded.
     """
-    config_file = slides_dir(slug, quality) / f"{scene.__name__}.json"
+    config_file = build.slides / f"{scene.__name__}.json"
     if not config_file.is_file():
         return f"{config_file.name} is missing"
     _make_portable(config_file)
@@ -222,16 +134,15 @@ def output_problem(scene: type, slug: str, quality: str) -> str | None:
     return None if problem is None else f"{config_file.name} {problem}"
 
 
-def is_fresh(scene: type, talk: Talk, quality: str) -> bool:
+def is_fresh(scene: type, build: Build) -> bool:
     """Rendered from the current inputs, and its output intact."""
-    digest = input_hash(scene, talk, quality)
-    if not _stamp_matches(slides_dir(talk.slug, quality), scene.__name__, digest):
+    if not _stamp_matches(build.slides, scene.__name__, input_hash(scene, build)):
         return False
-    return output_problem(scene, talk.slug, quality) is None
+    return output_problem(scene, build) is None
 
 
 # ── rendering ───────────────────────────────────────────────────────────
-def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
+def render_in_process(scene_name: str, build: Build) -> None:
     """Render one scene in this process (the worker side of `render_scenes`)."""
     from manim import tempconfig
 
@@ -242,11 +153,10 @@ def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
 
     use_fast_preset()
     guard_svg_caches()
-    scene = BY_NAME[scene_name]
-    slug = talk.slug
-    media = media_dir(slug, quality)
+    scene, talk = BY_NAME[scene_name], build.talk
+    media = build.media
     options = {
-        "quality": QUALITIES[quality].flag,
+        "quality": QUALITIES[build.quality].flag,
         "media_dir": str(media),
         # manim writes its text and formula SVGs, and rewrites them in place, under names
         # that depend only on the text: each scene gets its own, so that two scenes
@@ -261,20 +171,20 @@ def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
         "background_color": theme.palette(talk.theme).BACKGROUND,
     }
     start = time.perf_counter()
-    folder = slides_dir(slug, quality)
+    folder = build.slides
     config_file = folder / f"{scene_name}.json"
     # manim-slides reuses a slide video of the same name without looking at it, and never
     # deletes the videos of slides that are gone: start the scene's output afresh
     config_file.unlink(missing_ok=True)
     shutil.rmtree(folder / "files" / scene_name, ignore_errors=True)
-    cache = BeatCache(beats_dir(slug, quality), beat_context(scene, talk, quality))
+    cache = BeatCache(build.beats, beat_context(scene, build))
     with tempconfig(options):
         instance = make_scene(
             scene, talk, ReusesSlides, attributes={"beat_cache": cache}, output_folder=folder
         )
         instance.render()
     cache.store(config_file)
-    problem = output_problem(scene, slug, quality)
+    problem = output_problem(scene, build)
     if problem is not None:
         raise RenderError(f"the render wrote damaged output: {problem}")
     stats = {
@@ -284,14 +194,14 @@ def render_in_process(scene_name: str, talk: Talk, quality: str) -> None:
         "slides_reused": cache.reused,
         "cached_slides_dropped": cache.dropped,
     }
-    path = stats_path(slug, quality, scene_name)
+    path = build.stats(scene_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(stats) + "\n")
 
 
-def _render_worker(name: str, talk: Talk, quality: str) -> float:
+def _render_worker(name: str, build: Build) -> float:
     """One scene, in a worker process, with its output going to the scene's log."""
-    log = log_path(talk.slug, quality, name)
+    log = build.log(name)
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with log.open("w") as out:
@@ -300,11 +210,11 @@ def _render_worker(name: str, talk: Talk, quality: str) -> float:
         os.dup2(out.fileno(), 1)
         os.dup2(out.fileno(), 2)
         try:
-            render_in_process(name, talk, quality)
+            render_in_process(name, build)
         except BaseException as err:
             traceback.print_exc()
             sys.stderr.flush()
-            where = where_it_failed(err, ROOT)
+            where = where_it_failed(err, build.project.root)
             raise RenderError(f"scene {name} failed to render: {where} (full log: {log})") from None
     return time.perf_counter() - start
 
@@ -312,16 +222,16 @@ def _render_worker(name: str, talk: Talk, quality: str) -> float:
 Progress = Callable[[str, str, float], None]  # (scene, event, seconds)
 
 
-def _stale(digests: dict[type, str], talk: Talk, quality: str, progress: Progress) -> list[type]:
+def _stale(digests: dict[type, str], build: Build, progress: Progress) -> list[type]:
     """The scenes to render: inputs changed, never rendered, or output damaged."""
-    folder = slides_dir(talk.slug, quality)
+    folder = build.slides
     stale = []
-    for s, digest in digests.items():
-        if not _stamp_matches(folder, s.__name__, digest):
+    for s, inputs in digests.items():
+        if not _stamp_matches(folder, s.__name__, inputs):
             stale.append(s)
             continue
         start = time.perf_counter()
-        problem = output_problem(s, talk.slug, quality)
+        problem = output_problem(s, build)
         if problem is None:
             progress(s.__name__, "unchanged", time.perf_counter() - start)
         else:
@@ -330,9 +240,7 @@ def _stale(digests: dict[type, str], talk: Talk, quality: str, progress: Progres
     return stale
 
 
-def render_scenes(
-    scenes: Sequence[type], talk: Talk, quality: str, jobs: int, progress: Progress
-) -> list[str]:
+def render_scenes(scenes: Sequence[type], build: Build, jobs: int, progress: Progress) -> list[str]:
     """Render the stale ones of `scenes` with up to `jobs` processes; return the names
     rendered. A scene named twice is rendered once.
 
@@ -343,10 +251,10 @@ def render_scenes(
     Workers are forked from this process, which has imported manim already (it needed
     it for the input hashes), so no worker pays for that import again.
     """
-    folder = slides_dir(talk.slug, quality)
-    atomic.discard_stale_in([build_dir(talk.slug, quality), folder, beats_dir(talk.slug, quality)])
-    digests = {s: input_hash(s, talk, quality) for s in scenes}  # one per scene named twice
-    stale = _stale(digests, talk, quality, progress)
+    folder = build.slides
+    atomic.discard_stale_in([build.folder, folder, build.beats])
+    digests = {s: input_hash(s, build) for s in scenes}  # one per scene named twice
+    stale = _stale(digests, build, progress)
     if not stale:
         return []
     folder.mkdir(parents=True, exist_ok=True)
@@ -362,7 +270,7 @@ def render_scenes(
         initargs=(os.getpid(),),
     )
     try:
-        futures = {pool.submit(_render_worker, s.__name__, talk, quality): s for s in stale}
+        futures = {pool.submit(_render_worker, s.__name__, build): s for s in stale}
         for s in stale:
             progress(s.__name__, "queued", 0.0)
         for future in as_completed(futures):
@@ -386,5 +294,5 @@ def render_scenes(
         raise RenderError("; ".join(errors))
     from deck.build.beatcache import prune
 
-    prune(beats_dir(talk.slug, quality), folder)
+    prune(build.beats, folder)
     return [s.__name__ for s in stale]

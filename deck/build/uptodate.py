@@ -14,7 +14,6 @@ exports written over these) falls back to the full check, which finds what to do
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -22,12 +21,10 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from deck.export import reveal
-from deck.system import atomic
-from deck.talk import Talk
+from deck.export import out_path, reveal
+from deck.project import Build
+from deck.system import atomic, digest
 
-ROOT = Path(__file__).resolve().parents[2]
-CODE = ROOT / "deck"
 CODE_SUFFIXES = (".py", ".j2", ".js", ".css", ".json", ".toml")
 # What renders and exports the deck: a new version of any may draw or write differently.
 LIBRARIES = (
@@ -45,69 +42,55 @@ LIBRARIES = (
 STAMP = "built.json"
 
 
-def inputs_digest(talk: Talk, quality: str, formats: Sequence[str]) -> str:
+def inputs_digest(build: Build, formats: Sequence[str]) -> str:
     settings = {
-        "talk": asdict(talk),
-        "quality": quality,
+        "talk": asdict(build.talk),
+        "quality": build.quality,
         "formats": list(formats),
         "python": sys.version,
         "versions": {name: metadata.version(name) for name in LIBRARIES},
     }
-    h = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
-    code = (p for p in CODE.rglob("*") if p.suffix in CODE_SUFFIXES and p.is_file())
-    for path in sorted(code):
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes())
-    for asset in reveal.REVEAL_ASSETS:
-        path = reveal.reveal_dist() / asset
-        h.update(path.read_bytes() if path.is_file() else b"")
-    return h.hexdigest()
+    root = build.project.code
+    code = [p for p in root.rglob("*") if p.suffix in CODE_SUFFIXES and p.is_file()]
+    return digest.build_inputs(settings, code, root.parent, reveal.assets_digest())
 
 
-def identities(slides: Path, outputs: Sequence[Path]) -> dict[str, list[int] | None]:
+def outputs(build: Build, formats: Sequence[str]) -> list[Path]:
+    return [out_path(build, fmt) for fmt in formats]
+
+
+def identities(build: Build, formats: Sequence[str]) -> dict[str, list[int] | None]:
     """Size and mtime of every file in the slides folder (temporary files aside) and of
     each export; None for an export that is missing."""
-    found: dict[str, list[int] | None] = {}
-    for path in sorted(slides.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            stat = path.stat()
-            found[path.relative_to(slides).as_posix()] = [stat.st_size, stat.st_mtime_ns]
-    for path in outputs:
-        stat = path.stat() if path.is_file() else None
-        found[f"exports/{path.name}"] = stat and [stat.st_size, stat.st_mtime_ns]
+    slides = [
+        p for p in sorted(build.slides.rglob("*")) if p.is_file() and not p.name.startswith(".")
+    ]
+    found = digest.identities(slides, build.slides)
+    found |= {f"exports/{p.name}": digest.identity(p) for p in outputs(build, formats)}
     return found
 
 
-def record(
-    build: Path,
-    outputs: Sequence[Path],
-    scene_names: Sequence[str],
-    talk: Talk,
-    quality: str,
-    formats: Sequence[str],
-) -> None:
+def record(build: Build, scene_names: Sequence[str], formats: Sequence[str]) -> None:
     """After a whole-deck build succeeded: what it was made from, and what it left."""
     stamp = {
-        "inputs": inputs_digest(talk, quality, formats),
+        "inputs": inputs_digest(build, formats),
         "scenes": list(scene_names),
-        "files": identities(build / "slides", outputs),
+        "files": identities(build, formats),
     }
-    atomic.write_text(build / STAMP, json.dumps(stamp) + "\n")
+    atomic.write_text(build.folder / STAMP, json.dumps(stamp) + "\n")
 
 
-def scenes_if_unchanged(
-    build: Path, outputs: Sequence[Path], talk: Talk, quality: str, formats: Sequence[str]
-) -> list[str] | None:
+def scenes_if_unchanged(build: Build, formats: Sequence[str]) -> list[str] | None:
     """The deck's scenes when nothing has changed since the last whole-deck build, so that
     this one has nothing to do; None otherwise (or when the stamp is unreadable)."""
     try:
-        recorded = json.loads((build / STAMP).read_text())
+        recorded = json.loads((build.folder / STAMP).read_text())
         files, scenes, digest = recorded["files"], recorded["scenes"], recorded["inputs"]
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    if files != identities(build / "slides", outputs):
+    if files != identities(build, formats):
         return None
-    if digest != inputs_digest(talk, quality, formats):
+    if digest != inputs_digest(build, formats):
         return None
     if not isinstance(scenes, list) or not all(isinstance(s, str) for s in scenes):
         return None

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from deck.failure import DeckError
+from deck.failure import MissingDependency
 from deck.theme import FONT
 
 SETUP = "bash scripts/setup.sh"
@@ -47,10 +47,6 @@ QT_LIBS = {
     "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
     "libxcb-glx.so.0": "libxcb-glx0",
 }
-
-
-class MissingDependency(DeckError):
-    """A required dependency is missing; the message is the one-line fix."""
 
 
 @dataclass(frozen=True)
@@ -147,10 +143,10 @@ def check_revealjs() -> Finding:
 
 
 def check_handout_font() -> Finding:
-    """The TrueType files the handout declares it embeds (deck/export/handout.py)."""
-    from deck.export import handout
+    """The TrueType files the PDFs declare they embed (deck/export/pdf_base.py)."""
+    from deck.export import pdf_base
 
-    missing = handout.missing_fonts()
+    missing = pdf_base.missing_fonts()
     return Finding("handout-font", not missing, apt("fonts-dejavu-core"), detail=", ".join(missing))
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+
 from deck import format as fmt
 from deck.content.model import PRESETS, Model
+from deck.project import Project
+from deck.talk import Talk
 
 GAP = "  "
 SMALLEST_PERCENT = 0.001  # parts below 0.1 % are written "< 0.1 %", not "0 %"
@@ -113,3 +117,8 @@ def describe(m: Model) -> str:
             ]
         )
     return "\n\n".join("\n".join(block) for block in blocks)
+
+
+def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
+    print(describe(talk.model))
+    return 0

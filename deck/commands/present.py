@@ -1,135 +1,135 @@
-"""The live presenter: manim-slides' Qt player, set up for this deck.
-
-`deck present` writes a folder beside the renders (`build/<talk>/<quality>/present/`):
-- `Talk.json`: every scene's slides as ONE presentation, so the info window counts
-  slides across the deck ("4/16", as the frames say) instead of within each scene
-  ("4/7"), and `--start-at N` is simply slide N;
-- `keys.toml`: the player's keys, with Page Down / Page Up (what presentation clickers
-  send) added to next / previous;
-then runs the player in a child process, `python -m deck.commands.present ...`, which first keeps
-the FFmpeg inside Qt to warnings and errors: at its default level every video it opens
-prints its stream information (363 lines in one run through the deck).
-"""
+"""`deck present`: render what is missing, then show the deck in manim-slides' player
+(set up by deck/commands/player.py, run in a child process)."""
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
+import signal
+import socket
+import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-from deck.compat.manim_slides import run_presenter, slide_video, write_presenter_keys
-from deck.compat.pyside import quiet_qt_ffmpeg
+from deck.build import render
+from deck.build.buildlock import held
+from deck.build.quality import DEFAULT_QUALITY, QUALITIES
+from deck.commands import doctor, player
+from deck.commands.progress import ProgressLine, waiting
+from deck.failure import PresentError, UsageError
+from deck.project import Build, Project
+from deck.talk import Talk
 
-PRESENTATION = "Talk"  # Talk.json: the whole deck as one presentation
-KEYS_FILE = "keys.toml"
-# Qt key names added to manim-slides' defaults (→ next, ← previous, Space pause/resume,
-# R replay, V reverse, F full screen, H mouse pointer, Q quit). Clickers send Page Down
-# and Page Up; manim-slides 5.7 has no black-screen action for the B or . some also send.
-EXTRA_KEYS = {"NEXT": ("PageDown",), "PREVIOUS": ("PageUp",)}
-# Qt's own messages about optional libraries it did not find (PipeWire, VA-API) and about
-# software decoding: noise in a talk's terminal. Warnings of other categories still show.
-QUIET_QT = ";".join(
-    (
-        "qt.multimedia.*.info=false",
-        "qt.multimedia.symbolsresolver.warning=false",
-        "qt.multimedia.playbackengine.codec.warning=false",
-    )
+NO_DISPLAY = (
+    "no display: `deck present` needs a graphical session (DISPLAY or WAYLAND_DISPLAY is "
+    "unset); without one, export with `deck build` and open the HTML in presentations/"
 )
+X_TCP_BASE = 6000  # X server N listens on TCP port 6000 + N
+CONNECT_TIMEOUT = 2.0  # seconds
 
 
-class PresentError(Exception):
-    """The renders cannot be presented; the message says what to do."""
-
-
-def merged_presentation(slides_dir: Path, scene_names: Sequence[str]) -> dict:
-    """The scenes' slide configs as one manim-slides presentation, with absolute video
-    paths (so that it can live in any folder)."""
-    slides: list[dict] = []
-    first: dict | None = None
-    for name in scene_names:
-        path = Path(slides_dir) / f"{name}.json"
+def _connects(family: int, address: object) -> bool:
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.settimeout(CONNECT_TIMEOUT)
         try:
-            config = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise PresentError(
-                f"{path} is unreadable ({type(exc).__name__}): run `deck build` again"
-            ) from None
-        first = first or config
-        if (config.get("resolution"), config.get("background_color")) != (
-            first.get("resolution"),
-            first.get("background_color"),
-        ):
-            raise PresentError(
-                f"{path} was rendered at another size or colour than {scene_names[0]}: "
-                "run `deck build` again"
-            )
-        for slide in config.get("slides", []):
-            slide = dict(slide)
-            for key in ("file", "rev_file"):
-                if slide.get(key):
-                    slide[key] = str(slide_video(path, slide[key]).resolve())
-            slides.append(slide)
-    if first is None:
-        raise PresentError("no scenes to present")
-    return {**first, "slides": slides}
+            probe.connect(address)
+        except OSError:
+            return False
+    return True
 
 
-def _temp(path: Path) -> Path:
-    """A file beside `path` to write first and move into place (nothing half-written)."""
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def x_server_problem(display: str) -> str | None:
+    """Why the X display `display` (e.g. ":99", "localhost:10.0") cannot be reached."""
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not number.isdigit():
+        return f"DISPLAY={display} is not an X display name (such as :0)"
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        # Xorg and Xvfb listen on the file and on the same name in Linux's abstract space
+        if _connects(socket.AF_UNIX, path) or _connects(socket.AF_UNIX, "\0" + path):
+            return None
+        return (
+            f"DISPLAY={display} names no running X server (nothing answers on {path}); "
+            f"start one (e.g. `Xvfb :{number} &`) or set DISPLAY to your session's"
+        )
+    if _connects(socket.AF_INET, (host, X_TCP_BASE + int(number))):
+        return None
+    return f"DISPLAY={display}: no X server answers on {host}, port {X_TCP_BASE + int(number)}"
 
 
-def prepare(slides_dir: Path, scene_names: Sequence[str], folder: Path) -> Path:
-    """Write `folder/Talk.json` and `folder/keys.toml` for the renders in `slides_dir`;
-    return `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    merged = merged_presentation(slides_dir, scene_names)
-    temp = _temp(folder / f"{PRESENTATION}.json")
-    temp.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, folder / f"{PRESENTATION}.json")
-    prepare_keys(folder / KEYS_FILE)
-    return folder
+def display_problem() -> str | None:
+    """Why the presenter cannot open a window, in one clause, or None (an explicit Qt
+    platform such as `offscreen` is trusted)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    wayland, display = os.environ.get("WAYLAND_DISPLAY"), os.environ.get("DISPLAY")
+    if wayland:
+        folder = Path(os.environ.get("XDG_RUNTIME_DIR", f"/run/user/{os.getuid()}"))
+        path = Path(wayland) if Path(wayland).is_absolute() else folder / wayland
+        if _connects(socket.AF_UNIX, str(path)):
+            return None
+        if not display:
+            return f"WAYLAND_DISPLAY={wayland}: no Wayland compositor answers on {path}"
+    if display:
+        return x_server_problem(display)
+    return NO_DISPLAY.removeprefix("no display: ")
 
 
-def prepare_keys(path: Path) -> Path:
-    """Write the player's key file (manim-slides' defaults and `EXTRA_KEYS`) to `path`."""
-    temp = _temp(path)
-    write_presenter_keys(temp, EXTRA_KEYS)
-    os.replace(temp, path)
-    return path
+def exit_status(code: int) -> str:
+    """A child's return code as a shell reports it: -6 is "SIGABRT (exit code 134)"."""
+    if code < 0:
+        return f"was stopped by {signal.Signals(-code).name} (exit code {128 - code})"
+    return f"stopped with exit code {code}"
 
 
-def command(folder: Path, *, start_at: int = 1, info_window: bool = False) -> list[str]:
-    """The child process that shows the prepared deck from slide `start_at` (1-based)."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "deck.commands.present",
-        "--config",
-        str(folder / KEYS_FILE),
-        "--folder",
-        str(folder),
-        PRESENTATION,
-        "--start-at-slide-number",
-        str(start_at - 1),
-    ]
-    if info_window:
-        cmd.append("--show-info-window")
-    return cmd
+def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
+    quality = args.quality or built_quality(talk, project)
+    where = project.build(talk, quality)
+    return present(where, args.jobs, args.info_window, args.start_at, wait=not args.no_wait)
 
 
-def environment() -> dict[str, str]:
-    """The child's environment: Qt's multimedia chatter off, unless rules are set."""
-    return {**os.environ, "QT_LOGGING_RULES": os.environ.get("QT_LOGGING_RULES", QUIET_QT)}
+def built_quality(talk: Talk, project: Project) -> str:
+    """Without --quality: the best quality this talk is fully built at (after `deck build
+    --quality low`, that one, not a 1080p60 render first), else the build's default."""
+    from deck.scenes import SCENES  # manim
+
+    by_height = sorted(QUALITIES.values(), key=lambda q: q.height, reverse=True)
+    for quality in by_height:
+        where = project.build(talk, quality.name)
+        if where.slides.is_dir() and all(render.is_fresh(s, where) for s in SCENES):
+            if quality.name != DEFAULT_QUALITY:
+                print(
+                    f"presenting the {quality.name}-quality build ({quality.height}p"
+                    f"{quality.fps}); --quality {DEFAULT_QUALITY} renders it at "
+                    f"{QUALITIES[DEFAULT_QUALITY].height}p first",
+                    flush=True,
+                )
+            return quality.name
+    return DEFAULT_QUALITY
 
 
-def main(args: list[str]) -> None:
-    """In the child: quiet FFmpeg, then run the player (`manim-slides present ARGS`)."""
-    quiet_qt_ffmpeg()
-    run_presenter(args)
+def present(
+    where: Build, jobs: int, info_window: bool, start_at: int = 1, *, wait: bool = True
+) -> int:
+    from deck.scenes import SCENE_NAMES, SCENES, total_slides  # manim
 
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+    if not 1 <= start_at <= total_slides():
+        raise UsageError(f"--start-at must be a slide from 1 to {total_slides()}, got {start_at}")
+    doctor.require(("qt",))
+    if (problem := display_problem()) is not None:  # before anything is rendered
+        raise PresentError(f"no display: {problem}")
+    with held(where.folder, wait=wait, waiting=waiting):
+        stale = [s for s in SCENES if not render.is_fresh(s, where)]
+        if stale:
+            print(f"rendering {len(stale)} missing or changed scene(s) first", flush=True)
+            render.render_scenes(SCENES, where, jobs, ProgressLine(len(SCENES)))
+        folder = player.prepare(where.slides, SCENE_NAMES, where.present)
+    cmd = player.command(folder, start_at=start_at, info_window=info_window)
+    code = subprocess.call(cmd, env=player.environment())
+    if code != 0:
+        raise PresentError(
+            f"the presenter {exit_status(code)}: Qt could not run it; `deck doctor` checks "
+            "its libraries, and its own messages are above"
+        )
+    return 0

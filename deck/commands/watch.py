@@ -6,15 +6,23 @@ imports the deck afresh from disk, so an edit to any module is seen and a broken
 cannot take the watcher down. The child renders what changed (the slide cache keeps the
 unchanged slides) and writes the HTML; the watcher serves that page on 127.0.0.1 with a
 small script that reloads it when a rebuild succeeds and shows a failure's one line.
+
+It serves the page of the talk as the files now say it (another theme or model is another
+page), watches the folders of the talk file and the model's config (so that a save by
+rename is seen), and answers only requests addressed to it (`Host`), with a
+Content-Security-Policy that lets a page run only the scripts it was built with. SIGINT
+stops it with 130 and SIGTERM with 143, the rebuild and its render workers first.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib
 import json
 import os
 import queue
+import re
 import signal
 import string
 import sys
@@ -25,7 +33,16 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from deck.failure import where_it_failed
+import jinja2
+
+from deck.commands import doctor
+from deck.compat.revealjs import script_hash, speaker_view_scripts
+from deck.content.model import PRESETS
+from deck.export.reveal import reveal_dist
+from deck.failure import UsageError, where_it_failed
+from deck.project import Project
+from deck.talk import Talk
+from deck.talk.options import talk_file_of
 from deck.theme import DARK, LIGHT, ink_on
 
 HOST = "127.0.0.1"  # the page is for this machine only
@@ -64,15 +81,48 @@ LIVE_SCRIPT = string.Template("""
 </script>
 """)
 
-WAITING_PAGE = """<!doctype html><meta charset="utf-8"><title>deck watch</title>
-<body style="background:{background};color:{text};font:20px sans-serif;padding:2em">
-<p id="state">{state}</p>
-<script>
-new EventSource("/events").addEventListener("reload", function () {{ location.reload(); }});
-new EventSource("/events").addEventListener("failed", function (e) {{
-  document.getElementById("state").textContent = e.data;
-}});
-</script>"""
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("deck.commands", "templates"),
+    autoescape=True,  # the state shown is an error message, which may quote any input
+    keep_trailing_newline=True,
+)
+WAITING_PAGE = "watch_waiting.html.j2"
+SCRIPT = re.compile(rb"<script\b[^>]*>(.*?)</script>", re.DOTALL)
+# Everything the deck's page uses is inline or made in the page (videos as blob: URLs
+# from inlined data, pictures and the font as data: URIs); its scripts are allowed by
+# their hashes only, so that no text that reaches a page (an error quoting a talk file,
+# a title) can run as a script, not even as an event handler attribute. The speaker view
+# (reveal.js' notes plugin) shows the deck itself in frames: 'self' may frame 'self'.
+POLICY = (
+    "default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
+    "img-src data: blob:; media-src data: blob:; font-src data:; connect-src 'self'; "
+    "frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+STOP_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal, as shells do
+CHILD_GRACE = 5.0  # seconds a stopped rebuild has before it is killed
+
+
+class Stopped(Exception):
+    """The watcher was told to stop by `signal`."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.exit_code = STOP_CODES[signum]
+
+
+def content_policy(body: bytes) -> str:
+    """The policy for one page: its own inline scripts and the speaker view's, by hash."""
+    hashes = [script_hash(m[1].decode("utf-8")) for m in SCRIPT.finditer(body)]
+    hashes += speaker_view_hashes()
+    return POLICY.format(scripts=" ".join(dict.fromkeys(hashes)) or "'none'")
+
+
+def speaker_view_hashes() -> list[str]:
+    try:
+        notes = (reveal_dist() / "plugin" / "notes.js").read_text(encoding="utf-8")
+    except OSError:  # no reveal.js: the page cannot open a speaker view either
+        return []
+    return [script_hash(s) for s in speaker_view_scripts(notes)]
 
 
 @dataclass(frozen=True)
@@ -110,12 +160,24 @@ class Broadcast:
                 q.put((event, data))
 
 
-def make_handler(page: Callable[[], bytes | None], events: Broadcast, waiting: Callable[[], str]):
+def allowed_hosts(port: int) -> set[str]:
+    """The `Host` headers of requests meant for this server (a DNS-rebinding page sends
+    its own name)."""
+    return {f"{HOST}:{port}", f"localhost:{port}"}
+
+
+def make_handler(
+    page: Callable[[], bytes | None], events: Broadcast, waiting: Callable[[], str], port: int
+):
+    hosts = allowed_hosts(port)
+
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args) -> None:  # the terminal is for build lines only
             pass
 
         def do_GET(self) -> None:
+            if self.headers.get("Host") not in hosts:
+                return self.send_error(421, "Misdirected Request")
             path = self.path.split("?")[0]
             if path == "/events":
                 return self.stream()
@@ -123,13 +185,17 @@ def make_handler(page: Callable[[], bytes | None], events: Broadcast, waiting: C
                 return self.send_error(404)
             body = page()
             if body is None:
-                body = WAITING_PAGE.format(
-                    state=waiting(), background=DARK.BACKGROUND, text=DARK.TEXT
-                ).encode()
+                body = (
+                    TEMPLATES.get_template(WAITING_PAGE)
+                    .render(state=waiting(), background=DARK.BACKGROUND, text=DARK.TEXT)
+                    .encode()
+                )
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Security-Policy", content_policy(body))
+            self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             self.wfile.write(body)
 
@@ -155,6 +221,16 @@ def make_handler(page: Callable[[], bytes | None], events: Broadcast, waiting: C
     return Handler
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A page that goes away mid-answer is no news: no traceback in the terminal."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+
+
 def with_live_script(html: bytes) -> bytes:
     marker = b"</body>"
     at = html.rfind(marker)
@@ -175,14 +251,21 @@ def fresh_deck_modules() -> None:
             del sys.modules[name]
 
 
-def rebuild_in_child(job: Callable[[], str], root: Path) -> Outcome:
-    """Run `job` in a forked child (deck modules imported afresh) and report one line."""
+def rebuild_in_child(
+    job: Callable[[], str], root: Path, started: Callable[[int], None] = lambda pid: None
+) -> Outcome:
+    """Run `job` in a forked child (deck modules imported afresh) and report one line.
+
+    The child leads a process group of its own (its render workers join it), handed to
+    `started`, so that the watcher can stop the whole rebuild at once."""
     start = time.perf_counter()
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.setpgid(0, 0)
+        for signum in STOP_CODES:
+            signal.signal(signum, signal.SIG_DFL)
         try:
             fresh_deck_modules()
             result = {"ok": True, "message": job()}
@@ -192,6 +275,9 @@ def rebuild_in_child(job: Callable[[], str], root: Path) -> Outcome:
             out.write(json.dumps(result))
         os._exit(0)
     os.close(write)
+    with contextlib.suppress(OSError):  # the child does the same; whichever runs first
+        os.setpgid(pid, pid)
+    started(pid)
     with os.fdopen(read) as pipe:
         raw = pipe.read()
     _, status = os.waitpid(pid, 0)
@@ -205,23 +291,41 @@ def rebuild_in_child(job: Callable[[], str], root: Path) -> Outcome:
 
 
 def watched_paths(root: Path, extra: Iterable[Path]) -> list[Path]:
-    return [root / "deck", *(p for p in extra if p.exists())]
+    """deck/ and the folders of the `extra` files: an editor that saves by writing a new
+    file and renaming it over the old one replaces the file a watch on it would follow."""
+    folders = {p.resolve().parent for p in extra if p.exists()}
+    return [root / "deck", *sorted(folders)]
 
 
-def is_source(change_path: str) -> bool:
-    name = Path(change_path).name
-    return name.endswith((".py", ".j2", ".js", ".toml", ".json")) and not name.startswith(".")
+def is_source(change_path: str, root: Path, extra: Iterable[Path] = ()) -> bool:
+    """Whether a change at `change_path` can change the deck: a source file under deck/,
+    or one of the `extra` files (not their neighbours in the same folder)."""
+    path = Path(change_path)
+    if path.resolve() in {p.resolve() for p in extra}:
+        return True
+    name = path.name
+    if name.startswith(".") or not path.resolve().is_relative_to((root / "deck").resolve()):
+        return False
+    return name.endswith((".py", ".j2", ".js", ".toml", ".json"))
 
 
 class Watch:
     """The watcher: serves the page, rebuilds on every change, tells the pages."""
 
     def __init__(self, root: Path, html: Path, job: Callable[[], str], port: int):
+        """`job` rebuilds the deck and returns the path of the HTML it wrote, which the
+        watcher serves from then on (`html` until the first rebuild says otherwise)."""
         self.root, self.html, self.job = root, html, job
         self.events = Broadcast()
         self.state = "building the deck…"
-        handler = make_handler(self.page, self.events, lambda: self.state)
-        self.server = ThreadingHTTPServer((HOST, port), handler)
+        self.child: int | None = None  # the rebuild's process group, while it runs
+        self.server = QuietServer(
+            (HOST, port), make_handler(self.page, self.events, lambda: self.state, port)
+        )
+        if port == 0:  # the port the system chose is the one requests name
+            self.server.RequestHandlerClass = make_handler(
+                self.page, self.events, lambda: self.state, self.server.server_address[1]
+            )
         self.server.daemon_threads = True
         self.serving = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -238,10 +342,17 @@ class Watch:
 
     def rebuild(self) -> Outcome:
         self.events.send("building")
-        outcome = rebuild_in_child(self.job, self.root)
+        outcome = rebuild_in_child(self.job, self.root, self.started)
+        self.child = None  # (left set when a signal stops the watcher mid-rebuild)
         if outcome.ok:
             self.state = "built"
-            print(f"rebuilt in {outcome.seconds:.1f} s: {outcome.message}", flush=True)
+            self.html = Path(outcome.message)
+            shown = (
+                self.html.relative_to(self.root)
+                if self.html.is_relative_to(self.root)
+                else self.html
+            )
+            print(f"rebuilt in {outcome.seconds:.1f} s: {shown}", flush=True)
             self.events.send("reload")
         else:
             self.state = outcome.message
@@ -249,15 +360,37 @@ class Watch:
             self.events.send("failed", outcome.message)
         return outcome
 
+    def started(self, pid: int) -> None:
+        self.child = pid
+
+    def stop_rebuild(self) -> None:
+        """End a running rebuild and its render workers (its whole process group)."""
+        pid = self.child
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + CHILD_GRACE
+        while time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    break
+            if not _group_alive(pid):
+                break
+            time.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+
     def run(self, extra_paths: Iterable[Path], stop: threading.Event) -> None:
         from watchfiles import watch
 
+        extra = list(extra_paths)
         self.serving.start()
         print(f"serving {self.url} (Ctrl-C stops)", flush=True)
         self.rebuild()
-        paths = watched_paths(self.root, extra_paths)
+        paths = watched_paths(self.root, extra)
         for changes in watch(*paths, stop_event=stop, raise_interrupt=False):
-            if any(is_source(path) for _, path in changes):
+            if any(is_source(path, self.root, extra) for _, path in changes):
                 self.rebuild()
 
     def close(self) -> None:
@@ -266,7 +399,68 @@ class Watch:
         self.server.server_close()
 
 
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _raise_stopped(signum: int, frame) -> None:
+    raise Stopped(signum)
+
+
 def warm_up() -> None:
     for module in WARM_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(module)
+
+
+def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
+    """Serve the talk's HTML and rebuild it (low quality by default) on every save."""
+    from deck.commands.build import NEEDS
+
+    doctor.require(NEEDS)
+    warm_up()
+    # besides deck/: the talk file and the model's config.json, when there are
+    from_config = talk.model.name not in PRESETS  # a config.json's model names its file
+    extra = [talk_file_of(args, project), *([Path(talk.model.source)] if from_config else [])]
+    root, code = project.root, project.code
+
+    def rebuild() -> str:
+        # runs in a forked child that imports the deck afresh: resolve the talk again
+        from deck.commands.build import build
+        from deck.project import Project
+        from deck.talk.options import resolve_talk
+
+        fresh = Project(root, code)
+        where = fresh.build(resolve_talk(args, fresh), args.quality)
+        with contextlib.redirect_stdout(sys.stderr):
+            build(where, args.jobs, formats=("html",))
+        return str(where.out_dir / f"{where.stem}.html")  # what the files say now
+
+    html = project.build(talk, args.quality)
+    try:
+        watcher = Watch(root, html.out_dir / f"{html.stem}.html", rebuild, args.port)
+    except OSError as err:
+        raise UsageError(f"cannot serve on port {args.port}: {err.strerror}") from None
+    stop = threading.Event()
+    exit_code = 0
+    previous = {signum: signal.signal(signum, _raise_stopped) for signum in STOP_CODES}
+    try:
+        watcher.run(extra, stop)
+    except Stopped as stopped:
+        exit_code = stopped.exit_code
+    except KeyboardInterrupt:  # SIGINT before the handler was in place
+        exit_code = STOP_CODES[signal.SIGINT]
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        stop.set()
+        watcher.stop_rebuild()
+        watcher.close()
+    print("deck: watch stopped", file=sys.stderr)
+    return exit_code

@@ -169,7 +169,12 @@ def gqa_forward_with_weights(
     positions: np.ndarray,
     rope_base: float = 10000.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`gqa_forward`, also returning the attention weights [b, n_heads, s, s]."""
+    """One causal GQA layer: x [b, s, hidden] → ([b, s, hidden], weights [b, n_heads, s, s]).
+
+    Weights are used as `x @ w`: wq [hidden, n_heads·d], wk and wv [hidden, n_kv_heads·d],
+    wo [n_heads·d, hidden]. RoPE rotates Q and K, repeat_kv shares each KV head with
+    n_heads / n_kv_heads query heads.
+    """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3:
         raise ValueError(f"x must be [batch, seq, hidden], got shape {x.shape}")
@@ -207,25 +212,10 @@ def gqa_forward_with_weights(
     return out.reshape(b, s, n_heads * d) @ wo, weights
 
 
-def gqa_forward(
-    x: np.ndarray,
-    wq: np.ndarray,
-    wk: np.ndarray,
-    wv: np.ndarray,
-    wo: np.ndarray,
-    n_heads: int,
-    n_kv_heads: int,
-    positions: np.ndarray,
-    rope_base: float = 10000.0,
-) -> np.ndarray:
-    """One causal GQA layer: x [b, s, hidden] → [b, s, hidden].
-
-    Weights are used as `x @ w`: wq [hidden, n_heads·d], wk and wv [hidden, n_kv_heads·d],
-    wo [n_heads·d, hidden]. RoPE rotates Q and K, repeat_kv shares each KV head with
-    n_heads / n_kv_heads query heads. For the weights too, use `gqa_forward_with_weights`.
-    """
-    out, _ = gqa_forward_with_weights(x, wq, wk, wv, wo, n_heads, n_kv_heads, positions, rope_base)
-    return out
+def gqa_forward(*args, **kwargs) -> np.ndarray:
+    """One causal GQA layer: x [b, s, hidden] → [b, s, hidden]; the arguments are those of
+    `gqa_forward_with_weights`, which also returns the attention weights."""
+    return gqa_forward_with_weights(*args, **kwargs)[0]
 
 
 # ── converting an MHA checkpoint to GQA (Ainslie et al. 2023, §2.2, Figure 1) ──

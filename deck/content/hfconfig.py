@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deck import theme
 from deck.content.model import PRESETS, Model, preset_name
 from deck.system.characters import refusal
 from deck.system.textfile import nesting, read_text
@@ -326,7 +327,7 @@ def _title(f: _Fields, name: str | None) -> str:
         raise f.fail(
             f"the model's name is {len(title)} characters; at most {MAX_TITLE_CHARS} fit (--name)"
         )
-    reason = refusal(title)
+    reason = refusal(title, theme.FONT)
     if reason is not None:
         raise f.fail(f"the model's name {reason}; give another with --name")
     return title

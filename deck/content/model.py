@@ -5,7 +5,7 @@ A scene never holds a number this module could compute: it asks a `Model`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 # Bytes per value. "float8" is an 8-bit KV cache (e.g. vLLM's kv_cache_dtype="fp8"), for
 # asking what the cache would cost at one byte per value.
@@ -293,40 +293,36 @@ class Model:
 
 
 MISTRAL_WINDOW = 4096  # Mistral 7B's sliding window (arXiv:2310.06825 Table 1, window_size)
+# The promo animation's spec card; it leaves the vocabulary and tying open, so they
+# follow the AstrAI repository (github.com/ViperEkura/AstrAI): vocab 100000, untied
+# embeddings (scripts/tools/benchmark.py). Named for what it is, a 1B demo model:
+# "GQA-1B" read as GQA-1, which is MQA.
+DEMO_1B = Model(
+    name="demo-1b",
+    title="Demo-1B",
+    n_layers=24,
+    hidden=1536,
+    n_heads=24,
+    n_kv_heads=4,
+    head_dim=64,
+    ffn=4608,
+    vocab=100_000,
+    tie_embeddings=False,
+    max_len=2048,
+    source="promo spec card; vocab/tying: AstrAI scripts/tools/benchmark.py",
+)
 
 PRESETS: dict[str, Model] = {
     m.name: m
     for m in (
-        # The promo animation's spec card; it leaves the vocabulary and tying open, so
-        # they follow the AstrAI repository (github.com/ViperEkura/AstrAI): vocab 100000,
-        # untied embeddings (scripts/tools/benchmark.py).
-        # Named for what it is, a 1B demo model: "GQA-1B" read as GQA-1, which is MQA.
-        Model(
-            name="demo-1b",
-            title="Demo-1B",
-            n_layers=24,
-            hidden=1536,
-            n_heads=24,
-            n_kv_heads=4,
-            head_dim=64,
-            ffn=4608,
-            vocab=100_000,
-            tie_embeddings=False,
-            max_len=2048,
-            source="promo spec card; vocab/tying: AstrAI scripts/tools/benchmark.py",
-        ),
-        # AstrAI's "Default 1B GQA preset" (scripts/tools/benchmark.py): FFN 6912, 32k positions.
-        Model(
+        DEMO_1B,
+        # AstrAI's "Default 1B GQA preset" (scripts/tools/benchmark.py): Demo-1B's shape
+        # with FFN 6912 and 32k positions.
+        replace(
+            DEMO_1B,
             name="astrai-1b",
             title="AstrAI 1B",
-            n_layers=24,
-            hidden=1536,
-            n_heads=24,
-            n_kv_heads=4,
-            head_dim=64,
             ffn=6912,
-            vocab=100_000,
-            tie_embeddings=False,
             max_len=32768,
             source="AstrAI scripts/tools/benchmark.py",
         ),

@@ -5,20 +5,20 @@ Every output is written to a temporary file next to its destination and moved in
 place only once all requested formats succeeded, so a failure or Ctrl-C leaves the
 previous exports exactly as they were.
 
-Public API (what deck/cli.py and the tests use; keep it stable):
-- `export(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, options=...,
-  pictures_dir=None)` writes `out_path(out_dir, stem, format)` for each format
-  (`<stem>.<format>`, and `<stem>-handout.pdf` for the handout) and returns the paths;
-  `pictures_dir` is the folder that keeps the slides' pictures between exports (the CLI's:
-  `build/<talk>/<quality>/pictures`), None to make them afresh;
-- `up_to_date(scene_names, slides_dir, out_dir, stem, formats=FORMATS, *, options=...)`
-  is True when those files exist and were made from exactly the current renders, code
-  and options;
+Public API (what deck/commands/build.py and the tests use; keep it stable):
+- `export(build, scene_names, formats=FORMATS, *, options=..., pictures_dir=None)`
+  writes `out_path(build, format)` for each format from the build's slides
+  (`<stem>.<format>` in its `out_dir`, and `<stem>-handout.pdf` for the handout) and
+  returns the paths; `pictures_dir` is the folder that keeps the slides' pictures between
+  exports (`deck build`'s: `build.pictures`), None to make them afresh;
+- `up_to_date(build, scene_names, formats=FORMATS, *, options=...)` is True when those
+  files exist and were made from exactly the current renders, code and options;
 - `ExportError`: bad input or a failed conversion, its message one line saying what to do;
-- `FORMATS`: the formats `WRITERS` knows, in the order they are written by default.
+- `FORMATS`: the formats a whole-deck build writes, in that order; `EXTRA_FORMATS`, those
+  written on request (lite.py: the small HTML; video.py: the talk as one MP4).
 
 The modules, by role:
-- writer.py: `ExportError`, `ExportOptions` (settings shared by all formats) and the one
+- writer.py: `ExportOptions` (settings shared by all formats) and the one
   signature every writer has, `write(configs, dest, options, pictures)`;
 - videos.py: the slide configs and the videos they name, all checked before any writing;
 - pictures.py: each slide's first and last frames, encoded as the writers embed them
@@ -28,18 +28,19 @@ The modules, by role:
   templates/deck.html.j2 (blocks `style`, `slide` and `scripts` for a variant to extend)
   and its script templates/deck.js, with the reveal.js files reveal.py declares inlined;
   pacing.py spreads the talk's minutes over the slides for the HTML speaker view;
-- widgets.py: `Widget`, a live slide's template and data (`ExportOptions.interactive`:
-  deck-wide slide index → widget); kv_calculator.py builds the KV-cache calculator's
-  (templates/kv_calculator.*), fonts.py finds the font file the page inlines;
-- deck/system/atomic.py: temporary files, moving them into place, leftovers of killed exports;
-- stamp.py: the digest of the inputs behind `up_to_date`.
-manim-slides' loader is reached through deck/compat/manim_slides.py; the videos' frames are read
-with PyAV (videos.py) and the files written with python-pptx and reportlab.
+- live slides (`ExportOptions.interactive`: deck-wide slide index → a `Widget`, its
+  template here in templates/ and its data, deck/content/widgets.py; the KV-cache
+  calculator's is made by deck/content/kv_calculator.py); fonts.py finds the font file
+  the page inlines;
+- stamp.py: the exports' stamp behind `up_to_date` (made by deck/system/digest.py).
+Files are replaced atomically (deck/system/atomic.py); manim-slides' loader is reached
+through deck/compat/manim_slides.py; the videos' frames are read with PyAV (videos.py)
+and the files written with python-pptx and reportlab.
 
 To add a format: a module with `write(configs, dest, options, pictures)` that writes the
 whole deck to `dest` (raising ExportError with a one-line fix for bad input) and
 `PICTURES`, the kinds of pictures.KINDS it embeds; its name in `WRITERS` (and an entry
-in `FILE_NAMES` if its file is not `<stem>.<format>`), and a field on
+in `writer.FILE_NAMES` if its file is not `<stem>.<format>`), and a field on
 `ExportOptions` for any setting it needs. The missing pictures are made, then the
 writers run, in parallel processes, each writer into its own temporary file.
 """
@@ -58,7 +59,9 @@ from typing import TYPE_CHECKING
 
 from deck.export import pictures, stamp
 from deck.export.videos import load_presentations
-from deck.export.writer import TITLE, ExportError, ExportOptions, Writer
+from deck.export.writer import TITLE, ExportOptions, Writer, out_path
+from deck.failure import ExportError
+from deck.project import Build
 from deck.system import atomic
 from deck.system.lifeline import die_with_parent
 
@@ -92,8 +95,10 @@ def _module(fmt: str):
     return importlib.import_module(f"{__name__}.{fmt}")
 
 
-WRITERS: dict[str, Writer] = {fmt: _writer(fmt) for fmt in ("html", "pdf", "pptx", "handout")}
-FORMATS = tuple(WRITERS)
+FORMATS = ("html", "pdf", "pptx", "handout")  # what a whole-deck build writes
+# for sharing, on request (`deck build --lite`, `--video`): the small HTML, one MP4
+EXTRA_FORMATS = ("lite", "video")
+WRITERS: dict[str, Writer] = {fmt: _writer(fmt) for fmt in (*FORMATS, *EXTRA_FORMATS)}
 
 
 def needs(fmt: str) -> tuple[str, ...]:
@@ -102,42 +107,31 @@ def needs(fmt: str) -> tuple[str, ...]:
 
 
 DEFAULT_OPTIONS = ExportOptions()  # frozen: one shared default is safe
-# The file of a format, after the stem, when it is not `.<format>`.
-FILE_NAMES = {"handout": "-handout.pdf"}
-
-
-def out_path(out_dir: Path, stem: str, fmt: str) -> Path:
-    """Where format `fmt` of the deck `stem` is written: gqa.html, ..., gqa-handout.pdf."""
-    return Path(out_dir) / f"{stem}{FILE_NAMES.get(fmt, f'.{fmt}')}"
 
 
 def up_to_date(
+    build: Build,
     scene_names: Sequence[str],
-    slides_dir: Path,
-    out_dir: Path,
-    stem: str,
     formats: Sequence[str] = FORMATS,
     *,
     options: ExportOptions = DEFAULT_OPTIONS,
 ) -> bool:
     """True when every export exists, is the file this slides folder's last export wrote
     (not, say, another quality's), and was made from exactly the current inputs."""
-    formats = list(dict.fromkeys(formats))
-    outputs = [out_path(out_dir, stem, fmt) for fmt in formats]
-    return stamp.is_current(scene_names, Path(slides_dir), outputs, stem, formats, options)
+    current = stamp.expected(build, scene_names, list(dict.fromkeys(formats)), options)
+    return current is not None and current == stamp.recorded(build)
 
 
 def export(
+    build: Build,
     scene_names: Sequence[str],
-    slides_dir: Path,
-    out_dir: Path,
-    stem: str,
     formats: Sequence[str] = FORMATS,
     *,
     options: ExportOptions = DEFAULT_OPTIONS,
     pictures_dir: Path | None = None,
 ) -> list[Path]:
-    """Write `out_path(out_dir, stem, format)` for each format; return the paths written.
+    """Write `out_path(build, format)` for each format from the build's slides; return
+    the paths written.
 
     All inputs are checked before anything is written; the outputs replace the previous
     ones only when every format succeeded. `pictures_dir`: the folder keeping the slides'
@@ -146,13 +140,13 @@ def export(
     unknown = [f for f in formats if f not in WRITERS]
     if unknown:
         raise ValueError(
-            f"unknown export format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
+            f"unknown export format(s) {', '.join(unknown)}; known: {', '.join(WRITERS)}"
         )
     formats = list(dict.fromkeys(formats))
-    configs = load_presentations(scene_names, Path(slides_dir))
+    configs = load_presentations(scene_names, build.slides)
     # a live slide the deck does not have: before writing
     _module("html").live_slides(configs, options)
-    out_dir = Path(out_dir)
+    out_dir, stem = build.out_dir, build.stem
     try:  # before any conversion: a read-only folder fails at once, not after the work
         out_dir.mkdir(parents=True, exist_ok=True)
         atomic.check_writable(out_dir)
@@ -160,9 +154,7 @@ def export(
         raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     atomic.discard_stale(out_dir, stem)
 
-    done = [
-        (atomic.temp_path(out_path(out_dir, stem, f)), out_path(out_dir, stem, f)) for f in formats
-    ]
+    done = [(atomic.temp_path(out_path(build, f)), out_path(build, f)) for f in formats]
     kinds = list(dict.fromkeys(kind for fmt in formats for kind in needs(fmt)))
     slide_videos = [slide.file for config in configs for slide in config.slides]
     try:
@@ -189,8 +181,7 @@ def export(
                     job.result()
         for temp, dest in done:
             os.replace(temp, dest)
-        outputs = [dest for _, dest in done]
-        stamp.record(scene_names, Path(slides_dir), outputs, stem, formats, options)
+        stamp.record(build, stamp.expected(build, scene_names, formats, options))
     except BaseException:
         atomic.discard([temp for temp, _ in done])
         raise

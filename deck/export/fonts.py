@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from deck.export.writer import ExportError
+from deck.failure import ExportError
 
 # fontconfig's format names → the CSS @font-face format() hint and the MIME type.
 FORMATS = {

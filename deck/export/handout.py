@@ -8,6 +8,7 @@ an A4 page where they fit.
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +19,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -31,8 +30,9 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from deck.export.pdf import binary_streams
+from deck.export.pdf_base import BOLD, FONT, binary_streams, register_fonts
 from deck.export.writer import ExportOptions
+from deck.format import day
 from deck.theme import LIGHT
 
 if TYPE_CHECKING:
@@ -41,26 +41,13 @@ if TYPE_CHECKING:
 
     from deck.export.pictures import Pictures
 
-# DejaVu Sans (Debian's fonts-dejavu-core, installed by scripts/setup.sh): TrueType, which
-# reportlab embeds (the deck's Inter is installed as CFF-flavoured OpenType, which it
-# cannot), and with Greek (the notes say "α"; reportlab's bundled Vera has no Greek).
-# tests/test_export.py checks that it has every character the notes use; `deck doctor`
-# checks that the files are there.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT, BOLD = "HandoutSans", "HandoutSans-Bold"
-FONT_FILES = {FONT: FONT_DIR / "DejaVuSans.ttf", BOLD: FONT_DIR / "DejaVuSans-Bold.ttf"}
-
-
-def missing_fonts() -> list[str]:
-    """The font files the handout embeds that this machine lacks."""
-    return [str(path) for path in FONT_FILES.values() if not path.is_file()]
-
-
+ARXIV = re.compile(r"arXiv:(\d{4}\.\d{4,5}(?:v\d+)?)")
 MARGIN = 18 * mm
 FRAME_WIDTH = 140 * mm  # two slides with their notes fit on one A4 page
 FRAME_BORDER = 0.75  # points
 # A printed page is light whatever the slides' theme: the light palette's ink.
 INK, MUTED, RULE = (colors.HexColor(c) for c in (LIGHT.TEXT, LIGHT.MUTED, LIGHT.LINE))
+LINK = LIGHT.TITLE  # the light theme's title blue: 4.5:1 on white paper (tests/test_theme.py)
 PICTURES = ("still",)  # each slide's last frame, as a JPEG the PDF embeds as it is
 SLIDE_GAP = 6 * mm
 # caption and notes line up with the centred frame
@@ -84,12 +71,6 @@ NOTES = ParagraphStyle(
 REFERENCE = ParagraphStyle("reference", parent=NOTES, leftIndent=0, rightIndent=0)
 HEADING = ParagraphStyle("heading", fontName=BOLD, fontSize=14, leading=18, textColor=INK)
 FOOTER_SIZE = 8
-
-
-def register_fonts() -> None:
-    for name, file in FONT_FILES.items():
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(file)))
 
 
 class FramedImage(Flowable):
@@ -117,7 +98,7 @@ def paragraphs(text: str, style: ParagraphStyle) -> list[Paragraph]:
 
 
 def byline(options: ExportOptions) -> str:
-    parts = [options.subject, options.author, options.day.isoformat()]
+    parts = [options.subject, options.author, day(options.day)]  # as the slides write it
     return "  ·  ".join(p for p in parts if p)
 
 
@@ -134,8 +115,16 @@ def slide_block(number: int, total: int, picture: Path, notes: str) -> KeepToget
     )
 
 
+def linked(citation: str) -> str:
+    """`citation` as paragraph markup, its arXiv identifiers links to their abstract pages."""
+    return ARXIV.sub(
+        lambda m: f'<a href="https://arxiv.org/abs/{m[1]}" color="{LINK}">arXiv:{m[1]}</a>',
+        escape(citation),
+    )
+
+
 def references_page(references: tuple[str, ...]) -> list[Flowable]:
-    items = [ListItem(Paragraph(escape(r), REFERENCE), leftIndent=8 * mm) for r in references]
+    items = [ListItem(Paragraph(linked(r), REFERENCE), leftIndent=8 * mm) for r in references]
     return [
         PageBreak(),
         Paragraph("References", HEADING),

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from deck.content.widgets import Widget
 from deck.export import fonts, pacing, reveal
 from deck.export.pictures import KINDS
 from deck.export.videos import check_video
-from deck.export.widgets import Widget
-from deck.export.writer import ExportError, ExportOptions
+from deck.export.writer import ExportOptions
+from deck.failure import ExportError
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -86,8 +87,15 @@ def timings(configs: list[PresentationConfig], options: ExportOptions) -> list[i
 
 
 def render_page(
-    configs: list[PresentationConfig], options: ExportOptions, pictures: Pictures
+    configs: list[PresentationConfig],
+    options: ExportOptions,
+    pictures: Pictures,
+    *,
+    page: str = PAGE,
+    first: str = "poster",
 ) -> str:
+    """The deck's page: `page` (a template extending deck.html.j2), each slide painted with
+    its picture `first` until its video (if the page has videos) plays."""
     assets = reveal.inline_assets()  # first: a missing reveal.js fails before any decoding
     seconds = timings(configs, options)
     slides = [slide for config in configs for slide in config.slides]
@@ -97,11 +105,11 @@ def render_page(
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,  # a misspelt name fails the export, not the page
     )
-    return environment.get_template(PAGE).render(
+    return environment.get_template(page).render(
         presentations=configs,
         title=options.title,
         page_color=configs[0].background_color.as_hex(),
-        posters={str(s.file): picture_uri(pictures, s.file, "poster") for s in slides},
+        posters={str(s.file): picture_uri(pictures, s.file, first) for s in slides},
         overviews={str(s.file): picture_uri(pictures, s.file, "overview") for s in slides},
         timings=seconds,
         total_time=sum(seconds) if seconds else None,
@@ -116,7 +124,11 @@ def render_page(
 def write(
     configs: list[PresentationConfig], dest: Path, options: ExportOptions, pictures: Pictures
 ) -> None:
-    page = render_page(configs, options, pictures)
+    write_page(render_page(configs, options, pictures), dest)
+
+
+def write_page(page: str, dest: Path) -> None:
+    """Write `page`, which must not refer to the network (it is opened offline)."""
     dest.write_text(page, encoding="utf-8")
     match = URL.search(page.encode("utf-8"))
     if match:

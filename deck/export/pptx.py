@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pptx
+from PIL import Image
 from pptx.util import Emu
 
 from deck.compat.pptx import autoplay_movie
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
     from deck.export.pictures import Pictures
 
-# Each movie's poster: the slide's own picture (its last frame), lossless.
+# Each movie's poster: the slide's own picture (its last frame).
 PICTURES = ("poster-frame",)
 
 # A slide is 1280 px of 1/96 in wide (13.33 in, PowerPoint's widescreen width); its height
@@ -38,6 +39,11 @@ ASPECT_DENOMINATOR = 20  # ratios like 16:9, 4:3, 16:10
 BLANK_LAYOUT = 6  # python-pptx's default template: "Blank"
 WIDESCREEN = (12_192_000, 6_858_000)  # EMU; PowerPoint calls this size "Widescreen"
 APP_XML = "docProps/app.xml"
+# The picture a file manager shows for the document: the title slide, not the template's
+# blank white 4:3 one. 256 px wide, as PowerPoint writes its own.
+THUMBNAIL = "docProps/thumbnail.jpeg"
+THUMBNAIL_WIDTH = 256
+THUMBNAIL_QUALITY = 85
 PRESENTATION_XML = "ppt/presentation.xml"
 
 
@@ -74,7 +80,19 @@ def write(
     buffer = io.BytesIO()
     deck.save(buffer)
     noted = sum(1 for s in slides if s.notes)
-    dest.write_bytes(described(buffer.getvalue(), len(slides), noted, (width, height)))
+    thumbnail = thumbnail_of(pictures.path(slides[0].file, "poster-frame"))
+    package = described(buffer.getvalue(), len(slides), noted, (width, height), thumbnail)
+    dest.write_bytes(package)
+
+
+def thumbnail_of(picture: Path) -> bytes:
+    """The document's thumbnail: `picture` scaled to THUMBNAIL_WIDTH, as a JPEG."""
+    with Image.open(picture) as image:
+        height = round(image.height * THUMBNAIL_WIDTH / image.width)
+        small = image.convert("RGB").resize((THUMBNAIL_WIDTH, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=THUMBNAIL_QUALITY)
+    return out.getvalue()
 
 
 def set_properties(core, options: ExportOptions) -> None:
@@ -91,11 +109,13 @@ def set_properties(core, options: ExportOptions) -> None:
     core.created = core.modified = options.timestamp.replace(tzinfo=None)
 
 
-def described(package: bytes, slides: int, noted: int, size: tuple[int, int]) -> bytes:
+def described(
+    package: bytes, slides: int, noted: int, size: tuple[int, int], thumbnail: bytes
+) -> bytes:
     """The package with what python-pptx's 4:3 template says about itself corrected: the
-    slide size's type (`<p:sldSz type="screen4x3">`) dropped, and docProps/app.xml
-    describing this deck ("On-screen Show (4:3)", no slides and "Microsoft Macintosh
-    PowerPoint" in the template)."""
+    slide size's type (`<p:sldSz type="screen4x3">`) dropped, docProps/app.xml describing
+    this deck ("On-screen Show (4:3)", no slides and "Microsoft Macintosh PowerPoint" in
+    the template), and the deck's own thumbnail instead of the template's blank one."""
     fields = {
         "Application": APPLICATION,
         "PresentationFormat": "Widescreen" if size == WIDESCREEN else "Custom",
@@ -117,5 +137,7 @@ def described(package: bytes, slides: int, noted: int, size: tuple[int, int]) ->
                 data = text.encode("utf-8")
             elif item.filename == PRESENTATION_XML:
                 data = re.sub(rb'(<p:sldSz [^>]*?) type="[^"]*"', rb"\1", data)
+            elif item.filename == THUMBNAIL:
+                data = thumbnail
             target.writestr(item, data)
     return out.getvalue()

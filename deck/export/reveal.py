@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from deck.export.writer import ExportError
+from deck.failure import ExportError
+from deck.system import digest
 
 REVEAL_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "reveal.js"
 # Only what the page uses, from reveal.js's dist/: no theme (the slides are videos; a
@@ -19,6 +20,11 @@ REVEAL_ASSETS = ("reveal.css", "reveal.js", "plugin/notes.js")
 
 def reveal_dist() -> Path:
     return REVEAL_DIR / "dist"
+
+
+def assets_digest() -> str:
+    """The digest of the files the page inlines (part of the exports' and builds' stamps)."""
+    return digest.assets_digest([reveal_dist() / a for a in REVEAL_ASSETS])
 
 
 def missing_assets() -> list[str]:

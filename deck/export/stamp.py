@@ -8,7 +8,6 @@ one deleted, is not taken for current.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +15,9 @@ from pathlib import Path
 from deck.compat import manim_slides, pptx
 from deck.compat.manim_slides import slide_video
 from deck.export import reveal
-from deck.export.writer import ExportOptions
+from deck.export.writer import ExportOptions, out_path
+from deck.project import Build
+from deck.system import digest
 
 # The exporter's own code and templates, and the compatibility modules it reads and writes through.
 PACKAGE = Path(__file__).parent
@@ -29,73 +30,48 @@ def _code_files() -> list[Path]:
 
 
 def inputs_digest(
-    scene_names: Sequence[str],
-    slides_dir: Path,
-    stem: str,
-    formats: Sequence[str],
-    options: ExportOptions,
+    build: Build, scene_names: Sequence[str], formats: Sequence[str], options: ExportOptions
 ) -> str:
     """What the exports are made of: the slide configs, their videos, this code, reveal.js
     and the options (the talk's title, author, date, minutes, references).
 
     "" when a slide config is missing (nothing to compare with).
     """
-    h = hashlib.sha256(f"{stem}|{','.join(formats)}|{options!r}".encode())
-    for path in _code_files():
-        h.update(path.read_bytes())
-    for asset in reveal.REVEAL_ASSETS:
-        path = reveal.reveal_dist() / asset
-        h.update(path.read_bytes() if path.is_file() else b"")
+    configs = []
     for name in scene_names:
-        config = Path(slides_dir) / f"{name}.json"
+        config = build.slides / f"{name}.json"
         if not config.is_file():
             return ""
-        h.update(config.read_bytes())
-        for slide in json.loads(config.read_text()).get("slides", []):
-            video = slide_video(config, slide.get("file", ""))
-            stat = video.stat() if video.is_file() else None
-            h.update(f"{video.name}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}".encode())
-    return h.hexdigest()
+        slides = json.loads(config.read_text()).get("slides", [])
+        configs.append((config, [slide_video(config, s.get("file", "")) for s in slides]))
+    heading = f"{build.stem}|{','.join(formats)}|{options!r}"
+    return digest.export_inputs(heading, _code_files(), reveal.assets_digest(), configs)
 
 
-def stamp_path(slides_dir: Path, stem: str) -> Path:
-    return Path(slides_dir) / f"{stem}.exported"
+def stamp_path(build: Build) -> Path:
+    return build.slides / f"{build.stem}.exported"
 
 
-def _identities(paths: Sequence[Path]) -> dict[str, list[int]]:
-    return {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in paths}
+def expected(
+    build: Build, scene_names: Sequence[str], formats: Sequence[str], options: ExportOptions
+) -> dict | None:
+    """The stamp the exports carry when they are current: the digest of their inputs and
+    each file's identity; None when an export or a slide config is missing."""
+    outputs = [out_path(build, fmt) for fmt in formats]
+    inputs = inputs_digest(build, scene_names, formats, options)
+    if not inputs or not all(p.is_file() for p in outputs):
+        return None
+    return {"inputs": inputs, "outputs": digest.identities(outputs, build.out_dir)}
 
 
-def is_current(
-    scene_names: Sequence[str],
-    slides_dir: Path,
-    outputs: Sequence[Path],
-    stem: str,
-    formats: Sequence[str],
-    options: ExportOptions,
-) -> bool:
-    """True when every output exists, is the file this slides folder's last export wrote,
-    and was made from exactly the current inputs."""
-    stamp = stamp_path(slides_dir, stem)
-    if not stamp.is_file() or not all(p.is_file() for p in outputs):
-        return False
+def recorded(build: Build) -> dict | None:
+    """The stamp this slides folder's last export left, if readable."""
     try:
-        recorded = json.loads(stamp.read_text())
-    except ValueError:
-        return False
-    digest = inputs_digest(scene_names, slides_dir, stem, formats, options)
-    return bool(digest) and recorded == {"inputs": digest, "outputs": _identities(outputs)}
+        return json.loads(stamp_path(build).read_text())
+    except (OSError, ValueError):
+        return None
 
 
-def record(
-    scene_names: Sequence[str],
-    slides_dir: Path,
-    outputs: Sequence[Path],
-    stem: str,
-    formats: Sequence[str],
-    options: ExportOptions,
-) -> None:
-    """Stamp the outputs just written as made from the current inputs."""
-    digest = inputs_digest(scene_names, slides_dir, stem, formats, options)
-    stamp = {"inputs": digest, "outputs": _identities(outputs)}
-    stamp_path(slides_dir, stem).write_text(json.dumps(stamp) + "\n")
+def record(build: Build, stamp: dict) -> None:
+    """Stamp the exports just written (`expected` once they are in place)."""
+    stamp_path(build).write_text(json.dumps(stamp) + "\n")

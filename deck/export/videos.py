@@ -18,7 +18,7 @@ from PIL import Image
 from pydantic import ValidationError
 
 from deck.compat.manim_slides import load_presentation, slide_video
-from deck.export.writer import ExportError
+from deck.failure import ExportError
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig

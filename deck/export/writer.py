@@ -1,4 +1,4 @@
-"""What every export writer is given, and the one error it may raise."""
+"""What every export writer is given (the one error it may raise is `deck.failure.ExportError`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from deck.export.widgets import Widget
-from deck.failure import DeckError
+from deck.content.widgets import Widget
+from deck.project import Build
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -18,18 +18,16 @@ if TYPE_CHECKING:
 
 TITLE = "Grouped-Query Attention"
 APPLICATION = "gqa-deck"  # the producing application, as the files' metadata names it
-
-
-class ExportError(DeckError):
-    """Bad input or a failed conversion; the message is one line saying what to do."""
+# The file of a format, after the stem, when it is not `.<format>`.
+FILE_NAMES = {"handout": "-handout.pdf", "lite": "-lite.html", "video": ".mp4"}
 
 
 @dataclass(frozen=True)
 class ExportOptions:
     """Settings that are the same for every format (a writer uses those it needs).
 
-    The CLI builds them from the talk (`options_for(talk)` in deck/cli.py); they are part
-    of the exports' stamp, so changing one rewrites the exports.
+    `deck build` makes them from the talk (`export_options` in deck/commands/build.py);
+    they are part of the exports' stamp, so changing one rewrites the exports.
     """
 
     title: str = TITLE
@@ -65,6 +63,11 @@ class ExportOptions:
     def pdf_date(self) -> str:
         """`timestamp` as a PDF date string (what reportlab's date formatter returns)."""
         return self.timestamp.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def out_path(build: Build, fmt: str) -> Path:
+    """Where format `fmt` of the build is written: gqa.html, ..., gqa-handout.pdf."""
+    return build.out_dir / f"{build.stem}{FILE_NAMES.get(fmt, f'.{fmt}')}"
 
 
 class Writer(Protocol):

@@ -19,7 +19,7 @@ from deck.scenes.why_gqa import WhyGQA
 from deck.talk import Talk
 
 if TYPE_CHECKING:
-    from deck.export.widgets import Widget
+    from deck.content.widgets import Widget
 
 SCENES: tuple[type[DeckSlide], ...] = (
     Opening,

@@ -1,4 +1,4 @@
-"""Section 3: a hand-built attention head's weights, the causal mask, the previous-token pattern."""
+"""Section: a hand-built attention head's weights, the causal mask, the previous-token pattern."""
 
 from __future__ import annotations
 

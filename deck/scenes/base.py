@@ -34,7 +34,7 @@ from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
 if TYPE_CHECKING:
-    from deck.export.widgets import Widget
+    from deck.content.widgets import Widget
 
 
 def beat(notes: str, *, loop: bool = False) -> Callable:

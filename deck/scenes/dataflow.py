@@ -1,4 +1,4 @@
-"""Section 1: GQA's data flow, its three highlights, the KV cache and the spec card."""
+"""Section: GQA's data flow, its three highlights, the KV cache and the spec card."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The KV-cache calculator: live in the HTML deck, a table everywhere else.
 
-The HTML export replaces this scene's slide with a calculator (deck/export/kv_calculator.py
+The HTML export replaces this scene's slide with a calculator (deck/content/kv_calculator.py
 and its template); the rendered slide, which the presenter, PDF and PPTX show, is the
 same information at fixed settings: every shipped model at its maximum length.
 """
@@ -22,7 +22,7 @@ from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 if TYPE_CHECKING:
-    from deck.export.widgets import Widget
+    from deck.content.widgets import Widget
 
 # "Tokens": each model's max length (the heading says so); "Q / KV": query and KV heads.
 COLUMNS = ("Model", "Tokens", "Q / KV", "MHA", "GQA", "MQA", "Weights")
@@ -96,7 +96,7 @@ class KVCalculator(DeckSlide):
     @classmethod
     def live_beats(cls, talk: Talk, placement: Placement) -> dict[str, Widget]:
         """The HTML deck shows the calculator, with the header this slide's video has."""
-        from deck.export.kv_calculator import calculator_widget  # the exporter's, not manim's
+        from deck.content.kv_calculator import calculator_widget  # the page's data, not manim's
 
         header = f"{placement.section} · {cls.SECTION}"
         counter = f"{placement.first_slide} / {placement.total_slides}"

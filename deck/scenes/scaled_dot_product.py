@@ -1,4 +1,4 @@
-"""Section 2: what Q, K and V mean, the attention formula, and its four steps one by one."""
+"""Section: what Q, K and V mean, the attention formula, and its four steps one by one."""
 
 from __future__ import annotations
 

@@ -20,8 +20,6 @@ import shutil
 import subprocess
 import unicodedata
 
-from deck import theme
-
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
@@ -37,7 +35,7 @@ def _is_noncharacter(code: int) -> bool:
 
 
 @functools.cache
-def font_coverage(family: str = theme.FONT) -> frozenset[range] | None:
+def font_coverage(family: str) -> frozenset[range] | None:
     """The code point ranges `family` has glyphs for, or None when fontconfig cannot tell
     (then no line is refused for its font: `deck doctor` reports the missing font)."""
     if shutil.which("fc-match") is None or shutil.which("fc-query") is None:
@@ -68,13 +66,14 @@ def font_coverage(family: str = theme.FONT) -> frozenset[range] | None:
     return frozenset(ranges)
 
 
-def _drawable(char: str) -> bool:
-    coverage = font_coverage()
+def _drawable(char: str, font: str) -> bool:
+    coverage = font_coverage(font)
     return coverage is None or char.isspace() or any(ord(char) in r for r in coverage)
 
 
-def refusal(line: str) -> str | None:
-    """Why `line` cannot go on a slide (one clause naming the first bad character), or None."""
+def refusal(line: str, font: str) -> str | None:
+    """Why `line` cannot go on a slide set in the family `font` (one clause naming the
+    first bad character), or None."""
     for char in line:
         code = ord(char)
         category = unicodedata.category(char)
@@ -84,6 +83,6 @@ def refusal(line: str) -> str | None:
             return f"holds the bidirectional control {_name(char)}, which reorders the text"
         if category == "Cs" or _is_noncharacter(code):
             return f"holds {_name(char)}, which is not a character"
-        if not _drawable(char):
-            return f"holds {_name(char)}, which the slides' font ({theme.FONT}) cannot draw"
+        if not _drawable(char, font):
+            return f"holds {_name(char)}, which the slides' font ({font}) cannot draw"
     return None

@@ -43,3 +43,6 @@ class Talk:
 # What a talk says beyond the model and the theme (which every slide depends on):
 # a slide depends on those of them its scene reads (deck/build/beatcache.py).
 TALK_DETAILS = tuple(f.name for f in fields(Talk) if f.name not in ("model", "theme"))
+# What only the exports use: the minutes pace the HTML speaker view and no slide shows
+# them, so they are no input of a render (a build with another --minutes renders nothing).
+EXPORT_ONLY = ("minutes",)

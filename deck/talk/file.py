@@ -14,11 +14,12 @@
 Every key is optional; what is left out keeps its default (deck/talk/__init__.py). The file is
 read with the standard library's `tomllib`. An unknown key, a wrong type or a model that
 is neither a preset nor a file raises `TalkFileError`: one line naming the file and the
-key. The command line overrides the file (deck/cli.py, `resolve_talk`).
+key. The command line overrides the file (deck/talk/options.py, `resolve_talk`).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import difflib
 import re
@@ -95,7 +96,7 @@ def _text(f: TalkFile, key: str, value: Any) -> str:
         raise f.fail(key, f"is {len(value)} characters long; at most {MAX_CHARS[key]} fit")
     if key == "model":
         return value.strip()  # a path, which never reaches a slide
-    reason = refusal(value)
+    reason = refusal(value, theme.FONT)
     if reason is not None:
         raise f.fail(key, reason)
     if WEB_ADDRESS.search(value):
@@ -120,6 +121,15 @@ def _minutes(f: TalkFile, value: Any) -> int:
     if not 0 < value <= LONGEST_TALK_MINUTES:
         raise f.fail("minutes", f"must be between 1 and {LONGEST_TALK_MINUTES}, got {value}")
     return value
+
+
+def minutes_option(text: str) -> int:
+    """`--minutes` as the file's `minutes`: whole minutes, 1 to a day (argparse's type)."""
+    if not text.strip().isdigit() or not 0 < int(text) <= LONGEST_TALK_MINUTES:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of minutes from 1 to {LONGEST_TALK_MINUTES}, got {text!r}"
+        )
+    return int(text)
 
 
 def _theme(f: TalkFile, value: Any) -> str:

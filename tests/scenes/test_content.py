@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -102,8 +103,10 @@ BATCH_LIMITS = (2, 256)  # the chart's batch: a power of two within these
 
 
 def binary_text(n: float) -> str:
-    value, unit = binary(n)
-    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+    """One decimal, halves rounded up (1.25 GiB is "1.3 GiB"), from the exact fraction."""
+    value, unit = binary(Fraction(n))
+    tenths = math.floor(value * 10 + Fraction(1, 2))
+    return (f"{tenths / 10:.1f}").removesuffix(".0") + f" {unit}"
 
 
 def raw_dims(name: str):

@@ -22,9 +22,9 @@ from manim import tempconfig
 
 from deck import theme
 from deck.build.quality import QUALITIES
-from deck.build.render import slides_dir
 from deck.compat.manim import CONSTRUCT_ONLY
 from deck.content.model import DEFAULT_PRESET
+from deck.project import THIS_PROJECT
 from deck.scenes import SCENES, make_scene
 from deck.talk import Talk
 from deck.testing.frames import CapturesFrames
@@ -87,7 +87,7 @@ def ghost_opacity(frame: np.ndarray, still: np.ndarray, previous: np.ndarray, fl
 
 
 def shipped_videos(scene: type) -> list[Path]:
-    folder = slides_dir(Talk.for_preset(DEFAULT_PRESET).slug, QUALITY.name)
+    folder = THIS_PROJECT.build(Talk.for_preset(DEFAULT_PRESET), QUALITY.name).slides
     index = folder / f"{scene.__name__}.json"
     if not index.is_file():
         pytest.fail(f"{index} is missing: run `deck build --quality low` first", pytrace=False)

@@ -19,8 +19,10 @@
   // [section, first frame, last frame] as blob: URLs
   var posters = [];
   document.querySelectorAll(".reveal .slides > section").forEach(function (section) {
-    section.setAttribute("data-background-video", blobUrl(section.getAttribute("data-deck-video")));
-    section.removeAttribute("data-deck-video");
+    if (section.hasAttribute("data-deck-video")) {  // the small deck has pictures only
+      section.setAttribute("data-background-video", blobUrl(section.getAttribute("data-deck-video")));
+      section.removeAttribute("data-deck-video");
+    }
     posters.push([
       section,
       blobUrl(section.getAttribute("data-deck-poster")),

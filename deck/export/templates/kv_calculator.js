@@ -40,17 +40,15 @@
   }
 
   function nbytes(count) {
-    // Python formats float(n): round to a double first, as it does (ties to even both).
-    var n = BigInt(Number(BigInt(count)));
+    // as deck/format.py's nbytes: exact integers, one decimal, halves rounded up
+    var n = BigInt(count);
     var units = data.units, unit = 0, scale = 1n;
     while (unit < units.length - 1 && n >= scale * 1024n) {
       scale *= 1024n;
       unit += 1;
     }
-    // n / scale to one decimal, a tie to the even digit: what Python's "{:.1f}" does with
-    // the exact value (Number.toFixed would round 1.25 up to 1.3; Python writes 1.2).
     var tenths = (n * 10n) / scale, rest = (n * 10n) % scale;
-    if (2n * rest > scale || (2n * rest === scale && tenths % 2n === 1n)) tenths += 1n;
+    if (2n * rest >= scale) tenths += 1n;
     var text = String(tenths / 10n) + "." + String(tenths % 10n);
     return text.replace(/\.0$/, "") + " " + units[unit];
   }

@@ -16,5 +16,5 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Widget:
-    template: str  # templates/<template>, included in the slide's <section>
+    template: str  # deck/export/templates/<template>, included in the slide's <section>
     data: Mapping[str, Any] = field(default_factory=dict)  # JSON for the widget's script

@@ -1,9 +1,10 @@
 """The KV-cache calculator's data: everything its page needs, from the model and the theme.
 
-The page (templates/kv_calculator.*) computes the cache with `Model.kv_cache_bytes`'s
-formula from the per-model constants written here, in exact integers; tests/test_calculator.py
-compares the two to the byte. Nothing here is computed twice: the weights' size, the
-dtypes' widths and the units come from the model and format modules as they are.
+The page (deck/export/templates/kv_calculator.*) computes the cache with
+`Model.kv_cache_bytes`'s formula from the per-model constants written here, in exact
+integers; tests/test_calculator.py compares the two to the byte. Nothing here is computed
+twice: the weights' size, the dtypes' widths and the units come from the model and
+format modules as they are.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from deck import format as fmt
 from deck import theme
 from deck.content.model import DTYPE_BYTES, Model
-from deck.export.widgets import Widget
+from deck.content.widgets import Widget
 
 TEMPLATE = "kv_calculator.html.j2"
 # The context slider (issue 15): 1K to 128K tokens on a log scale, an eighth of a doubling
