@@ -1,8 +1,5 @@
-"""The `deck` command: parse the command line, run the command's module (deck/commands/).
-
-Every failure is one line on stderr without a traceback. Only the command that runs is
-imported: `deck info` never loads manim.
-"""
+"""The `deck` command: parse the command line, run the command's module (deck/commands/);
+every failure one line on stderr, no traceback; only the command that runs is imported."""
 
 from __future__ import annotations
 
@@ -36,18 +33,8 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
         choices=list(QUALITIES),
         help=f"render quality (default {DEFAULT_QUALITY}: 1080p60)",
     )
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="scenes rendered in parallel (default: number of cores)",
-    )
-    p.add_argument(
-        "--no-wait",
-        action="store_true",
-        help="if another build is using the same build folder, exit (code 2) "
-        "instead of waiting for it",
-    )
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="scenes at once")
+    p.add_argument("--no-wait", action="store_true", help="exit (2) if the folder is busy")
 
 
 def make_parser() -> Parser:
@@ -92,13 +79,18 @@ def make_parser() -> Parser:
         sub.add_parser("info", help="the model's figures: parameters, shapes, KV cache")
     )
     sub.add_parser("doctor", help="check system dependencies and assets")
+    a = sub.add_parser("attention", help="real attention weights of one KV group, from weights")
+    add_talk_options(a)
+    a.add_argument("--text", help="the text (default: the talk's attention_text)")
+    a.add_argument("--layer", type=int, help="the layer, from 0 (default: the middle one)")
+    a.add_argument("--group", type=int, help="the KV group, from 0 (default: 0)")
+    a.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
 def main(argv: list[str] | None = None, project: Project = THIS_PROJECT) -> int:
-    """The `deck` command on `project`: exit code 1 on failure, 2 for bad usage (or a
-    busy build folder with --no-wait: `DeckError.exit_code`), 130 for Ctrl-C (at any
-    moment, start-up included)."""
+    """`deck` on `project`: exit code 1 on failure, 2 for bad usage or a busy folder with
+    --no-wait (`DeckError.exit_code`), 130 for Ctrl-C (at any moment, start-up included)."""
     try:
         code = _run(make_parser(), argv, project)
         sys.stdout.flush()  # a closed pipe shows here, not at exit

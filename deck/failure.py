@@ -40,6 +40,28 @@ class PresentError(DeckError):
     """The renders cannot be presented, or the presenter cannot start or failed."""
 
 
+class UnknownPresetError(KeyError):
+    """Raised for a preset name that is not in `PRESETS`."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class UnusableFile(DeckError, ValueError):
+    """A file the user named that the deck cannot use; the message names it."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+
+
+class ConfigError(UnusableFile):
+    """A config.json the deck cannot model exactly."""
+
+
+class TalkFileError(UnusableFile):
+    """A talk file the deck cannot use."""
+
+
 def where_it_failed(err: BaseException, root: Path) -> str:
     """One line for `err`: a deck error's own message; otherwise `file:line: Type: message`
     at the deepest frame inside the project's `deck/` package."""

@@ -32,6 +32,11 @@ class Project:
     def presentations(self) -> Path:
         return self.root / "presentations"
 
+    @property
+    def attention_cache(self) -> Path:
+        """Real attention weights computed from checkpoints (deck/content/realattention.py)."""
+        return self.root / "build" / "attention"
+
     def build(self, talk: Talk, quality: str) -> Build:
         return Build(
             talk=talk,

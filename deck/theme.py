@@ -24,29 +24,42 @@ from dataclasses import dataclass, fields
 class Palette:
     """The deck's colours by role. Every theme fills in the same roles.
 
-    tests/test_theme.py holds both palettes to WCAG AA (text and lines at least 4.5:1
-    against what they sit on) and keeps Q, K, V, MASK and HIGHLIGHT apart for
-    deuteranopia and protanopia.
+    Colour is kept for meaning: the roles in `MEANING` (Q, K, V; MHA, GQA, MQA; the
+    weights) each have a hue of their own that no other role uses. Structure (titles,
+    the attention and output blocks, RoPE, highlights, the mask) is drawn in the
+    neutrals, so a hue always names one of those seven things. tests/test_theme.py holds
+    both palettes to WCAG AA (text and lines at least 4.5:1 against what they sit on),
+    dimmed text to 3:1, and keeps every two meaning colours apart, also for deuteranopia
+    and protanopia.
     """
 
     name: str
     BACKGROUND: str
     TEXT: str
     MUTED: str  # secondary text
+    # Text set back (already explained): one neutral, at least 3:1 against the slide but
+    # well below the text's contrast. Recolouring, not opacity: a role colour at
+    # partial opacity falls under 3:1 long before it looks set back.
+    DIMMED: str
     LINE: str  # connectors
     PANEL: str  # card fill
     Q: str  # queries
     K: str  # keys
     V: str  # values
-    REPEAT: str  # repeat_kv: the shared K/V broadcast
+    MHA: str  # multi-head attention: as many KV heads as query heads
+    GQA: str  # grouped-query attention: this model's KV heads
+    MQA: str  # multi-query attention: one KV head
+    WEIGHTS: str  # the model's parameters (its size in memory)
+    REPEAT: str  # repeat_kv: the shared K/V broadcast, GQA's own mechanism
     ATTENTION: str  # scaled dot-product attention
     OUTPUT: str  # output projection
     ROPE: str  # rotary position embedding
-    MASK: str  # causal mask
+    MASK: str  # causal mask: no weight, drawn as a hatch, not a colour of the weights' ramp
     HIGHLIGHT: str  # outlines that point at something
     TITLE: str
     # Sequential ramp for attention weights 0 → 1, perceptually ordered (lightness runs
-    # one way), so 0.05 never looks like 0.40; 0 stays close to the background.
+    # one way), so 0.05 never looks like 0.40; 0 stays close to the background but is
+    # told apart from it (a zero cell is a cell, a masked one is not).
     HEAT_STOPS: tuple[str, ...]
     # Ink for numbers on heatmap cells, dark and light: pure black and white, because a
     # ramp passes through every luminance, and only those two keep at least 4.58:1 at
@@ -54,33 +67,47 @@ class Palette:
     HEAT_INK: tuple[str, str]
 
 
+# The roles whose hue means something; no two share a slide unless they are far apart.
+MEANING = ("Q", "K", "V", "MHA", "GQA", "MQA", "WEIGHTS")
+
 # Each role in both themes, side by side: (dark, light).
 # The light theme is for projectors in bright rooms: a dark slide's black rises to the
 # room's light and its text washes out; dark text on a near-white page keeps its
-# contrast. Its role colours are deep enough for 4.5:1 on the card fill too; its K is a
-# dark rust rather than orange and its MASK a crimson-magenta, so that for red-green
-# dichromats Q, K, V and MASK differ in lightness and on the blue-yellow axis, which
-# they still see.
+# contrast. Its role colours are deep enough for 4.5:1 on the card fill too.
+# The seven meaning hues were chosen (from the deck's earlier ones) so that every two are
+# at least 24 apart in CAM02-UCS and 14 apart under simulated deuteranopia and
+# protanopia, in both themes: for red-green dichromats they differ in lightness and on
+# the blue-yellow axis, which they still see. In the light theme Q (ochre) and K (deep
+# red) differ in lightness by 15, not only in hue.
+_TEXT = ("#ECEEF2", "#1A1D24")
+_MUTED = ("#A3A9B5", "#4A5160")
+_GQA = ("#0FB9B9", "#166F90")
 _BY_ROLE: dict[str, tuple[object, object]] = {
     "BACKGROUND": ("#101218", "#F7F7F3"),
-    "TEXT": ("#ECEEF2", "#1A1D24"),
-    "MUTED": ("#A3A9B5", "#4A5160"),
+    "TEXT": _TEXT,
+    "MUTED": _MUTED,
+    "DIMMED": ("#646A76", "#80868F"),
     "LINE": ("#7C8494", "#636B79"),
     "PANEL": ("#1A1E27", "#EBEDF0"),
-    "Q": ("#FFC857", "#8F5E00"),
-    "K": ("#FF8A5B", "#7E2F12"),
-    # dark: a touch bluer than a pure green, to stay apart from K for deuteranopes
-    "V": ("#71D18F", "#00774F"),
-    "REPEAT": ("#7FD8BE", "#0B6E66"),
-    "ATTENTION": ("#6FA8FF", "#2C4FC7"),
-    "OUTPUT": ("#C792EA", "#7A3AAE"),
-    "ROPE": ("#4DD0E1", "#00708A"),
-    "MASK": ("#F9566C", "#A1126E"),
-    "HIGHLIGHT": ("#4DD0E1", "#0A5FD6"),
-    "TITLE": ("#8EC5FF", "#1D3F8F"),
+    "Q": ("#FFC839", "#8E5F00"),
+    "K": ("#FF7A35", "#851700"),
+    "V": ("#75D488", "#037651"),
+    "MHA": ("#B47BE8", "#6619A2"),
+    "GQA": _GQA,
+    "MQA": ("#9BC0FF", "#3C42FF"),
+    "WEIGHTS": ("#E9719E", "#890159"),
+    # repeat_kv is how GQA shares its KV heads: it is drawn as GQA
+    "REPEAT": _GQA,
+    # structure, in the neutrals: the hues are kept for the seven meanings above
+    "ATTENTION": _TEXT,
+    "OUTPUT": _TEXT,
+    "ROPE": _TEXT,
+    "MASK": _MUTED,
+    "HIGHLIGHT": _TEXT,
+    "TITLE": _TEXT,
     "HEAT_STOPS": (
-        ("#1B1F3B", "#3B2F7F", "#8C2981", "#DE4968", "#FE9F6D", "#FCFDBF"),  # dark → bright
-        ("#ECE9E2", "#F7CF8E", "#EE8D4F", "#C8434C", "#7D1F6A", "#2D1048"),  # bright → dark
+        ("#2C3160", "#46348F", "#8C2981", "#DE4968", "#FE9F6D", "#FCFDBF"),  # dark → bright
+        ("#D0C9BB", "#E9B35F", "#EE8D4F", "#C8434C", "#7D1F6A", "#2D1048"),  # bright → dark
     ),
     "HEAT_INK": (("#000000", "#FFFFFF"), ("#000000", "#FFFFFF")),
 }
@@ -183,6 +210,12 @@ CONTENT_TOP = 3.05  # slide content stays below this line
 FRAME_HALF_WIDTH, FRAME_HALF_HEIGHT = 16 / 9 * 4, 4.0
 CONTENT_LEFT, CONTENT_RIGHT = -FRAME_HALF_WIDTH + MARGIN, FRAME_HALF_WIDTH - MARGIN
 CONTENT_BOTTOM = -FRAME_HALF_HEIGHT + MARGIN
+
+# A drawn head or cache cell never gets smaller than this (13.5 px at 1080p, 135 px per
+# unit; under 12 px a row of them reads as a dotted line): a drawing with more heads
+# than fit draws some of them and summarises the rest.
+HEAD_CELL_MIN = 0.1
+HEAD_CELL_CAPPED = 0.15  # a capped drawing's heads: it draws fewer, so it draws them larger
 
 # ── motion ───────────────────────────────────────────────────────────────
 RUN = 0.8  # default animation time (s)

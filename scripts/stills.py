@@ -36,6 +36,7 @@ def main() -> int:
         help="only this scene's slides (repeatable); default: every scene",
     )
     args = parser.parse_args()
+    args.command = "build"  # a build's talk: with the real attention heads when there are weights
     try:
         talk = resolve_talk(args)
     except ValueError as err:  # one line naming the file

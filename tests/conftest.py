@@ -74,10 +74,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# A model folder with weights and a tokenizer (a tiny random llama, written by the tests),
+# its name as long as a model's name may be: the attention slide shows its real heads.
+REAL_WEIGHTS_TALK = "tiny-llama-weights"
+LONGEST_NAME = "Llama-3.1-8B-Instruct-tiny-random-weight"  # 40 characters, the most allowed
+
+
+def real_weights_talk() -> Talk:
+    from deck.talk.real_attention import for_talk
+    from tests.tiny_checkpoint import write_checkpoint
+
+    folder = Path(tempfile.mkdtemp(prefix="gqa-deck-tiny-llama-"))
+    write_checkpoint(folder, "llama")
+    return for_talk(Talk(load_config(folder, LONGEST_NAME)), cache=folder / "cache")
+
+
 @functools.cache
 def talk_for(talk_id: str) -> Talk:
     """The talk a test id names: a preset's default talk, a shipped config.json by its
-    folder in tests/data/configs, or `SPEAKER_TALK`."""
+    folder in tests/data/configs, `SPEAKER_TALK` or `REAL_WEIGHTS_TALK`."""
+    if talk_id == REAL_WEIGHTS_TALK:
+        return real_weights_talk()
     if talk_id == SPEAKER_TALK:
         return Talk(load_config(CONFIGS / "Qwen3-4B" / "config.json"), **SPEAKER)
     if preset_name(talk_id) in PRESETS:
@@ -124,10 +141,20 @@ SCENE_PRESET_PARAMS = [
 # The sections whose pictures scale with the model's shape (head counts, context, sliding
 # windows), checked also for the shipped configs: 28/4 heads, 128k tokens, windows.
 SHAPED_SCENES = ("WhyGQA", "Family", "Decoding")
+# Every scene that draws the model's heads one shape each, and the configs of big models
+# (tests/data/configs/README.md) that must not break those drawings: 64/8, 128/16, 128/1.
+HEAD_SCENES = ("Opening", "Family", "DataFlow", "Decoding", "ScaledDotProduct", "Conversion")
+BIG_CONFIGS = ("Llama-2-70b-hf", "synthetic-128-16", "synthetic-128-1")
 
 # Layout does not depend on colour, but every theme must construct: the light theme
 # runs the layout checks for the default preset.
 LAYOUT_PARAMS = [
+    pytest.param(
+        "AttentionWeights",
+        REAL_WEIGHTS_TALK,
+        DEFAULT_THEME,
+        id=f"AttentionWeights-{REAL_WEIGHTS_TALK}",
+    ),
     *(
         pytest.param(s.__name__, p, DEFAULT_THEME, id=f"{s.__name__}-{p}")
         for p in TALKS
@@ -143,6 +170,12 @@ LAYOUT_PARAMS = [
         pytest.param(s, c, DEFAULT_THEME, id=f"{s}-{c}")
         for c in CONFIG_NAMES
         for s in SHAPED_SCENES
+    ),
+    *(
+        pytest.param(s, c, DEFAULT_THEME, id=f"{s}-{c}")
+        for c in BIG_CONFIGS
+        for s in HEAD_SCENES
+        if s not in SHAPED_SCENES
     ),
 ]
 

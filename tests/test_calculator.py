@@ -9,6 +9,7 @@ written from the same renders.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from PIL import Image
 
 from deck import format as fmt
+from deck import theme
 from deck.content.hfconfig import load_config
 from deck.content.kv_calculator import STEPS_PER_DOUBLING, TOKENS_MAX, TOKENS_MIN
 from deck.content.model import DTYPE_BYTES, PRESETS, Model
@@ -294,3 +296,59 @@ def test_still_for_the_readme(browser, deck_html, request):
         calc.deck.screenshot().save(STILL)
     finally:
         calc.deck.close()
+
+
+# Every element that shows text on the page: its colour, and the colour behind it (the
+# nearest ancestor with an opaque background), both as the browser computed them.
+TEXT_COLOURS = """(root) => {
+    const opaque = (el) => {
+        for (; el; el = el.parentElement) {
+            const bg = getComputedStyle(el).backgroundColor;
+            if (bg && !bg.startsWith("rgba(0, 0, 0, 0)") && bg !== "transparent") return bg;
+        }
+        return null;
+    };
+    const out = [];
+    for (const el of root.querySelectorAll("*")) {
+        const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+        if (!own || el.offsetParent === null) continue;
+        out.push([el.className || el.tagName, getComputedStyle(el).color, opaque(el)]);
+    }
+    return out;
+}"""
+
+
+def _hex(css: str) -> str:
+    r, g, b = (int(float(v)) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+    return f"#{r:02X}{g:02X}{b:02X}"
+
+
+@pytest.fixture(scope="module")
+def light_page(tmp_path_factory, deck_html) -> Path:
+    """The default talk's page in the light theme (exported from the low-quality renders:
+    the calculator's colours come from the talk, not from the videos)."""
+    talk = dataclasses.replace(Talk.for_preset(), theme="light")
+    slides = THIS_PROJECT.build(Talk.for_preset(), "low").slides
+    folder = tmp_path_factory.mktemp("calculator-light")
+    options = ExportOptions(interactive=live_slides(talk))
+    (path,) = export(at(slides, folder, "light"), SCENE_NAMES, ("html",), options=options)
+    return path
+
+
+def test_follows_the_talks_light_theme_and_its_text_stands_out(browser, light_page):
+    calc = Calculator(browser, light_page)
+    try:
+        found = calc.deck.page.evaluate(TEXT_COLOURS, calc.root.element_handle())
+    finally:
+        calc.deck.close()
+    assert found, "no text on the calculator's page"
+    # the page's own background is the talk's slide, its controls on the talk's card fill
+    backgrounds = {_hex(bg) for _, _, bg in found if bg}
+    assert theme.LIGHT.BACKGROUND in backgrounds
+    assert backgrounds <= {theme.LIGHT.BACKGROUND, theme.LIGHT.PANEL}, backgrounds
+    weak = {
+        (name, _hex(fg), _hex(bg)): round(theme.contrast(_hex(fg), _hex(bg)), 2)
+        for name, fg, bg in found
+        if theme.contrast(_hex(fg), _hex(bg)) < 4.5
+    }
+    assert not weak, f"text under 4.5:1 on the light calculator: {weak}"

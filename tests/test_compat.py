@@ -378,6 +378,19 @@ def test_qt_ffmpeg_log_level_can_be_lowered():
     assert int(done.stdout) == pyside_compat.FFMPEG_LOG_WARNING
 
 
+def test_a_skipping_scene_draws_its_frame_when_asked(tmp_path):
+    from manim import BLUE as MANIM_BLUE
+    from manim import Scene, Square, tempconfig
+
+    low = {"pixel_height": 36, "pixel_width": 64}
+    with tempconfig({**QUIET, **low, "media_dir": str(tmp_path)}):
+        scene = Scene(**manim_compat.CONSTRUCT_ONLY)
+        scene.add(Square(side_length=20).set_fill(MANIM_BLUE, 1).set_stroke(width=0))
+        frame = manim_compat.current_frame(scene)
+    assert frame.shape == (36, 64, 4), recheck("manim")
+    assert tuple(frame[18, 32, :3]) != (0, 0, 0), recheck("manim")  # the square, drawn
+
+
 def test_only_the_constructor_flag_skips_drawing(tmp_path, monkeypatch):
     """CONSTRUCT_ONLY is what keeps layout and still construction from drawing frames."""
     from manim import FadeIn, Scene, Square, config, tempconfig

@@ -22,6 +22,9 @@ PUBLISHED = {
     "Qwen2.5-7B": 7_615_616_512,
     "Qwen3-4B": 4_022_468_096,
     "gemma-2-9b": 9_241_705_984,
+    # meta-llama/Llama-2-70b-hf: its safetensors index's total_size, 137,953,296,384 bytes
+    # of float16, halved
+    "Llama-2-70b-hf": 68_976_648_192,
 }
 BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
 

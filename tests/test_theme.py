@@ -20,18 +20,30 @@ from manim.utils.color import ManimColor, manim_colors
 
 from deck import theme
 from deck.components.diagram import Node
-from deck.components.heatmap import heat_color, ink_for
+from deck.components.heatmap import hatched, heat_color, ink_for
+from deck.scenes.scaled_dot_product import ScaledDotProduct
 from deck.talk import Talk
 from tests.conftest import constructed
 
 PACKAGE = Path(__file__).resolve().parents[1] / "deck"
 WCAG_AA = 4.5  # WCAG 2.x success criterion 1.4.3, normal-size text
 # CAM02-UCS is built so that a distance of about 1 is just noticeable between two large
-# patches side by side. Role colours must be told apart at a glance, as thin outlines and
-# glyphs, apart on the slide, on a projector that washes colours out: ten times that.
-# Simulated at full severity (dichromacy), which bounds the milder anomalous trichromacies.
-MIN_ROLE_DISTANCE = 10.0
-DISTINCT_ROLES = ("Q", "K", "V", "MASK", "HIGHLIGHT")
+# patches side by side. Colours that mean different things must be told apart at a
+# glance, as thin outlines and glyphs, apart on the slide, on a projector that washes
+# colours out: twenty times that for normal vision, twelve under simulated dichromacy
+# (at full severity, which bounds the milder anomalous trichromacies). Every two of the
+# meaning colours can share a slide (the family slide shows Q, K, V and the three
+# variants; the calculator the variants and the weights), so every pair is held to it.
+MIN_MEANING_DISTANCE = {"normal": 20.0, "deuteranopia": 12.0, "protanopia": 12.0}
+MEANING = theme.MEANING
+# structure is drawn in neutrals (deck/theme.py): at most this chroma in CAM02-UCS, half
+# that of the least saturated meaning colour (the slate greys are a little blue)
+NEUTRAL_CHROMA = 11.0
+# REPEAT is GQA's own mechanism, drawn in GQA's colour on purpose
+ALIASES = {"REPEAT": "GQA"}
+DIMMED_MIN = 3.0  # WCAG's floor for large or incidental text, for what is set back
+ZERO_CELL_MIN = 1.5  # a weight of 0 is still a cell, told apart from the slide
+LIGHTNESS_APART = 10.0  # J' between light Q and K, so they differ in more than hue
 VISIONS = {
     "normal": None,
     "deuteranopia": {"name": "sRGB1+CVD", "cvd_type": "deuteranomaly", "severity": 100},
@@ -42,7 +54,7 @@ SURFACES = ("BACKGROUND", "PANEL")
 INK_ROLES = tuple(
     f.name
     for f in dataclasses.fields(theme.Palette)
-    if f.type == "str" and f.name not in ("name", *SURFACES)
+    if f.type == "str" and f.name not in ("name", "DIMMED", *SURFACES)
 )
 NODE_ROLES = ("Q", "K", "V", "REPEAT", "ATTENTION", "OUTPUT")  # the diagram's nodes
 PALETTES = [pytest.param(p, id=p.name) for p in theme.PALETTES.values()]
@@ -121,24 +133,103 @@ def test_heat_ramp_is_ordered_by_lightness(palette):
     assert abs(steps.sum()) == len(steps), f"{palette.name}: the ramp's lightness turns back"
 
 
+def seen_as(colour: str, vision: str) -> np.ndarray:
+    """`colour` in sRGB as someone with `vision` sees it (simulated)."""
+    space = VISIONS[vision]
+    rgb = srgb(colour)
+    return rgb if space is None else np.clip(cspace_convert(rgb, space, "sRGB1"), 0, 1)
+
+
+def ucs(colour: str) -> np.ndarray:
+    return cspace_convert(srgb(colour), "sRGB1", "CAM02-UCS")
+
+
 @pytest.mark.parametrize("palette", PALETTES)
 @pytest.mark.parametrize("vision", VISIONS)
-def test_role_colours_stay_apart(palette, vision):
-    space = VISIONS[vision]
-    seen = {}
-    for role in DISTINCT_ROLES:
-        colour = srgb(getattr(palette, role))
-        if space is not None:
-            colour = np.clip(cspace_convert(colour, space, "sRGB1"), 0, 1)
-        seen[role] = colour
+def test_meaning_colours_stay_apart(palette, vision):
+    seen = {role: seen_as(getattr(palette, role), vision) for role in MEANING}
     distances = {
         f"{a}–{b}": round(float(deltaE(seen[a], seen[b], input_space="sRGB1")), 1)
-        for a, b in itertools.combinations(DISTINCT_ROLES, 2)
+        for a, b in itertools.combinations(MEANING, 2)
     }
     closest = min(distances, key=distances.get)
-    assert distances[closest] >= MIN_ROLE_DISTANCE, (
+    assert distances[closest] >= MIN_MEANING_DISTANCE[vision], (
         f"{palette.name}, {vision}: {closest} only {distances[closest]} apart in CAM02-UCS"
     )
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+def test_each_hue_means_one_thing(palette):
+    """No role outside the meaning palette takes a hue: structure is neutral."""
+    for f in dataclasses.fields(theme.Palette):
+        if f.type != "str" or f.name in ("name", *MEANING):
+            continue
+        colour = getattr(palette, f.name)
+        if f.name in ALIASES:
+            assert colour == getattr(palette, ALIASES[f.name]), f.name
+            continue
+        chroma = float(np.hypot(*ucs(colour)[1:]))
+        assert chroma <= NEUTRAL_CHROMA, f"{palette.name} {f.name} {colour}: chroma {chroma:.1f}"
+    for role in MEANING:
+        assert np.hypot(*ucs(getattr(palette, role))[1:]) >= 2 * NEUTRAL_CHROMA, role
+
+
+def test_light_q_and_k_differ_in_lightness():
+    """Ochre and a dark rust of one lightness read as two browns; Q and K must not."""
+    lightness = abs(ucs(theme.LIGHT.Q)[0] - ucs(theme.LIGHT.K)[0])
+    assert lightness >= LIGHTNESS_APART, f"{lightness:.1f}"
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+def test_dimmed_text_stays_readable(palette):
+    assert contrast(palette.DIMMED, palette.BACKGROUND) >= DIMMED_MIN
+    # set back: well below the text it steps back from
+    assert contrast(palette.DIMMED, palette.BACKGROUND) < WCAG_AA
+
+
+@pytest.mark.parametrize("theme_name", theme.THEMES)
+def test_explained_steps_are_dimmed_to_the_dimmed_colour(theme_name):
+    """Slides 27–29: the steps already explained, every glyph in DIMMED (not a role colour
+    at partial opacity, which fell to 2.1:1)."""
+    talk = dataclasses.replace(Talk.for_preset(), theme=theme_name)
+    _, steps, _ = ScaledDotProduct.last_frame(talk)
+    dimmed = theme.palette(theme_name).DIMMED
+    for row in steps[:-1]:
+        for glyph in row.family_members_with_points():
+            assert glyph.get_fill_color().to_hex().upper() == dimmed.upper()
+            assert glyph.get_fill_opacity() == 1
+    shown = {g.get_fill_color().to_hex().upper() for g in steps[-1].family_members_with_points()}
+    assert dimmed.upper() not in shown
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+def test_zero_weight_cells_stand_out_from_the_slide(palette):
+    with theme.use(palette.name):
+        zero = heat_color(0).to_hex()
+    assert contrast(zero, palette.BACKGROUND) >= ZERO_CELL_MIN, (palette.name, zero)
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+def test_the_mask_is_no_weight_not_a_colour_of_the_ramp(palette):
+    """A masked cell is the slide's background under a neutral hatch: none of its colours
+    is on the weights' ramp (the mask used to match the bar's 0.5, or its 0.7–0.8)."""
+    with theme.use(palette.name):
+        cell = hatched(1.0, theme.MASK)
+        ramp = [heat_color(w).to_hex() for w in np.linspace(0, 1, 101)]
+    ground, lines = cell
+    assert ground.get_fill_color().to_hex().upper() == palette.BACKGROUND.upper()
+    assert ground.get_fill_opacity() == 1
+    inks = {ground.get_fill_color().to_hex()} | {line.get_stroke_color().to_hex() for line in lines}
+    nearest = min(deltaE(srgb(i), srgb(r), input_space="sRGB1") for i in inks for r in ramp)
+    assert nearest >= MIN_MEANING_DISTANCE["normal"] / 2, f"{palette.name}: {nearest:.1f}"
+
+
+@pytest.mark.parametrize("theme_name", theme.THEMES)
+def test_the_mask_has_its_legend_entry(theme_name):
+    scene = constructed("AttentionWeights", "demo-1b", theme_name=theme_name)
+    texts = {s.beat: {i.text for i in s.items if i.role == "text"} for s in scene.snapshots}
+    assert "masked: weight 0" in texts["causal_mask"]
+    assert "masked: weight 0" not in texts["previous_token"]  # it leaves with the mask
 
 
 # ── resolution at access time ───────────────────────────────────────────

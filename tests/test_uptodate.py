@@ -38,13 +38,13 @@ def built(tmp_path) -> Build:
     where.out_dir.mkdir()
     for fmt in FORMATS:
         out_path(where, fmt).write_bytes(b"export")
-    uptodate.record(where, SCENES, FORMATS)
+    uptodate.record(where, SCENES, FORMATS, uptodate.inputs_digest(where, FORMATS))
     return where
 
 
 def unchanged(built: Build, talk=None, quality="low", formats=FORMATS):
     where = built.project.build(talk or built.talk, quality)
-    return uptodate.scenes_if_unchanged(where, formats)
+    return uptodate.scenes_if_unchanged(where, formats, uptodate.inputs_digest(where, formats))
 
 
 def test_nothing_changed(built):
@@ -61,6 +61,15 @@ def test_other_talk_quality_or_formats_are_changes(built):
 def test_any_edit_of_the_code_is_a_change(built):
     source = built.project.code / "export" / "templates" / "deck.js"
     source.write_text(source.read_text() + "\n")
+    assert unchanged(built) is None
+
+
+def test_an_edit_while_building_is_a_change_for_the_next_build(built):
+    """The stamp records the inputs the build started from, not those it ended with."""
+    started = uptodate.inputs_digest(built, FORMATS)
+    source = built.project.code / "content" / "model.py"
+    source.write_text(source.read_text() + "\n")  # saved while the scenes render
+    uptodate.record(built, SCENES, FORMATS, started)
     assert unchanged(built) is None
 
 

@@ -70,17 +70,19 @@ def identities(build: Build, formats: Sequence[str]) -> dict[str, list[int] | No
     return found
 
 
-def record(build: Build, scene_names: Sequence[str], formats: Sequence[str]) -> None:
-    """After a whole-deck build succeeded: what it was made from, and what it left."""
+def record(build: Build, scene_names: Sequence[str], formats: Sequence[str], inputs: str) -> None:
+    """After a whole-deck build succeeded: what it was made from (`inputs`, the digest taken
+    when it started: a file edited while it ran is a change for the next one), and what
+    it left."""
     stamp = {
-        "inputs": inputs_digest(build, formats),
+        "inputs": inputs,
         "scenes": list(scene_names),
         "files": identities(build, formats),
     }
     atomic.write_text(build.folder / STAMP, json.dumps(stamp) + "\n")
 
 
-def scenes_if_unchanged(build: Build, formats: Sequence[str]) -> list[str] | None:
+def scenes_if_unchanged(build: Build, formats: Sequence[str], inputs: str) -> list[str] | None:
     """The deck's scenes when nothing has changed since the last whole-deck build, so that
     this one has nothing to do; None otherwise (or when the stamp is unreadable)."""
     try:
@@ -90,7 +92,7 @@ def scenes_if_unchanged(build: Build, formats: Sequence[str]) -> list[str] | Non
         return None
     if files != identities(build, formats):
         return None
-    if digest != inputs_digest(build, formats):
+    if digest != inputs:
         return None
     if not isinstance(scenes, list) or not all(isinstance(s, str) for s in scenes):
         return None

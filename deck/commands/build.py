@@ -73,7 +73,10 @@ def build(
     """Render the named scenes (all, then export, when none is named); 0 when done."""
     named = scenes_named(scene_names) if scene_names else None  # a typo fails at once
     with held(where.folder, wait=wait, waiting=waiting):
-        if named is None and _nothing_to_do(where, formats):
+        # a whole build's inputs as they are before anything renders: a file edited while
+        # it runs is then a change for the next build, not taken for built
+        inputs = None if named else uptodate.inputs_digest(where, formats)
+        if inputs is not None and _nothing_to_do(where, formats, inputs):
             return 0
         doctor.require(NEEDS)
         scenes = named or scenes_named(())
@@ -88,15 +91,15 @@ def build(
         if named:  # a partial build renders only; exports always hold the whole deck
             print("rendered; run `deck build` without scene names to export the whole deck")
             return 0
-        _export(where, formats, progress)
+        _export(where, formats, inputs, progress)
         return 0
 
 
-def _nothing_to_do(where: Build, formats: Sequence[str]) -> bool:
+def _nothing_to_do(where: Build, formats: Sequence[str], inputs: str) -> bool:
     """A whole-deck build with nothing changed since the last one: said in the usual
     lines, before manim is imported."""
     start = time.perf_counter()
-    scenes = uptodate.scenes_if_unchanged(where, formats)
+    scenes = uptodate.scenes_if_unchanged(where, formats, inputs)
     if scenes is None:
         return False
     # what a killed build left, as the full build would remove
@@ -110,7 +113,7 @@ def _nothing_to_do(where: Build, formats: Sequence[str]) -> bool:
     return True
 
 
-def _export(where: Build, formats: Sequence[str], progress: ProgressLine) -> None:
+def _export(where: Build, formats: Sequence[str], inputs: str, progress: ProgressLine) -> None:
     from deck.scenes import SCENE_NAMES
 
     start = time.perf_counter()
@@ -128,7 +131,7 @@ def _export(where: Build, formats: Sequence[str], progress: ProgressLine) -> Non
             shown = path.relative_to(root) if path.is_relative_to(root) else path
             print(f"wrote {shown} ({path.stat().st_size / 2**20:.1f} MiB)")
         print(f"exported in {took:.0f} s; total {time.perf_counter() - progress.start:.0f} s")
-    uptodate.record(where, SCENE_NAMES, formats)
+    uptodate.record(where, SCENE_NAMES, formats, inputs)
 
 
 def _up_to_date(where: Build, progress: ProgressLine) -> None:

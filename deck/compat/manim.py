@@ -72,6 +72,16 @@ def set_x264_preset(preset: str) -> None:
     scene_file_writer.av = _AvWithPreset(preset)
 
 
+# ── manim: a scene's frame drawn while it skips animations ──────────────
+# manim 0.21's CairoRenderer draws nothing while the scene skips animations, unless
+# `update_frame` is told `ignore_skipping=True`; `get_frame()` then returns the camera's
+# pixels as an (h, w, 4) uint8 array.
+def current_frame(scene) -> np.ndarray:
+    """The pixels of what `scene` shows now, drawn even while it skips animations."""
+    scene.renderer.update_frame(scene, ignore_skipping=True)
+    return scene.renderer.get_frame()
+
+
 # ── manim: a part's points and opacities, read and written in place ──────
 # A manim 0.21 VMobject keeps its geometry in `points` (an (n, 3) float array, replaced
 # by assignment) and its colours in `fill_rgbas`, `stroke_rgbas` and

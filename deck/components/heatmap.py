@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, PI, RIGHT, UP, Rectangle, Square, VGroup
+from manim import DOWN, LEFT, PI, RIGHT, UP, Line, Rectangle, Square, VGroup
 from manim.utils.color import ManimColor, interpolate_color
 
 from deck import theme
 from deck.components.roles import BOX, DECOR, tag
 from deck.components.text import text
+from deck.content.head_room import (
+    CELL_FILL,
+    HEAD_GAP,
+    KEY_LABEL_ROOM,
+    MIN_PITCH,
+    ROW_GAP,
+    TITLE_ROOM,
+    heads_layout,
+)
 
 CELL = 0.8
 CELL_GAP = 0.06
 LABEL_GAP = 0.14
 LEGEND_WIDTH = 0.28
+# A masked cell is no weight at all, not a small one: the slide's own background with a
+# diagonal hatch, outside the ramp (whose 0 is a visible cell). HATCH_LINES lines across
+# a cell, thin enough to read as a texture rather than as a colour; the legend's swatch
+# has the same spacing.
+HATCH_LINES = 5
+HATCH_STEP = 2 * CELL / (HATCH_LINES + 1)  # between lines, along a side
+MASK_SWATCH = 0.45
+HATCH_STROKE = 1.5
+MASK_KEY_GAP = 0.14  # between the legend's hatched swatch and its words
 
 
 def heat_color(weight: float) -> ManimColor:
@@ -85,24 +103,37 @@ class Heatmap(VGroup):
         return text(f"{w:.2f}", theme.SIZE.caption, ink_for(w)).move_to(self.cells[i][j])
 
     def masked_cells(self, color: str) -> VGroup:
-        """An overlay on every cell with j > i: the keys a causal query may not see."""
+        """An overlay on every cell with j > i, the keys a causal query may not see: each
+        drawn as "no weight" (`hatched`), hiding the cell's colour."""
         n = len(self.cells)
         return VGroup(
             *(
-                tag(
-                    Square(
-                        CELL,
-                        stroke_color=color,
-                        stroke_width=theme.STROKE,
-                        fill_color=color,
-                        fill_opacity=0.45,
-                    ).move_to(self.cells[i][j]),
-                    DECOR,
-                )
+                hatched(CELL, color).move_to(self.cells[i][j])
                 for i in range(n)
                 for j in range(i + 1, n)
             )
         )
+
+
+def hatched(size: float, color: str) -> VGroup:
+    """A square of the slide's background crossed by diagonal lines in `color`."""
+    ground = Square(size, stroke_width=0, fill_color=theme.BACKGROUND, fill_opacity=1)
+    lines = VGroup()
+    # lines x + y = c across the square [-s/2, s/2]², at even steps of c, clipped to it
+    half, n = size / 2, max(1, round(2 * size / HATCH_STEP) - 1)
+    for k in range(1, n + 1):
+        c = -size + 2 * size * k / (n + 1)
+        x0, x1 = max(-half, c - half), min(half, c + half)
+        lines.add(Line([x0, c - x0, 0], [x1, c - x1, 0], stroke_width=HATCH_STROKE, color=color))
+    return tag(VGroup(ground, lines), DECOR)
+
+
+def mask_key(color: str) -> VGroup:
+    """The legend's entry for the mask: a hatched swatch, "masked: weight 0"."""
+    swatch = hatched(MASK_SWATCH, color)
+    words = text("masked: weight 0", theme.SIZE.caption, theme.MUTED)
+    words.next_to(swatch, RIGHT, buff=MASK_KEY_GAP)
+    return VGroup(swatch, words)
 
 
 def legend(height: float) -> VGroup:
@@ -138,3 +169,60 @@ def legend(height: float) -> VGroup:
     title = text("weight", theme.SIZE.caption, theme.MUTED).next_to(frame, UP, buff=0.3)
     title.align_to(frame, LEFT)
     return VGroup(bar, frame, ticks, title)
+
+
+# ── real heads side by side ────────────────────────────────────────────
+class HeadMaps(VGroup):
+    """One small heatmap per query head over the same tokens (rows queries, columns keys),
+    titled with the head's index; query labels left of each row's first map, key labels
+    (rotated) above every map."""
+
+    def __init__(
+        self,
+        labels: tuple[str, ...],
+        weights: np.ndarray,
+        heads: tuple[int, ...],
+        width: float,
+        height: float,
+    ):
+        n = len(labels)
+        _, per_row, size = heads_layout(len(heads), width, height)
+        pitch = size / n
+        if pitch < MIN_PITCH:
+            raise ValueError(f"{n} tokens do not fit {len(heads)} maps at a pitch of {MIN_PITCH}")
+        self.maps: list[VGroup] = []
+        self.titles = VGroup()
+        self.key_labels = VGroup()
+        self.query_labels = VGroup()
+        for index, head in enumerate(heads):
+            row, col = divmod(index, per_row)
+            left = col * (size + HEAD_GAP)
+            top = -row * (size + KEY_LABEL_ROOM + TITLE_ROOM + ROW_GAP)
+            cells = VGroup(
+                *(
+                    tag(
+                        Square(
+                            pitch * CELL_FILL,
+                            stroke_width=0,
+                            fill_color=heat_color(weights[index, i, j]),
+                            fill_opacity=1,
+                        ).move_to([left + (j + 0.5) * pitch, top - (i + 0.5) * pitch, 0]),
+                        DECOR,
+                    )
+                    for i in range(n)
+                    for j in range(n)
+                )
+            )
+            self.maps.append(cells)
+            title = text(f"query head {head}", theme.SIZE.caption, theme.Q)
+            self.titles.add(title.next_to(cells, DOWN, buff=LABEL_GAP))
+            for j, token in enumerate(labels):
+                lab = text(token, theme.SIZE.caption, theme.MUTED).rotate(PI / 2)
+                lab.next_to(cells[j], UP, buff=LABEL_GAP)
+                self.key_labels.add(lab)
+            if col == 0:
+                for i, token in enumerate(labels):
+                    lab = text(token, theme.SIZE.caption, theme.MUTED)
+                    self.query_labels.add(lab.next_to(cells[i * n], LEFT, buff=LABEL_GAP))
+        self.grid = VGroup(*self.maps)
+        super().__init__(self.grid, self.titles, self.key_labels, self.query_labels)

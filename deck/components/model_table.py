@@ -36,7 +36,7 @@ class ModelTable(VGroup):
     def __init__(
         self, models: Sequence[Model], highlight: Model | None = None, color: str | None = None
     ):
-        color = theme.V if color is None else color
+        color = theme.GQA if color is None else color
         grid = table(
             [HEADER, *(model_row(m) for m in models)],
             theme.SIZE.body,

@@ -4,6 +4,9 @@
 - BOX: a node's outline; may contain TEXT, never overlaps another BOX.
 - LINE: a connector; never crosses TEXT.
 - DECOR: highlights, cells, legends' swatches; a TEXT it touches must lie wholly inside it.
+- HEAD: one drawn head or cache cell (the model's shape, a shape each); never under the
+  minimum size nor touching another (tests/scenes/test_big_models.py); a TEXT never
+  overlaps it.
 - OVERLAY: a mark drawn over part of a formula; free to overlap.
 """
 
@@ -18,6 +21,7 @@ BOX = "box"
 LINE = "line"
 DECOR = "decor"
 OVERLAY = "overlay"
+HEAD = "head"
 
 M = TypeVar("M", bound=Mobject)
 

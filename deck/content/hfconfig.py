@@ -25,6 +25,7 @@ from typing import Any
 
 from deck import theme
 from deck.content.model import PRESETS, Model, preset_name
+from deck.failure import ConfigError
 from deck.system.characters import refusal
 from deck.system.textfile import nesting, read_text
 
@@ -62,13 +63,6 @@ MAX_TITLE_CHARS = 40  # the name sits inside headings and table cells (as talk f
 MAX_NESTING = 16  # published configs nest 3 deep (rope_scaling inside the config)
 
 FULL, SLIDING = "full_attention", "sliding_attention"
-
-
-class ConfigError(ValueError):
-    """A config.json the deck cannot model exactly."""
-
-    def __init__(self, path: Path | str, reason: str):
-        super().__init__(f"{path}: {reason}")
 
 
 @dataclass(frozen=True)

@@ -73,11 +73,11 @@ def style() -> dict[str, str]:
         "line": theme.LINE,
         "title": theme.TITLE,
         "focus": theme.HIGHLIGHT,
-        "warning": theme.MASK,
-        "mha": theme.MUTED,
-        "gqa": theme.V,  # as on the KV-cache chart: this model's GQA stands out
-        "mqa": theme.MUTED,
-        "weights": theme.ATTENTION,
+        "warning": theme.TEXT,  # with weight: the hues are kept for meanings
+        "mha": theme.MHA,
+        "gqa": theme.GQA,
+        "mqa": theme.MQA,
+        "weights": theme.WEIGHTS,
     }
     sizes = {
         f"size-{step}": _height_share(theme.em(getattr(theme.SIZE, step)))

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from deck.failure import UnknownPresetError
+
 # Bytes per value. "float8" is an 8-bit KV cache (e.g. vLLM's kv_cache_dtype="fp8"), for
 # asking what the cache would cost at one byte per value.
 DTYPE_BYTES = {"bfloat16": 2, "float16": 2, "float32": 4, "float8": 1}
 
 # What each gated FFN is called after the activation on its gate (hidden_act in transformers).
 FFN_KINDS = {"silu": "SwiGLU", "gelu": "GeGLU", "gelu_pytorch_tanh": "GeGLU", "relu": "ReGLU"}
-
-
-class UnknownPresetError(KeyError):
-    """Raised for a preset name that is not in `PRESETS`."""
-
-    def __str__(self) -> str:
-        return self.args[0]
 
 
 @dataclass(frozen=True)

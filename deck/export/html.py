@@ -93,9 +93,11 @@ def render_page(
     *,
     page: str = PAGE,
     first: str = "poster",
+    overview: str | None = "overview",
 ) -> str:
     """The deck's page: `page` (a template extending deck.html.j2), each slide painted with
-    its picture `first` until its video (if the page has videos) plays."""
+    its picture `first` until its video (if the page has videos) plays, and with its
+    picture `overview` in the overview (None: `first` serves for both)."""
     assets = reveal.inline_assets()  # first: a missing reveal.js fails before any decoding
     seconds = timings(configs, options)
     slides = [slide for config in configs for slide in config.slides]
@@ -110,7 +112,9 @@ def render_page(
         title=options.title,
         page_color=configs[0].background_color.as_hex(),
         posters={str(s.file): picture_uri(pictures, s.file, first) for s in slides},
-        overviews={str(s.file): picture_uri(pictures, s.file, "overview") for s in slides},
+        overviews={
+            str(s.file): picture_uri(pictures, s.file, overview) for s in slides if overview
+        },
         timings=seconds,
         total_time=sum(seconds) if seconds else None,
         data_uri=video_uri,

@@ -3,8 +3,8 @@ speaker view) and the live slides, without the videos.
 
 The same page as html.py (templates/deck_lite.html.j2 extends deck.html.j2): reveal.js,
 the keys, the overview and the calculator work as there; a slide shows its settled
-picture instead of playing its animation. The pictures are the overview's WebP last
-frames (pictures.py), so a build that wrote the full HTML has them already.
+picture instead of playing its animation: one WebP of its last frame, a little more
+compressed than the full deck's (pictures.py, "lite"), shown in the overview too.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ if TYPE_CHECKING:
 
     from deck.export.pictures import Pictures
 
-PICTURES = ("overview",)
+PICTURES = ("lite",)
 PAGE = "deck_lite.html.j2"
 
 
 def write(
     configs: list[PresentationConfig], dest: Path, options: ExportOptions, pictures: Pictures
 ) -> None:
-    write_page(render_page(configs, options, pictures, page=PAGE, first="overview"), dest)
+    page = render_page(configs, options, pictures, page=PAGE, first="lite", overview=None)
+    write_page(page, dest)

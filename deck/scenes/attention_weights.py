@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from manim import LEFT, UP, Create, LaggedStart, VGroup
+from manim import DOWN, LEFT, UP, Create, LaggedStart, VGroup
 
 from deck import theme
 from deck.components.callout import card
-from deck.components.heatmap import Heatmap, legend
+from deck.components.heatmap import HeadMaps, Heatmap, legend, mask_key
 from deck.components.highlight import outlines
+from deck.components.text import text
 from deck.content.attention import HeatmapExample, previous_token_head
+from deck.content.head_room import HEADLINE_ROOM, SLIDE_HEIGHT, SLIDE_WIDTH
 from deck.content.model import Model
+from deck.content.realattention import RealAttention
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
@@ -19,6 +22,61 @@ CARD_GAP = 0.5
 CELL_GROW_FROM = 0.7  # cells grow in from this fraction of their size
 CELL_LAG = 0.03  # 49 cells in one staggered animation: each starts 3 % after the last
 VALUE_MARK_BUFF = 0.03  # the highlight hugs its cell, leaving the neighbours visible
+REAL_LEGEND_GAP = 0.35  # the colour bar beside the last map of the real heads
+
+
+def real_headline(real: RealAttention) -> str:
+    return f"Real weights of {real.model_title}, layer {real.layer}, KV head {real.group}"
+
+
+def real_heads_layout(real: RealAttention) -> VGroup:
+    """The real heads of one KV group: the headline naming the shared K/V, the maps side
+    by side and their legend, placed under the section title."""
+    first, last = real.heads[0], real.heads[-1]
+    headline = text(real_headline(real), theme.SIZE.label)
+    headline.to_edge(LEFT, buff=theme.MARGIN).align_to([0, theme.CONTENT_TOP, 0], UP)
+    maps = HeadMaps(real.labels, real.weights, real.heads, SLIDE_WIDTH, SLIDE_HEIGHT)
+    maps.next_to(headline, [0, -1, 0], buff=HEADLINE_ROOM - headline.height)
+    maps.align_to([theme.CONTENT_LEFT, 0, 0], LEFT)
+    first_map = maps.maps[0]
+    key = legend(first_map.height).next_to(maps.grid, [1, 0, 0], buff=REAL_LEGEND_GAP)
+    key.align_to(first_map, [0, -1, 0])
+    shared = text(
+        f"query heads {first}–{last} read one shared K/V: KV head {real.group}",
+        theme.SIZE.detail,
+        theme.K,
+    )
+    shared.next_to(maps, [0, -1, 0], buff=theme.GAP).align_to(maps.grid, LEFT)
+    return VGroup(headline, maps, key, shared)
+
+
+REAL_NOTES = """
+    These are real weights of {title}, layer {layer}, KV head {group}, computed by the deck's
+    numpy forward pass from the model's own checkpoint on the text "{text}", split into tokens
+    by its tokenizer. The {size} query heads {first} to {last} all read the same shared keys
+    and values, those of KV head {group}, and each still computes its own weights from its own
+    queries. Each row is a query token, each column a key token, and every row sums to 1.
+    {chosen}
+"""
+
+
+def real_notes(real: RealAttention, text_given: str, layer_chosen: bool) -> str:
+    chosen = (
+        "The talk file chose this layer."
+        if layer_chosen
+        else "This is the middle layer, the deck's default; the talk file can choose another."
+    )
+    filled = REAL_NOTES.format(
+        title=real.model_title,
+        layer=real.layer,
+        group=real.group,
+        text=text_given,
+        size=len(real.heads),
+        first=real.heads[0],
+        last=real.heads[-1],
+        chosen=chosen,
+    )
+    return " ".join(filled.split())
 
 
 def heatmap_layout(m: Model) -> tuple[HeatmapExample, Heatmap, VGroup, float]:
@@ -84,12 +142,23 @@ class AttentionWeights(DeckSlide):
     def swap_card(self, new: VGroup, *also) -> None:
         self.swap_side(self.place_card(new), *also)
 
+    def open_slide(self, method, notes: str, loop: bool) -> None:
+        real = self.talk.attention
+        if method.__name__ == "weights" and real is not None:
+            chosen = self.talk.attention_layer is not None
+            notes = real_notes(real, self.talk.attention_text, chosen)
+        super().open_slide(method, notes, loop)
+
     @beat("""
         One head's weights on "<bos> The cat sat on the mat", hand-built, not taken from
         a trained model: constructed vectors, softmax computed by numpy. Rows are query
         tokens, columns key tokens.
     """)
     def weights(self) -> None:
+        if self.talk.attention is not None:
+            self.real_heads = real_heads_layout(self.talk.attention)
+            self.play(*self.leave_previous(), fade_in(self.real_heads), run_time=theme.RUN_BUILD)
+            return
         hm = self.heatmap
         c = card(
             "A hand-built head",
@@ -124,13 +193,25 @@ class AttentionWeights(DeckSlide):
         the diagonal get minus infinity before the softmax, so weight zero.
     """)
     def causal_mask(self) -> None:
-        self.mask = self.heatmap.masked_cells(theme.MASK)
-        c = card(
-            "Causal mask",
-            ["key after query (j > i): score −∞ before softmax, so weight exactly 0"],
-            theme.MASK,
-            self.card_width,
+        if self.talk.attention is not None:  # the hand-built head takes the real heads' place
+            hm = self.heatmap
+            self.play(
+                fade_out(self.real_heads),
+                *(fade_in(part) for part in (hm.row_labels, hm.col_labels, hm.keys_title)),
+                fade_in(hm.queries_title),
+                fade_in(hm.grid),
+                fade_in(self.legend),
+                run_time=theme.RUN_FAST,
+            )
+        # the mask's legend entry sits in the card column, level with the colour bar's 0
+        key = mask_key(theme.MASK).move_to([self.card_left, 0, 0], aligned_edge=LEFT)
+        self.mask = VGroup(
+            *self.heatmap.masked_cells(theme.MASK), key.align_to(self.legend[1], DOWN)
         )
+        lines = ["key after query (j > i): score −∞ before softmax, so weight exactly 0"]
+        if self.talk.attention is not None:  # after the real heads: say whose weights these are
+            lines.append("shown on the hand-built head")
+        c = card("Causal mask", lines, theme.MASK, self.card_width)
         self.swap_card(c, LaggedStart(*(fade_in(c) for c in self.mask), lag_ratio=CELL_LAG))
 
     @beat("""

@@ -62,11 +62,13 @@ def _in_talk_palette(method: Callable) -> Callable:
     return run
 
 
-def _last_frame_in_talk_palette(build: Callable) -> classmethod:
+def _built_in_talk_palette(build: Callable) -> classmethod:
+    """A class method that builds for `talk` (`last_frame`, `live_beats`), run in its palette."""
+
     @functools.wraps(build)
-    def run(cls: type[DeckSlide], talk: Talk) -> Mobject | None:
+    def run(cls: type[DeckSlide], talk: Talk, *args, **kwargs):
         with theme.use(talk.theme):
-            return build(cls, talk)
+            return build(cls, talk, *args, **kwargs)
 
     return classmethod(run)
 
@@ -96,14 +98,15 @@ class DeckSlide(Slide):
         self.camera.background_color = ManimColor(theme.palette(talk.theme).BACKGROUND)
 
     def __init_subclass__(cls, **kwargs) -> None:
-        # every scene's own setup, construct and last_frame draw in its talk's palette,
-        # without each scene having to ask for it
+        # every scene's own setup, construct, last_frame and live widgets draw in its
+        # talk's palette, without each scene having to ask for it
         super().__init_subclass__(**kwargs)
         for name in ("setup", "construct"):
             if name in vars(cls):
                 setattr(cls, name, _in_talk_palette(vars(cls)[name]))
-        if "last_frame" in vars(cls):
-            cls.last_frame = _last_frame_in_talk_palette(vars(cls)["last_frame"].__func__)
+        for name in ("last_frame", "live_beats"):
+            if name in vars(cls):
+                setattr(cls, name, _built_in_talk_palette(vars(cls)[name].__func__))
 
     # ── slide structure ────────────────────────────────────────────────
     @classmethod

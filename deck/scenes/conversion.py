@@ -82,9 +82,9 @@ def example_pooling() -> Pooling:
         means,
         ex.n_heads // EXAMPLE_GROUPS,
         (
-            row_label("MHA", f"{ex.n_heads} K heads", theme.K),
+            row_label("MHA", f"{ex.n_heads} K heads", theme.MHA),
             row_label("mean", "", theme.MUTED),
-            row_label(f"GQA-{EXAMPLE_GROUPS}", f"{EXAMPLE_GROUPS} K heads", theme.K),
+            row_label(f"GQA-{EXAMPLE_GROUPS}", f"{EXAMPLE_GROUPS} K heads", theme.GQA),
         ),
         gap=EXAMPLE_GAP,
         group_gap=EXAMPLE_GROUP_GAP,
@@ -101,9 +101,9 @@ def model_pooling(m: Model) -> Pooling:
         theme.K,
         MODEL_HEADS_WIDTH,
         (
-            row_label("MHA", f"{m.n_heads} K heads", theme.K),
+            row_label("MHA", f"{m.n_heads} K heads", theme.MHA),
             row_label("mean", f"of {m.group_size}", theme.MUTED),
-            row_label("GQA", f"{m.n_kv_heads} K heads", theme.K),
+            row_label("GQA", f"{m.n_kv_heads} K heads", theme.GQA),
         ),
     )
 
@@ -130,10 +130,10 @@ def uptraining_picture() -> VGroup:
     pre.move_to([theme.CONTENT_LEFT, TIMELINE_Y, 0], aligned_edge=LEFT)
     pre_label = text("pre-training (MHA)", theme.SIZE.label)
     pre_label.move_to(pre).align_to(pre, LEFT).shift(RIGHT * TEXT_INSET)
-    up = filled_bar(TIMELINE_WIDTH * alpha, TIMELINE_HEIGHT, theme.V)
+    up = filled_bar(TIMELINE_WIDTH * alpha, TIMELINE_HEIGHT, theme.GQA)
     up.next_to(pre, RIGHT, buff=0)
     up_label = stack(
-        text(f"+ {fmt.whole_percent(alpha)}", theme.SIZE.body, theme.V),
+        text(f"+ {fmt.whole_percent(alpha)}", theme.SIZE.body, theme.GQA),
         text("uptraining (GQA)", theme.SIZE.caption, theme.MUTED),
         buff=UPTRAINING_LABEL_GAP,
     )
@@ -144,10 +144,10 @@ def uptraining_picture() -> VGroup:
             ("MQA", "needs the uptraining to be useful"),
         ],
         theme.SIZE.body,
-        colors=(theme.V, theme.TEXT),
+        colors=(theme.GQA, theme.TEXT),
     )
     findings.next_to(pre, DOWN, FINDINGS_GAP).align_to(pre, LEFT)
-    findings.rows[1][0].set_color(theme.MUTED)
+    findings.rows[1][0].set_color(theme.MQA)
     return named_group(
         titles=titles,
         pre=VGroup(pre, pre_label),
@@ -225,7 +225,7 @@ class Conversion(DeckSlide):
                 f"hidden size {ex.hidden}",
                 "one square per weight of the K\u00a0projection",
             ],
-            theme.K,
+            theme.GQA,
             self.card_width,
         )
         self.enter(self.titles, self.source)
@@ -267,7 +267,7 @@ class Conversion(DeckSlide):
             colors=(theme.TEXT,),
             align_right=(False, True),
         )
-        errors.rows[[c.n_groups for c in ex.converted].index(EXAMPLE_GROUPS)].set_color(theme.V)
+        errors.rows[[c.n_groups for c in ex.converted].index(EXAMPLE_GROUPS)].set_color(theme.GQA)
         c = card(
             "Right after conversion",
             [
@@ -276,7 +276,7 @@ class Conversion(DeckSlide):
                 "other seeds give other figures;",
                 f"see {CONVERSION_ABLATION.source}",  # the paper's evidence: Figure 4
             ],
-            theme.K,
+            theme.GQA,
             self.card_width,
             errors,
         )
@@ -300,12 +300,12 @@ class Conversion(DeckSlide):
                 f"{fmt.integer(m.params(m.n_heads) - m.params())} parameters fewer "
                 f"over {m.n_layers} layers",
             ],
-            theme.K,
+            theme.GQA,
             self.card_width,
         )
         self.play(fade_out(old), run_time=theme.RUN_FAST)
         self.play(
-            fade_in(VGroup(pic.labels, pic.heads)),
+            fade_in(VGroup(pic.labels, pic.heads, pic.extras)),
             Create(pic.tree),
             fade_in(pic.pooled, shift=DOWN * theme.NUDGE),
             run_time=theme.RUN,

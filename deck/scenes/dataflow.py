@@ -24,6 +24,7 @@ from deck.components.heads import HeadGroups
 from deck.components.highlight import outlines
 from deck.components.spec import table
 from deck.components.text import stack, text
+from deck.components.variants import variant_color
 from deck.content.model import Model
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
@@ -168,10 +169,10 @@ class DataFlow(DeckSlide):
                 f"{m.n_kv_heads} key/value heads",
                 f"KV cache −{fmt.percent(m.kv_cache_saving)} vs. MHA",
             ],
-            theme.K,
+            theme.GQA,
             self.panel_width,
         )
-        self.show_callout(c, outlines((d.k, d.v), theme.K))
+        self.show_callout(c, outlines((d.k, d.v), theme.GQA))
 
     @beat("""
         repeat_kv broadcasts the {m.n_kv_heads} KV heads to the {m.n_heads} query heads:
@@ -203,10 +204,7 @@ class DataFlow(DeckSlide):
     """)
     def kv_cache(self) -> None:
         m = self.model
-        variants = [
-            (name, kv, theme.V if name == "GQA" else theme.MUTED)
-            for name, kv in m.attention_variants
-        ]
+        variants = [(name, kv, variant_color(name)) for name, kv in m.attention_variants]
         chart = bar_chart(
             [
                 Bar(

@@ -10,7 +10,7 @@ from manim import DOWN, LEFT, UP, Create, LaggedStart, ReplacementTransform, VGr
 
 from deck import format as fmt
 from deck import theme
-from deck.components.cache_columns import CacheColumns
+from deck.components.cache_columns import MIN_UNIT, CacheColumns
 from deck.components.highlight import outline
 from deck.components.text import text
 from deck.components.variants import variant_color
@@ -55,7 +55,10 @@ class Panel:
 
 
 def panels(m: Model) -> list[Panel]:
-    unit = (COLUMNS_TOP - FLOOR) / m.n_heads  # one scale for both caches
+    # one scale for both caches: MHA's column fills the height, unless its cells would
+    # be too small to read; then it stops at the height, capped with its count
+    unit = max((COLUMNS_TOP - FLOOR) / m.n_heads, MIN_UNIT)
+    cap = int((COLUMNS_TOP - FLOOR) / unit + 1e-9)
     made = []
     for (name, kv), (left, right) in zip(compared(m), panel_bounds(), strict=True):
         heads = "head" if kv == 1 else "heads"
@@ -66,7 +69,7 @@ def panels(m: Model) -> list[Panel]:
         )
         title.move_to([left, PANEL_TITLE_Y, 0], aligned_edge=LEFT)
         pitch = (right - left) / len(TOKENS)
-        cache = CacheColumns(TOKENS, kv, unit, pitch, left, FLOOR)
+        cache = CacheColumns(TOKENS, kv, unit, pitch, left, FLOOR, cap)
         made.append(Panel(name, kv, title, cache, left))
     return made
 

@@ -22,6 +22,7 @@ from deck.components.highlight import outline
 from deck.components.model_table import ModelTable
 from deck.components.page import named_group, slide_title, source_line
 from deck.components.scatter import Point, Scatter
+from deck.components.variants import variant_color
 from deck.content.model import PRESETS, Model
 from deck.content.sources import GQA_FIGURE3, GQA_LIMITATIONS, TABLE1, UPTRAINING_ALPHA, Table1Row
 from deck.scenes.base import DeckSlide, beat
@@ -40,10 +41,10 @@ GQA_ROW = "GQA-8-XXL"
 
 
 def table1_points() -> list[Point]:
-    """Table 1's rows as points: GQA in the colour the deck gives GQA, the rest muted."""
+    """Table 1's rows as points, each in the colour the deck gives its kind of attention."""
 
     def point(r: Table1Row) -> Point:
-        color = theme.V if r.attention.startswith("GQA") else theme.TEXT
+        color = variant_color(r.attention.split("-")[0])  # "GQA-8" is GQA
         values = f"{r.seconds_per_sample:.2f} s · {r.average:.1f}"  # as Table 1 prints them
         return Point(r.model, values, r.seconds_per_sample, r.average, color)
 
@@ -173,7 +174,7 @@ class Evidence(DeckSlide):
     def gqa_point(self) -> None:
         plot = self.plot
         gqa, mha, mqa = (TABLE1.row(name) for name in (GQA_ROW, "MHA-XXL", "MQA-XXL"))
-        mark = outline(VGroup(plot.dot(GQA_ROW), plot.label(GQA_ROW)), theme.V)
+        mark = outline(VGroup(plot.dot(GQA_ROW), plot.label(GQA_ROW)), theme.GQA)
         c = card(
             GQA_ROW,
             [
@@ -182,7 +183,7 @@ class Evidence(DeckSlide):
                 f"{mqa.seconds_per_sample:.2f}\u00a0s",
                 f"MHA-XXL takes {mha.seconds_per_sample:.2f}\u00a0s",
             ],
-            theme.V,
+            theme.GQA,
             self.card_width,
         )
         self.swap_card(c, Create(mark), along=mark)

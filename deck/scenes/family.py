@@ -7,7 +7,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, LaggedStart, ReplacementTransfo
 
 from deck import format as fmt
 from deck import theme
-from deck.components.family import Sharing
+from deck.components.family import Sharing, query_row
 from deck.components.highlight import outline
 from deck.components.spec import sit_on
 from deck.components.text import stack, text
@@ -20,6 +20,7 @@ from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 LABEL_COLUMN = 3.5  # the variants' names and head counts, left of the wiring
+NAMES_GAP = 0.3  # at least this between the widest name and the wiring
 BAND_TOP = 2.35  # the first variant's query heads (below the legend)
 BAND_PITCH = 1.7  # from one variant's query heads to the next one's
 ROW_GAP = 0.6  # from the query heads down to the key heads
@@ -34,20 +35,38 @@ def variant_title(m: Model, name: str, kv: int) -> str:
     return groups if name == "GQA" else f"{name} = {groups}"
 
 
-def band(m: Model, index: int, name: str, kv: int) -> VGroup:
-    """One variant: its names and counts on the left, its wiring on the right."""
-    top = BAND_TOP - index * BAND_PITCH
-    strip_left = theme.CONTENT_LEFT + LABEL_COLUMN
-    wiring = Sharing(m.n_heads, kv, theme.CONTENT_RIGHT - strip_left, ROW_GAP)
-    wiring.move_to([(strip_left + theme.CONTENT_RIGHT) / 2, 0, 0], coor_mask=[1, 0, 0])
-    wiring.shift(UP * (top - wiring.queries.get_top()[1]))
+def names_block(m: Model, name: str, kv: int) -> VGroup:
     heads = "head" if kv == 1 else "heads"
-    names = stack(
+    return stack(
         text(variant_title(m, name, kv), theme.SIZE.subheading, variant_color(name)),
         text(f"{kv} KV {heads}", theme.SIZE.label, theme.TEXT),
         text(f"{fmt.nbytes(m.kv_cache_bytes(1, kv))} per token", theme.SIZE.label, theme.MUTED),
         buff=0.12,
     )
+
+
+def strip_left(m: Model) -> float:
+    """Where the wiring starts: after the label column, or after the widest name (a
+    model with 100 or more heads is "MHA = GQA-128")."""
+    widest = max(names_block(m, name, kv).width for name, kv in m.attention_variants)
+    return theme.CONTENT_LEFT + max(LABEL_COLUMN, widest + NAMES_GAP)
+
+
+def band(m: Model, index: int, name: str, kv: int) -> VGroup:
+    """One variant: its names and counts on the left, its wiring on the right."""
+    top = BAND_TOP - index * BAND_PITCH
+    left = strip_left(m)
+    width = theme.CONTENT_RIGHT - left
+    # capped, every band draws as many slots as the model's own GQA row: the rows end
+    # together, and each band's left end is the strip's
+    own = query_row(m.n_heads, m.n_kv_heads, width)
+    wiring = Sharing(m.n_heads, kv, width, ROW_GAP, slots=own.slots if own.capped else None)
+    if wiring.row.capped:
+        wiring.shift(RIGHT * (left - wiring.queries.get_left()[0]))
+    else:
+        wiring.move_to([(left + theme.CONTENT_RIGHT) / 2, 0, 0], coor_mask=[1, 0, 0])
+    wiring.shift(UP * (top - wiring.queries.get_top()[1]))
+    names = names_block(m, name, kv)
     names.move_to([0, wiring.get_y(), 0]).align_to([theme.CONTENT_LEFT, 0, 0], LEFT)
     group = VGroup(names, wiring)
     group.names, group.wiring = names, wiring

@@ -64,7 +64,7 @@ def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
     grid = table(
         [COLUMNS, *(model_row(m) for m in models)],
         theme.SIZE.label,
-        colors=(plain, muted, muted, plain, theme.V, plain, plain),
+        colors=(plain, muted, muted, plain, theme.GQA, plain, plain),
         align_right=RIGHT_ALIGNED,
     )
     grid.rows[0].set_color(muted)  # the column heads

@@ -17,7 +17,7 @@ from manim import (
 
 from deck import theme
 from deck.components.formula import Formula
-from deck.components.heads import head_cell, head_strip
+from deck.components.heads import head_cell, head_strip, readable_cell
 from deck.components.highlight import outline
 from deck.components.roles import OVERLAY
 from deck.components.spec import sit_on
@@ -36,21 +36,26 @@ FORMULA = (
 QKV_COLUMNS = (-4.6, 0.0, 4.6)  # centres of the Q, K and V columns
 QKV_BASELINES = (0.9, 0.05, -0.6)
 QKV_STRIP_Y = -1.4
-QKV_STRIP_WIDTH = 3.6  # the query heads' strip; K and V strips are as wide as their heads
+QKV_STRIP_WIDTH = 3.8  # the query heads' strip: demo-1b's 24 heads in 6 groups, 15 px each
 STEP_COLUMN = 4.0  # width reserved for a step's formula, so descriptions share one left edge
 STEP_PITCH = 1.05
-DIM = 0.35  # opacity of the steps already explained
+
+
+def qkv_cell(m: Model) -> float:
+    """The Q, K and V strips' head: the query heads fitted to the strip, if readable."""
+    return readable_cell(head_cell(m.n_heads, m.group_size, QKV_STRIP_WIDTH))
 
 
 def step_rows(m) -> list[tuple[str, str, str]]:
     """(formula, description, part of the full formula it explains) for the four steps."""
+    # the filled-in figures are part of the step's formula: one face for the math
     root = math.sqrt(m.head_dim)
-    root_txt = f"= {root:g}" if root.is_integer() else f"≈ {root:.1f}"
+    root_txt = f"= S slash {root:g}" if root.is_integer() else f"approx S slash {root:.1f}"
     return [
         ("S = #q[$Q$] #k[$K$]^top", "scores: every query against every key", "scores"),
         (
-            "S slash sqrt(d_k)",
-            f"÷ √{m.head_dim} {root_txt}: keeps the score variance near 1",
+            f"S slash sqrt({m.head_dim}) {root_txt}",
+            "keeps the score variance near 1",
             "scale",
         ),
         ('A = "softmax"(dots)', "per row: weights ≥ 0 that sum to 1", "softmax"),
@@ -108,7 +113,7 @@ class ScaledDotProduct(DeckSlide):
     def last_frame(cls, talk: Talk) -> VGroup:
         top, steps = step_layout(talk.model)
         for row in steps[:-1]:
-            row.set_opacity(DIM)
+            row.set_color(theme.DIMMED)
         return VGroup(top, steps, focus_box(formula_regions(top)["values"]))
 
     def setup(self) -> None:
@@ -122,7 +127,7 @@ class ScaledDotProduct(DeckSlide):
         box = focus_box(formula_regions(self.full)[name])
         anims = [fade_in(self.steps[index], shift=RIGHT * theme.NUDGE)]
         if index:
-            anims.append(self.steps[index - 1].animate.set_opacity(DIM))
+            anims.append(self.steps[index - 1].animate.set_color(theme.DIMMED))
         anims.append(ReplacementTransform(self.focus, box) if self.focus else fade_in(box))
         self.play(*anims, run_time=theme.RUN)
         self.focus = box
@@ -145,14 +150,18 @@ class ScaledDotProduct(DeckSlide):
             rows = VGroup(
                 text(f"{sym} = {name}", theme.SIZE.heading, color),
                 text(f"“{question}”", theme.SIZE.label),
-                text(f"{heads} heads × {m.head_dim}", theme.SIZE.label, theme.MUTED),
+                text(
+                    f"{heads} {'head' if heads == 1 else 'heads'} × {m.head_dim}",
+                    theme.SIZE.label,
+                    theme.MUTED,
+                ),
             )
             for row, y in zip(rows, QKV_BASELINES, strict=True):
                 sit_on(row.set_x(x), y)
-            # every strip's cells are as tall as the query heads' (a strip without gaps)
+            # one head size in all three strips (the query heads', fitted, never below the
+            # readable minimum): K and V show as few heads as the model has
             group = m.group_size if sym == "Q" else 1
-            cell = head_cell(m.n_heads, m.n_heads, QKV_STRIP_WIDTH)
-            strip = head_strip(heads, group, color, QKV_STRIP_WIDTH, height=cell)
+            strip = head_strip(heads, group, color, QKV_STRIP_WIDTH, qkv_cell(m))
             rows.add(strip.move_to([x, QKV_STRIP_Y, 0]))
             columns.add(rows)
         self.qkv = columns

@@ -132,7 +132,7 @@ def chart_lines(chart: LogChart, m: Model, batch: int) -> ChartLines:
             markers.add(chart.marker(reached, weights, color))
     return ChartLines(
         curves,
-        chart.level(weights, theme.TEXT, f"weights {fmt.nbytes(weights)}"),
+        chart.level(weights, theme.WEIGHTS, f"weights {fmt.nbytes(weights)}"),
         chart.end_labels(labels, theme.SIZE.detail),
         markers,
     )
@@ -216,8 +216,11 @@ def formula_values(m: Model, f: Formula) -> dict[str, VGroup]:
         "dim": (f"{m.head_dim}", theme.TEXT),
         "bytes": (f"{m.dtype_bytes}", theme.TEXT),
     }
+    # typeset as the formula is, so a factor and its value are in one face
     return {
-        part: text(value, theme.SIZE.heading, color).move_to([f.select(part).get_x(), VALUES_Y, 0])
+        part: Formula(value, theme.SIZE.heading, color).move_to(
+            [f.select(part).get_x(), VALUES_Y, 0]
+        )
         for part, (value, color) in values.items()
     }
 
@@ -264,7 +267,7 @@ def decoding_reads(m: Model) -> VGroup:
             f"= {fmt.nbytes(read * m.dtype_bytes)}, read for every token",
             weights_read_note(m),
         ],
-        theme.OUTPUT,
+        theme.WEIGHTS,
         READS_CARD_WIDTH,
     )
     cache = card(

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from deck.content.model import DEFAULT_PRESET, Model, get_preset
+from deck.content.realattention import DEFAULT_TEXT as DEFAULT_ATTENTION_TEXT
+
+if TYPE_CHECKING:
+    from deck.content.realattention import RealAttention
 
 DEFAULT_TITLE = "Grouped-Query Attention"
 DEFAULT_THEME = "dark"
@@ -26,6 +31,11 @@ class Talk:
     date: datetime.date | None = None
     minutes: int | None = None  # the slot's length, for the speaker view's pacing
     theme: str = DEFAULT_THEME
+    # real attention from the model's checkpoint, when it has one (deck/content/realattention.py)
+    attention_text: str = DEFAULT_ATTENTION_TEXT
+    attention_layer: int | None = None  # None: the middle layer
+    attention_group: int = 0
+    attention: RealAttention | None = None  # computed for a build, from the three above
 
     @classmethod
     def for_preset(cls, name: str = DEFAULT_PRESET) -> Talk:

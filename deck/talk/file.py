@@ -10,6 +10,9 @@
     model = "demo-1b"          # a preset, or a config.json (or its folder), relative to this file
     model_name = "Our 1B"      # the model's name on the slides, with a config.json
     theme = "dark"             # or "light"
+    attention_text = "The cat sat on the mat"   # with a model folder that has weights:
+    attention_layer = 16       # the real heads shown, layer and KV group from 0
+    attention_group = 0        # (defaults: this sentence, the middle layer, group 0)
 
 Every key is optional; what is left out keeps its default (deck/talk/__init__.py). The file is
 read with the standard library's `tomllib`. An unknown key, a wrong type or a model that
@@ -31,21 +34,15 @@ from typing import Any
 from deck import theme
 from deck.content.hfconfig import load_config
 from deck.content.model import PRESETS, Model, preset_name
+from deck.failure import TalkFileError
 from deck.system.characters import refusal
 from deck.system.textfile import nesting, read_text
-
-
-class TalkFileError(ValueError):
-    """A talk file the deck cannot use; the message is one line naming the file."""
-
-    def __init__(self, path: Path | str, reason: str):
-        super().__init__(f"{path}: {reason}")
-
 
 # The keys that become `Talk` fields as they are, with the type each must have.
 TEXT_KEYS = ("title", "subtitle", "speaker", "affiliation", "event")
 MODEL_KEYS = ("model", "model_name")
-KEYS = (*TEXT_KEYS, "date", "minutes", *MODEL_KEYS, "theme")
+ATTENTION_KEYS = ("attention_text", "attention_layer", "attention_group")
+KEYS = (*TEXT_KEYS, "date", "minutes", *MODEL_KEYS, "theme", *ATTENTION_KEYS)
 LONGEST_TALK_MINUTES = 24 * 60  # anything longer is a typo (seconds, or a year)
 # The longest line each text may be, in characters: what its slide holds at its size
 # (the title slide and the closing byline keep their layout at these lengths; tested with
@@ -58,6 +55,7 @@ MAX_CHARS = {
     "event": 80,
     "model": 4096,  # a path (PATH_MAX)
     "model_name": 40,  # the model's name sits inside headings and table cells
+    "attention_text": 80,  # a sentence; its tokens are checked against the slide's room too
 }
 WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)  # what deck/export/html.py refuses
 MAX_TALK_FILE_BYTES = 64 * 1024  # a talk file is a dozen lines
@@ -120,6 +118,13 @@ def _minutes(f: TalkFile, value: Any) -> int:
         raise f.fail("minutes", f"must be a whole number of minutes, got {value!r}")
     if not 0 < value <= LONGEST_TALK_MINUTES:
         raise f.fail("minutes", f"must be between 1 and {LONGEST_TALK_MINUTES}, got {value}")
+    return value
+
+
+def _index(f: TalkFile, key: str, value: Any) -> int:
+    """A layer or KV group, counted from 0 (its range is the model's, checked when computed)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise f.fail(key, f"must be a whole number from 0, got {value!r}")
     return value
 
 
@@ -192,10 +197,19 @@ def read_talk_file(path: Path | str) -> TalkFile:
             reference.update(_model_reference(f, _text(f, key, value)))
         elif key == "model_name":
             reference["model_name"] = _text(f, key, value)
+        elif key == "attention_text":
+            details[key] = _text(f, key, value)
+            if not details[key]:
+                raise f.fail(key, "must not be empty (leave the key out for the default)")
+        elif key in ATTENTION_KEYS:
+            details[key] = _index(f, key, value)
         else:
             raise _unknown(f, key)
     if "title" in details and not details["title"]:
         raise f.fail("title", "must not be empty (leave the key out for the default title)")
     if "model_name" in reference and "config" not in reference:
         raise f.fail("model_name", "goes with a config.json model (a preset has its own name)")
+    given = [k for k in ATTENTION_KEYS if k in details]
+    if given and "config" not in reference:
+        raise f.fail(given[0], "goes with a model folder that has weights (a preset has none)")
     return TalkFile(path, details, **reference)

@@ -88,4 +88,9 @@ def resolve_talk(args: argparse.Namespace, project: Project = THIS_PROJECT) -> T
     details = dict(talk_file.details) if talk_file is not None else {}
     if args.theme is not None:
         details["theme"] = args.theme
-    return Talk(resolve_model(args, talk_file), **details)
+    talk = Talk(resolve_model(args, talk_file), **details)
+    if getattr(args, "command", None) in ("build", "present", "watch"):
+        from deck.talk.real_attention import for_talk  # the slide's real heads, if any
+
+        talk = for_talk(talk, project.attention_cache)
+    return talk

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from PIL import Image
 
+from deck.compat.manim import current_frame
+
 
 class CapturesFrames:
     """Mixin for a deck scene: `self.frames` gets each slide's last frame."""
@@ -18,5 +20,4 @@ class CapturesFrames:
 
     def end_slide(self, name: str) -> None:
         super().end_slide(name)
-        self.renderer.update_frame(self, ignore_skipping=True)
-        self.frames.append(Image.fromarray(self.renderer.get_frame()).convert("RGB"))
+        self.frames.append(Image.fromarray(current_frame(self)).convert("RGB"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -16,7 +17,16 @@ from deck.content.attention import conversion_example
 from deck.content.model import PRESETS
 from deck.content.sources import GQA_FIGURE2
 from deck.scenes import SCENES, total_slides
-from tests.conftest import SCENE_PRESET_PARAMS, SPEAKER, SPEAKER_TALK, TALKS, constructed, talk_for
+from tests.conftest import (
+    BIG_CONFIGS,
+    CONFIGS,
+    SCENE_PRESET_PARAMS,
+    SPEAKER,
+    SPEAKER_TALK,
+    TALKS,
+    constructed,
+    talk_for,
+)
 from tests.test_attention import _reference_relative_errors
 
 HEADER_BOTTOM = theme.CONTENT_TOP + 0.1  # the section title and counter sit above this
@@ -559,3 +569,55 @@ def test_a_talk_without_a_speaker_shows_no_byline():
         "4 KV heads",
     ]
     assert slide_texts("Closing", "demo-1b", "thanks") == ["Thank you", "Grouped-Query Attention"]
+
+
+# ── what the capped drawings of big models say (tests/scenes/test_big_models.py) ──────
+SUMMARY = re.compile(r"^(… |⋮|all \d)")  # not the bare "…" inside a row
+
+
+def raw_heads(talk: str) -> tuple[int, int]:
+    """Query and KV heads, read from the config.json itself (not through deck's loader)."""
+    c = json.loads((CONFIGS / talk / "config.json").read_text())
+    return c["num_attention_heads"], c["num_key_value_heads"]
+
+
+def true_summaries(heads: int, kv: int) -> dict[str, str]:
+    """Each capped drawing's summary, by what it draws: MHA's row (a KV head per query
+    head), the model's GQA groups, one group of every head (MQA), the KV heads alone (a
+    strip of K or V), a cache column of MHA or of GQA (⋮ and the column's heads)."""
+    group = heads // kv
+    gqa = f"all {heads} heads" if kv == 1 else f"… {kv} groups of {group}"
+    return {
+        "mha": f"… {heads} heads",
+        "gqa": gqa,
+        "mqa": f"all {heads} heads",
+        "kv": f"… {kv} heads",
+        "mha_column": f"⋮ {heads}",
+        "gqa_column": f"⋮ {kv}",
+    }
+
+
+# the summaries each capped slide must show, for 64 or more query heads
+REQUIRED = {
+    ("Opening", "title"): ("gqa",),
+    ("Family", "family"): ("mha", "gqa", "mqa"),
+    ("Family", "highlight_gqa"): ("mha", "gqa", "mqa"),
+    ("DataFlow", "repeat_kv"): ("gqa",),
+    ("Decoding", "step_3"): ("mha_column",),
+    ("ScaledDotProduct", "qkv_meaning"): ("gqa",),
+    ("Conversion", "model_heads"): ("gqa",),
+}
+
+
+@pytest.mark.parametrize("talk", BIG_CONFIGS)
+@pytest.mark.parametrize(("scene_name", "beat"), list(REQUIRED), ids=lambda v: v)
+def test_capped_drawings_state_the_true_counts(scene_name, beat, talk):
+    """Every summary on a big model's slide is a true count from its config.json, and
+    each capped drawing shows the ones it must."""
+    heads, kv = raw_heads(talk)
+    true = true_summaries(heads, kv)
+    shown = [t for t in slide_texts(scene_name, talk, beat) if SUMMARY.match(t)]
+    for said in shown:
+        assert said in true.values(), f"{scene_name}.{beat}: {said!r} is not a true count"
+    for key in REQUIRED[(scene_name, beat)]:
+        assert true[key] in shown, f"{scene_name}.{beat}: {true[key]!r} missing ({shown})"

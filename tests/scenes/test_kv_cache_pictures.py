@@ -9,7 +9,7 @@ import pytest
 
 from deck.components.family import Sharing
 from deck.content.model import PRESETS
-from deck.scenes.decoding import panels
+from deck.scenes.decoding import COLUMNS_TOP, panels
 from deck.scenes.why_gqa import chart_frame, chart_lines
 from tests.conftest import talk_for
 
@@ -50,14 +50,31 @@ def test_the_curves_end_at_the_cache_of_the_full_context(name):
         assert batched[-1].get_end()[1] - single[-1].get_end()[1] == pytest.approx(per_doubling)
 
 
-@pytest.mark.parametrize(("n_heads", "n_kv_heads"), [(24, 4), (32, 8), (28, 4), (64, 8), (8, 1)])
+@pytest.mark.parametrize(
+    ("n_heads", "n_kv_heads"), [(24, 4), (32, 8), (28, 4), (64, 8), (8, 1), (128, 16), (128, 1)]
+)
 def test_each_query_head_is_wired_to_its_group_s_kv_head(n_heads, n_kv_heads):
+    """Every drawn query head is wired to its group's KV head; a row that cannot draw
+    them all draws whole groups from the first (or, for one big group, its first heads
+    and its last) and says how many there are."""
     group = n_heads // n_kv_heads
     drawn = Sharing(n_heads, n_kv_heads, width=10.0, row_gap=0.6)
-    assert len(drawn.queries) == n_heads and len(drawn.keys) == n_kv_heads
-    for h, link in enumerate(drawn.links):
-        assert np.allclose(link.get_end(), drawn.queries[h].get_bottom())
-        assert np.allclose(link.get_start(), drawn.keys[h // group].get_top())
+    heads = list(drawn.row.heads)
+    assert len(drawn.queries) == len(heads) and heads == sorted(set(heads))
+    assert drawn.kv_heads == sorted({h // group for h in heads})
+    if len(heads) < n_heads:
+        if n_kv_heads == 1:
+            assert heads[-1] == n_heads - 1 and heads[:-1] == list(range(len(heads) - 1))
+            assert drawn.row.summary == f"all {n_heads} heads"
+        else:
+            assert heads == list(range(len(heads))) and len(heads) % group == 0
+            assert drawn.row.summary == (
+                f"… {n_heads} heads" if group == 1 else f"… {n_kv_heads} groups of {group}"
+            )
+    for h, link in zip(heads, drawn.links, strict=True):
+        assert np.allclose(link.get_end(), drawn.queries[heads.index(h)].get_bottom())
+        key = drawn.keys[drawn.kv_heads.index(h // group)]
+        assert np.allclose(link.get_start(), key.get_top())
 
 
 def test_many_heads_stay_visible():
@@ -66,12 +83,20 @@ def test_many_heads_stay_visible():
     assert drawn.queries[0].width * 135 >= 12
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("name", [*PRESETS, "Llama-2-70b-hf", "synthetic-128-1"])
 def test_cache_columns_grow_with_the_kv_heads(name):
     """MHA's and GQA's columns share one scale: a cell per KV head, of one height in both
-    caches, so the picture shows the bytes the counters count."""
-    m = PRESETS[name]
+    caches, so the picture shows the bytes the counters count; a column too tall for the
+    slide stops at its top with "⋮" and its true head count."""
+    m = talk_for(name).model
     mha, gqa = panels(m)
-    mha_key, gqa_key = mha.cache.columns[0][0], gqa.cache.columns[0][0]
-    assert (len(mha_key), len(gqa_key)) == (m.n_heads, m.n_kv_heads)
-    assert mha_key[0].height == pytest.approx(gqa_key[0].height)
+    for panel, heads in ((mha, m.n_heads), (gqa, m.n_kv_heads)):
+        column = panel.cache.columns[0]
+        key, value = column[0], column[1]
+        assert len(key) == len(value)
+        if len(key) < heads:
+            assert column[2].original_text == f"⋮ {heads}"
+            assert column.get_top()[1] <= COLUMNS_TOP + 1e-6
+        else:
+            assert len(key) == heads and len(column) == 2
+    assert mha.cache.columns[0][0][0].height == pytest.approx(gqa.cache.columns[0][0][0].height)

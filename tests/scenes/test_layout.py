@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from deck import theme
-from deck.components.roles import BOX, DECOR, LINE, TEXT
+from deck.components.roles import BOX, DECOR, HEAD, LINE, TEXT
 from tests.conftest import LAYOUT_PARAMS, constructed
 
 HALF_W, HALF_H = theme.FRAME_HALF_WIDTH, theme.FRAME_HALF_HEIGHT
@@ -58,6 +58,8 @@ def _conflict(a, b) -> str | None:
         return "a line crosses a text"
     if roles == {BOX}:
         return None if a.contains(b) or b.contains(a) else "boxes overlap"
+    if roles == {TEXT, HEAD}:
+        return "a text covers a head"
     if roles in ({TEXT, BOX}, {TEXT, DECOR}):
         text_item, other = (a, b) if a.role == TEXT else (b, a)
         return None if other.contains(text_item) else "a text sticks out of a box"

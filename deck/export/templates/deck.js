@@ -23,11 +23,9 @@
       section.setAttribute("data-background-video", blobUrl(section.getAttribute("data-deck-video")));
       section.removeAttribute("data-deck-video");
     }
-    posters.push([
-      section,
-      blobUrl(section.getAttribute("data-deck-poster")),
-      blobUrl(section.getAttribute("data-deck-overview"))
-    ]);
+    var poster = blobUrl(section.getAttribute("data-deck-poster"));
+    var overview = section.getAttribute("data-deck-overview");  // the small deck: the poster
+    posters.push([section, poster, overview ? blobUrl(overview) : poster]);
     section.removeAttribute("data-deck-poster");
     section.removeAttribute("data-deck-overview");
   });
