@@ -388,7 +388,7 @@ def report(runs: list[Run], preset: str, seed_note: str, load: tuple[float, floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quality", nargs="+", default=["low", "high"], choices=list(QUALITIES))
-    parser.add_argument("--preset", default="gqa-1b")
+    parser.add_argument("--preset", default="demo-1b")
     parser.add_argument("--no-seed", action="store_true", help="skip the original animation")
     parser.add_argument(
         "--seed",

@@ -116,3 +116,20 @@ def spoken_bytes(n: int) -> str:
         return f"{int(value)} {unit}"
     said = _two_figures(value)
     return ("" if float(said) == value else "about ") + f"{said} {unit}"
+
+
+SPOKEN_K_FROM = 1024  # a context of 2,048 tokens is said "2K", 3,072 "3K"
+
+
+def spoken_tokens(n: int) -> str:
+    """A token count as a speaker says it: 202 → "202"; 2,048 → "2K"; 1,207 → "about
+    1,200"; 131,072 → "128K" (at most three significant figures aloud)."""
+    if n < 1000:
+        return f"{n}"
+    kilo, rest = divmod(n, SPOKEN_K_FROM)
+    if not rest:  # 2,048, 3,072, 131,072: contexts are said in K
+        return f"{kilo:,}K"
+    if n < SPOKEN_EXACT_BELOW:
+        said = int(Decimal(n).scaleb(-2).quantize(Decimal(1), ROUND_HALF_UP)) * 100
+        return ("" if said == n else "about ") + f"{said:,}"
+    return spoken(n)

@@ -15,7 +15,7 @@ from manim import config as manim_config
 from deck import theme
 from deck.compat.manim import CONSTRUCT_ONLY
 from deck.content.hfconfig import load_config
-from deck.content.model import DEFAULT_PRESET, PRESETS
+from deck.content.model import DEFAULT_PRESET, PRESETS, preset_name
 from deck.scenes import BY_NAME, SCENES, make_scene
 from deck.talk import DEFAULT_THEME, Talk
 from deck.testing.frames import CapturesFrames
@@ -97,7 +97,7 @@ def talk_for(talk_id: str) -> Talk:
         return real_weights_talk()
     if talk_id == SPEAKER_TALK:
         return Talk(load_config(CONFIGS / "Qwen3-4B" / "config.json"), **SPEAKER)
-    if talk_id in PRESETS:
+    if preset_name(talk_id) in PRESETS:
         return Talk.for_preset(talk_id)
     return Talk(load_config(CONFIGS / talk_id))
 

@@ -181,7 +181,7 @@ def test_repeat_kv_query_head_h_reads_kv_head_h_div_n_rep(n_kv, n_rep, seq, d):
 
 
 def test_repeat_kv_for_the_deck_model_maps_six_query_heads_to_each_kv_head():
-    model = get_preset("gqa-1b")
+    model = get_preset("demo-1b")
     x = np.arange(4, dtype=float).reshape(1, 1, 4, 1)  # KV head j holds the value j
     out = repeat_kv(x, 6)
     expected = [0] * 6 + [1] * 6 + [2] * 6 + [3] * 6  # Q0–5 → KV0 … Q18–23 → KV3
@@ -338,7 +338,7 @@ def test_bad_inputs_raise_value_errors_that_name_the_shapes():
 
 # ── KV-cache table ──────────────────────────────────────────────────────
 def test_kv_cache_table_for_the_deck_model_matches_the_reference_figures():
-    rows = kv_cache_table(get_preset("gqa-1b"), [1, 2048, 32768])
+    rows = kv_cache_table(get_preset("demo-1b"), [1, 2048, 32768])
     assert [(r.name, r.n_kv_heads) for r in rows] == [("MHA", 24), ("GQA", 4), ("MQA", 1)]
     assert [r.bytes_per_token for r in rows] == [147_456, 24_576, 6_144]
     assert [r.bytes_at for r in rows] == [
@@ -445,7 +445,7 @@ def test_mean_pool_with_one_group_per_head_is_the_identity_and_with_one_group_th
 
 
 def test_mean_pool_of_the_deck_model_shape_averages_six_heads_into_each_kv_head():
-    model = get_preset("gqa-1b")
+    model = get_preset("demo-1b")
     d = model.head_dim
     # Head h's rows all hold the value h: KV head g must hold the mean of 6g … 6g + 5.
     w = np.repeat(np.arange(model.n_heads, dtype=float), d)[:, None] * np.ones((1, 3))

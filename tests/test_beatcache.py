@@ -122,8 +122,8 @@ def frame_counts(folder, scene):
 
 
 def test_recorded_talk_notes_the_details_read():
-    talk = RecordedTalk(Talk.for_preset("gqa-1b"))
-    assert (talk.model.name, talk.theme, talk.slug) == ("gqa-1b", "dark", "gqa-1b")
+    talk = RecordedTalk(Talk.for_preset("demo-1b"))
+    assert (talk.model.name, talk.theme, talk.slug) == ("demo-1b", "dark", "demo-1b")
     assert talk.read == set()  # the model and theme shape every slide: not details
     talk.recording = False
     assert talk.title
@@ -135,7 +135,7 @@ def test_recorded_talk_notes_the_details_read():
 
 
 def test_details_key_changes_with_the_details_read_only():
-    talk = Talk.for_preset("gqa-1b")
+    talk = Talk.for_preset("demo-1b")
     other = dataclasses.replace(talk, speaker="Ada Lovelace", date=datetime.date(2026, 12, 1))
     assert details_key("base", talk, []) == details_key("base", other, [])
     assert details_key("base", talk, ["title"]) == details_key("base", other, ["title"])
@@ -148,7 +148,7 @@ def test_details_key_changes_with_the_details_read_only():
 def test_a_second_render_reuses_every_slide(tmp_path):
     """Also for another speaker, event and date: this scene shows none of them."""
     project = Project(tmp_path)
-    scene, talk = "AttentionWeights", Talk.for_preset("gqa-1b")
+    scene, talk = "AttentionWeights", Talk.for_preset("demo-1b")
     where = project.build(talk, "low")
     render.render_in_process(scene, where)
     first = frame_counts(where.slides, scene)
@@ -164,7 +164,7 @@ def test_a_second_render_reuses_every_slide(tmp_path):
 @pytest.mark.render
 def test_a_changed_detail_renders_the_slides_that_read_it_again(tmp_path):
     project = Project(tmp_path)
-    talk = Talk.for_preset("gqa-1b")
+    talk = Talk.for_preset("demo-1b")
 
     def reused(talk: Talk) -> int:
         where = project.build(talk, "low")

@@ -31,7 +31,7 @@ def reference(m, tokens: int) -> dict[str, int]:
     }
 
 
-@pytest.mark.parametrize("name", ["gqa-1b", "llama-3-8b", "astrai-1b"])
+@pytest.mark.parametrize("name", ["demo-1b", "llama-3-8b", "astrai-1b"])
 def test_every_variant_is_the_count_of_its_numbers(name):
     m = PRESETS[name]
     tokens = comparison_tokens(m)
@@ -40,7 +40,7 @@ def test_every_variant_is_the_count_of_its_numbers(name):
 
 
 def test_the_default_models_figures_at_32k_tokens():
-    m = PRESETS["gqa-1b"]
+    m = PRESETS["demo-1b"]
     assert comparison_tokens(m) == 32_768  # longer than its own 2,048
     got = {v.kind: v.bytes for v in cache_variants(m, 32_768)}
     assert got == {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,10 @@ from deck import cli
 from deck.build import render
 from deck.commands import build as build_command
 from deck.commands import present as present_command
-from deck.content.model import PRESETS
+from deck.content.model import DEFAULT_PRESET, PRESETS, get_preset
 from deck.project import THIS_PROJECT, Project, export_stem
-from deck.scenes import SCENE_NAMES, total_slides
+from deck.scenes import BY_NAME, SCENE_NAMES, total_slides
+from deck.talk.file import read_talk_file
 
 
 def run_deck(*args: str) -> subprocess.CompletedProcess:
@@ -47,6 +49,18 @@ def test_bad_input_is_one_line_naming_the_choices(args, names):
         assert name in lines[0]
 
 
+def test_the_default_models_former_name_still_works(tmp_path):
+    """Scripts written for "demo-1b" (renamed: it read as GQA-1, which is MQA) keep working,
+    on the command line and in a talk file."""
+    assert get_preset("gqa-1b") is PRESETS[DEFAULT_PRESET]
+    done = run_deck("info", "--preset", "gqa-1b")
+    assert done.returncode == 0, done.stderr
+    assert "Demo-1B" in done.stdout
+    talk = tmp_path / "talk.toml"
+    talk.write_text('model = "gqa-1b"\n')
+    assert read_talk_file(talk).model() is PRESETS[DEFAULT_PRESET]
+
+
 def test_jobs_must_be_positive():
     done = run_deck("build", "--jobs", "0")
     assert done.returncode == 2 and "--jobs" in done.stderr
@@ -61,6 +75,33 @@ def test_list_names_every_slide_with_its_notes():
     assert "Llama 3 8B" in done.stdout
 
 
+SECTION_LINE = re.compile(
+    r"^(\w+) — .* \((\d+) slides?, ([\d,]+) words, (\d+\.\d) min\)$", re.MULTILINE
+)
+
+
+def test_list_gives_each_sections_words_and_minutes_and_the_total():
+    """At 130 words a minute; the words counted here from the notes, split at spaces."""
+    done = run_deck("list")
+    assert done.returncode == 0, done.stderr
+    sections = SECTION_LINE.findall(done.stdout)
+    assert [name for name, *_ in sections] == list(SCENE_NAMES)
+    model = get_preset(DEFAULT_PRESET)
+    total = 0
+    for name, slides, said, minutes in sections:
+        scene = BY_NAME[name]
+        expected = sum(len(scene.notes_for(b, model).split()) for b in scene.beat_names())
+        assert int(slides) == scene.slide_count()
+        assert int(said.replace(",", "")) == expected, name
+        assert float(minutes) == round(expected / 130, 1), name
+        total += expected
+    last = done.stdout.strip().splitlines()[-1]
+    assert last == (
+        f"Total: {total_slides()} slides, {total:,} words, {total / 130:.1f} min "
+        "at 130 words a minute"
+    )
+
+
 def test_export_before_render_says_what_to_do(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(render, "render_scenes", lambda *a, **k: [])  # as if nothing rendered
     assert cli.main(["build", "--quality", "low"], Project(tmp_path)) == 1
@@ -72,7 +113,7 @@ def test_export_before_render_says_what_to_do(monkeypatch, tmp_path, capsys):
 
 
 def test_non_default_preset_exports_under_its_own_name():
-    assert export_stem("gqa-1b") == "gqa"
+    assert export_stem("demo-1b") == "gqa"  # the default talk keeps its stem
     assert export_stem("mistral-7b") == "gqa-mistral-7b"
 
 
@@ -215,7 +256,7 @@ def test_exports_are_told_the_talk(monkeypatch):
     from deck.talk import Talk
 
     talk = Talk(
-        PRESETS["gqa-1b"], speaker="Ada Speaker", date=datetime.date(2026, 5, 14), minutes=20
+        PRESETS["demo-1b"], speaker="Ada Speaker", date=datetime.date(2026, 5, 14), minutes=20
     )
     options = build_command.export_options(talk)
     assert (options.title, options.author, options.date) == (
@@ -223,10 +264,10 @@ def test_exports_are_told_the_talk(monkeypatch):
         "Ada Speaker",
         datetime.date(2026, 5, 14),
     )
-    assert options.minutes == 20 and options.subject == "GQA-1B"
+    assert options.minutes == 20 and options.subject == "Demo-1B"
     assert options.references == tuple(r.citation() for r in cited_references())
     # no date: the day of the export, for the documents' created/modified dates
-    assert build_command.export_options(Talk(PRESETS["gqa-1b"])).day == datetime.date.today()
+    assert build_command.export_options(Talk(PRESETS["demo-1b"])).day == datetime.date.today()
 
     seen = []
 

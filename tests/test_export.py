@@ -776,7 +776,7 @@ def test_pictures_that_cannot_be_kept_are_an_export_error(slides, tmp_path):
 
 
 # ── live slides (the HTML deck's widgets) ───────────────────────────────
-def widget(preset: str = "gqa-1b"):
+def widget(preset: str = "demo-1b"):
     models = list(PRESETS.values())
     return calculator_widget(models, PRESETS[preset], "2 · KV-cache calculator", "2 / 3")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from deck.format import nbytes, spoken, spoken_bytes
+from deck.format import nbytes, spoken, spoken_bytes, spoken_tokens
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,19 @@ def test_spoken_bytes(size: int, said: str) -> None:
 )
 def test_nbytes(size: int, shown: str) -> None:
     assert nbytes(size) == shown
+
+
+@pytest.mark.parametrize(
+    ("tokens", "said"),
+    [
+        (202, "202"),
+        (2_048, "2K"),
+        (3_072, "3K"),
+        (131_072, "128K"),
+        (1_207, "about 1,200"),
+        (1_000, "1,000"),
+        (15_000, "15 thousand"),
+    ],
+)
+def test_spoken_tokens(tokens: int, said: str) -> None:
+    assert spoken_tokens(tokens) == said

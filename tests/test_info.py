@@ -127,9 +127,9 @@ def test_bad_config_from_the_command_line(tmp_path):
 @pytest.mark.parametrize(
     ("args", "reason"),
     [
-        (["info", "--preset", "gqa-1b", "--model", "x.json"], "not allowed with"),
-        (["list", "--model", "x.json", "--preset", "gqa-1b"], "not allowed with"),
-        (["build", "--preset", "gqa-1b", "--model", "x.json"], "not allowed with"),
+        (["info", "--preset", "demo-1b", "--model", "x.json"], "not allowed with"),
+        (["list", "--model", "x.json", "--preset", "demo-1b"], "not allowed with"),
+        (["build", "--preset", "demo-1b", "--model", "x.json"], "not allowed with"),
     ],
 )
 def test_preset_and_model_exclude_each_other(args, reason, capsys):
@@ -158,7 +158,7 @@ def test_resolve_model_for_every_command():
         args = parser.parse_args([command, "--model", path, "--name", "Mistral 7B v0.1"])
         m = resolve_model(args)
         assert (m.title, m.name, m.sliding_window) == ("Mistral 7B v0.1", "mistral-7b-v0.1", 4096)
-        assert resolve_model(parser.parse_args([command])) is PRESETS["gqa-1b"]
+        assert resolve_model(parser.parse_args([command])) is PRESETS["demo-1b"]
         assert resolve_model(parser.parse_args([command, "--preset", "astrai-1b"])).n_params
 
 

@@ -15,7 +15,7 @@ MiB, GiB = 2**20, 2**30
 # preset → (parameters, KV-cache bytes per token); llama-3-8b and mistral-7b are the
 # published totals of Meta-Llama-3-8B and Mistral-7B-v0.1.
 REFERENCE = {
-    "gqa-1b": (949_003_776, 24_576),
+    "demo-1b": (949_003_776, 24_576),
     "astrai-1b": (1_203_807_744, 24_576),
     "llama-3-8b": (8_030_261_248, 131_072),
     "mistral-7b": (7_241_732_096, 131_072),
@@ -71,14 +71,14 @@ def test_every_preset_matches_an_independent_count(name):
 
 
 def test_tied_embedding_variants():
-    assert dataclasses.replace(get_preset("gqa-1b"), tie_embeddings=True).params() == 795_403_776
+    assert dataclasses.replace(get_preset("demo-1b"), tie_embeddings=True).params() == 795_403_776
     assert (
         dataclasses.replace(get_preset("astrai-1b"), tie_embeddings=True).params() == 1_050_207_744
     )
 
 
 def test_layers_alone_and_the_mha_variant():
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     assert m.layer_params() == 26_741_760
     assert m.n_layers * m.layer_params() == 641_802_240
     assert m.params() - m.embedding_params - m.n_layers * m.layer_params() == 1_536  # final norm
@@ -88,7 +88,7 @@ def test_layers_alone_and_the_mha_variant():
 
 def test_default_preset_is_the_promo_spec_card():
     m = get_preset(DEFAULT_PRESET)
-    assert DEFAULT_PRESET == "gqa-1b"
+    assert DEFAULT_PRESET == "demo-1b"
     spec = (m.n_layers, m.hidden, m.n_heads, m.n_kv_heads, m.head_dim, m.ffn, m.max_len)
     assert spec == (24, 1536, 24, 4, 64, 4608, 2048)
     assert (m.vocab, m.tie_embeddings, m.dtype) == (100_000, False, "bfloat16")
@@ -105,7 +105,7 @@ def test_kv_cache_bytes_per_token(name):
 
 
 def test_kv_cache_figures_for_the_deck_model():
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     assert (m.kv_cache_bytes(1, 24), m.kv_cache_bytes(1), m.kv_cache_bytes(1, 1)) == (
         147_456,
         24_576,
@@ -124,7 +124,7 @@ def test_kv_cache_figures_for_the_deck_model():
 
 # ── head grouping ───────────────────────────────────────────────────────
 def test_group_size_and_kv_head_of():
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     assert m.group_size == 6
     assert [m.kv_head_of(h) for h in range(24)] == [0] * 6 + [1] * 6 + [2] * 6 + [3] * 6
     llama = get_preset("llama-3-8b")
@@ -150,12 +150,12 @@ def test_group_size_and_kv_head_of():
 )
 def test_inconsistent_presets_raise_value_errors_naming_the_dimensions(changes, pattern):
     with pytest.raises(ValueError, match=pattern):
-        dataclasses.replace(get_preset("gqa-1b"), **changes)
+        dataclasses.replace(get_preset("demo-1b"), **changes)
 
 
 def test_with_kv_heads_rejects_a_count_that_does_not_divide_the_heads():
     with pytest.raises(ValueError, match=r"n_heads=24.*n_kv_heads=5"):
-        get_preset("gqa-1b").with_kv_heads(5)
+        get_preset("demo-1b").with_kv_heads(5)
 
 
 def test_unknown_preset_lists_the_valid_choices():
@@ -163,7 +163,7 @@ def test_unknown_preset_lists_the_valid_choices():
         get_preset("gpt-5")
     message = str(info.value)
     assert "gpt-5" in message
-    for name in ("gqa-1b", "astrai-1b", "llama-3-8b", "mistral-7b", *PRESETS):
+    for name in ("demo-1b", "astrai-1b", "llama-3-8b", "mistral-7b", *PRESETS):
         assert name in message
 
 
@@ -171,7 +171,7 @@ def test_unknown_preset_lists_the_valid_choices():
 def test_head_dim_need_not_divide_hidden():
     # Qwen3-4B's attention: 32 query heads × 128 over a hidden size of 2560.
     m = dataclasses.replace(
-        get_preset("gqa-1b"), hidden=2560, n_heads=32, n_kv_heads=8, head_dim=128
+        get_preset("demo-1b"), hidden=2560, n_heads=32, n_kv_heads=8, head_dim=128
     )
     assert (m.q_out, m.kv_out, m.group_size) == (4096, 1024, 4)
     assert m.attention_weights() == 2560 * 4096 * 2 + 2560 * 1024 * 2
@@ -190,7 +190,7 @@ def test_head_dim_need_not_divide_hidden():
     ],
 )
 def test_optional_parts_match_an_independent_count(changes):
-    m = dataclasses.replace(get_preset("gqa-1b"), **changes)
+    m = dataclasses.replace(get_preset("demo-1b"), **changes)
     for kv in (1, 4, 24):
         assert m.params(n_kv_heads=kv) == counted_params(m, kv)
         assert m.with_kv_heads(kv).params() == counted_params(m, kv)
@@ -206,14 +206,14 @@ def test_breakdown_adds_up_to_the_total(name):
 
 
 def test_breakdown_of_the_deck_model_by_hand():
-    parts = get_preset("gqa-1b").param_breakdown()
+    parts = get_preset("demo-1b").param_breakdown()
     assert parts == {
         "embeddings": 2 * 100_000 * 1536,
         "attention": 24 * (2 * 1536 * 1536 + 2 * 1536 * 256),
         "FFN": 24 * 3 * 1536 * 4608,
         "norms": 49 * 1536,
     }
-    biased = dataclasses.replace(get_preset("gqa-1b"), qkv_bias=True, mlp_bias=True, qk_norm=True)
+    biased = dataclasses.replace(get_preset("demo-1b"), qkv_bias=True, mlp_bias=True, qk_norm=True)
     extra = biased.param_breakdown()
     assert extra["attention biases"] == 24 * (1536 + 2 * 256)
     assert extra["FFN biases"] == 24 * (2 * 4608 + 1536)
@@ -223,18 +223,18 @@ def test_breakdown_of_the_deck_model_by_hand():
 
 # ── sliding windows, batch, dtype ───────────────────────────────────────
 def test_sliding_window_caps_the_tokens_each_layer_keeps():
-    m = dataclasses.replace(get_preset("gqa-1b"), layer_windows=(512,) * 24)
+    m = dataclasses.replace(get_preset("demo-1b"), layer_windows=(512,) * 24)
     per_token = 24_576
     assert m.kv_cache_bytes(1) == per_token
     assert m.kv_cache_bytes(512) == 512 * per_token
     assert m.kv_cache_bytes(2048) == 512 * per_token  # a rolling cache: the window, not 2048
     assert (m.sliding_window, m.sliding_layers) == (512, 24)
-    assert get_preset("gqa-1b").sliding_window is None
+    assert get_preset("demo-1b").sliding_window is None
 
 
 def test_alternating_windows_are_counted_layer_by_layer():
     windows = tuple(512 if i % 2 == 0 else None for i in range(24))
-    m = dataclasses.replace(get_preset("gqa-1b"), layer_windows=windows)
+    m = dataclasses.replace(get_preset("demo-1b"), layer_windows=windows)
     per_layer_token = 2 * 4 * 64 * 2
     assert m.kv_cache_bytes(2048) == per_layer_token * (12 * 512 + 12 * 2048)
     assert m.kv_cache_bytes(100) == per_layer_token * 24 * 100
@@ -242,7 +242,7 @@ def test_alternating_windows_are_counted_layer_by_layer():
 
 
 def test_batch_and_cache_dtype():
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     assert m.kv_cache_bytes(2048, batch=8) == 8 * 48 * MiB
     assert m.kv_cache_bytes(2048, dtype="float8") == 24 * MiB
     assert m.kv_cache_bytes(2048, dtype="float32") == 96 * MiB
@@ -298,7 +298,7 @@ def test_kv_cache_per_gpu_at_tensor_parallel_8(name):
 
 
 def test_tensor_parallel_figures_of_the_default_and_llama():
-    gqa_1b, llama = PRESETS["gqa-1b"], PRESETS["llama-3-8b"]
+    gqa_1b, llama = PRESETS["demo-1b"], PRESETS["llama-3-8b"]
     # GQA-1B: 4 KV heads on 8 GPUs, each head on 2 of them: 1 head, 6 KiB per GPU, as MQA
     assert gqa_1b.kv_heads_per_gpu(8) == 1 and gqa_1b.gpus_per_kv_head(8) == 2
     assert gqa_1b.kv_cache_bytes_per_gpu(8) == 6 * 1024 == gqa_1b.kv_cache_bytes_per_gpu(8, 1, 1)
@@ -310,7 +310,7 @@ def test_tensor_parallel_figures_of_the_default_and_llama():
 
 
 def test_tensor_parallel_degree_is_what_the_heads_allow():
-    m = PRESETS["gqa-1b"]
+    m = PRESETS["demo-1b"]
     odd = dataclasses.replace(m, n_heads=28, n_kv_heads=4)  # Qwen2.5-7B's 28/4 heads
     assert odd.tensor_parallel_degree(8) == 4  # 28 heads do not split 8 ways
     assert not odd.fits_tensor_parallel(8)
@@ -339,7 +339,7 @@ def test_a_step_reads_every_weight_but_the_input_embedding(name):
 
 def test_the_reads_per_step_of_the_deck_model_match_the_reference():
     """facts.md, "What a decode step reads" and "The gain grows with batch × context"."""
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     assert m.weights_read_per_step == 949_003_776 - 100_000 * 1536 == 795_403_776
     assert round(m.weights_read_per_step * 2 / GiB, 2) == 1.48
     weights = 795_403_776 * 2
@@ -366,7 +366,7 @@ def loop_flops(m: Model, query_tokens: range, kv_heads: int) -> tuple[int, int]:
 
 
 def test_arithmetic_intensity_of_decode_and_prefill():
-    m = get_preset("gqa-1b")
+    m = get_preset("demo-1b")
     weights = 795_403_776 * 2
     flops, cache_numbers = loop_flops(m, range(2048, 2049), 4)
     assert m.step_flops(2048) == flops
@@ -383,7 +383,7 @@ def test_arithmetic_intensity_of_decode_and_prefill():
 
 
 def test_a_prefill_in_a_sliding_window_attends_to_at_most_the_window():
-    m = dataclasses.replace(get_preset("gqa-1b"), layer_windows=(None, 3) * 12)
+    m = dataclasses.replace(get_preset("demo-1b"), layer_windows=(None, 3) * 12)
     seen = sum(min(i, w or i) for w in m.layer_windows for i in range(1, 11))
     assert m.prefill_attended(10) == seen
     assert m.prefill_attended(2) == 24 * 3

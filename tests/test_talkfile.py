@@ -84,7 +84,7 @@ def test_the_command_line_wins_over_the_file(full_talk):
     renamed = talk_for("build", "--talk", talk, "--name", "Mine")
     assert (renamed.model.title, renamed.speaker) == ("Mine", "Ada Lovelace")
     assert talk_for("present", "--talk", talk, "--theme", "dark").theme == "dark"
-    assert talk_for("build", "--theme", "light") == Talk(PRESETS["gqa-1b"], theme="light")
+    assert talk_for("build", "--theme", "light") == Talk(PRESETS["demo-1b"], theme="light")
 
 
 def test_every_key_is_optional(tmp_path):
@@ -107,7 +107,7 @@ def test_every_key_is_optional(tmp_path):
         ('theme = "sepia"', "theme", "dark, light"),
         ('title = ""', "title", "must not be empty"),
         ('model = "gpt-9"', "model", "neither a preset"),
-        ('model = "gqa-1b"\nmodel_name = "x"', "model_name", "goes with a config.json"),
+        ('model = "demo-1b"\nmodel_name = "x"', "model_name", "goes with a config.json"),
         ('model = "broken.json"', "model", "broken.json: not valid JSON"),
         ("[model]\npreset = 'gqa-1b'", "model", "must be a string"),
         ("title = ", None, "not valid TOML"),

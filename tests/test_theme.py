@@ -226,7 +226,7 @@ def test_the_mask_is_no_weight_not_a_colour_of_the_ramp(palette):
 
 @pytest.mark.parametrize("theme_name", theme.THEMES)
 def test_the_mask_has_its_legend_entry(theme_name):
-    scene = constructed("AttentionWeights", "gqa-1b", theme_name=theme_name)
+    scene = constructed("AttentionWeights", "demo-1b", theme_name=theme_name)
     texts = {s.beat: {i.text for i in s.items if i.role == "text"} for s in scene.snapshots}
     assert "masked: weight 0" in texts["causal_mask"]
     assert "masked: weight 0" not in texts["previous_token"]  # it leaves with the mask
@@ -249,7 +249,7 @@ def test_colours_follow_the_active_palette():
 
 
 def test_a_scene_draws_in_its_talks_palette_and_leaves_the_callers():
-    scene = constructed("DataFlow", "gqa-1b", theme_name="light")
+    scene = constructed("DataFlow", "demo-1b", theme_name="light")
     assert scene.camera.background_color.to_hex() == theme.LIGHT.BACKGROUND
     assert theme.palette() is theme.DARK
     light = dataclasses.replace(Talk.for_preset(), theme="light")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from deck import theme
-from deck.content.model import PRESETS, Model
+from deck.content.model import PRESETS, Model, preset_name
 from deck.failure import ConfigError
 from deck.system.characters import refusal
 from deck.system.textfile import nesting, read_text
@@ -378,7 +378,7 @@ def load_config(path: Path | str, name: str | None = None) -> Model:
     model_name = slug(title)
     if not model_name:
         raise f.fail(f"cannot make a file name from {title!r}; give --name")
-    if model_name in PRESETS:
+    if preset_name(model_name) in PRESETS:
         raise f.fail(f"{model_name!r} is a preset's name; give another --name")
     try:
         return Model(

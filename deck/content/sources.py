@@ -354,6 +354,15 @@ UPTRAINING_FINDING = CitedClaim(
     "uptraining; both gain from 5 %, with diminishing returns from 10 %",
     cited=Citation(GQA_PAPER, "Figure 5", page=4),
 )
+MQA_INSTABILITY = CitedClaim(
+    text="MQA can be unstable when fine-tuning (the paper's T5 experiments)",
+    cited=Citation(GQA_PAPER, "Appendix A"),
+)
+GQA_LIMITATIONS = CitedClaim(
+    text="The evidence is for T5, an encoder-decoder, with GQA in the decoder; no decoder-only "
+    "model and no comparison with training GQA from scratch",
+    cited=Citation(GQA_PAPER, "Limitations"),
+)
 GROUPS_FINDING = CitedClaim(
     text="from 1 group (MQA) to 8, time per sample grows little; more groups cost more",
     cited=Citation(GQA_PAPER, "Figure 6", page=4),

@@ -10,9 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+WORDS_PER_MINUTE = 130  # a speaker's pace for a talk's notes (issue 19: 2,000 words ≈ 15.5 min)
+
 
 def words(notes: str) -> int:
     return len(notes.split())
+
+
+def speaking_minutes(word_count: int) -> float:
+    """How long `word_count` words of notes take to say, at `WORDS_PER_MINUTE`."""
+    return word_count / WORDS_PER_MINUTE
 
 
 def seconds_per_slide(notes: Sequence[str], minutes: float) -> list[int]:

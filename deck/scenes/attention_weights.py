@@ -104,6 +104,7 @@ def previous_token_parts(
     n = len(example.tokens)
     pairs = [(i, i - 1) for i in range(1, n)]
     values = VGroup(*(hm.value_label(i, j) for i, j in pairs))
+    shown = [float(example.weights[i, j]) for i, j in pairs]
     # the number on the cell keeps the full gap; the outline hugs the cell itself
     marks = VGroup(
         *(
@@ -114,8 +115,9 @@ def previous_token_parts(
     c = card(
         "Previous-token head",
         [
-            "each token attends most to the previous one",
-            "made with RoPE: each query is its key turned one position on",
+            "each token attends most to the token before it",
+            f"weights {min(shown):.2f} to {max(shown):.2f}",
+            "made with RoPE: each query is its key turned back one position",
         ],
         theme.HIGHLIGHT,
         card_width,
@@ -159,11 +161,9 @@ class AttentionWeights(DeckSlide):
         super().open_slide(method, notes, loop)
 
     @beat("""
-        This head is hand-built, not taken from a trained model: its query and key vectors are
-        constructed, and the deck's numpy reference computes its softmax weights, with head
-        dimension {m.head_dim}, on the tokens "<bos> The cat sat on the mat". Each row is a
-        query token, each column a key token, and every row sums to 1. The colour scale on the
-        right runs from 0 to 1.
+        One head's weights on "<bos> The cat sat on the mat", hand-built, not taken from
+        a trained model: constructed vectors, softmax computed by numpy. Rows are query
+        tokens, columns key tokens.
     """)
     def weights(self) -> None:
         if self.talk.attention is not None:
@@ -204,9 +204,8 @@ class AttentionWeights(DeckSlide):
         self.swap_card(c)
 
     @beat("""
-        The causal mask. A query may only look at its own position and earlier ones, so every
-        key to the right of the diagonal gets a score of minus infinity before the softmax and
-        a weight of exactly zero. No token attends to a later token.
+        The causal mask: a query sees only its own and earlier positions. Cells right of
+        the diagonal get minus infinity before the softmax, so weight zero.
     """)
     def causal_mask(self) -> None:
         if self.talk.attention is not None:  # the hand-built head takes the real heads' place
@@ -231,12 +230,10 @@ class AttentionWeights(DeckSlide):
         self.swap_card(c, LaggedStart(*(fade_in(c) for c in self.mask), lag_ratio=CELL_LAG))
 
     @beat("""
-        The highlighted cells are each token attending to the token right before it: "cat" to
-        "The", "sat" to "cat", and so on. That makes this a previous-token head, a pattern
-        Olsson and colleagues found in trained models. We built it
-        with RoPE's relative-position property: every key carries one vector and every query
-        the same vector turned back by one position, so after RoPE the score peaks where m
-        minus n equals 1, whatever the absolute position.
+        The highlighted cells are each token attending to the one before: a
+        previous-token head, a pattern Olsson and colleagues found in trained models. We built
+        it with RoPE, each query its key's vector turned back one position, so the score peaks
+        where m minus n is 1, at every position.
     """)
     def previous_token(self) -> None:
         c, marks, values = previous_token_parts(self.example, self.heatmap, self.card_width)

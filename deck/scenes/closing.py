@@ -233,8 +233,8 @@ class Closing(DeckSlide):
         )
 
     @beat("""
-        The {count} works the slides used. Start with the GQA paper: conversion, uptraining and
-        evidence come from it.
+        The {count} works the slides cite. Read the GQA paper first: the conversion, the
+        uptraining and the evidence come from it.
     """)
     def references(self) -> None:
         self.show_references(0)

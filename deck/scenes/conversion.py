@@ -31,6 +31,7 @@ from deck.components.text import stack, text
 from deck.content.attention import ConversionExample, conversion_example
 from deck.content.model import Model
 from deck.content.sources import (
+    CONVERSION_ABLATION,
     GQA_FIGURE1,
     GQA_PAPER,
     LLAMA2,
@@ -120,7 +121,10 @@ def conversion_titles() -> VGroup:
 
 
 def method_source() -> VGroup:
-    return source_line(f"method: {MEAN_POOL_CONVERSION.source}, {GQA_FIGURE1.where}")
+    # Figure 1 draws the MHA → MQA case; grouping is §2.2's text
+    return source_line(
+        f"method: {MEAN_POOL_CONVERSION.source} ({GQA_FIGURE1.where} draws the MQA case)"
+    )
 
 
 def uptraining_picture() -> VGroup:
@@ -232,12 +236,13 @@ class Conversion(DeckSlide):
             "mqa": ex.at(1),
             "method": MEAN_POOL_CONVERSION,
             "fig1": GQA_FIGURE1,
-            "removed": model.params(model.n_heads) - model.params(),
+            "removed": fmt.spoken(model.params(model.n_heads) - model.params()),
+            "ablation": CONVERSION_ABLATION,
             "alpha": UPTRAINING_ALPHA,
             "chip_days": UPTRAINING_CHIP_DAYS,
             "finding": UPTRAINING_FINDING,
             "scratch": LLAMA2_FROM_SCRATCH,
-            "ablation": LLAMA2_ABLATION,
+            "llama2_ablation": LLAMA2_ABLATION,
             "ffn": LLAMA2_FFN_WIDENED,
         }
 
@@ -264,13 +269,9 @@ class Conversion(DeckSlide):
 
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
-        Converting a multi-head checkpoint to GQA needs no new weights: the key and value
-        heads of each group are averaged into one. This is the mean-pooling of the GQA paper
-        ({method.source}, drawn in its {fig1.where}). Here it is on a hand-built example with
-        {ex.n_heads} heads of dimension {ex.head_dim} over a hidden size of {ex.hidden}: each
-        square is one weight of the K projection, and each group of {per_group} neighbouring
-        heads becomes one KV head, exactly the heads that repeat_kv later hands back to those
-        queries; the V projection is pooled the same way.
+        Converting an MHA checkpoint needs no new weights: each group's key and value
+        heads are mean-pooled into one ({method.source}). Here on a hand-built example,
+        every {per_group} neighbouring heads of the K projection become one KV head.
     """)
     def mean_pool(self) -> None:
         pic = self.place_picture(example_pooling())
@@ -306,12 +307,12 @@ class Conversion(DeckSlide):
         self.picture = pic
 
     @beat("""
-        Right after conversion the layer is no longer the same function. On this hand-built
-        example, with seeded random weights rather than a trained model's, the output on
-        {tokens} tokens moves by {gqa.relative_error:.0%} for GQA-{gqa.n_groups} and by
-        {mqa.relative_error:.0%} for MQA, and not at all with {ex.n_heads} groups, which is MHA
-        itself. The more heads share one mean, the further the converted model starts from
-        the original: that is what uptraining repairs.
+        Right after conversion the layer computes another function: on this hand-built
+        example, one random seed, its output moves by {gqa.relative_error:.0%} for
+        GQA-{gqa.n_groups} and {mqa.relative_error:.0%} for MQA. Other seeds give other
+        figures, not always in this order. The paper's evidence is its
+        {ablation.cited.where}: mean-pooling beats keeping the first head, which beats
+        random initialisation.
     """)
     def conversion_error(self) -> None:
         ex = example()
@@ -329,8 +330,10 @@ class Conversion(DeckSlide):
         c = card(
             "After conversion",
             [
-                f"hand-built example, {ex.x.shape[0]}\u00a0tokens: "
-                "relative error of the layer's output"
+                f"hand-built example, seed {ex.seed}",
+                "relative error ‖y′\u00a0−\u00a0y‖\u00a0/\u00a0‖y‖",
+                "other seeds give other figures;",
+                f"see {CONVERSION_ABLATION.source}",  # the paper's evidence: Figure 4
             ],
             theme.GQA,
             self.card_width,
@@ -339,11 +342,9 @@ class Conversion(DeckSlide):
         self.swap_card(c)
 
     @beat("""
-        The same conversion with {m.title}'s shapes: an MHA checkpoint would have
-        {m.n_heads} key heads and {m.n_heads} value heads per layer. Mean-pooling groups of
-        {m.group_size} leaves {m.n_kv_heads} of each, so k_proj and v_proj shrink from
-        {m.n_heads}×{m.head_dim} to {m.n_kv_heads}×{m.head_dim} outputs. Over {m.n_layers}
-        layers that removes {removed:,} parameters.
+        The same at {m.title}'s shapes. Mean-pooling groups of {m.group_size} leaves
+        {m.n_kv_heads} of the {m.n_heads} key and value heads per layer: {removed}
+        parameters fewer over {m.n_layers} layers.
     """)
     def model_heads(self) -> None:
         m = self.model
@@ -371,11 +372,10 @@ class Conversion(DeckSlide):
         self.swap_card(c)
 
     @beat("""
-        After the conversion, the checkpoint trains on with its pre-training setup for a small
-        share of the original pre-training steps. The paper uses α = {alpha.value:.0%}
-        ({alpha.source}); for T5-XXL that cost about {chip_days.value:,.0f} {chip_days.unit}.
-        It finds that GQA already performs reasonably right after conversion, while MQA needs
-        the uptraining to be useful ({finding.source}).
+        Then uptraining: the converted model trains on for α = {alpha.value:.0%} of the
+        original pre-training steps ({alpha.source}), about {chip_days.value:,.0f}
+        {chip_days.unit} for T5-XXL. GQA is reasonable before it; MQA needs it
+        ({finding.source}).
     """)
     def uptraining(self) -> None:
         pic = uptraining_picture()
@@ -398,7 +398,7 @@ class Conversion(DeckSlide):
 
     @beat("""
         New models pre-train with GQA from the start, as {scratch.text} do. Llama 2's
-        {ablation.cited.where}: at equal parameters, GQA is comparable to MHA on most tasks,
+        {llama2_ablation.cited.where}: at equal parameters, GQA is comparable to MHA on most tasks,
         above MQA on average.
     """)
     def from_scratch(self) -> None:

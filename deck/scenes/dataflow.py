@@ -94,12 +94,21 @@ class DataFlow(DeckSlide):
         drawing = [Create(new_marks)] if new_marks.submobjects else []
         self.swap_side(new_card, *drawing, along=new_marks)
 
+    @classmethod
+    def note_fields(cls, model: Model) -> dict[str, object]:
+        return {
+            "planes": model.head_dim // 2,  # RoPE turns pairs of components
+            "context": fmt.spoken_tokens(model.max_len),
+            "params": fmt.spoken(model.n_params),
+            "vocab": fmt.spoken(model.vocab),
+        }
+
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
-        One attention layer, top to bottom. The hidden states x go through three projections.
-        Q keeps all {m.n_heads} heads, K and V have only {m.n_kv_heads}. repeat_kv copies each
-        K/V head for its group of query heads, attention runs per head, and the O projection
-        maps the heads back to the hidden size. The model stacks {m.n_layers} such layers.
+        One attention layer: x is projected to Q with {m.n_heads} heads, to K and V with
+        {m.n_kv_heads}; repeat_kv copies each K/V head for the {m.group_size} query
+        heads of its group; attention runs per query head; the O projection maps back.
+        The model stacks {m.n_layers} such layers.
     """)
     def data_flow(self) -> None:
         d = self.diagram
@@ -128,11 +137,10 @@ class DataFlow(DeckSlide):
         self.show_callout(shapes, VGroup())
 
     @beat("""
-        RoPE, rotary position embedding, rotates each query and key vector by an angle that
-        grows with its position. It is applied to Q and K only, never to V. After the rotation
-        the score of a query at position m and a key at position n depends on the positions
-        only through m minus n; it still depends on what the two vectors contain. So attention
-        sees relative positions, and the heatmap at the end is built on exactly this property.
+        RoPE, rotary position embedding, turns each query and key in {planes} planes,
+        plane i by its position times an angle θᵢ; V is not turned. Their score then
+        depends on the positions only through m minus n; it still depends on what the
+        two vectors contain.
     """)
     def rope(self) -> None:
         d = self.diagram
@@ -140,7 +148,7 @@ class DataFlow(DeckSlide):
             "RoPE",
             [
                 "rotary position embedding",
-                "rotates Q and K by position",
+                "turns each of the d/2 planes of Q and K by m·θᵢ",
                 "V is not rotated",
                 "positions enter q·k only as m\u00a0−\u00a0n",
             ],
@@ -150,9 +158,9 @@ class DataFlow(DeckSlide):
         self.show_callout(c, outlines((d.q, d.k), theme.ROPE))
 
     @beat("""
-        This is the G in GQA. The K and V projections produce {m.n_kv_heads} heads instead of
-        {m.n_heads}: each group of {m.group_size} query heads shares one key/value head.
-        The KV cache therefore stores {m.n_kv_heads} heads per layer instead of {m.n_heads}.
+        This is where GQA departs from MHA. The K and V projections produce
+        {m.n_kv_heads} heads, not {m.n_heads}, one per group of {m.group_size} query
+        heads.
     """)
     def gqa_ratio(self) -> None:
         m, d = self.model, self.diagram
@@ -169,12 +177,11 @@ class DataFlow(DeckSlide):
         self.show_callout(c, outlines((d.k, d.v), theme.GQA))
 
     @beat("""
-        repeat_kv broadcasts the {m.n_kv_heads} key/value heads to {m.n_heads}: query head h reads
-        KV head h divided by {m.group_size}, rounded down. It adds no weights, and the cache
-        still holds only the {m.n_kv_heads} KV heads. In a framework it expands and reshapes,
-        which materialises a copy of K and V for all {m.n_heads} heads at compute time; fused
-        kernels such as FlashAttention index the shared head instead of copying it. So GQA
-        saves parameters and cache memory, not the attention arithmetic.
+        repeat_kv broadcasts the {m.n_kv_heads} KV heads to the {m.n_heads} query heads:
+        it adds no weights, and the cache holds only the {m.n_kv_heads} KV heads.
+        Frameworks expand and reshape, a copy of K and V for all {m.n_heads} heads at
+        compute time; fused kernels in the attention call index the shared head instead.
+        GQA shrinks K and V; scores and weighted sums still run per query head.
     """)
     def repeat_kv(self) -> None:
         m, d = self.model, self.diagram
@@ -192,11 +199,10 @@ class DataFlow(DeckSlide):
         self.show_callout(c, outlines((d.repeat,), theme.REPEAT))
 
     @beat("""
-        What the sharing buys at inference. Every token in the cache keeps its keys and values
-        for all {m.n_layers} layers, in {m.dtype}. At the full context of {m.max_len:,} tokens,
-        multi-head attention would keep all {m.n_heads} heads, multi-query attention a single
-        one. GQA keeps {m.n_kv_heads}: a cache {m.group_size} times smaller than MHA's, yet
-        {m.n_kv_heads} times MQA's, with quality close to MHA's in the GQA paper.
+        At the full context, {context} tokens, MHA would keep {m.n_heads} KV heads per
+        layer and MQA one. GQA keeps {m.n_kv_heads}: a cache {m.group_size} times
+        smaller than MHA's, yet {m.n_kv_heads} times MQA's; on T5-XXL its quality stayed
+        close to MHA's.
     """)
     def kv_cache(self) -> None:
         m = self.model
@@ -238,9 +244,8 @@ class DataFlow(DeckSlide):
         )
 
     @beat("""
-        The whole model on one card. The parameter count, {m.n_params:,}, is exact: computed
-        from the dimensions, and it assumes a vocabulary of {m.vocab:,} with
-        {m.embeddings} embeddings.
+        The whole model on one card: {params} parameters. The count is exact for a
+        vocabulary of {vocab} and {m.embeddings} embeddings.
     """)
     def spec_card(self) -> None:
         heading, spec = spec_sheet(self.model)

@@ -210,9 +210,9 @@ class Decoding(DeckSlide):
         fields |= {f"token_{i + 1}": TOKENS[i] for i in range(len(TOKENS))}
         for name, kv in compared(model):
             key = name.lower()
-            fields[f"{key}_per_token"] = fmt.nbytes(model.kv_cache_bytes(1, kv))
+            fields[f"{key}_per_token"] = fmt.spoken_bytes(model.kv_cache_bytes(1, kv))
             for n in range(PROMPT, len(TOKENS) + 1):
-                fields[f"{key}_{n}"] = fmt.nbytes(model.kv_cache_bytes(n, kv))
+                fields[f"{key}_{n}"] = fmt.spoken_bytes(model.kv_cache_bytes(n, kv))
         return fields
 
     def setup(self) -> None:
@@ -252,11 +252,9 @@ class Decoding(DeckSlide):
 
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
-        Decoding starts with a prefill: the prompt's {prompt} tokens go through the model in
-        one pass, and each leaves its key and value vectors in every layer's cache. On the
-        left multi-head attention's cache, on the right {m.title}'s grouped-query cache: one
-        column per token, one cell per KV head, key and value side by side. After the prompt
-        MHA holds {mha_4} and GQA {gqa_4}.
+        Decoding starts with a prefill: the prompt's {prompt} tokens pass through at
+        once, each leaving its key and value in every layer. One column per token, one
+        cell per KV head: MHA holds {mha_4}, GQA {gqa_4}.
     """)
     def prefill(self) -> None:
         m = self.model
@@ -274,26 +272,23 @@ class Decoding(DeckSlide):
         )
 
     @beat("""
-        Step one. The token the prefill produced, “{token_5}”, goes back in: its key and value
-        are appended to every layer's cache, one more column, and attention reads the whole
-        cache to produce the token after it. MHA's cache grows by {mha_per_token} per token,
-        GQA's by {gqa_per_token}.
+        Step one: “{token_5}”, the prefill's output, goes back in; its key and value add
+        a column, {mha_per_token} with MHA and {gqa_per_token} with GQA. Attention then
+        reads the whole cache.
     """)
     def step_1(self) -> None:
         self.step(1)
 
     @beat("""
-        Step two, “{token_6}”: again one column is appended and every cached column is read.
-        The counters now stand at {mha_6} for MHA and {gqa_6} for GQA, {m.group_size} times
-        apart, as at every step.
+        Step two, “{token_6}”: one more column, and again every column is read. The
+        caches stay {m.group_size} times apart.
     """)
     def step_2(self) -> None:
         self.step(2)
 
     @beat("""
-        Step three, “{token_7}”: {tokens} tokens, {mha_7} against {gqa_7}. A real
-        conversation runs to thousands of tokens, and a server holds many conversations at
-        once, which is where the chart's gigabytes come from.
+        Step three, “{token_7}”: {tokens} tokens. Real conversations run to thousands,
+        and servers hold many: hence the chart's gigabytes.
     """)
     def step_3(self) -> None:
         self.step(3)

@@ -27,7 +27,7 @@ from deck.components.variants import variant_color
 from deck.components.wrap import wrap
 from deck.content.attention import GROUP_PATTERNS, group_example
 from deck.content.model import Model
-from deck.content.sources import GQA_FIGURE2, GQA_PAPER, MQA_PAPER
+from deck.content.sources import GQA_FIGURE2, GQA_PAPER, MQA_INSTABILITY, MQA_PAPER
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
@@ -225,10 +225,10 @@ class Family(DeckSlide):
 
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
-        Three ways to share keys and values, drawn with {m.title}'s {m.n_heads} query heads, as
-        in Figure 2 of the GQA paper by Ainslie et al. Each query head is wired to the key and
-        value head it reads. Grouped-query attention with G groups, GQA-G, covers both ends:
-        GQA-{m.n_heads} is multi-head attention and GQA-1 is multi-query attention.
+        The family, drawn as in the GQA paper's Figure 2: each query head wired to the
+        KV head it reads. GQA-G has G groups of query heads, one KV head each; the group
+        size is the query heads per group. GQA-1 is MQA; GQA-{m.n_heads}, {m.n_heads}
+        groups, is MHA.
     """)
     def family(self) -> None:
         m = self.model
@@ -248,9 +248,8 @@ class Family(DeckSlide):
         )
 
     @beat("""
-        Multi-head attention, the original transformer's: every one of the {m.n_heads} query
-        heads has its own key and value head. That is the most heads to store: {mha_per_token}
-        of cache per token.
+        MHA, the original transformer's: each of the {m.n_heads} query heads has its own KV
+        head. The most to store: {mha_per_token} per token.
     """)
     def highlight_mha(self) -> None:
         m = self.model
@@ -260,9 +259,9 @@ class Family(DeckSlide):
         )
 
     @beat("""
-        Multi-query attention, Shazeer's 2019 proposal: all {m.n_heads} query heads read one
-        single key and value head, so the cache shrinks {m.n_heads} times, to {mqa_per_token}
-        per token. The GQA paper reports that it loses some quality and can train unstably.
+        MQA, Shazeer's 2019 proposal: all {m.n_heads} query heads share one KV head,
+        {mqa_per_token} per token. The GQA paper reports lower quality, and instability
+        in fine-tuning ({unstable.cited.where}).
     """)
     def highlight_mqa(self) -> None:
         m = self.model
@@ -275,10 +274,9 @@ class Family(DeckSlide):
         )
 
     @beat("""
-        Grouped-query attention sits in between. {m.title} has {m.n_kv_heads} groups of
-        {m.group_size} query heads, each group sharing one key and value head: query head h
-        reads KV head h divided by {m.group_size}, rounded down. The cache is {m.group_size}
-        times smaller than with MHA, {gqa_per_token} per token.
+        GQA sits in between: {m.n_kv_heads} groups of {m.group_size} query heads, query
+        head h reading KV head h divided by {m.group_size}, rounded down. Its cache is
+        {m.group_size} times smaller than MHA's: {gqa_per_token} per token.
     """)
     def highlight_gqa(self) -> None:
         self.point_at("GQA", gqa_caption(self.model))
@@ -318,8 +316,11 @@ class Family(DeckSlide):
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
         fields: dict[str, object] = {
-            f"{name.lower()}_per_token": fmt.nbytes(model.kv_cache_bytes(1, kv))
-            for name, kv in model.attention_variants
+            "unstable": MQA_INSTABILITY,
+            **{
+                f"{name.lower()}_per_token": fmt.spoken_bytes(model.kv_cache_bytes(1, kv))
+                for name, kv in model.attention_variants
+            },
         }
         said = [SAID_PATTERNS[p] for p in GROUP_PATTERNS[: min(model.group_size, MAX_SHOWN)]]
         fields["patterns"] = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} or {said[-1]}"

@@ -102,11 +102,8 @@ class KVCalculator(DeckSlide):
         return {"calculator": widget}
 
     @beat("""
-        In the HTML version of this deck this slide is a live calculator: pick a model, drag
-        the context from 1K to 128K tokens, set the batch size and the cache's dtype, and the
-        bars for MHA, GQA and MQA follow, with the weights for scale. Here are the shipped
-        models at their maximum length with one sequence. {m.title} keeps {m.n_kv_heads} KV
-        heads per layer where multi-head attention would keep {m.n_heads}.
+        In the HTML deck this slide is live: pick a model, context, batch and dtype.
+        Here every shipped model at its maximum length.
     """)
     def calculator(self) -> None:
         titles, (grid, mark, note) = calculator_table(self.talk)

@@ -36,8 +36,9 @@ def title_card(talk: Talk) -> VGroup:
             centred(talk.title, size, theme.TITLE),
             centred(subtitle, theme.SIZE.body, theme.MUTED),
             text(
-                f"{m.n_heads} query heads  ·  {m.n_kv_heads} KV heads  ·  "
-                f"{m.group_size} queries per KV head",
+                f"{m.n_heads} query heads  ·  {m.n_kv_heads} KV "
+                f"head{'' if m.n_kv_heads == 1 else 's'}  ·  "
+                f"{m.group_size} query heads per KV head",
                 theme.SIZE.body,
             ),
         ]
@@ -72,9 +73,10 @@ class Opening(DeckSlide):
         return title_card(talk)
 
     @beat("""
-        This talk explains grouped-query attention, using {m.title} as the running example.
-        Its {m.n_heads} query heads share just {m.n_kv_heads} key/value heads.
-        Every number you will see is computed from the model's configuration, not typed in.
+        Attention in one line: a token's query, Q, asks what it looks for; each key, K,
+        says what a token offers; its value, V, is what it passes on. Grouped-query
+        attention, GQA, lets a group of query heads share one key/value head, a KV head:
+        here {m.n_heads} query heads share {m.n_kv_heads}.
     """)
     def title(self) -> None:
         heading, *rest = title_card(self.talk)

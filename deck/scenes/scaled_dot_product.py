@@ -148,10 +148,9 @@ class ScaledDotProduct(DeckSlide):
 
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
-        Attention in three roles. The query is what a token is looking for, the key is what a
-        token offers to be found by, and the value is what it passes on once found. In
-        {m.title} every token has {m.n_heads} query heads but only {m.n_kv_heads} key and value
-        heads, each of size {m.head_dim}.
+        The three roles again: the query asks, the key offers, the value passes on. GQA
+        shares what is offered and passed on, {m.n_kv_heads} heads, never what is asked,
+        {m.n_heads} heads.
     """)
     def qkv_meaning(self) -> None:
         m = self.model
@@ -192,11 +191,10 @@ class ScaledDotProduct(DeckSlide):
         )
 
     @beat("""
-        The whole computation in one line, from the Transformer paper, done separately for
-        each of the {m.n_heads} heads.
-        Q times K transpose compares every query with every key; dividing by the square root of
-        d_k (d_k is the head size, {m.head_dim}) keeps those scores in range; the softmax turns
-        each row into weights; and the weights mix the values. Next, one step at a time.
+        Attention in one line, from the Transformer paper, per query head. Q times K
+        transposed compares queries with keys; dividing by the square root of d_k (d_k is the
+        head size, {m.head_dim}) keeps the scores in range; the softmax makes each row weights
+        summing to one, which mix the values.
     """)
     def formula(self) -> None:
         self.full.move_to([0, (theme.BODY_TOP + theme.CONTENT_BOTTOM) / 2, 0])
@@ -210,36 +208,33 @@ class ScaledDotProduct(DeckSlide):
         )
 
     @beat("""
-        Step one: multiply the queries by the transposed keys. Entry i, j of S is the dot
-        product of query i with key j: how well token j matches what token i is looking for.
-        For a sequence of T tokens, S is a T by T matrix per head.
+        Step one: S is Q times K transposed, entry i, j scoring key j for query i. A
+        group's {m.group_size} query heads score the same keys.
     """)
     def step_scores(self) -> None:
         self.play(self.full.animate.move_to(self.step_top), run_time=theme.RUN)
         self.show_step(0)
 
     @beat("""
-        Step two: divide by the square root of d_k. With unit-variance components, a dot product
-        of {m.head_dim} terms has variance {m.head_dim}; large logits saturate the softmax and its
-        gradients vanish. Dividing brings the variance back to about 1. It is about keeping the
-        softmax responsive, not about exploding gradients.
+        Step two: if the components are independent, zero-mean and unit-variance, a dot
+        product of {m.head_dim} terms has variance {m.head_dim}, and such scores
+        saturate the softmax, whose gradients vanish. Dividing by the square root of d_k
+        restores a variance near 1.
     """)
     def step_scale(self) -> None:
         self.show_step(1)
 
     @beat("""
-        Step three: the softmax, row by row. Every weight is at least zero and each row sums to
-        one, so each query distributes one unit of attention over the keys. In a decoder, the
-        causal mask first sets the scores of future keys to minus infinity, so their weights are
-        exactly zero, as the heatmap will show.
+        Step three: the softmax turns each row into weights of at least zero summing to
+        one. The causal mask first sets later keys' scores to minus infinity, so their
+        weights are exactly zero.
     """)
     def step_softmax(self) -> None:
         self.show_step(2)
 
     @beat("""
-        Step four: multiply the weights by V. Each output row is a weighted average of the value
-        vectors, using that row's weights. With GQA the {m.group_size} query heads of a group read
-        the same values, but each mixes them with its own weights.
+        Step four: the weights mix the values. A group's {m.group_size} query heads read
+        the same values, each with its own weights.
     """)
     def step_values(self) -> None:
         self.show_step(3)

@@ -168,23 +168,23 @@ def spoken_list(items: list[str]) -> str:
 
 def crossing_sentence(m: Model, batch: int) -> str:
     """The notes' sentence on where the caches reach the weights' size."""
-    said = [f"{t:,} tokens with {name}" for name, t in reached(m, batch)]
+    said = [f"{fmt.spoken_tokens(t)} tokens with {name}" for name, t in reached(m, batch)]
     if not said:
-        return f"No cache reaches the weights within {m.max_len:,} tokens."
+        return f"No cache reaches the weights within {fmt.spoken_tokens(m.max_len)} tokens."
     return f"The cache reaches the weights' size at {spoken_list(said)}."
 
 
 def growth_sentence(m: Model) -> str:
     if m.sliding_window is None:
-        return "Each curve is a straight line: double the context, double the cache."
+        return "Double the context, double the cache."
     if m.sliding_layers == m.n_layers:
         return (
             "Double the context and the cache doubles, up to the sliding window of "
-            f"{m.sliding_window:,} tokens: from there it grows no more."
+            f"{fmt.spoken_tokens(m.sliding_window)} tokens: from there it grows no more."
         )
     return (
-        f"The curves bend at {m.sliding_window:,} tokens, where {m.sliding_layers} of the "
-        f"{m.n_layers} layers stop keeping more: their window is full."
+        f"The curves bend at {fmt.spoken_tokens(m.sliding_window)} tokens, where "
+        f"{m.sliding_layers} of the {m.n_layers} layers stop keeping more: their window is full."
     )
 
 
@@ -314,14 +314,29 @@ def per_token_result(m: Model) -> VGroup:
 
 
 # ── the first slide ─────────────────────────────────────────────────────
+def weights_read_note(m: Model) -> str:
+    """Which weights a step reads: the input embedding is a lookup of one row per token,
+    unless it is tied to the output head, which every step reads in full."""
+    if m.tie_embeddings:
+        return "all of them: the embedding is also the output head"
+    return "all but the input embedding, a lookup"
+
+
+def sharing(group_size: int) -> str:
+    """The multiply-adds one cached K/V number serves: one per query head of its group."""
+    return "one multiply-add" if group_size == 1 else f"{group_size} multiply-adds"
+
+
 def decoding_reads(m: Model) -> VGroup:
     """The weights and the KV cache, each with an arrow into one decoding step."""
     per_token = m.kv_cache_bytes()
+    read = m.weights_read_per_step
     weights = card(
         "Weights",
         [
-            f"{fmt.integer(m.n_params)} parameters × {m.dtype_bytes} bytes",
-            f"= {fmt.nbytes(m.weight_bytes())}, read in full for every token",
+            f"{fmt.integer(read)} weights × {m.dtype_bytes} bytes",
+            f"= {fmt.nbytes(read * m.dtype_bytes)}, read for every token",
+            weights_read_note(m),
         ],
         theme.WEIGHTS,
         theme.span(*READS_COLUMNS),
@@ -336,6 +351,7 @@ def decoding_reads(m: Model) -> VGroup:
         "One decoding step",
         [
             "one multiply-add per weight",
+            f"{sharing(m.group_size)} per cached number",
             f"appends {fmt.nbytes(per_token)} of K and V",
             "outputs one token",
         ],
@@ -393,9 +409,15 @@ class WhyGQA(DeckSlide):
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
         batch = chart_batch(model)
+        g = model.group_size
         return {
-            "per_token": fmt.integer(model.kv_cache_bytes()),
-            "weights": fmt.nbytes(model.weight_bytes()),
+            "per_token": fmt.spoken_bytes(model.kv_cache_bytes()),
+            "weights": fmt.spoken_bytes(model.weight_bytes()),
+            "read": fmt.spoken(model.weights_read_per_step),
+            "lookup": "" if model.tie_embeddings else ", all but the input embedding, a lookup",
+            "per_cached": "one" if g == 1 else f"{g}",
+            "sharing": "" if g == 1 else ", one per query head sharing it",
+            "context": fmt.spoken_tokens(model.max_len),
             "batch": batch,
             "growth": growth_sentence(model),
             "crossing": crossing_sentence(model, batch),
@@ -409,6 +431,8 @@ class WhyGQA(DeckSlide):
             ),
             "ratio_one": fmt.spoken(read_ratio(model, 1)),
             "ratio_batch": fmt.spoken(read_ratio(model, batch)),
+            "saving_one": fmt.spoken(round(model.gqa_read_saving(model.max_len), 2)),
+            "saving_batch": fmt.spoken(round(model.gqa_read_saving(model.max_len, batch), 2)),
         }
 
     def setup(self) -> None:
@@ -439,10 +463,11 @@ class WhyGQA(DeckSlide):
 
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
-        Why does GQA exist? Generating text is one token at a time, and every step reads all
-        {m.n_params:,} weights of {m.title} and the whole KV cache, to do about one multiply
-        and one add per number it reads. That is far less arithmetic than a GPU can do per
-        byte it loads, so memory, not compute, sets the speed of decoding.
+        Decoding, one token at a time, is why GQA exists. Each step reads {read}
+        weights{lookup}, and the KV cache: all earlier tokens' keys and values. That is
+        one multiply-add per weight and {per_cached} per cached number{sharing}: too
+        little arithmetic per byte for a GPU, so memory sets the speed. GQA's saving
+        grows with batch times context.
     """)
     def memory_bound(self) -> None:
         picture = decoding_reads(self.model)
@@ -457,10 +482,8 @@ class WhyGQA(DeckSlide):
         self.play(Create(arrows), fade_in(step, shift=LEFT * theme.NUDGE), run_time=theme.RUN)
 
     @beat("""
-        How big is the KV cache? Every token leaves a key and a value vector in every layer,
-        one per KV head, and they stay until the sequence ends. Per token that is 2 times the
-        layers times the KV heads times the head dimension times the bytes per number. Let us
-        fill it in for {m.title}.
+        How big is the cache? Each token leaves a key and a value per KV head in every
+        layer: 2 times layers times KV heads times head dimension times bytes.
     """)
     def kv_formula(self) -> None:
         title = slide_title("KV cache per token")
@@ -475,17 +498,16 @@ class WhyGQA(DeckSlide):
         )
 
     @beat("""
-        The 2 is one key and one value. {m.title} has {m.n_layers} layers, and each keeps its
-        own keys and values, so a token is stored {m.n_layers} times over.
+        The 2 is one key and one value. Each of the {m.n_layers} layers keeps its own.
     """)
     def fill_layers(self) -> None:
         m = self.model
         self.fill(("kv", "layers"), [f"a key and a value, in each of the {m.n_layers} layers"])
 
     @beat("""
-        This is the factor GQA changes. Only the {m.n_kv_heads} KV heads are stored, not the
-        {m.n_heads} query heads: multi-head attention would store {m.n_heads} here, multi-query
-        attention 1.
+        This is the factor GQA changes: only the {m.n_kv_heads} KV heads are stored.
+        Multi-head attention, MHA, gives each of the {m.n_heads} query heads its own KV
+        head; multi-query attention, MQA, shares one among all.
     """)
     def fill_kv_heads(self) -> None:
         m = self.model
@@ -499,8 +521,8 @@ class WhyGQA(DeckSlide):
         )
 
     @beat("""
-        Each head holds {m.head_dim} numbers, and {m.dtype} takes {m.dtype_bytes} bytes per
-        number. Multiplied out, every token adds {per_token} bytes to the cache.
+        Each head holds {m.head_dim} numbers of {m.dtype_bytes} bytes. Every token adds
+        {per_token} to the cache.
     """)
     def fill_bytes(self) -> None:
         m = self.model
@@ -513,10 +535,10 @@ class WhyGQA(DeckSlide):
         self.side_content.append(result)
 
     @beat("""
-        The KV cache against context length for one sequence, on log scales, with multi-head,
-        grouped-query and multi-query attention; the dashed line is the weights, {weights}.
-        {growth} GQA's curve sits {m.group_size} times below MHA's at every length.
-        {crossing_one}
+        One sequence's cache against context, beside the weights (dashed, {weights}).
+        {growth} GQA sits {m.group_size} times below MHA. {crossing_one} At {context}
+        tokens MHA's step reads only {saving_one} times GQA's bytes: the weights
+        dominate.
     """)
     def cache_vs_context(self) -> None:
         m = self.model
@@ -539,10 +561,9 @@ class WhyGQA(DeckSlide):
         self.chart, self.shown = chart, shown
 
     @beat("""
-        Now serve a batch of {batch} sequences. The weights are read once per step for the
-        whole batch, but every sequence keeps its own cache, so every curve moves up {batch}
-        times. {crossing} This is the memory GQA saves: more sequences, or longer ones, beside
-        the same weights.
+        A batch of {batch}: the weights are read once per step, each sequence its own
+        cache, so every curve moves up {batch} times. {crossing} MHA's step now reads
+        {saving_batch} times GQA's bytes.
     """)
     def batch(self) -> None:
         m = self.model

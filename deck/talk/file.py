@@ -7,7 +7,7 @@
     event = "ML reading group"
     date = 2026-12-01          # a TOML date (no quotes)
     minutes = 20               # the slot's length
-    model = "gqa-1b"           # a preset, or a config.json (or its folder), relative to this file
+    model = "demo-1b"          # a preset, or a config.json (or its folder), relative to this file
     model_name = "Our 1B"      # the model's name on the slides, with a config.json
     theme = "dark"             # or "light"
     attention_text = "The cat sat on the mat"   # with a model folder that has weights:
@@ -33,7 +33,7 @@ from typing import Any
 
 from deck import theme
 from deck.content.hfconfig import load_config
-from deck.content.model import PRESETS, Model
+from deck.content.model import PRESETS, Model, preset_name
 from deck.failure import TalkFileError
 from deck.system.characters import refusal
 from deck.system.textfile import nesting, read_text
@@ -145,8 +145,8 @@ def _theme(f: TalkFile, value: Any) -> str:
 
 def _model_reference(f: TalkFile, value: str) -> dict[str, Any]:
     """`preset` when `value` names one, else `config`: a file or folder beside the talk file."""
-    if value in PRESETS:
-        return {"preset": value}
+    if preset_name(value) in PRESETS:  # a former name (gqa-1b) still works
+        return {"preset": preset_name(value)}
     path = Path(value).expanduser()
     path = path if path.is_absolute() else f.path.resolve().parent / path
     if not path.exists():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from deck import theme
 from deck.content.hfconfig import load_config
-from deck.content.model import DEFAULT_PRESET, PRESETS, Model, get_preset
+from deck.content.model import DEFAULT_PRESET, PRESETS, Model, get_preset, preset_name
 from deck.project import THIS_PROJECT, Project
 from deck.talk import Talk
 from deck.talk.file import TalkFile, read_talk_file
@@ -34,6 +34,7 @@ def add_talk_options(p: argparse.ArgumentParser) -> None:
     which = p.add_mutually_exclusive_group()
     which.add_argument(
         "--preset",
+        type=preset_name,  # a former name (gqa-1b) still works
         choices=list(PRESETS),
         help=f"model preset (default: the talk's model, else {DEFAULT_PRESET})",
     )

@@ -11,7 +11,7 @@ from deck.scenes.opening import title_card
 from deck.talk import Talk
 from deck.testing.layout import collect
 
-MODEL = get_preset("gqa-1b")
+MODEL = get_preset("demo-1b")
 DAY = datetime.date(2026, 1, 5)
 
 

@@ -128,8 +128,16 @@ def raw_dims(name: str):
     """The talk's model, for its raw dimensions only; the parts this file's counts leave
     out must be absent."""
     p = talk_for(name).model
-    assert not (p.o_bias or p.mlp_bias or p.layer_windows) and p.norms_per_layer == 2, name
+    assert not (p.o_bias or p.mlp_bias) and p.norms_per_layer == 2, name
+    assert len(set(p.layer_windows)) <= 1, name  # no window, or one for every layer (Mistral)
     return p
+
+
+def held(p, tokens: int) -> int:
+    """Tokens each layer's cache holds: a sliding window (the same in every layer, as
+    Mistral 7B's 4,096, Jiang et al. 2023 Table 1) keeps only the last `window`."""
+    window = p.layer_windows[0] if p.layer_windows else None
+    return tokens if window is None else min(tokens, window)
 
 
 def params_of(p, n_kv_heads: int | None = None) -> int:
@@ -149,20 +157,21 @@ def kv_bytes_per_token(p) -> int:
 def test_the_count_matches_the_published_totals():
     assert params_of(raw_dims(SPEAKER_TALK)) == 4_022_468_096  # Qwen3-4B, facts.md
     assert params_of(raw_dims("llama-3-8b")) == 8_030_261_248
-    assert params_of(raw_dims("gqa-1b")) == 949_003_776
+    assert params_of(raw_dims("demo-1b")) == 949_003_776
 
 
-def first_reaching(per_token: int, weights: int, max_len: int) -> int | None:
-    """The fewest tokens whose cache, at `per_token` bytes each, is at least `weights`."""
+def first_reaching(per_token: int, weights: int, p) -> int | None:
+    """The fewest tokens whose cache, at `per_token` bytes each, is at least `weights`
+    (none if the cache stops below it, at the context or at the window)."""
     tokens = -(-weights // per_token)
-    return tokens if tokens <= max_len else None
+    return tokens if tokens <= held(p, p.max_len) else None
 
 
 def serving_batch(p) -> int:
     """The chart's batch: the first power of two from 2 at which GQA's cache at the full
     context reaches the weights, at most 256."""
     batch = BATCH_LIMITS[0]
-    while batch < BATCH_LIMITS[1] and kv_bytes_per_token(p) * p.max_len * batch < (
+    while batch < BATCH_LIMITS[1] and kv_bytes_per_token(p) * held(p, p.max_len) * batch < (
         params_of(p) * BYTES[p.dtype]
     ):
         batch *= 2
@@ -240,9 +249,13 @@ def expected_for(name: str) -> Expected:
     batch = serving_batch(p)
     numbers |= {size, batch, *per_token.values()}
     numbers.add(round(binary(weights)[0], 1))
+    # a decoding step reads every weight but the input embedding, a lookup (unless tied)
+    read = params - (0 if p.tie_embeddings else p.vocab * d)
+    numbers |= {read, round(binary(read * size)[0], 1)}
     strings += [
-        f"{params:,} parameters × {size} bytes",
-        f"= {binary_text(weights)}, read in full",
+        f"{read:,} weights × {size} bytes",
+        f"= {binary_text(read * size)}, read for every token",
+        f"{h // kv} multiply-adds per cached number" if h > kv else "one multiply-add per",
         f"weights {binary_text(weights)}",
         f"= {per_token[kv]:,} bytes = {binary_text(per_token[kv])} per token",
         f"A batch of {batch}",
@@ -252,13 +265,13 @@ def expected_for(name: str) -> Expected:
     ]
     for heads in (h, kv, 1):
         for tokens in (1, p.max_len):
-            value, _ = binary(2 * L * heads * hd * 2 * tokens)
+            value, _ = binary(2 * L * heads * hd * 2 * held(p, tokens))
             numbers.add(round(value, 1))
-            strings.append(binary_text(2 * L * heads * hd * 2 * tokens))
-        for n in (p.max_len * batch, *range(1, DECODING_TOKENS + 1)):
+            strings.append(binary_text(2 * L * heads * hd * 2 * held(p, tokens)))
+        for n in (held(p, p.max_len) * batch, *range(1, DECODING_TOKENS + 1)):
             numbers.add(round(binary(per_token[heads] * n)[0], 1))
         for b in (1, batch):
-            reached = first_reaching(per_token[heads] * b, weights, p.max_len)
+            reached = first_reaching(per_token[heads] * b, weights, p)
             if reached is not None:
                 numbers.add(reached)
                 strings.append(f"{reached:,} tokens")
@@ -296,7 +309,7 @@ TABLE1 = {
 ALPHA = "α = 5 %"  # uptraining: 5 % of the original pre-training steps (§3.1)
 # Where each published figure on a slide comes from, as the slides cite it.
 SOURCE_LINES = (
-    "method: Ainslie et al. 2023, §2.2, Figure 1",
+    "method: Ainslie et al. 2023, §2.2 (Figure 1 draws the MQA case)",
     "Ainslie et al. 2023, §3.1; Figure 5",
     "Ainslie et al. 2023, Table 1, drawn as Figure 3",
 )
@@ -502,7 +515,7 @@ def calculator_figures() -> Expected:
         numbers |= {p.max_len, p.n_heads, p.n_kv_heads}
         row = [p.title, f"{p.max_len:,}", f"{p.n_heads} / {p.n_kv_heads}"]
         for heads in (p.n_heads, p.n_kv_heads, 1):
-            row.append(binary_text(2 * p.n_layers * heads * p.head_dim * 2 * p.max_len))
+            row.append(binary_text(2 * p.n_layers * heads * p.head_dim * 2 * held(p, p.max_len)))
         row.append(binary_text(2 * params_of(p)))
         numbers |= {float(NUMBER.search(cell)[0]) for cell in row[-4:]}
         strings += row
@@ -551,7 +564,7 @@ def test_key_figures_are_shown(preset):
 def test_default_preset_figures_match_the_reference():
     """The spec card's figures, as published in the reference table (facts.md)."""
     assert_shown(
-        "gqa-1b",
+        "demo-1b",
         (
             "949,003,776",
             "≈ 0.95 B",
@@ -587,19 +600,19 @@ def test_calculator_slide_shows_every_preset(preset):
 def test_what_a_step_reads_matches_the_reference():
     """facts.md: GQA-1B at 2,048 tokens reads 795,403,776 weights (1.48 GiB) and MHA reads
     1.15× GQA's bytes for one sequence, 4.35× at a batch of 64."""
-    reads = step_reads(raw_dims("gqa-1b"))
-    assert reads.weights == 795_403_776 * 2 and serving_batch(raw_dims("gqa-1b")) == 64
+    reads = step_reads(raw_dims("demo-1b"))
+    assert reads.weights == 795_403_776 * 2 and serving_batch(raw_dims("demo-1b")) == 64
     assert {b: round(r, 2) for b, r in reads.ratio.items()} == {1: 1.15, 64: 4.35}
-    shown = slide_texts("WhyGQA", "gqa-1b", "step_reads_batch")
+    shown = slide_texts("WhyGQA", "demo-1b", "step_reads_batch")
     for figure in ("1.15×", "4.35×", "1.5 GiB + 288 MiB", "1.5 GiB + 3 GiB", "1.5 GiB + 18 GiB"):
         assert figure in shown
-    one = slide_texts("WhyGQA", "gqa-1b", "step_reads")
+    one = slide_texts("WhyGQA", "demo-1b", "step_reads")
     assert "1.15×" in one and "4.35×" not in one  # the batch comes on the next slide
 
 
 def test_calculator_figures_match_the_reference():
     """facts.md's KV cache at 2,048 tokens, and the weights of its parameter counts."""
-    shown = " | ".join(t for _, t in on_screen_text("KVCalculator", "gqa-1b"))
+    shown = " | ".join(t for _, t in on_screen_text("KVCalculator", "demo-1b"))
     for figure in ("288 MiB", "48 MiB", "12 MiB", "1.8 GiB", "15 GiB", "13.5 GiB", "4.5 GiB"):
         assert figure in shown
 
@@ -626,7 +639,7 @@ def _boxes(items, role):
     return [i for i in items if i.role == role]
 
 
-@pytest.mark.parametrize("preset", ["gqa-1b", "llama-3-8b"])
+@pytest.mark.parametrize("preset", ["demo-1b", "llama-3-8b"])
 def test_highlights_surround_what_the_slide_names(preset):
     scene = constructed("DataFlow", preset)
     d = scene.diagram
@@ -649,7 +662,7 @@ def test_highlights_surround_what_the_slide_names(preset):
 
 
 def test_previous_token_slide_shows_the_real_weights():
-    scene = constructed("AttentionWeights", "gqa-1b")
+    scene = constructed("AttentionWeights", "demo-1b")
     w = np.asarray(scene.example.weights)
     snap = scene.snapshots[-1]
     shown = sorted(i.text for i in snap.items if re.fullmatch(r"\d\.\d\d", i.text))
@@ -670,9 +683,9 @@ def slide_texts(scene_name: str, preset: str, beat: str) -> list[str]:
 def test_conversion_errors_are_the_reference_ones_and_say_hand_built():
     errors = conversion_errors()
     assert [errors[g] for g in (4, 2, 1)] == [0, 46, 62]  # what tests/test_attention.py pins
-    shown = slide_texts("Conversion", "gqa-1b", "conversion_error")
+    shown = slide_texts("Conversion", "demo-1b", "conversion_error")
     assert [t for t in shown if t.endswith(" %")] == [f"{errors[g]} %" for g in (4, 2, 1)]
-    scene = constructed("Conversion", "gqa-1b")
+    scene = constructed("Conversion", "demo-1b")
     for snap in scene.snapshots[:2]:  # the example's two slides, on screen and in the notes
         assert "hand-built example" in " ".join(i.text for i in snap.items)
         assert "hand-built example" in snap.notes
@@ -716,7 +729,7 @@ def test_the_references_slides_list_every_citation_in_full():
     shown = " ".join(
         t
         for beat in ("references", "more_references")
-        for t in slide_texts("Closing", "gqa-1b", beat)[1:]  # after the title
+        for t in slide_texts("Closing", "demo-1b", beat)[1:]  # after the title
     )
     assert shown == " ".join(CITATIONS)
 
@@ -735,7 +748,7 @@ def test_new_sections_show_their_figures(preset):
 
 def test_tensor_parallel_figures_match_the_reference():
     """GQA-1B's 4 KV heads on 8 GPUs: each head on 2 GPUs, one per GPU as for MQA."""
-    shown = " | ".join(slide_texts("Evidence", "gqa-1b", "choosing_groups"))
+    shown = " | ".join(slide_texts("Evidence", "demo-1b", "choosing_groups"))
     for figure in ("6 KiB per GPU", "each head copied onto 2 of them", "18 KiB per token"):
         assert figure in shown
     shown = " | ".join(slide_texts("Evidence", "llama-3-8b", "tensor_parallel"))
@@ -744,7 +757,7 @@ def test_tensor_parallel_figures_match_the_reference():
 
 def test_after_gqa_figures_match_the_reference():
     """facts.md's 32,768-token column; MLA as GQA with 2.25 KV heads; a window of 4,096."""
-    shown = " | ".join(slide_texts("BeyondGQA", "gqa-1b", "smaller_caches"))
+    shown = " | ".join(slide_texts("BeyondGQA", "demo-1b", "smaller_caches"))
     for figure in ("4.5 GiB", "768 MiB", "192 MiB", "432 MiB", "96 MiB", "384 MiB"):
         assert figure in shown
     assert "256 + 32 per layer" in shown and "32,768-token sequence" in shown
@@ -761,7 +774,7 @@ NOTES_CITE = {
 
 @pytest.mark.parametrize(("scene_name", "beat"), NOTES_CITE, ids=lambda v: v)
 def test_notes_name_the_source_of_published_figures(scene_name, beat):
-    snap = next(s for s in constructed(scene_name, "gqa-1b").snapshots if s.beat == beat)
+    snap = next(s for s in constructed(scene_name, "demo-1b").snapshots if s.beat == beat)
     assert NOTES_CITE[scene_name, beat] in snap.notes
 
 
@@ -775,14 +788,14 @@ def test_title_and_closing_slides_show_the_speakers_byline():
 
 
 def test_a_talk_without_a_speaker_shows_no_byline():
-    assert slide_texts("Opening", "gqa-1b", "title") == [
+    assert slide_texts("Opening", "demo-1b", "title") == [
         "Grouped-Query Attention",
-        "How GQA-1B shares keys and values across query heads",
-        "24 query heads  ·  4 KV heads  ·  6 queries per KV head",
+        "How Demo-1B shares keys and values across query heads",
+        "24 query heads  ·  4 KV heads  ·  6 query heads per KV head",
         "24 query heads",
         "4 KV heads",
     ]
-    assert slide_texts("Closing", "gqa-1b", "questions") == [
+    assert slide_texts("Closing", "demo-1b", "questions") == [
         "Questions?",
         "Grouped-Query Attention",
     ]
@@ -882,7 +895,7 @@ def test_prefill_vs_decode_shows_each_rate_beside_its_bar(preset):
 def test_prefill_vs_decode_of_the_deck_model():
     """MHA's decoding step in bfloat16 does exactly one FLOP per byte it reads: a
     multiply-add per 2-byte weight and per 2-byte cached number."""
-    rates = intensities(raw_dims("gqa-1b"))
+    rates = intensities(raw_dims("demo-1b"))
     assert rates["decode 1", "MHA"] == pytest.approx(1.0)
     assert round(rates["decode 1", "GQA"], 2) == 1.15
     assert round(rates["decode batch", "GQA"] / rates["decode batch", "MHA"], 1) == 4.3

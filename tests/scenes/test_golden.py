@@ -42,7 +42,7 @@ def golden_path(scene_name: str, beat: str, theme_name: str) -> Path:
 @pytest.mark.parametrize("theme_name", theme.THEMES)
 @pytest.mark.parametrize(("scene_name", "beat"), KEY_SLIDES, ids=lambda v: v)
 def test_key_slide_looks_as_approved(scene_name, beat, theme_name, request):
-    scene = constructed(scene_name, "gqa-1b", capture_frames=True, theme_name=theme_name)
+    scene = constructed(scene_name, "demo-1b", capture_frames=True, theme_name=theme_name)
     index = [s.beat for s in scene.snapshots].index(beat)
     image = scene.frames[index]
     path = golden_path(scene_name, beat, theme_name)

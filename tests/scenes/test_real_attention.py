@@ -53,7 +53,7 @@ def test_every_cell_is_the_reference_weight():
     assert talk.attention.labels == ("<bos>", "The", "cat", "sat", "on", "the", "mat")
 
 
-@pytest.mark.parametrize("talk_id", ["gqa-1b", "llama-3-8b", "Meta-Llama-3-8B"])
+@pytest.mark.parametrize("talk_id", ["demo-1b", "llama-3-8b", "Meta-Llama-3-8B"])
 def test_without_weights_the_hand_built_head_stays(talk_id):
     snap = first_slide(talk_id)
     texts = " ".join(i.text for i in snap.items if i.role == "text")

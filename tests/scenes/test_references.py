@@ -45,7 +45,7 @@ def reference_lines(talk: str) -> tuple[list[str], str]:
     return titles, body
 
 
-@pytest.mark.parametrize("talk", ["gqa-1b", "qwen3-4b-speaker"])
+@pytest.mark.parametrize("talk", ["demo-1b", "qwen3-4b-speaker"])
 def test_the_references_slides_list_exactly_the_works_the_slides_use(talk):
     used = [r for r in REFERENCES if any(r in named_in(s.__name__, talk) for s in SCENES)]
     assert cited_references() == used

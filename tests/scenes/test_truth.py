@@ -12,9 +12,11 @@ import re
 
 import pytest
 
+from deck import format as fmt
 from deck.content.model import PRESETS
 from deck.scenes import BY_NAME, SCENES
-from tests.conftest import SCENE_PRESET_PARAMS, constructed
+from tests.conftest import SCENE_PRESET_PARAMS, TALKS, constructed, talk_for
+from tests.scenes.test_content import held, params_of
 
 # Phrasings of false claims, matched case-insensitively against every note of every preset.
 FALSE_CLAIMS = {
@@ -28,18 +30,37 @@ FALSE_CLAIMS = {
     "masked weights are exactly 0, not positive": r"every weight is positive",
     "d_k is the head size; its square root is not the head size": (r"square root of d_k, here \d+"),
     "GQA needs n_kv_heads times MQA's cache: not close to it": r"close to MQA'?s? memory",
+    # issue 19, points 1-8
+    "a step reads all weights but the input embedding, a lookup": r"\breads all [\d,]+ weights",
+    "one multiply-add per weight, not per cached number": r"one multiply and one add per number",
+    "the conversion example's errors do not show a trend": r"the more heads share one mean",
+    "GQA shrinks the K/V projections' work, not none of the arithmetic": (
+        r"not the attention arithmetic"
+    ),
+    "the parameter count is exact only given the vocabulary and tying": r"\bis exact:",
+    "the 1/sqrt(d_k) argument needs independent, zero-mean components": (
+        r"with unit-variance components"
+    ),
+    "RoPE turns d/2 planes, each by its own angle, not the vector by one": (
+        r"rotates each (query and key )?vector by an angle"
+    ),
+    "Figure 1 draws the MHA -> MQA conversion only": r"drawn in its Figure 1",
+    "uptraining is 5 % of the original pre-training steps": r"\d+ ?% of uptraining",
+    "published figures are cited, not computed": r"every number you will see is computed",
+    "MQA's instability is reported for fine-tuning": r"can train unstably",
 }
 
 
 def notes(scene_name: str, beat: str, preset: str) -> str:
-    return BY_NAME[scene_name].notes_for(beat, PRESETS[preset])
+    return BY_NAME[scene_name].notes_for(beat, talk_for(preset).model)
 
 
 def all_notes(preset: str) -> list[tuple[str, str]]:
-    return [(b, s.notes_for(b, PRESETS[preset])) for s in SCENES for b in s.beat_names()]
+    model = talk_for(preset).model
+    return [(b, s.notes_for(b, model)) for s in SCENES for b in s.beat_names()]
 
 
-@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("preset", TALKS)
 @pytest.mark.parametrize("claim", list(FALSE_CLAIMS))
 def test_no_note_makes_a_false_claim(preset, claim):
     pattern = re.compile(FALSE_CLAIMS[claim], re.IGNORECASE)
@@ -124,3 +145,132 @@ def test_something_stays_on_screen_after_every_play(scene_name, preset):
     blank = [f"{beats[p.slide]} (play {n})" for n, p in enumerate(scene.plays) if p.shown == 0]
     assert not blank, f"the screen is empty after a play in: {blank}"
     assert {p.slide for p in scene.plays} == set(range(len(beats)))  # every slide checked
+
+
+# ── issue 19: the retold talk's corrections, each with what must be said instead ──
+def read_per_step(p) -> int:
+    """Weights a decoding step reads, from the raw dimensions: the input embedding is a
+    lookup of one row per token, so an untied model reads every weight but that table."""
+    return params_of(p) - (0 if p.tie_embeddings else p.vocab * p.hidden)
+
+
+def step_bytes(p, kv: int, batch: int) -> int:
+    """Bytes one decoding step reads at the full context: the weights read, in bfloat16,
+    and `batch` sequences' caches (K and V, every layer, `kv` heads, 2 bytes each)."""
+    cache = 2 * p.n_layers * kv * p.head_dim * 2 * held(p, p.max_len)
+    return 2 * read_per_step(p) + batch * cache
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_a_step_reads_every_weight_but_the_input_embedding(preset):
+    p = talk_for(preset).model
+    read = read_per_step(p)
+    shown = shown_on("WhyGQA", preset, "memory_bound")
+    assert f"{read:,} weights" in shown
+    if not p.tie_embeddings:
+        assert read < params_of(p) and "all but the input embedding" in shown
+    assert fmt.spoken(read) in notes("WhyGQA", "memory_bound", preset)
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_each_cached_number_serves_its_groups_query_heads(preset):
+    p = talk_for(preset).model
+    group = p.n_heads // p.n_kv_heads
+    said = notes("WhyGQA", "memory_bound", preset)
+    assert "one multiply-add per weight" in said
+    if group > 1:
+        assert f"{group} per cached number, one per query head sharing it" in said
+        assert f"{group} multiply-adds per cached number" in shown_on(
+            "WhyGQA", preset, "memory_bound"
+        )
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_the_saving_per_step_grows_with_batch_times_context(preset):
+    p = talk_for(preset).model
+    assert "grows with batch times context" in notes("WhyGQA", "memory_bound", preset)
+    one = step_bytes(p, p.n_heads, 1) / step_bytes(p, p.n_kv_heads, 1)
+    assert f"reads only {fmt.spoken(round(one, 2))} times GQA's bytes" in squash(
+        notes("WhyGQA", "cache_vs_context", preset)
+    )
+    batch = int(re.search(r"A batch of (\d+)", shown_on("WhyGQA", preset, "batch"))[1])
+    many = step_bytes(p, p.n_heads, batch) / step_bytes(p, p.n_kv_heads, batch)
+    assert many > one  # more sequences, more of every step is cache
+    said = squash(notes("WhyGQA", "batch", preset))
+    assert f"reads {fmt.spoken(round(many, 2))} times GQA's bytes" in said
+
+
+def test_the_demo_models_saving_is_the_reviewers_figure():
+    """facts.md: MHA/GQA bytes per step at 2,048 tokens, 1.15× at batch 1, 4.35× at 64."""
+    p = talk_for("demo-1b").model
+    assert step_bytes(p, 24, 1) / step_bytes(p, 4, 1) == pytest.approx(1.153, abs=1e-3)
+    assert step_bytes(p, 24, 64) / step_bytes(p, 4, 64) == pytest.approx(4.347, abs=1e-3)
+    assert read_per_step(p) == 795_403_776
+
+
+def test_mistral_keeps_only_its_window():
+    """Jiang et al. 2023, Table 1: window_size 4096; at 8,192 tokens GQA's cache is
+    512 MiB (32 layers × 8 KV heads × 128 × 2 × 2 bytes × 4,096 tokens), not 1 GiB."""
+    p = PRESETS["mistral-7b"]
+    assert p.layer_windows == (4096,) * p.n_layers
+    assert 2 * 32 * 8 * 128 * 2 * 4096 == 512 * 2**20
+    shown = shown_on("DataFlow", "mistral-7b", "kv_cache")
+    assert "KV cache at 8,192 tokens" in shown and "512 MiB" in shown
+    assert "1 GiB" not in shown
+    assert "sliding window" in shown_on("WhyGQA", "mistral-7b", "cache_vs_context")
+    assert "sliding window of 4K tokens" in notes("WhyGQA", "cache_vs_context", "mistral-7b")
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_the_previous_token_query_is_its_key_turned_back(preset):
+    assert "turned back one position" in shown_on("AttentionWeights", preset, "previous_token")
+    assert "turned back one position" in notes("AttentionWeights", "previous_token", preset)
+    assert "turned one position on" not in shown_on("AttentionWeights", preset, "previous_token")
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_the_conversion_error_is_defined_and_not_taken_for_evidence(preset):
+    shown = shown_on("Conversion", preset, "conversion_error")
+    assert "relative error ‖y′ − y‖ / ‖y‖" in shown and re.search(r"\bseed \d+", shown)
+    assert "other seeds give other figures" in shown
+    assert "Ainslie et al. 2023, Figure 4" in shown
+    said = notes("Conversion", "conversion_error", preset)
+    assert "one random seed" in said and "not always in this order" in said
+    assert "Figure 4: mean-pooling beats keeping the first head" in said
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_the_references_count_is_the_slides(preset):
+    said = notes("Closing", "references", preset)
+    (count,) = re.findall(r"The (\d+) works", said)
+    listed = shown_on("Closing", preset, "references").count("arXiv:")
+    assert int(count) == listed
+
+
+@pytest.mark.parametrize("preset", TALKS)
+def test_imprecise_claims_are_stated_precisely(preset):
+    p = talk_for(preset).model
+    said = dict(all_notes(preset))
+    # repeat_kv: the K/V projections shrink; the per-head arithmetic does not
+    assert "still run per query head" in said["repeat_kv"]
+    # "close to MHA" only with the paper's setting: T5-XXL, GQA in an encoder-decoder
+    for beat, text in said.items():
+        if re.search(r"(close to|almost) MHA", text):
+            assert "T5-XXL" in text, beat
+    assert "encoder-decoder" in said["gqa_point"] and "Limitations" in said["gqa_point"]
+    # the count is exact for the vocabulary and tying it assumes
+    assert f"exact for a vocabulary of {fmt.spoken(p.vocab)}" in squash(said["spec_card"])
+    # the scale: independent, zero-mean, unit-variance components
+    assert "independent, zero-mean and unit-variance" in squash(said["step_scale"])
+    # RoPE: d/2 planes, each by its own angle
+    assert f"{p.head_dim // 2} planes" in said["rope"]
+    assert "d/2 planes" in shown_on("DataFlow", preset, "rope")
+    # Figure 1 draws MHA -> MQA; grouping is §2.2
+    assert "Figure 1 draws the MQA case" in shown_on("Conversion", preset, "mean_pool")
+    # uptraining: 5 % of the original pre-training steps
+    for beat in ("uptraining", "takeaways"):
+        assert "of the original pre-training steps" in squash(said[beat]), beat
+    # slide 1: the model's figures are computed; published ones are cited, not computed
+    assert "computed from" not in said["title"]
+    # MQA's instability: in fine-tuning, Appendix A
+    assert "instability in fine-tuning (Appendix A)" in squash(said["highlight_mqa"])
