@@ -124,7 +124,7 @@ def test_every_cited_constant_has_a_source_of_the_form_authors_year_where():
     for name, value in constants.items():
         cited = value if isinstance(value, Citation) else value.cited
         assert cited.reference in REFERENCES, name
-        where = r"(Table \d+|Figure \d+|§[A-Z\d](\.\d)*|abstract)"
+        where = r"(Table \d+|Figure \d+|§[A-Z\d](\.\d)*|Appendix [A-Z]|Limitations|abstract)"
         assert re.fullmatch(rf"[A-Z][\w .-]+ (19|20)\d\d, {where}", cited.source), name
         assert cited.page is None or cited.page >= 1, name
 

@@ -192,7 +192,7 @@ def test_explained_steps_are_dimmed_to_the_dimmed_colour(theme_name):
     """Slides 27–29: the steps already explained, every glyph in DIMMED (not a role colour
     at partial opacity, which fell to 2.1:1)."""
     talk = dataclasses.replace(Talk.for_preset(), theme=theme_name)
-    _, steps, _ = ScaledDotProduct.last_frame(talk)
+    _, _, steps, _ = ScaledDotProduct.last_frame(talk)  # title, formula, steps, box
     dimmed = theme.palette(theme_name).DIMMED
     for row in steps[:-1]:
         for glyph in row.family_members_with_points():

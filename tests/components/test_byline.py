@@ -6,7 +6,7 @@ import datetime
 
 from deck.components.byline import byline_lines
 from deck.content.model import get_preset
-from deck.scenes.closing import thanks_picture
+from deck.scenes.closing import questions_picture
 from deck.scenes.opening import title_card
 from deck.talk import Talk
 from deck.testing.layout import collect
@@ -36,5 +36,5 @@ def test_the_title_slide_shows_a_byline_only_when_the_talk_names_a_speaker():
 
 
 def test_the_closing_slide_shows_whatever_the_talk_sets():
-    assert texts(thanks_picture(Talk(MODEL))) == ["Thank you", "Grouped-Query Attention"]
-    assert texts(thanks_picture(Talk(MODEL, event="Conf")))[-1] == "Conf"
+    assert texts(questions_picture(Talk(MODEL))) == ["Questions?", "Grouped-Query Attention"]
+    assert texts(questions_picture(Talk(MODEL, event="Conf")))[-1] == "Conf"
