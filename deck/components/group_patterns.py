@@ -20,15 +20,15 @@ from deck.components.spec import sit_on
 from deck.components.text import text
 
 MAX_SHOWN = 4  # grids in one row, each still large enough to read its cells
-CELL = 0.28  # a pattern's cell: 38 px at 1080p (at least 12 px, theme: 135 px per unit)
+CELL = 0.25  # a pattern's cell: 34 px at 1080p (at least 12 px, theme: 135 px per unit)
 CELL_GAP = 0.03
 GRID_GAP = 0.45  # between neighbouring grids' labels
 LABEL_GAP = 0.14  # between a grid and its labels
 MORE_GAP = 0.4  # between the last grid and the count of the others
-WIRE_DROP = 0.6  # from the pattern names down to the KV head's box
+WIRE_DROP = 0.45  # from the pattern names down to the KV head's box
 KV_CELL = 0.3  # one token's key (and value) in the KV head
 KV_CELL_GAP = 0.12
-KV_PAD = 0.22  # inside the KV head's box
+KV_PAD = 0.18  # inside the KV head's box
 WIRE_STROKE = 2.0
 KV_OPACITY = 0.9  # the key and value cells, as the family's diagram draws them
 

@@ -115,9 +115,9 @@ def previous_token_parts(
     c = card(
         "Previous-token head",
         [
-            "each token attends most to the token before it",
+            "each token attends most to the one before",
             f"weights {min(shown):.2f} to {max(shown):.2f}",
-            "made with RoPE: each query is its key turned back one position",
+            "RoPE: each query is its key turned back one position",
         ],
         theme.HIGHLIGHT,
         card_width,

@@ -10,8 +10,10 @@ from manim import DOWN, LEFT, RIGHT, UP, GrowFromEdge, LaggedStart, VGroup
 from deck import format as fmt
 from deck import theme
 from deck.components.bars import Bar, compact_bar_chart
-from deck.components.page import named_group, slide_title, source_line
+from deck.components.page import named_group, slide_title
+from deck.components.spec import baseline, lines
 from deck.components.text import text
+from deck.components.wrap import text_width, wrap
 from deck.content.cache_variants import (
     CacheVariant,
     cache_variants,
@@ -35,7 +37,10 @@ from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
 CHART_TOP_GAP = 0.35  # between the titles and the first bar
-PAGED_GAP = 0.3  # between the chart and the line on paged caches
+PAGED_GAP = 0.15  # between the chart's last bar and the row on paged caches
+SOURCE_PITCH_EM = 1.2  # the source's two lines, if it needs two
+SOURCE_SEPARATOR = " · "
+PAGED = "the same bytes in blocks allocated as tokens arrive: near-zero waste"
 
 
 def variant_color(kind: str) -> str:
@@ -47,27 +52,60 @@ def variant_bar(v: CacheVariant) -> Bar:
     return Bar(v.name, v.note, v.bytes, fmt.nbytes(v.bytes), variant_color(v.kind))
 
 
+def source_lines(sources: list[str]) -> VGroup:
+    """The slide's sources, bottom left in the smallest size like `page.source_line`: on
+    one line if they fit the content's width, else on two split between sources where
+    the lines come out most even."""
+    size = theme.SIZE.caption
+    joined = SOURCE_SEPARATOR.join
+
+    def widest(rows: list[list[str]]) -> float:
+        return max(text_width(joined(row), size) for row in rows)
+
+    rows = [sources]
+    if widest(rows) > theme.CONTENT_WIDTH:
+        splits = [[sources[:i], sources[i:]] for i in range(1, len(sources))]
+        rows = min(splits, key=widest)
+    block = lines([joined(row) for row in rows], size, theme.MUTED, pitch_em=SOURCE_PITCH_EM)
+    return block.move_to([theme.CONTENT_LEFT, theme.CONTENT_BOTTOM, 0], aligned_edge=DOWN + LEFT)
+
+
+def paged_row(chart: VGroup) -> VGroup:
+    """Paged caches (vLLM) as one more row of the chart, without a bar: its name in the
+    names' column, what it does where the bars start (wrapped if the row is too narrow)."""
+    name_of_last, bar_of_last, *_ = chart.rows[-1]
+    name = text("paged (vLLM)", theme.SIZE.label)
+    name.move_to([name_of_last.get_left()[0], 0, 0], aligned_edge=LEFT)
+    name.shift(UP * (chart.get_bottom()[1] - PAGED_GAP - name.get_top()[1]))
+    left = bar_of_last.get_left()[0]
+    what = lines(
+        wrap(PAGED, theme.SIZE.detail, theme.CONTENT_RIGHT - left), theme.SIZE.detail, theme.MUTED
+    )
+    what.shift([left - what.get_left()[0], baseline(name) - baseline(what[0]), 0])
+    return VGroup(name, what)
+
+
 def beyond_picture(m: Model) -> VGroup:
-    """Titles, the chart of caches, the line on paged caches and the sources."""
+    """Titles, the chart of caches with paged caches as a last row, and the sources."""
     tokens = comparison_tokens(m)
     titles = slide_title(
         "After GQA: smaller caches still",
         f"the KV cache of one {fmt.integer(tokens)}-token sequence, for {m.title}",
     )
-    width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT
-    chart = compact_bar_chart([variant_bar(v) for v in cache_variants(m, tokens)], width)
+    chart = compact_bar_chart(
+        [variant_bar(v) for v in cache_variants(m, tokens)], theme.CONTENT_WIDTH
+    )
     chart.move_to(
         [theme.CONTENT_LEFT, titles.get_bottom()[1] - CHART_TOP_GAP, 0], aligned_edge=UP + LEFT
     )
-    paged = text(
-        "paged (vLLM): the same bytes in fixed-size blocks, allocated as tokens arrive: "
-        "near-zero waste",
-        theme.SIZE.detail,
-    )
-    paged.next_to(chart, DOWN, buff=PAGED_GAP).align_to(chart, LEFT)
-    source = source_line(
-        f"{DEEPSEEK_V2_MLA.source} · {MISTRAL_WINDOW.source} · {KIVI_FINDING.source} · "
-        f"{PAGED_KV_CACHE.source}"
+    paged = paged_row(chart)
+    source = source_lines(
+        [
+            DEEPSEEK_V2_MLA.source,
+            MISTRAL_WINDOW.source,
+            KIVI_FINDING.source,
+            PAGED_KV_CACHE.source,
+        ]
     )
     return named_group(titles=titles, chart=chart, paged=paged, source=source)
 

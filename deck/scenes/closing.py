@@ -10,7 +10,7 @@ from deck import format as fmt
 from deck import theme
 from deck.components.byline import byline
 from deck.components.page import body_top, named_group, slide_title
-from deck.components.spec import lines
+from deck.components.spec import baseline, lines, sit_on
 from deck.components.text import centred, stack, text
 from deck.components.wrap import wrap
 from deck.content.model import Model
@@ -68,9 +68,9 @@ def per_gpu_against_mqa(m: Model, tp: int) -> str:
     return "as much as MQA" if mqa == m.kv_cache_bytes_per_gpu(tp) else f"MQA {fmt.nbytes(mqa)}"
 
 
-def takeaway_texts(m: Model) -> list[tuple[str, str]]:
-    """(headline, detail) of the recap's points, every figure computed or cited, each
-    detail ending on the slide that showed it."""
+def takeaway_texts(m: Model) -> list[tuple[str, str, str]]:
+    """(headline, detail, slide) of the recap's points, every figure computed or cited,
+    each with the slide that showed it."""
     gqa, mha, mqa = (TABLE1.row(name) for name in ("GQA-8-XXL", "MHA-XXL", "MQA-XXL"))
     tp = m.tensor_parallel_degree(TP_LIMIT)
     points = [
@@ -102,34 +102,37 @@ def takeaway_texts(m: Model) -> list[tuple[str, str]]:
         ),
     ]
     return [
-        (headline, f"{detail} · {unbroken(f'slide {slide_of(*where)}')}")
+        (headline, detail, f"slide {slide_of(*where)}")
         for (headline, detail), where in zip(points, RECAP_SLIDES, strict=True)
     ]
 
 
 def takeaways_picture(m: Model) -> VGroup:
-    """The title and the numbered points, each a headline and a wrapped detail."""
+    """The title and the numbered points, each a headline with the slide that showed it at
+    the right edge, and a wrapped detail under it."""
     titles = slide_title("Recap")
-    width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT - NUMBER_COLUMN
+    left = theme.CONTENT_LEFT + NUMBER_COLUMN
+    width = theme.CONTENT_RIGHT - left
     items = VGroup()
-    for number, (headline, detail) in enumerate(takeaway_texts(m), start=1):
-        body = stack(
-            text(headline, theme.SIZE.body),
-            lines(
-                wrap(detail, theme.SIZE.label, width),
-                theme.SIZE.label,
-                theme.MUTED,
-                pitch_em=DETAIL_PITCH_EM,
-            ),
-            buff=TAKEAWAY_LINE_GAP,
+    for number, (headline, detail, slide) in enumerate(takeaway_texts(m), start=1):
+        head = text(headline, theme.SIZE.body)
+        where = text(slide, theme.SIZE.label, theme.MUTED)
+        head.move_to([left, 0, 0], aligned_edge=LEFT)
+        sit_on(where.move_to([theme.CONTENT_RIGHT, 0, 0], aligned_edge=RIGHT), baseline(head))
+        body = lines(
+            wrap(detail, theme.SIZE.label, width),
+            theme.SIZE.label,
+            theme.MUTED,
+            pitch_em=DETAIL_PITCH_EM,
         )
+        body.next_to(head, DOWN, buff=TAKEAWAY_LINE_GAP).align_to(head, LEFT)
         mark = text(str(number), theme.SIZE.body, theme.TITLE)
-        body.move_to([NUMBER_COLUMN, 0, 0], aligned_edge=UP + LEFT)
-        mark.move_to([0, body[0].get_y(), 0], aligned_edge=LEFT)
-        items.add(VGroup(mark, body))
-    items.arrange(DOWN, buff=TAKEAWAY_GAP, aligned_edge=LEFT)
+        sit_on(mark.move_to([theme.CONTENT_LEFT, 0, 0], aligned_edge=LEFT), baseline(head))
+        items.add(VGroup(mark, head, where, body))
     top = body_top(titles)
-    items.move_to([theme.CONTENT_LEFT, top, 0], aligned_edge=UP + LEFT)
+    for item in items:  # one under the other, each kept on the grid's left edge
+        item.shift(UP * (top - item.get_top()[1]))
+        top = item.get_bottom()[1] - TAKEAWAY_GAP
     return named_group(titles=titles, items=items)
 
 
@@ -211,15 +214,17 @@ class Closing(DeckSlide):
             "saving": fmt.percent(model.kv_cache_saving),
             "table1": TABLE1,
             "alpha": UPTRAINING_ALPHA,
+            "share": fmt.whole_percent(UPTRAINING_ALPHA.value),
             "first": GQA_PAPER,
             "count": len(cited_references()),
             "tp": model.tensor_parallel_degree(TP_LIMIT),
         }
 
     @beat("""
-        Decoding reads the whole KV cache every step; groups sharing KV heads cut it by
-        {saving} at almost MHA's quality and MQA's speed ({table1.source}). Match KV heads to
-        GPUs; train GQA from the start, or convert.
+        Decoding reads the whole cache every step; sharing KV heads cuts it by {saving}, at
+        almost MHA's quality and MQA's speed on T5-XXL ({table1.source}). Match KV heads to
+        GPUs; train GQA from scratch, or convert and uptrain for {share} of the original
+        pre-training steps.
     """)
     def takeaways(self) -> None:
         pic = takeaways_picture(self.model)
@@ -233,14 +238,14 @@ class Closing(DeckSlide):
         )
 
     @beat("""
-        The {count} works the slides cite. Read the GQA paper first: the conversion, the
-        uptraining and the evidence come from it.
+        The {count} works the slides cite, over two slides. Read the GQA paper first:
+        conversion, uptraining and evidence come from it.
     """)
     def references(self) -> None:
         self.show_references(0)
 
     @beat("""
-        Later models, kernels and caches. Each was named where a slide used it.
+        Later models, kernels and caches.
     """)
     def more_references(self) -> None:
         self.show_references(1)
@@ -255,8 +260,8 @@ class Closing(DeckSlide):
         )
 
     @beat("""
-        Thank you; questions are welcome. Every figure about {m.title} was computed from its
-        configuration; every published one names its source.
+        Thank you; questions welcome. Figures about {m.title} are computed; published ones
+        name their source.
     """)
     def questions(self) -> None:
         heading, *rest = questions_picture(self.talk)

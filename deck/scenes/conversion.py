@@ -337,9 +337,14 @@ class Conversion(DeckSlide):
             ],
             theme.GQA,
             self.card_width,
-            errors,
         )
-        self.swap_card(c)
+        # the errors under the picture, by its variants' names: with the card's words
+        # they would run past the content's bottom
+        c.move_to([self.card_left + c.width / 2, 0, 0]).align_to([0, self.picture_top, 0], UP)
+        errors.align_to(
+            [theme.CONTENT_LEFT, self.picture.get_bottom()[1] - theme.GAP_LARGE, 0], UP + LEFT
+        )
+        self.swap_side(VGroup(c, errors))
 
     @beat("""
         The same at {m.title}'s shapes. Mean-pooling groups of {m.group_size} leaves

@@ -48,9 +48,9 @@ COUNTER_Y = 0.75
 COLUMN_MARK_GAP = 0.04
 COLUMN_MARK_PAD = COLUMN_MARK_GAP + theme.STROKE_HIGHLIGHT * theme.STROKE_UNIT
 # ── prefill against decode: FLOPs per byte ─────────────────────────────
-INTENSITY_TOP = 1.75  # the first bar, under the slide's title and subtitle
+INTENSITY_TOP = theme.BODY_TOP_SUBTITLED  # the first bar, under the title and subtitle
 INTENSITY_AXIS = (-1.9, 5.2)  # the log axis, at least right of the names; room for values
-INTENSITY_CAPTION_TOP = -2.7
+INTENSITY_CAPTION_TOP = -2.85  # 0.4 under the axis's title
 
 
 def panel_bounds() -> list[tuple[float, float]]:
@@ -149,7 +149,7 @@ def intensity_groups(m: Model) -> list[BarGroup]:
 
 def intensity_chart(m: Model) -> LogBars:
     left, right = INTENSITY_AXIS
-    return LogBars(
+    chart = LogBars(
         intensity_groups(m),
         "FLOPs per byte read or written (log scale)",
         left=theme.CONTENT_LEFT,
@@ -157,6 +157,8 @@ def intensity_chart(m: Model) -> LogBars:
         axis_right=right,
         top=INTENSITY_TOP,
     )
+    # the groups' names stand taller than their bars: their tops start the body
+    return chart.shift(DOWN * max(0.0, chart.get_top()[1] - INTENSITY_TOP))
 
 
 def intensity_title(m: Model) -> VGroup:
@@ -167,13 +169,17 @@ def intensity_title(m: Model) -> VGroup:
 
 
 def intensity_caption() -> VGroup:
+    """What the bars say, a line for decode and one for prefill, under the chart."""
     said = (
-        "Decode: each weight serves one token per sequence, so memory sets the pace and "
-        "GQA's smaller cache helps. Prefill: each weight serves every prompt token, so "
-        "arithmetic sets the pace and GQA changes little."
+        "Decode: memory sets the pace, and GQA's smaller cache helps.",
+        "Prefill: arithmetic sets the pace, and GQA changes little.",
     )
     width = theme.CONTENT_RIGHT - theme.CONTENT_LEFT
-    rows = [text(r, theme.SIZE.label, theme.TEXT) for r in wrap(said, theme.SIZE.label, width)]
+    rows = [
+        text(r, theme.SIZE.label, theme.TEXT)
+        for line in said
+        for r in wrap(line, theme.SIZE.label, width)
+    ]
     return stack(*rows, buff=0.1).align_to(
         [theme.CONTENT_LEFT, INTENSITY_CAPTION_TOP, 0], UP + LEFT
     )
@@ -198,7 +204,7 @@ class Decoding(DeckSlide):
     def note_fields(cls, model: Model) -> dict[str, object]:
         fields: dict[str, object] = {"prompt": PROMPT, "tokens": len(TOKENS)}
         fields |= {
-            "context": f"{model.max_len:,}",
+            "context": fmt.spoken_tokens(model.max_len),  # said: 8K, not 8,192
             "serving_batch": chart_batch(model),
             "decode_one": fmt.spoken(model.decode_intensity(1)),
             "decode_mha_batch": fmt.spoken(

@@ -43,14 +43,13 @@ FOCUS_PAD = FOCUS_GAP + theme.STROKE_HIGHLIGHT * theme.STROKE_UNIT
 BANDS_GAP = 0.25  # the bands' outlines keep this clear of the caption and of each other
 DIM = 0.3  # the variants not pointed at fade to this share of their opacity
 TITLE = "MHA, GQA and MQA"
-GROUP_TOP = 1.8
 # How the notes say what each hand-built query head looks at.
 SAID_PATTERNS = {
     "previous token": "the previous token",
     "first token": "the first token",
     "current token": "the current token",
     "even spread": "all tokens evenly",
-}  # the one-group picture, under its slide's title and subtitle
+}
 
 
 def variant_title(m: Model, name: str, kv: int) -> str:
@@ -178,7 +177,7 @@ def one_group(m: Model) -> VGroup:
         if m.group_size > 1
         else "KV head 0: a key and a value per token, for query head 0",
         m.group_size,
-        GROUP_TOP,
+        theme.BODY_TOP_SUBTITLED,  # under one_group_title's title and subtitle
     )
 
 
@@ -186,7 +185,7 @@ def one_group_title(m: Model) -> VGroup:
     heads = "query head" if m.group_size == 1 else "query heads"
     return slide_title(
         f"One group: {m.group_size} {heads}, one KV head",
-        "hand-built example · rows: queries, columns: keys, brighter: more weight",
+        "hand-built · rows: queries, columns: keys, brighter: more weight",
     )
 
 

@@ -61,8 +61,8 @@ READS_GAP = 0.45  # between the two cards on the left
 ARROW_SPREAD = 0.35  # the two arrows reach the step card this far above and below its middle
 
 # ── what a step reads, for one sequence and for the chart's batch ──────
-READS_LEGEND_Y = 1.62  # under the slide's title and subtitle
-READS_PANEL_TOPS = (1.15, -1.05)  # batch 1 above, the chart's batch below
+READS_LEGEND_TOP = theme.BODY_TOP_SUBTITLED  # under the slide's title and subtitle
+READS_PANEL_TOPS = (0.98, -1.2)  # batch 1 above, the chart's batch below
 READS_BAR_WIDTH = 7.2  # leaves room for the values and, at the right, the ratio
 
 # ── the formula ─────────────────────────────────────────────────────────
@@ -240,7 +240,7 @@ def weights_read_words(m: Model) -> str:
     """Which weights a step reads: the input embedding is a lookup, unless it is tied to
     the output head, which is read in full."""
     if m.tie_embeddings:
-        return "all, the tied embedding being the output head"
+        return "all, the tied embedding included"
     return "all but the input embedding"
 
 
@@ -248,7 +248,7 @@ def reads_key(m: Model) -> VGroup:
     weights = fmt.nbytes(m.weights_read_per_step * m.dtype_bytes)
     colors = [variant_color(name) for name, _ in m.attention_variants]
     key = reads_legend(f"weights: {weights}, {weights_read_words(m)}", "KV cache", colors)
-    return key.move_to([0, READS_LEGEND_Y, 0]).align_to([theme.CONTENT_LEFT, 0, 0], LEFT)
+    return key.align_to([theme.CONTENT_LEFT, READS_LEGEND_TOP, 0], UP + LEFT)
 
 
 def reads_panel(m: Model, batch: int, top: float) -> ReadsPanel:
@@ -422,7 +422,7 @@ class WhyGQA(DeckSlide):
             "growth": growth_sentence(model),
             "crossing": crossing_sentence(model, batch),
             "crossing_one": crossing_sentence(model, 1),
-            "tokens": f"{model.max_len:,}",
+            "tokens": fmt.spoken_tokens(model.max_len),  # said: 8K, not 8,192
             "weights_read": fmt.spoken_bytes(model.weights_read_per_step * model.dtype_bytes),
             "which_weights": (
                 "all of them, as its tied input embedding is also the output head"

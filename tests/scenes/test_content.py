@@ -124,6 +124,12 @@ def binary_text(n: float) -> str:
     return (f"{tenths / 10:.1f}").removesuffix(".0") + f" {unit}"
 
 
+def binary_tenths(n: float) -> float:
+    """The number binary_text shows, halves rounded up from the exact fraction (not round(),
+    which rounds a float's halves to even: 2.25 MiB is 2.3, as the deck shows it)."""
+    return float(binary_text(n).split()[0])
+
+
 def raw_dims(name: str):
     """The talk's model, for its raw dimensions only; the parts this file's counts leave
     out must be absent."""
@@ -248,10 +254,10 @@ def expected_for(name: str) -> Expected:
     per_token = {heads: 2 * L * heads * hd * size for heads in (h, kv, 1)}
     batch = serving_batch(p)
     numbers |= {size, batch, *per_token.values()}
-    numbers.add(round(binary(weights)[0], 1))
+    numbers.add(binary_tenths(weights))
     # a decoding step reads every weight but the input embedding, a lookup (unless tied)
     read = params - (0 if p.tie_embeddings else p.vocab * d)
-    numbers |= {read, round(binary(read * size)[0], 1)}
+    numbers |= {read, binary_tenths(read * size)}
     strings += [
         f"{read:,} weights × {size} bytes",
         f"= {binary_text(read * size)}, read for every token",
@@ -265,11 +271,10 @@ def expected_for(name: str) -> Expected:
     ]
     for heads in (h, kv, 1):
         for tokens in (1, p.max_len):
-            value, _ = binary(2 * L * heads * hd * 2 * held(p, tokens))
-            numbers.add(round(value, 1))
+            numbers.add(binary_tenths(2 * L * heads * hd * 2 * held(p, tokens)))
             strings.append(binary_text(2 * L * heads * hd * 2 * held(p, tokens)))
         for n in (held(p, p.max_len) * batch, *range(1, DECODING_TOKENS + 1)):
-            numbers.add(round(binary(per_token[heads] * n)[0], 1))
+            numbers.add(binary_tenths(per_token[heads] * n))
         for b in (1, batch):
             reached = first_reaching(per_token[heads] * b, weights, p)
             if reached is not None:

@@ -241,9 +241,11 @@ def test_the_conversion_error_is_defined_and_not_taken_for_evidence(preset):
 
 @pytest.mark.parametrize("preset", TALKS)
 def test_the_references_count_is_the_slides(preset):
+    """The works are listed over two slides; each ends on its arXiv id or repository."""
     said = notes("Closing", "references", preset)
     (count,) = re.findall(r"The (\d+) works", said)
-    listed = shown_on("Closing", preset, "references").count("arXiv:")
+    shown = " ".join(shown_on("Closing", preset, b) for b in ("references", "more_references"))
+    listed = len(re.findall(r"arXiv:\d{4}\.\d{4,5}|GitHub \S+/\S+", shown))
     assert int(count) == listed
 
 
