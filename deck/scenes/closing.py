@@ -223,7 +223,7 @@ class Closing(DeckSlide):
     @beat("""
         Decoding reads the whole cache every step; sharing KV heads cuts it by {saving}, at
         almost MHA's quality and MQA's speed on T5-XXL ({table1.source}). Match KV heads to
-        GPUs; train GQA from scratch, or convert and uptrain for {share} of the original
+        GPUs; train GQA from scratch, or uptrain for {share} of the original
         pre-training steps.
     """)
     def takeaways(self) -> None:
@@ -245,7 +245,7 @@ class Closing(DeckSlide):
         self.show_references(0)
 
     @beat("""
-        Later models, kernels and caches.
+        Later models, kernels and caches. Each cited where used.
     """)
     def more_references(self) -> None:
         self.show_references(1)

@@ -408,7 +408,7 @@ def tp_expected(p) -> Expected:
     for kv in (p.n_heads, p.n_kv_heads, 1):
         held = kv // tp if kv >= tp else 1
         per_gpu = 2 * p.n_layers * held * p.head_dim * BYTES[p.dtype]
-        numbers |= {held, round(binary(per_gpu)[0], 1), max(1, tp // kv)}
+        numbers |= {held, binary_tenths(per_gpu), max(1, tp // kv)}
         strings.append(f"{binary_text(per_gpu)} per GPU" if kv < p.n_heads else "")
     strings += [f"GQA-{p.n_kv_heads}", f"its one KV head copied onto all {tp} GPUs"]
     return Expected(numbers, [s for s in strings if s])
@@ -419,17 +419,18 @@ def beyond_expected(p) -> Expected:
     tokens = max(p.max_len, LONG_CONTEXT)
     L, hd, kv, two = p.n_layers, p.head_dim, p.n_kv_heads, BYTES[p.dtype]
     latent, rope_key = MLA[0] * hd, hd // MLA[1]
+    kept = held(p, tokens)  # a model with its own window (Mistral) caches only that
     caches = [
-        2 * p.n_heads * hd * two * L * tokens,
-        2 * kv * hd * two * L * tokens,
-        2 * hd * two * L * tokens,
-        (latent + rope_key) * two * L * tokens,
-        2 * kv * hd * two * L * min(tokens, MISTRAL_WINDOW),
-        2 * kv * hd * L * tokens,  # fp8: a byte per number
-        kv * hd * L * tokens,  # int4: half a byte
+        2 * p.n_heads * hd * two * L * kept,
+        2 * kv * hd * two * L * kept,
+        2 * hd * two * L * kept,
+        (latent + rope_key) * two * L * kept,
+        2 * kv * hd * two * L * min(kept, MISTRAL_WINDOW),
+        2 * kv * hd * L * kept,  # fp8: a byte per number
+        kv * hd * L * kept,  # int4: half a byte
     ]
     numbers = {tokens, MISTRAL_WINDOW, latent, rope_key, kv, p.n_heads, 1, 8, 4}
-    numbers |= {round(binary(c)[0], 1) for c in caches} | numbers_in(AFTER_GQA_SOURCES, "V2")
+    numbers |= {binary_tenths(c) for c in caches} | numbers_in(AFTER_GQA_SOURCES, "V2")
     strings = [binary_text(c) for c in caches] + [f"{tokens:,}-token sequence"]
     return Expected(numbers, strings)
 

@@ -20,7 +20,7 @@ from tests.conftest import LAYOUT_PARAMS, constructed
 TOUCH = 0.005  # overlaps thinner than this are shared edges, not overlaps
 PLACE = 0.005  # a title is in the title place within this (units; under 1 px at 1080p)
 # The title slide and the closing "Thank you" are title cards: centred, no slide title.
-TITLE_CARDS = {"title", "thanks"}
+TITLE_CARDS = {"title", "questions"}
 INK = 12  # a margin pixel may differ from the background by this much (of 255)
 # A shape's box is its outline's centre line: half its stroke lies outside (a card's
 # panel on the content's edge), at most half the widest stroke, under a pixel at 480p.
