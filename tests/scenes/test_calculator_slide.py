@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from deck import theme
 from deck.content.hfconfig import load_config
 from deck.content.model import PRESETS
 from deck.scenes import KVCalculator, live_slides, placement
 from deck.talk import Talk
 from tests.conftest import constructed_for
 from tests.scenes.test_content import binary_text
-from tests.scenes.test_layout import EDGE, HALF_H, HALF_W, _conflict, describe
+from tests.scenes.test_layout import TOUCH, _conflict, describe
 
 CONFIGS = Path(__file__).parents[1] / "data" / "configs"
 BYTES = {"bfloat16": 2, "float32": 4}
@@ -51,8 +52,11 @@ def test_config_model_row_and_layout(config):
     assert row == row_from_config(config)
     assert all(p.title in texts for p in PRESETS.values())
     for item in snap.items:
-        assert item.left >= -HALF_W + EDGE and item.right <= HALF_W - EDGE, describe(item)
-        assert item.bottom >= -HALF_H + EDGE and item.top <= HALF_H - EDGE, describe(item)
+        # inside the safe area, as tests/scenes/test_layout.py holds every slide
+        assert item.left >= theme.CONTENT_LEFT - TOUCH, describe(item)
+        assert item.right <= theme.CONTENT_RIGHT + TOUCH, describe(item)
+        assert item.bottom >= theme.CONTENT_BOTTOM - TOUCH, describe(item)
+        assert item.top <= theme.CONTENT_CEILING + TOUCH, describe(item)
     for a, b in itertools.combinations(snap.items, 2):
         assert _conflict(a, b) is None, f"{describe(a)} and {describe(b)}"
 
