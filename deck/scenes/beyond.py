@@ -13,6 +13,7 @@ from deck.components.bars import Bar, compact_bar_chart
 from deck.components.page import named_group, slide_title
 from deck.components.spec import baseline, lines
 from deck.components.text import text
+from deck.components.variants import variant_color as family_color
 from deck.components.wrap import text_width, wrap
 from deck.content.cache_variants import (
     CacheVariant,
@@ -44,8 +45,11 @@ PAGED = "the same bytes in blocks allocated as tokens arrive: near-zero waste"
 
 
 def variant_color(kind: str) -> str:
-    """MHA muted, MQA in K's colour, GQA and what builds on it in GQA's, MLA apart."""
-    return {"MHA": theme.MUTED, "MQA": theme.K, "MLA": theme.ATTENTION}.get(kind, theme.V)
+    """MHA, GQA and MQA in their meaning colours, everything that builds on GQA (a window,
+    fp8, int4) in GQA's, MLA, which is no variant of the family, in the text colour."""
+    if kind == "MLA":
+        return theme.TEXT
+    return family_color(kind) if kind in ("MHA", "MQA") else theme.GQA
 
 
 def variant_bar(v: CacheVariant) -> Bar:
