@@ -55,7 +55,10 @@ def test_every_drawn_head_is_big_enough_and_apart(scene_name, talk):
                 assert gap >= MIN_GAP_PX, (
                     f"{snap.beat}: heads {describe(a)} and {describe(b)} are {gap:.1f} px apart"
                 )
-    assert drawn, f"{scene_name} draws no tagged head for {talk}"
+    # the title slide drops its heads picture when a long title and byline need the room
+    # (tests/scenes/test_title_slide.py); every other model-shaped slide draws heads
+    if not (scene_name == "Opening" and talk_for(talk).speaker):
+        assert drawn, f"{scene_name} draws no tagged head for {talk}"
 
 
 @pytest.mark.parametrize("talk", BIG_CONFIGS)
