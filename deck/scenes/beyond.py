@@ -134,7 +134,7 @@ class BeyondGQA(DeckSlide):
             "sizes": sizes,
             "deepseek": fmt.spoken(deepseek_v2_cache_numbers()),
             "layers": DEEPSEEK_V2_MLA.layers,
-            "window": fmt.spoken(MISTRAL_WINDOW.value),
+            "window": fmt.spoken_tokens(int(MISTRAL_WINDOW.value)),  # said: 4K
         }
 
     @beat("""

@@ -25,7 +25,7 @@ from deck.components.page import body_top, slide_title
 from deck.components.spec import table
 from deck.components.variants import variant_color
 from deck.content.model import Model
-from deck.content.sources import FLASH_ATTENTION, GQA_PAPER, ROFORMER
+from deck.content.sources import ROFORMER
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
@@ -60,7 +60,7 @@ def spec_sheet(m: Model) -> tuple[VGroup, VGroup]:
 
 class DataFlow(DeckSlide):
     SECTION = "GQA data flow"
-    CITES = (GQA_PAPER, ROFORMER, FLASH_ATTENTION)
+    CITES = (ROFORMER,)  # what its slides and notes name
 
     def construct(self) -> None:
         self.data_flow()

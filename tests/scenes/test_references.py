@@ -53,7 +53,7 @@ def test_the_references_slides_list_exactly_the_works_the_slides_use(talk):
     assert titles == ["References", "References, continued"]
     assert body == " ".join(r.citation() for r in used)  # in order, nothing else
     # the works issue 19 found missing are there, the ones on no slide are not
-    for arxiv in ("2205.14135", "2307.09288"):  # FlashAttention, Llama 2
-        assert arxiv in {r.arxiv for r in used}
+    # (FlashAttention is no longer named: the repeat_kv notes say what fused kernels do)
+    assert "2307.09288" in {r.arxiv for r in used}  # Llama 2
     assert "AstrAI" in body
     assert "Qwen2.5" not in body and "Gemma 2" not in body
