@@ -14,7 +14,6 @@ subprocess inside a copy of the project.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
@@ -149,7 +148,11 @@ def build(project, tmp_path, monkeypatch) -> Path:
     PDF only)."""
     shutil.copytree(project / "build", tmp_path / "build", symlinks=True)
     shutil.copytree(project / "presentations", tmp_path / "presentations")
-    pdf_only = functools.partial(build_command.build, formats=("pdf",))
+    whole_build = build_command.build
+
+    def pdf_only(where, jobs, scene_names=(), formats=(), **options):
+        return whole_build(where, jobs, scene_names, ("pdf",), **options)
+
     monkeypatch.setattr(build_command, "build", pdf_only)
     return tmp_path / BUILD_PATH
 

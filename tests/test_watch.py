@@ -23,7 +23,7 @@ from deck.scenes import total_slides
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITED = Path("deck/scenes/attention_weights.py")
-FROM, TO = '"rows: queries"', '"rows: the queries"'
+FROM, TO = '"constructed vectors, not a trained model"', '"constructed vectors, no trained model"'
 RAISE = "        hm = self.heatmap\n        hm = len(hm.grid) // 0\n"  # fails in the first beat
 BUILD_TIMEOUT = 300  # a clean low-quality build of the copy, on a busy 2-core machine
 
@@ -114,6 +114,7 @@ def test_an_edit_reaches_the_open_page_on_the_same_slide(project, browser):
             # an edit: the page reloads by itself and stays on the third slide
             seen = len(running.lines)
             source = project / EDITED
+            assert FROM in source.read_text(), f"{EDITED} no longer holds {FROM}: pick another"
             with page.expect_navigation(timeout=BUILD_TIMEOUT * 1000):
                 source.write_text(source.read_text().replace(FROM, TO, 1))
             running.wait_for(r"^rebuilt in", after=seen)

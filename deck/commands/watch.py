@@ -409,8 +409,20 @@ def _group_alive(group: int) -> bool:
     return True
 
 
-def _raise_stopped(signum: int, frame) -> None:
-    raise Stopped(signum)
+class StopSignals:
+    """SIGINT and SIGTERM raise `Stopped`, and the last one is remembered: watchfiles 1.x
+    (its Rust loop) swallows an exception a signal handler raises while it waits for
+    changes and returns as if told to stop, so the exit code comes from `received`."""
+
+    def __init__(self):
+        self.received: int | None = None
+
+    def handle(self, signum: int, frame) -> None:
+        self.received = signum
+        raise Stopped(signum)
+
+    def exit_code(self) -> int:
+        return STOP_CODES[self.received] if self.received is not None else 0
 
 
 def warm_up() -> None:
@@ -448,10 +460,11 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
     except OSError as err:
         raise UsageError(f"cannot serve on port {args.port}: {err.strerror}") from None
     stop = threading.Event()
-    exit_code = 0
-    previous = {signum: signal.signal(signum, _raise_stopped) for signum in STOP_CODES}
+    signals = StopSignals()
+    previous = {signum: signal.signal(signum, signals.handle) for signum in STOP_CODES}
     try:
         watcher.run(extra, stop)
+        exit_code = signals.exit_code()
     except Stopped as stopped:
         exit_code = stopped.exit_code
     except KeyboardInterrupt:  # SIGINT before the handler was in place

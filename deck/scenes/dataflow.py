@@ -148,7 +148,7 @@ class DataFlow(DeckSlide):
             "RoPE",
             [
                 "rotary position embedding",
-                "turns each of the d/2 planes of Q and K by m·θᵢ",
+                "turns d/2 planes of Q, K by m·θᵢ",
                 "V is not rotated",
                 "positions enter q·k only as m\u00a0−\u00a0n",
             ],
