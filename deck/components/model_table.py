@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from manim import VGroup
+from manim import UP, VGroup
 
 from deck import format as fmt
 from deck import theme
@@ -50,7 +50,14 @@ class ModelTable(VGroup):
         self.header, *rows = grid.rows
         self.header.set_color(theme.MUTED)
         self.rows = VGroup(*rows)
+        # the rule keeps HIGHLIGHT_GAP clear of the first row's outline (one drawn on it
+        # bled into the teal in the video: x264's 4:2:0 chroma of two touching colours)
         rule_y = (self.header.get_bottom()[1] + self.rows[0].get_top()[1]) / 2
+        above_mark = self.rows[0].get_top()[1] + 2 * theme.HIGHLIGHT_GAP
+        above_mark += 2 * theme.STROKE * theme.STROKE_UNIT
+        if rule_y < above_mark:
+            self.header.shift((above_mark - rule_y) * UP)
+            rule_y = above_mark
         self.rule = connector(
             [grid.get_left()[0] - RULE_OVERHANG, rule_y, 0],
             [grid.get_right()[0] + RULE_OVERHANG, rule_y, 0],
