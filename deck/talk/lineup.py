@@ -1,51 +1,20 @@
 """What the talk file says about the talk's slides: which sections in which order (`cut`,
-`sections`), single slides left out (`skip`), the speaker's own slides (`[[slide]]`) and
-their own notes (`[notes]`).
+`sections`), and single slides left out (`skip`).
 
 Names are the ones `deck list` prints: a section is its scene module's name under
 deck/scenes/ (`evidence`), a slide `section.beat` (`evidence.models_table`). This module
-reads and checks the talk file's part; deck/scenes/lineup.py turns it into the scenes a
-build renders (that needs the scenes, hence manim).
+checks the names and resolves a cut to its sections and slides, without importing the
+scenes (manim); the talk file and the build do not read it yet.
 """
 
 from __future__ import annotations
 
-import hashlib
+import ast
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_CUT = "talk"
-MAX_POINTS = 6  # an own slide's lines: what the content area holds at the body size
-MAX_POINT_CHARS = 70  # one line of a point at the body size, across the content area
-MAX_OWN_TITLE_CHARS = 60  # a slide title on one line
-MAX_OWN_SLIDES = 20
-MAX_NOTES_CHARS = 4000  # a slide's notes: about three minutes said
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
-MAX_IMAGE_BYTES = 32 * 1024 * 1024
-MAX_IMAGE_PIXELS = 8192 * 8192  # what a projector shows is 1920 × 1080; more is a mistake
-
-
-@dataclass(frozen=True)
-class OwnSlide:
-    """One of the speaker's own slides: after which slide, its title, an image or points,
-    its notes. `digest` hashes the image's bytes, so that a changed picture renders again."""
-
-    after: str  # "section.beat", or "section" (after its last slide)
-    title: str
-    image: str | None = None  # an absolute path
-    points: tuple[str, ...] = ()
-    notes: str = ""
-    digest: str = ""
-
-    @property
-    def name(self) -> str:
-        """The scene's name for this slide's render: stable while its content is."""
-        h = hashlib.sha256(repr((self.title, self.image, self.points, self.digest)).encode())
-        return f"Own{h.hexdigest()[:10]}"
-
-
-def image_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -73,20 +42,21 @@ EVERY_SECTION = (
     "closing",
 )
 
+REFRESHER = ("scaled_dot_product", "attention_weights")  # attention in general, not GQA
+
+
+def without(*left_out: str) -> tuple[str, ...]:
+    """Every section but `left_out`, in the talk's order."""
+    return tuple(name for name in EVERY_SECTION if name not in left_out)
+
+
 CUTS: dict[str, Cut] = {
     cut.name: cut
     for cut in (
         Cut(
             "lightning",
-            "about 6 minutes: the cost, the idea, the evidence",
-            (
-                "opening",
-                "why_gqa",
-                "family",
-                "dataflow",
-                "evidence",
-                "closing",
-            ),
+            "about 5½ minutes: the cost, the idea, the evidence",
+            without("kv_calculator", "decoding", *REFRESHER, "conversion", "beyond"),
             skip=(
                 "why_gqa.batch",
                 "why_gqa.step_reads",
@@ -103,17 +73,7 @@ CUTS: dict[str, Cut] = {
         Cut(
             "short",
             "about 10 minutes: the talk without the attention refresher and the conversion",
-            (
-                "opening",
-                "why_gqa",
-                "kv_calculator",
-                "family",
-                "dataflow",
-                "decoding",
-                "evidence",
-                "beyond",
-                "closing",
-            ),
+            without(*REFRESHER, "conversion"),
         ),
         Cut(DEFAULT_CUT, "the whole talk, for a 20-minute slot (the default)", EVERY_SECTION),
     )
@@ -127,8 +87,6 @@ SCENES_FOLDER = Path(__file__).resolve().parent.parent / "scenes"
 def _beats_of(module: Path) -> tuple[str, ...]:
     """The beats of the scene class in `module`, in definition order: its methods
     decorated with `@beat(...)` (tests/test_lineup.py holds this to the classes)."""
-    import ast
-
     found: list[str] = []
     for node in ast.parse(module.read_text(encoding="utf-8")).body:
         if not isinstance(node, ast.ClassDef):
@@ -148,8 +106,6 @@ def catalogue() -> dict[str, tuple[str, ...]]:
 
 
 def did_you_mean(name: str, known) -> str:
-    import difflib
-
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
