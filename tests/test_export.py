@@ -112,6 +112,13 @@ def exported(rendered, tmp_path_factory) -> dict[str, Path]:
     return dict(zip(ex.FORMATS, paths, strict=True))
 
 
+def frame_count(video: Path) -> int:
+    import av
+
+    with av.open(str(video)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
 def tiny_notes(slides_dir: Path) -> list[str]:
     return [s["notes"] for s in json.loads((slides_dir / "Tiny.json").read_text())["slides"]]
 
@@ -310,7 +317,7 @@ def test_video_is_the_talk_in_order_with_each_slide_held(shared, rendered):
         rate = stream.average_rate
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     slides = tiny_videos(rendered / "slides")
-    lengths = [sum(1 for _ in av.open(str(s)).decode(video=0)) for s in slides]
+    lengths = [frame_count(s) for s in slides]
     hold = round(VIDEO_HOLD_SECONDS * rate)
     assert len(frames) == sum(lengths) + hold * len(slides)
     end = 0

@@ -25,7 +25,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from importlib import metadata
@@ -38,7 +38,7 @@ from deck.export.videos import config_problem
 from deck.failure import RenderError, where_it_failed
 from deck.project import PACKAGE, Build
 from deck.system import atomic, digest
-from deck.system.lifeline import die_with_parent
+from deck.system.lifeline import forked_pool
 from deck.talk import EXPORT_ONLY, TALK_DETAILS
 
 MANIM_CACHE_ENV = "GQA_DECK_MANIM_CACHE"  # "1" turns manim's animation cache on
@@ -263,12 +263,7 @@ def render_scenes(scenes: Sequence[type], build: Build, jobs: int, progress: Pro
     # the longest scenes first keeps both cores busy until the end
     stale.sort(key=lambda s: -s.slide_count())
     errors = []
-    pool = ProcessPoolExecutor(
-        max_workers=max(1, min(jobs, len(stale))),
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
-    )
+    pool = forked_pool(max(1, min(jobs, len(stale))))
     try:
         futures = {pool.submit(_render_worker, s.__name__, build): s for s in stale}
         for s in stale:

@@ -49,11 +49,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,7 +61,7 @@ from deck.export.writer import TITLE, ExportOptions, Writer, out_path
 from deck.failure import ExportError
 from deck.project import Build
 from deck.system import atomic
-from deck.system.lifeline import die_with_parent
+from deck.system.lifeline import forked_pool
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -165,13 +163,7 @@ def export(
             else:
                 folder = Path(pictures_dir)
             # decoding frames, encoding images and writing the formats are CPU-bound
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(
-                max_workers=os.cpu_count() or 1,
-                mp_context=context,
-                initializer=die_with_parent,  # a killed build leaves no writer behind
-                initargs=(os.getpid(),),
-            ) as pool:
+            with forked_pool(os.cpu_count() or 1) as pool:  # a killed build leaves none
                 made, digests = pictures.gather(slide_videos, kinds, folder, pool.map)
                 jobs = [
                     pool.submit(_write, fmt, configs, temp, options, made.only(needs(fmt)))

@@ -9,10 +9,13 @@ a thread notices the new parent and exits.
 from __future__ import annotations
 
 import ctypes
+import gc
+import multiprocessing
 import os
 import signal
 import sys
 import threading
+from concurrent.futures import ProcessPoolExecutor
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 WATCH_SECONDS = 1.0  # how often the fallback thread looks at the parent
@@ -32,6 +35,23 @@ def die_with_parent(parent: int) -> None:
         _watch(parent)
     if os.getppid() != parent:
         os._exit(1)
+
+
+def forked_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of workers forked from this process (they inherit what it has imported),
+    each of which dies with it.
+
+    Garbage is collected first: a forked child collects the garbage it inherits, and an
+    unclosed PyAV container freed there waits forever for FFmpeg decoding threads that
+    exist only in the parent (seen as a hung export, its worker in
+    `avpriv_slicethread_free`). Freed here, it joins its threads where they run."""
+    gc.collect()
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def _watch(parent: int) -> None:
