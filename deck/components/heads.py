@@ -217,9 +217,53 @@ class HeadGroups(VGroup):
         self.extras = row_extras(self.row, cell, 0, theme.Q, theme.SIZE.caption)
         self.q_label = text(f"{m.n_heads} query heads", theme.SIZE.caption, theme.Q)
         kv_heads = "KV head" if m.n_kv_heads == 1 else "KV heads"
-        self.kv_label = text(f"{m.n_kv_heads} {kv_heads}", theme.SIZE.caption, theme.REPEAT)
+        drawn = len(self.kv_cells)  # a capped row draws the KV heads of its whole groups
+        counted = f"{m.n_kv_heads}" if drawn == m.n_kv_heads else f"{drawn} of {m.n_kv_heads}"
+        self.kv_label = text(f"{counted} {kv_heads}", theme.SIZE.caption, theme.REPEAT)
         self.q_label.next_to(self.q_cells, UP, buff=0.12).align_to(self.q_cells, LEFT)
         self.kv_label.next_to(self.kv_cells, DOWN, buff=0.12).align_to(self.q_cells, LEFT)
         super().__init__(
             self.q_label, self.q_cells, self.links, self.kv_cells, self.extras, self.kv_label
         )
+
+
+GRID_ROW_PITCH_CELLS = 1.4  # centre-to-centre distance of a grid's rows, in cell heights
+GRID_MAX_ROWS = 8  # a grid of more groups draws GRID_MAX_ROWS - 1 and a line for the rest
+
+
+def grid_rows(groups: int) -> int:
+    """The rows a grid of `groups` draws: every group, or the first ones and a summary line."""
+    return groups if groups <= GRID_MAX_ROWS else GRID_MAX_ROWS
+
+
+def grid_cell(groups: int, per_row: int, width: float, height: float, largest: float) -> float:
+    """The cell of a grid of `groups` rows of `per_row` heads in `width` × `height`: as
+    large as both allow, at most `largest`, never under the readable minimum."""
+    across = readable_cell(head_cell(per_row, per_row, width))
+    down = height / (grid_rows(groups) * GRID_ROW_PITCH_CELLS)
+    return max(min(across, down, largest), theme.HEAD_CELL_MIN)
+
+
+def grid_summary(groups: int, per_row: int) -> str:
+    """The last line of a grid with more groups than rows."""
+    return f"⋮ {groups} heads" if per_row == 1 else f"⋮ {groups} groups of {per_row}"
+
+
+def head_grid(groups: int, per_row: int, color: str, width: float, cell: float) -> VGroup:
+    """One row per group of `per_row` heads, top down, each row a `head_strip` (capped in
+    `width`); more groups than GRID_MAX_ROWS: the first rows and "⋮ N groups of k". The
+    grid's `rows[i]` is group i's strip (its `cells`), `.summary` the last line or None;
+    row i of every grid with the same `groups` and `cell` lies at the same height."""
+    grid = VGroup()
+    grid.rows = VGroup()
+    drawn = groups if groups <= GRID_MAX_ROWS else GRID_MAX_ROWS - 1
+    pitch = cell * GRID_ROW_PITCH_CELLS
+    for i in range(drawn):
+        strip = head_strip(per_row, per_row, color, width, cell)
+        grid.rows.add(strip.shift(DOWN * (i * pitch + strip.cells.get_y())))  # cells on row i
+    grid.add(grid.rows)
+    grid.summary = None
+    if drawn < groups:
+        grid.summary = text(grid_summary(groups, per_row), theme.SIZE.caption, theme.MUTED)
+        grid.add(grid.summary.move_to([0, -drawn * pitch, 0]))
+    return grid

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from manim import (
     DOWN,
     LEFT,
+    RIGHT,
     UP,
     Create,
     GrowFromEdge,
@@ -19,7 +20,12 @@ from manim import (
 
 from deck import format as fmt
 from deck import theme
-from deck.components.cache_columns import MIN_UNIT, CacheColumns
+from deck.components.cache_columns import (
+    MIN_UNIT,
+    CacheColumns,
+    cells_legend,
+    heads_per_cell,
+)
 from deck.components.highlight import hug
 from deck.components.log_bars import BarGroup, LogBar, LogBars
 from deck.components.page import slide_title
@@ -41,6 +47,9 @@ PROMPT = 4
 PANELS = ((1, 6), (7, 12))
 FLOOR = -3.05  # where the columns stand, their token labels under them
 COLUMNS_TOP = 0.25  # the tallest column (MHA's) reaches this
+# The cells' legend stands in the GQA panel's top right, over its shorter columns; when
+# they too would reach it (a model without grouping), every column stops under it.
+LEGEND_ROOM = 0.45  # the legend's line and the air under it
 PANEL_TITLE_Y = 1.25  # under the slide's title and subtitle
 COUNTER_Y = 0.75
 # The newest column's outline hugs it (a column has no glyphs; the full gap would run
@@ -75,11 +84,28 @@ class Panel:
     left: float
 
 
+def scale(m: Model) -> tuple[int, float]:
+    """KV heads per drawn cell and a cell's pitch, one for both caches: MHA's column
+    fills the height; with more heads than readable cells fit, a cell stands for several
+    heads in both (their ratio stays true)."""
+
+    def fitted(height: float) -> tuple[int, float]:
+        per = heads_per_cell(m.n_heads, height)
+        return per, max(height / -(-m.n_heads // per), MIN_UNIT)
+
+    full = COLUMNS_TOP - FLOOR
+    per, unit = fitted(full)
+    if -(-m.n_kv_heads // per) * unit > full - LEGEND_ROOM:  # GQA's columns reach the legend
+        per, unit = fitted(full - LEGEND_ROOM)
+    return per, unit
+
+
+def cells_per(m: Model) -> int:
+    return scale(m)[0]
+
+
 def panels(m: Model) -> list[Panel]:
-    # one scale for both caches: MHA's column fills the height, unless its cells would
-    # be too small to read; then it stops at the height, capped with its count
-    unit = max((COLUMNS_TOP - FLOOR) / m.n_heads, MIN_UNIT)
-    cap = int((COLUMNS_TOP - FLOOR) / unit + 1e-9)
+    per, unit = scale(m)
     made = []
     for (name, kv), (left, right) in zip(compared(m), panel_bounds(), strict=True):
         heads = "head" if kv == 1 else "heads"
@@ -90,9 +116,15 @@ def panels(m: Model) -> list[Panel]:
         )
         title.move_to([left, PANEL_TITLE_Y, 0], aligned_edge=LEFT)
         pitch = (right - left - COLUMN_MARK_PAD) / len(TOKENS)
-        cache = CacheColumns(TOKENS, kv, unit, pitch, left + COLUMN_MARK_PAD / 2, FLOOR, cap)
+        cache = CacheColumns(TOKENS, kv, unit, pitch, left + COLUMN_MARK_PAD / 2, FLOOR, per)
         made.append(Panel(name, kv, title, cache, left))
     return made
+
+
+def legend(m: Model) -> VGroup:
+    """What the cells are, in the GQA panel's top right."""
+    right = panel_bounds()[1][1] - COLUMN_MARK_PAD / 2
+    return cells_legend(cells_per(m)).move_to([right, COLUMNS_TOP, 0], aligned_edge=UP + RIGHT)
 
 
 def counter(m: Model, panel: Panel, tokens: int) -> VGroup:
@@ -203,6 +235,8 @@ class Decoding(DeckSlide):
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
         fields: dict[str, object] = {"prompt": PROMPT, "tokens": len(TOKENS)}
+        per = cells_per(model)
+        fields["cells"] = "one cell per KV head" if per == 1 else f"one cell per {per} KV heads"
         fields |= {
             "context": fmt.spoken_tokens(model.max_len),  # said: 8K, not 8,192
             "serving_batch": chart_batch(model),
@@ -224,6 +258,7 @@ class Decoding(DeckSlide):
     def setup(self) -> None:
         super().setup()
         self.panels = panels(self.model)
+        self.legend = legend(self.model)
         self.counters: list[VGroup] = []
         self.marks = None
         self.head = None
@@ -259,14 +294,15 @@ class Decoding(DeckSlide):
     # ── beats ──────────────────────────────────────────────────────────
     @beat("""
         Decoding starts with a prefill: the prompt's {prompt} tokens pass through at
-        once, each leaving its key and value in every layer. One column per token, one
-        cell per KV head: MHA holds {mha_4}, GQA {gqa_4}.
+        once, each leaving its key and value in every layer. One column per token, {cells}:
+        MHA holds {mha_4}, GQA {gqa_4}.
     """)
     def prefill(self) -> None:
         m = self.model
         self.play(
             *self.leave_previous(),
             *(fade_in(p.title) for p in self.panels),
+            fade_in(self.legend),
             run_time=theme.RUN_FAST,
         )
         self.show(

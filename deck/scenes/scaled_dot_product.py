@@ -17,7 +17,7 @@ from manim import (
 
 from deck import theme
 from deck.components.formula import Formula
-from deck.components.heads import head_cell, head_strip, readable_cell
+from deck.components.heads import grid_cell, head_grid
 from deck.components.highlight import outline
 from deck.components.page import slide_title
 from deck.components.roles import OVERLAY
@@ -42,9 +42,14 @@ FORMULA = (
 QKV_SPANS = ((1, 4), (5, 8), (9, 12))
 QKV_COLUMNS = tuple(sum(theme.columns(*cols)) / 2 for cols in QKV_SPANS)
 QKV_BASELINES = (1.05, -0.05, -0.75)
-QKV_STRIP_Y = -1.9
-# the query heads' strip: a third of the grid, less a gutter each side, so that the
-# three strips stay apart
+# Under each column its heads, one row per KV group, top down: the query heads of group i
+# on the row of KV head i, whose key and value stand at the same height in their columns
+# (the picture of what GQA shares). The grids fill the room under the heads' counts.
+QKV_GRID_TOP = -1.2
+QKV_GRID_HEIGHT = QKV_GRID_TOP - theme.CONTENT_BOTTOM
+QKV_CELL_LARGEST = 0.3  # 40 px: a small model's few heads stay heads, not tiles
+# the query heads' rows: a third of the grid, less a gutter each side, so that the
+# three columns' heads stay apart
 QKV_STRIP_WIDTH = theme.span(*QKV_SPANS[0]) - 2 * theme.GUTTER
 STEP_COLUMN = 4.0  # width reserved for a step's formula, so descriptions share one left edge
 STEP_PITCH = 0.95
@@ -53,8 +58,22 @@ FORMULA_TITLE = "The attention formula"  # over the formula and its four steps
 
 
 def qkv_cell(m: Model) -> float:
-    """The Q, K and V strips' head: the query heads fitted to the strip, if readable."""
-    return readable_cell(head_cell(m.n_heads, m.group_size, QKV_STRIP_WIDTH))
+    """One head size in the three grids: the query heads' rows fitted to their room."""
+    return grid_cell(m.n_kv_heads, m.group_size, QKV_STRIP_WIDTH, QKV_GRID_HEIGHT, QKV_CELL_LARGEST)
+
+
+def qkv_grids(m: Model) -> VGroup:
+    """Q's grid (a row per group), K's and V's (a head per row), on their columns."""
+    cell = qkv_cell(m)
+    grids = VGroup()
+    for x, per_row, color in zip(
+        QKV_COLUMNS, (m.group_size, 1, 1), (theme.Q, theme.K, theme.V), strict=True
+    ):
+        grid = head_grid(m.n_kv_heads, per_row, color, QKV_STRIP_WIDTH, cell)
+        first = grid.rows[0].cells
+        grid.shift([x - grid.get_x(), QKV_GRID_TOP - first.get_top()[1], 0])
+        grids.add(grid)
+    return grids
 
 
 def step_rows(m) -> list[tuple[str, str, str]]:
@@ -150,7 +169,7 @@ class ScaledDotProduct(DeckSlide):
     @beat("""
         The three roles again: the query asks, the key offers, the value passes on. GQA
         shares what is offered and passed on, {m.n_kv_heads} heads, never what is asked,
-        {m.n_heads} heads.
+        {m.n_heads} heads: the query heads of a row read the key and value on their row.
     """)
     def qkv_meaning(self) -> None:
         m = self.model
@@ -172,12 +191,9 @@ class ScaledDotProduct(DeckSlide):
             )
             for row, y in zip(rows, QKV_BASELINES, strict=True):
                 sit_on(row.set_x(x), y)
-            # one head size in all three strips (the query heads', fitted, never below the
-            # readable minimum): K and V show as few heads as the model has
-            group = m.group_size if sym == "Q" else 1
-            strip = head_strip(heads, group, color, QKV_STRIP_WIDTH, qkv_cell(m))
-            rows.add(strip.move_to([x, QKV_STRIP_Y, 0]))
             columns.add(rows)
+        for rows, grid in zip(columns, qkv_grids(m), strict=True):
+            rows.add(grid)
         self.qkv = VGroup(slide_title(ROLES_TITLE), columns)
         self.play(
             *self.leave_previous(),

@@ -4,14 +4,20 @@ figures computed here from the raw dimensions."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
+from deck.components.cache_columns import HEAD_GAP
 from deck.components.family import Sharing
+from deck.components.roles import HEAD, role_of
 from deck.content.model import PRESETS
-from deck.scenes.decoding import COLUMNS_TOP, panels
+from deck.scenes.decoding import legend, panels
+from deck.scenes.scaled_dot_product import qkv_grids
 from deck.scenes.why_gqa import chart_frame, chart_lines
-from tests.conftest import talk_for
+from tests.conftest import BIG_CONFIGS as BIG
+from tests.conftest import CONFIGS, talk_for
 
 SLOPE_TOLERANCE = 1e-6
 
@@ -83,20 +89,60 @@ def test_many_heads_stay_visible():
     assert drawn.queries[0].width * 135 >= 12
 
 
-@pytest.mark.parametrize("name", [*PRESETS, "Llama-2-70b-hf", "synthetic-128-1"])
-def test_cache_columns_grow_with_the_kv_heads(name):
-    """MHA's and GQA's columns share one scale: a cell per KV head, of one height in both
-    caches, so the picture shows the bytes the counters count; a column too tall for the
-    slide stops at its top with "⋮" and its true head count."""
+@pytest.mark.parametrize(
+    "name", [*PRESETS, "Llama-2-70b-hf", "synthetic-128-16", "synthetic-128-1"]
+)
+def test_cache_columns_keep_the_caches_true_proportion(name):
+    """MHA's and GQA's columns share one scale, so the picture shows the bytes the counters
+    count: their heights stand as the config's query heads to its KV heads (whole cells
+    when the KV heads fill them), no column reaches into the legend, and the legend says
+    how many KV heads a cell is, a number that makes the cells add up to the heads."""
+    raw = json.loads((CONFIGS / name / "config.json").read_text()) if name in BIG else None
     m = talk_for(name).model
+    heads, kv = (
+        (raw["num_attention_heads"], raw["num_key_value_heads"])
+        if raw
+        else (m.n_heads, m.n_kv_heads)
+    )
+    said = legend(m)[-1].original_text
+    per = 1 if said == "one cell: one KV head" else int(said.split()[2])
     mha, gqa = panels(m)
-    for panel, heads in ((mha, m.n_heads), (gqa, m.n_kv_heads)):
-        column = panel.cache.columns[0]
-        key, value = column[0], column[1]
-        assert len(key) == len(value)
-        if len(key) < heads:
-            assert column[2].original_text == f"⋮ {heads}"
-            assert column.get_top()[1] <= COLUMNS_TOP + 1e-6
-        else:
-            assert len(key) == heads and len(column) == 2
-    assert mha.cache.columns[0][0][0].height == pytest.approx(gqa.cache.columns[0][0][0].height)
+    for panel, n in ((mha, heads), (gqa, kv)):
+        key, value = panel.cache.columns[0]
+        whole = [c for c in key if role_of(c) == HEAD]
+        assert len(whole) == n // per and len(key) == len(value)
+        key_of = legend(m)
+        for column in panel.cache.columns:  # a column under the legend stays under it
+            if column.get_right()[0] > key_of.get_left()[0]:
+                assert column.get_top()[1] < key_of.get_bottom()[1]
+    height = mha.cache.columns[0][0][0].height
+    if kv >= per:  # one cell height in both; the bars, gaps included, as heads to KV heads
+        assert gqa.cache.columns[0][0][0].height == pytest.approx(height)
+        tall, short = (p.cache.columns[0][0] for p in (mha, gqa))
+        pitch = height / (1 - HEAD_GAP)
+        assert (tall.height + pitch - height) / (short.height + pitch - height) == pytest.approx(
+            heads / kv
+        )
+
+
+@pytest.mark.parametrize(
+    "name", [*PRESETS, "Llama-2-70b-hf", "synthetic-128-16", "synthetic-128-1"]
+)
+def test_each_group_of_query_heads_sits_on_the_row_of_its_kv_head(name):
+    """The roles slide's grids: a row per KV group, group i's query heads at the height of
+    key i and value i; every group drawn whole up to 8 rows, past that 7 and a line."""
+    m = talk_for(name).model
+    heads, kv = m.n_heads, m.n_kv_heads
+    if name in BIG:
+        raw = json.loads((CONFIGS / name / "config.json").read_text())
+        heads, kv = raw["num_attention_heads"], raw["num_key_value_heads"]
+    q, k, v = qkv_grids(m)
+    rows = kv if kv <= 8 else 7
+    assert len(q.rows) == len(k.rows) == len(v.rows) == rows
+    for i in range(rows):
+        assert q.rows[i].cells.get_y() == pytest.approx(k.rows[i].cells.get_y())
+        assert k.rows[i].cells.get_y() == pytest.approx(v.rows[i].cells.get_y())
+        assert len(k.rows[i].cells) == len(v.rows[i].cells) == 1
+        if not q.rows[i].row.capped:
+            assert len(q.rows[i].cells) == heads // kv
+    assert (q.summary is None) == (kv <= 8)
