@@ -141,6 +141,9 @@ SCENE_PRESET_PARAMS = [
 # The sections whose pictures scale with the model's shape (head counts, context, sliding
 # windows), checked also for the shipped configs: 28/4 heads, 128k tokens, windows.
 SHAPED_SCENES = ("WhyGQA", "Family", "Decoding")
+# The sections whose tables and captions carry the model's name and figures (a config's
+# folder name can be long; its max length small): laid out for every shipped config too.
+NAMED_SCENES = ("KVCalculator", "Evidence", "BeyondGQA")
 # Every scene that draws the model's heads one shape each, and the configs of big models
 # (tests/data/configs/README.md) that must not break those drawings: 64/8, 128/16, 128/1.
 HEAD_SCENES = ("Opening", "Family", "DataFlow", "Decoding", "ScaledDotProduct", "Conversion")
@@ -169,7 +172,7 @@ LAYOUT_PARAMS = [
     *(
         pytest.param(s, c, DEFAULT_THEME, id=f"{s}-{c}")
         for c in CONFIG_NAMES
-        for s in SHAPED_SCENES
+        for s in (*SHAPED_SCENES, *NAMED_SCENES)
     ),
     *(
         pytest.param(s, c, DEFAULT_THEME, id=f"{s}-{c}")

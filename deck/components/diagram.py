@@ -23,6 +23,7 @@ NODE_PAD_X = 0.18
 ROW_STEP = 1.2  # centre-to-centre distance of the diagram's rows: under a slide title
 COLUMN_GAP = 0.2
 IO_GAP = 0.22  # between the input/output label and its connector's node
+IO_LINE_GAP = 0.06  # a connector stops short of the x and x′ glyphs, never touching them
 
 
 class Node(VGroup):
@@ -93,7 +94,7 @@ def projection_details(m: Model) -> dict[str, str]:
     return {
         "q": f"→ {shape(m.n_heads, m.head_dim)}",
         "kv": f"→ {shape(m.n_kv_heads, m.head_dim)}",
-        "o": f"{shape(m.n_heads, m.head_dim)} →",
+        "o": f"{shape(m.n_heads, m.head_dim)} → {m.hidden}",
     }
 
 
@@ -136,7 +137,7 @@ def flow_diagram(m: Model, center_x: float, top: float) -> FlowDiagram:
 
     split_y = (x_in.get_bottom()[1] + q.get_top()[1]) / 2
     lines = VGroup(
-        connector([center_x, x_in.get_bottom()[1], 0], [center_x, split_y, 0]),
+        connector([center_x, x_in.get_bottom()[1] - IO_LINE_GAP, 0], [center_x, split_y, 0]),
         connector([xs["q"], split_y, 0], [xs["v"], split_y, 0]),
         *(connector([x, split_y, 0], [x, q.get_top()[1], 0]) for x in xs.values()),
         connector(q.get_bottom(), [xs["q"], attention.get_top()[1], 0]),
@@ -146,6 +147,6 @@ def flow_diagram(m: Model, center_x: float, top: float) -> FlowDiagram:
             for x in (xs["k"], xs["v"])
         ),
         connector(attention.get_bottom(), out_proj.get_top()),
-        connector(out_proj.get_bottom(), [center_x, x_out.get_top()[1], 0]),
+        connector(out_proj.get_bottom(), [center_x, x_out.get_top()[1] + IO_LINE_GAP, 0]),
     )
     return FlowDiagram(x_in, q, k, v, repeat, attention, out_proj, x_out, lines)

@@ -1,9 +1,10 @@
 """GQA in one picture: the query heads of one group, each with its own attention pattern,
 all wired to the one KV head whose keys and values they share.
 
-Each pattern is a small grid (rows: the tokens' queries, columns: the keys they read,
-brighter: more weight); the KV head below holds one key and one value per token. A group
-larger than a readable row of grids is drawn with its first heads and a count of the rest.
+Each pattern is a small grid (rows: the tokens' queries, columns: the keys they read; a
+heavier weight brighter in the dark theme, darker in the light); the KV head below holds
+one key and one value per token. A group larger than a readable row of grids is drawn
+with its first heads and a count of the rest.
 """
 
 from __future__ import annotations

@@ -42,6 +42,12 @@ def heat_color(weight: float) -> ManimColor:
     return interpolate_color(stops[i], stops[i + 1], x - i)
 
 
+def more_weight() -> str:
+    """How a heavier cell looks in this theme's ramp, as a caption says it."""
+    low, high = theme.HEAT_STOPS[0], theme.HEAT_STOPS[-1]
+    return "brighter" if theme.luminance(high) > theme.luminance(low) else "darker"
+
+
 def ink_for(weight: float) -> str:
     """The ink, dark or light, that stands out most on the cell of `weight`."""
     return theme.ink_on(heat_color(weight).to_hex())

@@ -33,11 +33,16 @@ def model_row(m: Model) -> tuple[str, ...]:
 
 
 class ModelTable(VGroup):
-    """A header, a rule and one row per model; `highlight`'s row (if listed) in `color`
-    and outlined. `.header`, `.rule`, `.rows` and `.mark` (None without a highlight)."""
+    """A header, a rule and one row per model, at most `width` wide; `highlight`'s row (if
+    listed) in `color` and outlined. `.header`, `.rule`, `.rows` and `.mark` (None without
+    a highlight)."""
 
     def __init__(
-        self, models: Sequence[Model], highlight: Model | None = None, color: str | None = None
+        self,
+        models: Sequence[Model],
+        highlight: Model | None = None,
+        color: str | None = None,
+        width: float = theme.CONTENT_WIDTH,
     ):
         color = theme.GQA if color is None else color
         grid = table(
@@ -47,6 +52,11 @@ class ModelTable(VGroup):
             align_right=NUMERIC,
             gap=COLUMN_GAP,
         )
+        # a config's long folder name as a model can widen the table past `width`, the
+        # outline's room included: the table shrinks to fit before the outline is drawn
+        room = width - 2 * max(theme.OUTLINE_ROOM, RULE_OVERHANG) - theme.STROKE * theme.STROKE_UNIT
+        if grid.width > room:
+            grid.scale_to_fit_width(room)
         self.header, *rows = grid.rows
         self.header.set_color(theme.MUTED)
         self.rows = VGroup(*rows)

@@ -69,4 +69,13 @@ TERMS: tuple[Term, ...] = (
     # the conversion
     Term("mean-pooling", "Conversion", "mean_pool", r"(?i:\bmean-pool)"),
     Term("uptraining", "Conversion", "uptraining", r"(?i:\buptrain)"),
+    # what came after GQA
+    Term("MLA, multi-head latent attention", "BeyondGQA", "smaller_caches", r"\bMLA\b|(?i:latent)"),
+    Term(
+        "a quantised cache (fp8, int4)",
+        "BeyondGQA",
+        "smaller_caches",
+        r"\bfp8\b|\bint4\b|(?i:quantis)",
+    ),
+    Term("a paged cache (vLLM)", "BeyondGQA", "smaller_caches", r"\bvLLM\b|(?i:\bpaged\b)"),
 )

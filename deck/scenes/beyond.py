@@ -92,10 +92,14 @@ def paged_row(chart: VGroup) -> VGroup:
 def beyond_picture(m: Model) -> VGroup:
     """Titles, the chart of caches with paged caches as a last row, and the sources."""
     tokens = comparison_tokens(m)
-    titles = slide_title(
-        "After GQA: smaller caches still",
-        f"the KV cache of one {fmt.integer(tokens)}-token sequence, for {m.title}",
+    # the model is named in the GQA row; a long context costs what it would, past the
+    # model's own maximum when that is shorter
+    subtitle = f"KV cache of one {fmt.integer(tokens)}-token sequence; " + (
+        f"the model's max: {fmt.integer(m.max_len)}"
+        if tokens > m.max_len
+        else "the model's max length"
     )
+    titles = slide_title("After GQA: smaller caches still", subtitle)
     chart = compact_bar_chart(
         [variant_bar(v) for v in cache_variants(m, tokens)], theme.CONTENT_WIDTH
     )
@@ -131,6 +135,11 @@ class BeyondGQA(DeckSlide):
         sizes = {v.kind: fmt.spoken_bytes(v.bytes) for v in cache_variants(model, tokens)}
         return {
             "tokens": fmt.spoken(tokens),
+            "past_max": (
+                f", past its {fmt.spoken_tokens(model.max_len)} maximum,"
+                if tokens > model.max_len
+                else ""
+            ),
             "sizes": sizes,
             "deepseek": fmt.spoken(deepseek_v2_cache_numbers()),
             "layers": DEEPSEEK_V2_MLA.layers,
@@ -138,10 +147,11 @@ class BeyondGQA(DeckSlide):
         }
 
     @beat("""
-        At {tokens} tokens {m.title} caches {sizes[GQA]}. DeepSeek-V2's latent attention caches
-        a compressed latent and a RoPE key per layer: {sizes[MLA]}. Mistral's {window}-token
-        window: {sizes[window]}; fp8 halves the cache, KIVI goes to 2 bits, and vLLM's paged
-        blocks waste almost none of it.
+        At {tokens} tokens{past_max} {m.title} caches {sizes[GQA]}. DeepSeek-V2's latent
+        attention, MLA, caches one compressed vector per layer and rebuilds keys and values
+        from it: {sizes[MLA]}. Mistral's {window}-token window keeps the latest: {sizes[window]}.
+        Fewer bits per number: fp8 halves it, int4 quarters it. vLLM's server
+        pages the cache in blocks: no waste.
     """)
     def smaller_caches(self) -> None:
         pic = beyond_picture(self.model)

@@ -223,8 +223,8 @@ class Closing(DeckSlide):
     @beat("""
         Decoding reads the whole cache every step; sharing KV heads cuts it by {saving}, at
         almost MHA's quality and MQA's speed on T5-XXL ({table1.source}). Match KV heads to
-        GPUs; train GQA from scratch, or uptrain for {share} of the original
-        pre-training steps.
+        GPUs; train GQA from scratch, or uptrain for {share} of the original pre-training
+        steps.
     """)
     def takeaways(self) -> None:
         pic = takeaways_picture(self.model)
@@ -238,8 +238,8 @@ class Closing(DeckSlide):
         )
 
     @beat("""
-        The {count} works the slides cite, over two slides. Read the GQA paper first:
-        conversion, uptraining and evidence come from it.
+        The {count} works the slides cite. Read the GQA paper first: conversion, uptraining
+        and evidence come from it.
     """)
     def references(self) -> None:
         self.show_references(0)
@@ -260,8 +260,8 @@ class Closing(DeckSlide):
         )
 
     @beat("""
-        Thank you; questions welcome. Figures about {m.title} are computed; published ones
-        name their source.
+        Thank you; questions welcome. Every model figure is computed; published ones name
+        their source.
     """)
     def questions(self) -> None:
         heading, *rest = questions_picture(self.talk)

@@ -148,8 +148,8 @@ def uptraining_picture() -> VGroup:
     up_label.next_to(up, RIGHT, TIMELINE_LABEL_GAP)
     findings = table(
         [
-            ("GQA", "reasonable right after conversion"),
-            ("MQA", "needs the uptraining to be useful"),
+            ("GQA", "T5-XXL scores reasonably before any uptraining"),
+            ("MQA", "T5-XXL is useful only after it"),
         ],
         theme.SIZE.body,
         colors=(theme.GQA, theme.TEXT),
@@ -379,8 +379,8 @@ class Conversion(DeckSlide):
     @beat("""
         Then uptraining: the converted model trains on for α = {alpha.value:.0%} of the
         original pre-training steps ({alpha.source}), about {chip_days.value:,.0f}
-        {chip_days.unit} for T5-XXL. GQA is reasonable before it; MQA needs it
-        ({finding.source}).
+        {chip_days.unit} for T5-XXL. On T5-XXL, GQA scores reasonably before it; MQA needs
+        it ({finding.source}).
     """)
     def uptraining(self) -> None:
         pic = uptraining_picture()
@@ -402,7 +402,7 @@ class Conversion(DeckSlide):
         self.timeline = pic
 
     @beat("""
-        New models pre-train with GQA from the start, as {scratch.text} do. Llama 2's
+        New models pre-train with GQA, as {scratch.text} do. Llama 2's
         {llama2_ablation.cited.where}: at equal parameters, GQA is comparable to MHA on most tasks,
         above MQA on average.
     """)

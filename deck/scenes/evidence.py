@@ -62,9 +62,11 @@ TP_TOP_GAP = 0.3  # between the titles and the first row of GPUs
 TP_LABEL_WIDTH = 2.7  # the rows' name and figure, left of the GPUs
 TP_GPU_GAP = 0.12
 TP_OUTLINE_ROOM = 0.15  # the GPUs stop short of the right margin: room for an outline
-TP_CAPTION_GAP = 0.14  # between a row of GPUs and its caption
-TP_ROW_GAP = 0.3  # between a caption and the next row
-TP_RULES_GAP = 0.3  # between the MQA row's caption and the rules under it
+# between a row of GPUs and its caption: clear of the outline the next slide draws round
+# the row, and a gap more
+TP_CAPTION_GAP = theme.OUTLINE_ROOM + 0.08
+TP_ROW_GAP = 0.25  # between a caption and the next row
+TP_RULES_GAP = 0.25  # between the MQA row's caption and the rules under it
 
 
 def table1_points() -> list[Point]:
@@ -147,10 +149,10 @@ def tensor_parallel_picture(m: Model) -> VGroup:
         f"{per_gpu(m, m.n_kv_heads)} per GPU",
         m.n_kv_heads,
         tp,
-        theme.V,
+        theme.GQA,
         **layout,
     )
-    mqa = sharded("MQA", f"{per_gpu(m, 1)} per GPU", 1, tp, theme.K, **layout)
+    mqa = sharded("MQA", f"{per_gpu(m, 1)} per GPU", 1, tp, theme.MQA, **layout)
     gqa_caption = text(gqa_split_caption(m), theme.SIZE.detail, theme.MUTED)
     mqa_caption = text(
         f"its one KV head copied onto all {tp} GPUs ({GQA_SHARDING.source})",
@@ -320,8 +322,8 @@ class Evidence(DeckSlide):
         self.swap_card(c, Create(mark), along=mark)
 
     @beat("""
-        Over {tp} GPUs, each keeps only the KV heads of its own query heads: for {m.title},
-        {gqa_gpu} per token. MQA's one head sits on every GPU, {mqa_gpu} each (the GQA
+        Over {tp} GPUs, each keeps only the KV heads of its own query heads: {gqa_gpu} per
+        token. MQA's one head sits on every GPU, {mqa_gpu} each (the GQA
         paper's §2.2).
     """)
     def tensor_parallel(self) -> None:
@@ -351,7 +353,7 @@ class Evidence(DeckSlide):
         pic = self.tp_picture
         rules = choosing_rules(self.model, pic.mqa.get_bottom()[1] - TP_RULES_GAP)
         self.play(
-            Create(outline(pic.gqa_row.gpus, theme.V)),
+            Create(outline(pic.gqa_row.gpus, theme.GQA)),
             LaggedStart(*(fade_in(r, shift=RIGHT * theme.NUDGE) for r in rules.rows)),
             run_time=theme.RUN_ROWS,
         )

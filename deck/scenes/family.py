@@ -19,6 +19,7 @@ from deck import format as fmt
 from deck import theme
 from deck.components.family import Sharing, query_row
 from deck.components.group_patterns import MAX_SHOWN, GroupPatterns
+from deck.components.heatmap import more_weight
 from deck.components.highlight import outline
 from deck.components.page import slide_title
 from deck.components.spec import sit_on
@@ -185,7 +186,7 @@ def one_group_title(m: Model) -> VGroup:
     heads = "query head" if m.group_size == 1 else "query heads"
     return slide_title(
         f"One group: {m.group_size} {heads}, one KV head",
-        "hand-built · rows: queries, columns: keys, brighter: more weight",
+        f"hand-built · rows: queries, columns: keys, {more_weight()}: more weight",
     )
 
 

@@ -17,6 +17,7 @@ from deck.components.highlight import outline
 from deck.components.page import body_top, slide_title
 from deck.components.spec import table
 from deck.components.text import stack, text
+from deck.components.wrap import wrap
 from deck.content.model import PRESETS, Model
 from deck.content.sources import ASTRAI, LLAMA3, MISTRAL_7B
 from deck.scenes.base import DeckSlide, Placement, beat
@@ -27,10 +28,13 @@ if TYPE_CHECKING:
     from deck.content.widgets import Widget
 
 # "Tokens": each model's max length (the heading says so); "Q / KV": query and KV heads.
-COLUMNS = ("Model", "Tokens", "Q / KV", "MHA", "GQA", "MQA", "Weights")
+COLUMNS = ("Model", "Tokens", "Q / KV", "MHA", "GQA", "MQA", "All weights")
 # The size columns and the counts line up on their right edge, the names on their left.
 RIGHT_ALIGNED = (False, True, True, True, True, True, True)
 NOTE_GAP = 0.45
+FOOTNOTE_GAP = 0.2
+LINE_GAP = 0.1  # between a wrapped footnote's lines
+WINDOWED = "†"  # marks a model whose layers keep a window, not the whole context
 
 
 def calculator_models(talk: Talk) -> list[Model]:
@@ -39,12 +43,30 @@ def calculator_models(talk: Talk) -> list[Model]:
     return presets if talk.model.name in PRESETS else [*presets, talk.model]
 
 
+def windowed(m: Model) -> bool:
+    """Whether some layer keeps fewer tokens than the model's max length."""
+    return m.sliding_window is not None and m.sliding_window < m.max_len
+
+
+def window_note(models: list[Model]) -> str | None:
+    """What the mark on a windowed model's tokens means, or None without one."""
+    said = "; ".join(describe_window(m) for m in models if windowed(m))
+    return f"{WINDOWED} a sliding window: {said}" if said else None
+
+
+def describe_window(m: Model) -> str:
+    where = (
+        "" if m.sliding_layers == m.n_layers else f" in {m.sliding_layers} of {m.n_layers} layers"
+    )
+    return f"{m.title} keeps the last {fmt.integer(m.sliding_window)} tokens{where}"
+
+
 def model_row(m: Model) -> tuple[str, ...]:
     """One model's figures at its maximum length, one sequence, in its own dtype."""
     sizes = (fmt.nbytes(m.kv_cache_bytes(m.max_len, kv)) for _, kv in m.attention_variants)
     return (
         m.title,
-        fmt.integer(m.max_len),
+        fmt.integer(m.max_len) + (WINDOWED if windowed(m) else ""),
         f"{m.n_heads} / {m.n_kv_heads}",
         *sizes,
         fmt.nbytes(m.weight_bytes()),
@@ -67,6 +89,9 @@ def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
         align_right=RIGHT_ALIGNED,
     )
     grid.rows[0].set_color(muted)  # the column heads
+    room = theme.CONTENT_WIDTH - 2 * theme.OUTLINE_ROOM  # a config's long name can widen it
+    if grid.width > room:
+        grid.scale_to_fit_width(room)
     row = grid.rows[1 + [m.name for m in models].index(talk.model.name)]
     mark = outline(row, theme.HIGHLIGHT, stroke=theme.STROKE)
     note = text(
@@ -74,6 +99,11 @@ def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
         theme.SIZE.detail,
         theme.MUTED,
     )
+    said = window_note(models)
+    if said is not None:  # the footnote under the table, before the live note
+        lines = wrap(said, theme.SIZE.detail, theme.CONTENT_WIDTH)
+        footnote = stack(*(text(t, theme.SIZE.detail, theme.MUTED) for t in lines), buff=LINE_GAP)
+        note = stack(footnote, note, buff=FOOTNOTE_GAP)
     body = stack(VGroup(grid, mark), note, buff=NOTE_GAP)
     # the table under the titles, its outline's left edge on the content's
     body.move_to([theme.CONTENT_LEFT, body_top(titles), 0], aligned_edge=UP + LEFT)

@@ -39,7 +39,12 @@ def row_from_config(config: str) -> list[str]:
         binary_text(2 * heads * head_dim * BYTES[c["torch_dtype"]] * held)
         for heads in (c["num_attention_heads"], c["num_key_value_heads"], 1)
     ]
-    return [f"{tokens:,}", f"{c['num_attention_heads']} / {c['num_key_value_heads']}", *sizes]
+    marked = "†" if window < tokens else ""  # the footnote says which layers keep a window
+    return [
+        f"{tokens:,}{marked}",
+        f"{c['num_attention_heads']} / {c['num_key_value_heads']}",
+        *sizes,
+    ]
 
 
 @pytest.mark.parametrize("config", ["gemma-2-9b", "Mistral-7B-v0.1"])
@@ -51,6 +56,10 @@ def test_config_model_row_and_layout(config):
     row = texts[texts.index(title) + 1 : texts.index(title) + 6]
     assert row == row_from_config(config)
     assert all(p.title in texts for p in PRESETS.values())
+    c = json.loads((CONFIGS / config / "config.json").read_text())
+    start = next(i for i, t in enumerate(texts) if t.startswith("†"))
+    footnote = " ".join(texts[start:])  # its wrapped lines, then the live note
+    assert f"{title} keeps the last {c['sliding_window']:,} tokens" in footnote
     for item in snap.items:
         # inside the safe area, as tests/scenes/test_layout.py holds every slide
         assert item.left >= theme.CONTENT_LEFT - TOUCH, describe(item)

@@ -7,16 +7,28 @@ must be said instead, with the figures computed here from the preset's raw dimen
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
+import numpy as np
 import pytest
+from manim import ManimColor
 
 from deck import format as fmt
+from deck import theme
 from deck.content.model import PRESETS
 from deck.scenes import BY_NAME, SCENES
-from tests.conftest import SCENE_PRESET_PARAMS, TALKS, constructed, talk_for
-from tests.scenes.test_content import held, params_of
+from deck.scenes.family import one_group_title
+from tests.conftest import (
+    CONFIGS,
+    DEFAULT_PRESET,
+    SCENE_PRESET_PARAMS,
+    TALKS,
+    constructed,
+    talk_for,
+)
+from tests.scenes.test_content import held, params_of, slide_texts
 
 # Phrasings of false claims, matched case-insensitively against every note of every preset.
 FALSE_CLAIMS = {
@@ -276,3 +288,26 @@ def test_imprecise_claims_are_stated_precisely(preset):
     assert "computed from" not in said["title"]
     # MQA's instability: in fine-tuning, Appendix A
     assert "instability in fine-tuning (Appendix A)" in squash(said["highlight_mqa"])
+
+
+@pytest.mark.parametrize("theme_name", theme.THEMES)
+def test_the_group_slide_says_how_weight_looks_in_its_theme(theme_name):
+    """ "brighter: more weight" only where the ramp's heaviest colour is the lighter one."""
+    with theme.use(theme_name):
+        low, high = (np.asarray(ManimColor(c).to_rgb()) for c in theme.HEAT_STOPS[::5])
+        heavier_is_lighter = high.mean() > low.mean()  # plain RGB mean, not the deck's luminance
+        subtitle = one_group_title(talk_for(DEFAULT_PRESET).model)[1].original_text
+    assert ("brighter: more weight" in subtitle) == heavier_is_lighter
+    assert ("darker: more weight" in subtitle) != heavier_is_lighter
+
+
+def test_the_calculator_slide_marks_a_window_and_says_it():
+    """Mistral 7B's row stands at its 8,192 tokens, but its cache keeps 4,096 (its
+    config.json's sliding_window): the row's tokens are marked and the footnote says so."""
+    window = json.loads((CONFIGS / "Mistral-7B-v0.1" / "config.json").read_text())["sliding_window"]
+    shown = slide_texts("KVCalculator", DEFAULT_PRESET, "calculator")
+    mistral = PRESETS["mistral-7b"]
+    assert f"{mistral.max_len:,}†" in shown
+    assert f"{PRESETS['llama-3-8b'].max_len:,}" in shown  # no mark without a window
+    footnote = next(t for t in shown if t.startswith("†"))
+    assert f"Mistral 7B keeps the last {window:,} tokens" in footnote
