@@ -70,6 +70,8 @@ class RecordedTalk:
     def __getattr__(self, name: str) -> Any:
         if self.recording and name in TALK_DETAILS:
             self.read.add(name)
+        if self.recording and name == "chosen":  # a property of `lineup`
+            self.read.add("lineup")
         return getattr(self.talk, name)
 
 
