@@ -338,3 +338,25 @@ def test_another_cut_builds_beside_the_whole_talk():
     project = Project(Path("/nonexistent"))
     assert project.build(whole, "low").folder != project.build(lightning, "low").folder
     assert project.build(lightning, "low").stem == f"gqa-{DEFAULT_PRESET}-lightning"
+
+
+def test_the_readmes_example_is_a_talk_of_the_slot_it_names(tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(# my-lightning\.toml.*?)```", readme, re.S).group(1)
+    talk = talk_of(write(tmp_path, example))
+    assert talk.model.name == "llama-3-8b" and talk.chosen.own
+    assert [name for name, _ in talk.chosen.sections][1:] == re.findall(
+        r'"(\w+)"', re.search(r"sections = \[(.*?)\]", example).group(1)
+    )
+    own = dict(talk.notes)["family.highlight_gqa"]
+    said = BY_SECTION["family"].notes_for("highlight_gqa", talk.model, own)
+    assert said.startswith(f"Llama 3 8B: {talk.model.n_heads} query heads share")
+    minutes = speaking_minutes(
+        sum(
+            words(s.notes_for(b, talk.model, dict(placement(s, talk).notes).get(b), talk))
+            for s in scenes_of(talk)
+            for b in placement(s, talk).beats
+        )
+    )
+    slot = int(re.search(r"a (\d+)-minute slot", example).group(1))
+    assert slot - 1 <= minutes <= slot
