@@ -360,3 +360,18 @@ def test_the_readmes_example_is_a_talk_of_the_slot_it_names(tmp_path):
     )
     slot = int(re.search(r"a (\d+)-minute slot", example).group(1))
     assert slot - 1 <= minutes <= slot
+
+
+def test_own_notes_change_the_inputs_of_their_scene_only(tmp_path):
+    """A scene is rendered again for its own notes (its slide cache keeps the slides whose
+    notes did not change), not for another scene's."""
+    project = Project(tmp_path)
+    lightning = Talk(MODEL, lineup=choose("lightning"))
+    noted = dataclasses.replace(lightning, notes=(("family.highlight_gqa", OWN),))
+    changed = [
+        s.__name__
+        for s in scenes_of(lightning)
+        if render.input_hash(s, project.build(lightning, "low"))
+        != render.input_hash(s, project.build(noted, "low"))
+    ]
+    assert changed == ["Family"]

@@ -65,6 +65,8 @@ def _shared_context(scene: type, build: Build, details: bool = True) -> dict:
         for k, v in asdict(build.talk).items()
         if k not in EXPORT_ONLY and (details or k not in TALK_DETAILS)
     }
+    if "notes" in shown:  # the talk's own notes for this scene's slides, not another's
+        shown["notes"] = where.notes
     return {
         "talk": shown,
         "quality": build.quality,
