@@ -6,6 +6,7 @@ built; one small cut is rendered and exported for real."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 import subprocess
@@ -22,6 +23,7 @@ from deck.commands import player
 from deck.compat.manim_slides import slide_video
 from deck.content.model import DEFAULT_PRESET, get_preset
 from deck.export.pacing import speaking_minutes, words
+from deck.export.pictures import decode
 from deck.export.videos import video_problem
 from deck.project import Project
 from deck.scenes import BY_SECTION, SCENES, placement, scenes_of, total_slides
@@ -314,9 +316,16 @@ def test_a_small_cut_renders_its_slides_and_its_notes_reach_every_export(tmp_pat
     said = OWN.format(m=MODEL)
     notes = [s["notes"] for c in configs.values() for s in c["slides"]]
     assert notes[1 + kept.index("formula")] == said
-    for name, config in configs.items():
-        for slide in config["slides"]:  # every kept slide has its video
-            assert video_problem(slide_video(where.slides / f"{name}.json", slide["file"])) is None
+    videos = [
+        slide_video(where.slides / f"{name}.json", slide["file"])
+        for name, config in configs.items()
+        for slide in config["slides"]
+    ]
+    assert all(video_problem(video) is None for video in videos)  # every kept slide's
+    # the slide after the left-out one opens on the picture the one before it ended on
+    after = 1 + kept.index("step_softmax")
+    seams = [changed_share(a, b) for a, b in itertools.pairwise(videos[1:])]
+    assert seams[after - 2] <= max(seams[: after - 2] + seams[after - 1 :]) + SEAM_SLACK, seams
     total = 1 + len(kept)
     assert len(pypdf.PdfReader(where.out_dir / f"{where.stem}.pdf").pages) == total
     html = (where.out_dir / f"{where.stem}.html").read_text(encoding="utf-8")
@@ -331,6 +340,19 @@ def test_a_small_cut_renders_its_slides_and_its_notes_reach_every_export(tmp_pat
     assert [s["notes"] for s in merged["slides"]] == notes
     assert talk.slug == f"{DEFAULT_PRESET}-{talk.chosen.label}"
     assert where.stem.endswith(talk.chosen.label)
+
+
+SEAM_SLACK = 0.002  # of the pixels: more than a slide counter's digits changing
+CHANGED_LEVEL = 24  # of 255: what x264 leaves of a flat background is under this
+
+
+def changed_share(before: Path, after: Path) -> float:
+    """The share of pixels that differ between `before`'s last frame and `after`'s first."""
+    import numpy as np
+
+    last = np.asarray(decode(before, "last").convert("RGB"), dtype=float)
+    first = np.asarray(decode(after, "first").convert("RGB"), dtype=float)
+    return float((np.abs(last - first).max(axis=2) > CHANGED_LEVEL).mean())
 
 
 def test_another_cut_builds_beside_the_whole_talk():

@@ -47,7 +47,10 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
                 return
             own = dict(self.placement.notes).get(method.__name__)
             notes = self.notes_for(method.__name__, self.model, own, self.talk)
+            fading = self.back_to_last_shown()
             self.open_slide(method, notes, loop)
+            if fading:
+                self.play(*fading, run_time=theme.RUN_FAST)
             method(self)
             self.settle()
             self.end_slide(method.__name__)
@@ -107,6 +110,7 @@ class DeckSlide(Slide):
         self.slides_done = 0
         self.current_notes = ""
         self.side_content: list[Mobject] = []  # what `swap_side` removes next
+        self.last_shown: list[Mobject] | None = None  # before left-out beats: what was seen
         self.camera.background_color = ManimColor(theme.palette(talk.theme).BACKGROUND)
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -229,8 +233,26 @@ class DeckSlide(Slide):
         """A beat the talk leaves out: it runs, so that the scene's state is what the next
         beat builds on, with its animations skipped and no slide (manim-slides drops a
         slide that skips its animations); the next slide starts where it ended."""
+        if self.last_shown is None:  # the picture the audience saw last
+            self.last_shown = [mob.copy() for mob in self.mobjects_without_canvas]
         self.next_slide(skip_animations=True)
         method(self)
+
+    def back_to_last_shown(self) -> list[Animation]:
+        """After left-out beats: the picture last shown goes back on screen over what they
+        left, and the cross-fade from the one to the other that opens the next slide (what
+        both show alike stays). Its cache key then hashes both pictures."""
+        from deck.build.beatcache import picture_hash  # what mobjects look like
+
+        shown, self.last_shown = self.last_shown, None
+        if shown is None:
+            return []
+        now = self.mobjects_without_canvas
+        alike = {picture_hash([mob]) for mob in shown} & {picture_hash([mob]) for mob in now}
+        leaving = [mob for mob in shown if picture_hash([mob]) not in alike]
+        arriving = [mob for mob in now if picture_hash([mob]) not in alike]
+        self.add(*leaving)
+        return [fade_out(mob) for mob in leaving] + [fade_in(mob) for mob in arriving]
 
     # ── helpers for beats ──────────────────────────────────────────────
     def swap_side(self, new: Mobject, *also: Animation, along: Mobject | None = None) -> None:
