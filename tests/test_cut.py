@@ -170,6 +170,7 @@ BAD = [
         "no field 'n_kv_head'; did you mean 'n_kv_heads'?",
     ),
     ('[notes]\n"family.family" = "{speaker}"', "a field other than the model's"),
+    ('[notes]\n"family.family" = "{m.params}"', "{m.params} is a computation, not a figure"),
     ('[notes]\n"family.family" = "{m.n_heads"', "'family.family': "),
     ('[notes]\n"family.family" = "see https://example.org"', "web address"),
     ('[notes]\n"family.family" = "evil \\u202e"', "U+202E"),

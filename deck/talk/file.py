@@ -32,6 +32,7 @@ import argparse
 import datetime
 import difflib
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,6 +240,11 @@ def notes_problem(template: str, model: Model) -> str | None:
         return f"the model has no field {name!r}{did_you_mean(name, known)}"
     except ValueError as err:
         return f"{err} (write {{{{ and }}}} for a brace)"
+    formatter = string.Formatter()
+    for _, field_name, _, _ in formatter.parse(template):
+        if field_name and callable(formatter.get_field(field_name, (), {"m": model})[0]):
+            # a method would be written as "<bound method …>": the figures are attributes
+            return f"{{{field_name}}} is a computation, not a figure; use one such as {{m.n_heads}}"
     return None
 
 
