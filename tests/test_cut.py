@@ -398,3 +398,35 @@ def test_own_notes_change_the_inputs_of_their_scene_only(tmp_path):
         != render.input_hash(s, project.build(noted, "low"))
     ]
     assert changed == ["Family"]
+
+
+def test_a_scene_the_cut_leaves_out_cannot_be_built_alone(tmp_path, capsys, monkeypatch):
+    path = write(tmp_path, 'cut = "lightning"\n')
+    monkeypatch.setattr(render, "render_scenes", lambda *a, **k: pytest.fail("rendered"))
+    argv = ["build", "--talk", str(path), "--quality", "low", "Decoding"]
+    assert cli.main(argv, Project(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("deck: error: the talk's cut leaves scene 'Decoding' out; its scenes: ")
+    assert err.count("\n") == 1 and not (tmp_path / "build").exists()
+
+
+def test_the_presenter_starts_at_a_slide_of_the_cut(tmp_path, capsys, monkeypatch):
+    from deck.commands import doctor
+    from deck.commands import present as present_command
+    from deck.commands.doctor import Finding
+
+    path = write(tmp_path, 'cut = "lightning"\n')
+    calls = []
+    monkeypatch.setattr(render, "is_fresh", lambda *a: True)
+    monkeypatch.setitem(doctor.CHECKS, "qt", lambda: Finding("qt", True, ""))
+    monkeypatch.setattr(
+        player, "prepare", lambda slides, names, folder: calls.append(names) or tmp_path
+    )
+    monkeypatch.setattr(present_command.subprocess, "call", lambda cmd, env: 0)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    last = len(choose("lightning").slides())
+    argv = ["present", "--talk", str(path), "--quality", "low", "--start-at"]
+    assert cli.main([*argv, str(last)], Project(tmp_path)) == 0
+    assert calls == [tuple(s.__name__ for s in scenes_of(Talk(MODEL, lineup=choose("lightning"))))]
+    assert cli.main([*argv, str(last + 1)], Project(tmp_path)) == 2
+    assert f"from 1 to {last}," in capsys.readouterr().err
