@@ -21,6 +21,7 @@ from deck import cli
 from deck.build import render
 from deck.commands import player
 from deck.compat.manim_slides import slide_video
+from deck.content.glossary import TERMS
 from deck.content.model import DEFAULT_PRESET, get_preset
 from deck.export.pacing import speaking_minutes, words
 from deck.export.pictures import decode
@@ -74,7 +75,10 @@ def test_the_default_talk_is_numbered_as_before():
     [
         choose("lightning"),
         choose("short"),
-        choose(sections=("why_gqa", "evidence", "family", "closing"), skip=("family.one_group",)),
+        choose(
+            sections=("why_gqa", "evidence", "family", "conversion", "closing"),
+            skip=("family.one_group",),
+        ),
     ],
     ids=["lightning", "short", "reordered"],
 )
@@ -246,7 +250,7 @@ def test_list_prints_the_cut_as_it_will_be_built(tmp_path):
 
 # ── scenes constructed for a reordered talk with a slide left out ───────
 REORDERED = choose(
-    sections=("why_gqa", "evidence", "family", "closing"), skip=("family.one_group",)
+    sections=("why_gqa", "evidence", "family", "conversion", "closing"), skip=("family.one_group",)
 )
 
 
@@ -430,3 +434,27 @@ def test_the_presenter_starts_at_a_slide_of_the_cut(tmp_path, capsys, monkeypatc
     assert calls == [tuple(s.__name__ for s in scenes_of(Talk(MODEL, lineup=choose("lightning"))))]
     assert cli.main([*argv, str(last + 1)], Project(tmp_path)) == 2
     assert f"from 1 to {last}," in capsys.readouterr().err
+
+
+REFERENCE_BEATS = ("references", "more_references")  # a work's title names terms too
+
+
+@pytest.mark.parametrize("cut", ["lightning", "short"])
+def test_a_shipped_cut_shows_no_term_before_the_slide_that_defines_it(cut):
+    """As tests/scenes/test_glossary.py for the whole talk: every term of
+    deck/content/glossary.py a shown slide uses is defined on a slide shown before it."""
+    talk = Talk(MODEL, lineup=choose(cut))
+    shown = [
+        (scene.__name__, snap.beat, " | ".join(i.text for i in snap.items if i.text), snap.notes)
+        for scene in scenes_of(talk)
+        for snap in constructed_for(scene.__name__, talk).snapshots
+        if snap.beat not in REFERENCE_BEATS
+    ]
+    where = [(scene, beat) for scene, beat, _, _ in shown]
+    early = []
+    for term in TERMS:
+        defined = where.index(term.defined_in) if term.defined_in in where else len(shown)
+        for scene, beat, screen, notes in shown[:defined]:
+            if term.found_in(screen) or term.found_in(notes):
+                early.append(f"{term.name!r} on {scene}.{beat}, defined in {term.defined_in}")
+    assert not early, early

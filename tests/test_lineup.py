@@ -58,8 +58,16 @@ def test_a_wrong_name_is_one_line_naming_it(options, message):
 
 
 def test_sections_reordered_and_a_slide_skipped():
-    chosen = choose(sections=("evidence", "family", "why_gqa"), skip=("family.one_group",))
-    assert [s for s, _ in chosen.sections] == ["opening", "evidence", "family", "why_gqa"]
+    chosen = choose(
+        sections=("evidence", "family", "why_gqa", "conversion"), skip=("family.one_group",)
+    )
+    assert [s for s, _ in chosen.sections] == [
+        "opening",
+        "evidence",
+        "family",
+        "why_gqa",
+        "conversion",
+    ]
     assert "family.one_group" not in chosen.slides()
     assert "family.highlight_gqa" in chosen.slides()
 

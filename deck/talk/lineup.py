@@ -46,6 +46,9 @@ EVERY_SECTION = (
 )
 
 REFRESHER = ("scaled_dot_product", "attention_weights")  # attention in general, not GQA
+# how a converted layer's output moves, at a hand-built example and the model's shapes:
+# the evidence needs only that a checkpoint is mean-pooled and then uptrained
+CONVERSION_DETAIL = ("conversion.conversion_error", "conversion.model_heads")
 
 
 def without(*left_out: str) -> tuple[str, ...]:
@@ -58,8 +61,8 @@ CUTS: dict[str, Cut] = {
     for cut in (
         Cut(
             "lightning",
-            "about 5½ minutes: the cost, the idea, the evidence",
-            without("kv_calculator", "decoding", *REFRESHER, "conversion", "beyond"),
+            "about 6 minutes: the cost, the idea, the evidence",
+            without("kv_calculator", "decoding", *REFRESHER, "beyond"),
             skip=(
                 "why_gqa.batch",
                 "why_gqa.step_reads",
@@ -68,6 +71,8 @@ CUTS: dict[str, Cut] = {
                 "dataflow.rope",
                 "dataflow.kv_cache",
                 "dataflow.spec_card",
+                *CONVERSION_DETAIL,
+                "conversion.from_scratch",
                 "evidence.tensor_parallel",
                 "evidence.choosing_groups",
                 "evidence.models_table",
@@ -75,8 +80,9 @@ CUTS: dict[str, Cut] = {
         ),
         Cut(
             "short",
-            "about 10 minutes: the talk without the attention refresher and the conversion",
-            without(*REFRESHER, "conversion"),
+            "about 11 minutes: the talk without the attention refresher, the conversion in brief",
+            without(*REFRESHER),
+            skip=CONVERSION_DETAIL,
         ),
         Cut(DEFAULT_CUT, "the whole talk, for a 20-minute slot (the default)", EVERY_SECTION),
     )
@@ -94,7 +100,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "decoding": ("why_gqa",),  # decoding, prefill and the cache
     "attention_weights": ("scaled_dot_product",),  # softmax over the scores
     "conversion": ("family",),
-    "evidence": ("family",),
+    "evidence": ("family", "conversion"),  # GQA-G; Table 1's checkpoints are uptrained
     "beyond": ("why_gqa",),
 }
 
