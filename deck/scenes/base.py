@@ -31,6 +31,7 @@ from deck import theme
 from deck.components.chrome import section_title, slide_counter
 from deck.content.model import Model
 from deck.content.sources import Reference
+from deck.scenes.look import picture_hash
 from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
@@ -242,8 +243,6 @@ class DeckSlide(Slide):
         """After left-out beats: the picture last shown goes back on screen over what they
         left, and the cross-fade from the one to the other that opens the next slide (what
         both show alike stays). Its cache key then hashes both pictures."""
-        from deck.build.beatcache import picture_hash  # what mobjects look like
-
         shown, self.last_shown = self.last_shown, None
         if shown is None:
             return []

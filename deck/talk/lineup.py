@@ -113,7 +113,8 @@ def _beats_of(module: Path) -> tuple[str, ...]:
     """The beats of the scene class in `module`, in definition order: its methods
     decorated with `@beat(...)` (tests/test_lineup.py holds this to the classes)."""
     found: list[str] = []
-    for node in ast.parse(module.read_text(encoding="utf-8")).body:
+    # named, so that a syntax error says which file and line (as the import would)
+    for node in ast.parse(module.read_text(encoding="utf-8"), filename=str(module)).body:
         if not isinstance(node, ast.ClassDef):
             continue
         for item in node.body:
