@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from deck.content.glossary import TERMS
 from deck.content.model import DEFAULT_PRESET, get_preset
 from deck.export.pacing import speaking_minutes, words
 from deck.scenes import SCENES
-from deck.talk.lineup import CUTS, DEFAULT_CUT, EVERY_SECTION, catalogue, choose
+from deck.talk.lineup import CUTS, DEFAULT_CUT, EVERY_SECTION, NEEDS, catalogue, choose
 
 BY_SECTION = {s.__module__.rsplit(".", 1)[1]: s for s in SCENES}
 
@@ -57,7 +58,63 @@ def test_a_wrong_name_is_one_line_naming_it(options, message):
 
 
 def test_sections_reordered_and_a_slide_skipped():
-    chosen = choose(sections=("evidence", "family"), skip=("family.one_group",))
-    assert [s for s, _ in chosen.sections] == ["opening", "evidence", "family"]
+    chosen = choose(
+        sections=("evidence", "family", "why_gqa", "conversion"), skip=("family.one_group",)
+    )
+    assert [s for s, _ in chosen.sections] == [
+        "opening",
+        "evidence",
+        "family",
+        "why_gqa",
+        "conversion",
+    ]
     assert "family.one_group" not in chosen.slides()
     assert "family.highlight_gqa" in chosen.slides()
+
+
+@pytest.mark.parametrize("section", sorted(NEEDS))
+def test_a_section_without_what_it_needs_is_one_line_naming_it(section):
+    (need, *_) = NEEDS[section]
+    alone = tuple(n for n in closure(section) if n != need)  # the section comes first
+    with pytest.raises(ValueError) as caught:
+        choose(sections=alone)
+    assert str(caught.value) == (
+        f"sections: {section!r} builds on the section {need!r}, which the talk leaves out; "
+        f"add {need!r} or leave {section!r} out"
+    )
+
+
+def closure(section: str) -> list[str]:
+    """`section` and every section it needs, transitively."""
+    found = [section]
+    for name in found:
+        found += [n for n in NEEDS.get(name, ()) if n not in found]
+    return found
+
+
+def test_every_cut_has_what_its_sections_need():
+    for cut in CUTS.values():
+        for section in cut.sections:
+            assert set(NEEDS.get(section, ())) <= set(cut.sections), (cut.name, section)
+
+
+def test_the_needs_name_sections_that_define_terms_the_section_uses():
+    """Each need is real: the needed section (or one it needs) defines a term of the
+    glossary (deck/content/glossary.py), and the table has no cycle."""
+    defined = {BY_SECTION[s].__name__: s for s in EVERY_SECTION}
+    defining = {defined[t.scene] for t in TERMS}
+    for section, needs in NEEDS.items():
+        assert section in EVERY_SECTION and set(needs) <= set(EVERY_SECTION)
+        for need in needs:
+            assert section not in closure(need), f"{section} and {need} need each other"
+            assert defining & set(closure(need)), (section, need)
+
+
+def test_a_lineup_names_its_build_after_its_cut():
+    assert choose().label == ""
+    assert choose("lightning").label == "lightning"
+    assert choose("short", sections=EVERY_SECTION).label == ""  # the whole talk after all
+    own = choose(sections=("why_gqa", "family"), skip=("family.one_group",))
+    other = choose(sections=("why_gqa", "family"))
+    assert own.label.startswith("talk-own-") and other.label.startswith("talk-own-")
+    assert own.label != other.label

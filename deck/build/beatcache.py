@@ -18,7 +18,6 @@ and the details' values.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import shutil
@@ -26,30 +25,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from manim import Mobject
 
 from deck.compat.manim_slides import slide_video
 from deck.export.videos import video_problem
+from deck.scenes.look import picture_hash
 from deck.system import atomic, digest
 from deck.talk import TALK_DETAILS, Talk
-
-
-def picture_hash(mobjects: list[Mobject] | tuple[Mobject, ...]) -> str:
-    """A fingerprint of what mobjects look like: their points, colours, widths and order."""
-    h = hashlib.sha256()
-    for mob in mobjects:
-        for part in mob.family_members_with_points():
-            h.update(np.round(part.points, 4).tobytes())
-            style = (
-                part.get_fill_rgbas(),
-                part.get_stroke_rgbas(),
-                [[part.get_stroke_width()]],
-                [[part.z_index]],
-            )
-            for values in style:
-                h.update(np.round(np.asarray(values, dtype=float), 4).tobytes())
-    return h.hexdigest()
 
 
 def module_without_beats(module_source: str, beats: list[Callable]) -> str:
@@ -70,6 +52,8 @@ class RecordedTalk:
     def __getattr__(self, name: str) -> Any:
         if self.recording and name in TALK_DETAILS:
             self.read.add(name)
+        if self.recording and name == "chosen":  # a property of `lineup`
+            self.read.add("lineup")
         return getattr(self.talk, name)
 
 

@@ -59,16 +59,25 @@ def _shared_context(scene: type, build: Build, details: bool = True) -> dict:
     …) for the slide cache, which adds those a slide has read (deck/build/beatcache.py)."""
     from deck.scenes import placement
 
-    where = placement(scene)
+    where = placement(scene, build.talk)
     shown = {
         k: v
         for k, v in asdict(build.talk).items()
         if k not in EXPORT_ONLY and (details or k not in TALK_DETAILS)
     }
+    if "notes" in shown:  # the talk's own notes for this scene's slides, not another's
+        shown["notes"] = where.notes
     return {
         "talk": shown,
         "quality": build.quality,
-        "place": [where.section, where.first_slide, where.total_slides],
+        # the header, the counters, the slides it shows and the picture it starts on
+        "place": [
+            where.section,
+            where.first_slide,
+            where.total_slides,
+            list(where.beats),
+            where.previous.__name__ if where.previous is not None else None,
+        ],
         "versions": {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")},
     }
 
@@ -81,7 +90,7 @@ def input_hash(scene: type, build: Build) -> str:
     # hashing that code (rather than building the picture) keeps this check cheap. When
     # only the previous scene changed, this scene runs again but its slide cache sees
     # whether the opening picture really changed.
-    before = placement(scene).previous
+    before = placement(scene, build.talk).previous
     modules = [scene.__module__] + ([before.__module__] if before is not None else [])
     code = build.project.code
     files = {p for module in modules for p in source_closure(module, code)}
@@ -126,11 +135,13 @@ def output_problem(scene: type, build: Build) -> str | None:
 
     Cheap: its JSON is validated and each video's packets walked, none decoded.
     """
+    from deck.scenes import kept_beats
+
     config_file = build.slides / f"{scene.__name__}.json"
     if not config_file.is_file():
         return f"{config_file.name} is missing"
     _make_portable(config_file)
-    problem = config_problem(config_file, scene.slide_count())
+    problem = config_problem(config_file, len(kept_beats(scene, build.talk)))
     return None if problem is None else f"{config_file.name} {problem}"
 
 

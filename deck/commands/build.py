@@ -34,15 +34,20 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
     return build(where, args.jobs, args.scenes, formats, wait=not args.no_wait)
 
 
-def scenes_named(names: Sequence[str]) -> list[type]:
-    """The scenes `names` name, once each and in that order; every scene if none."""
-    from deck.scenes import BY_NAME, SCENES  # manim: only once a build has work to do
+def scenes_named(names: Sequence[str], talk: Talk | None = None) -> list[type]:
+    """The scenes `names` name, once each and in that order; every scene of the talk if none."""
+    from deck.scenes import BY_NAME, scenes_of  # manim: only once a build has work to do
 
     unknown = [n for n in names if n not in BY_NAME]
     if unknown:
         choices = ", ".join(BY_NAME)
         raise UsageError(f"unknown scene {unknown[0]!r}; choose from: {choices}")
-    return [BY_NAME[n] for n in dict.fromkeys(names)] if names else list(SCENES)
+    shown = scenes_of(talk)
+    left_out = [n for n in names if BY_NAME[n] not in shown]
+    if left_out:
+        choices = ", ".join(s.__name__ for s in shown)
+        raise UsageError(f"the talk's cut leaves scene {left_out[0]!r} out; its scenes: {choices}")
+    return [BY_NAME[n] for n in dict.fromkeys(names)] if names else list(shown)
 
 
 def export_options(talk: Talk) -> ExportOptions:
@@ -57,7 +62,7 @@ def export_options(talk: Talk) -> ExportOptions:
         subject=talk.subtitle or talk.model.title,
         date=talk.date,
         minutes=talk.minutes,
-        references=tuple(r.citation() for r in cited_references()),
+        references=tuple(r.citation() for r in cited_references(talk)),
         interactive=live_slides(talk),
     )
 
@@ -71,7 +76,7 @@ def build(
     wait: bool = True,
 ) -> int:
     """Render the named scenes (all, then export, when none is named); 0 when done."""
-    named = scenes_named(scene_names) if scene_names else None  # a typo fails at once
+    named = scenes_named(scene_names, where.talk) if scene_names else None  # a typo fails at once
     with held(where.folder, wait=wait, waiting=waiting):
         # a whole build's inputs as they are before anything renders: a file edited while
         # it runs is then a change for the next build, not taken for built
@@ -79,7 +84,7 @@ def build(
         if inputs is not None and _nothing_to_do(where, formats, inputs):
             return 0
         doctor.require(NEEDS)
-        scenes = named or scenes_named(())
+        scenes = named or scenes_named((), where.talk)
         progress = ProgressLine(len(scenes))
         jobs = min(jobs, len(scenes))
         print(
@@ -114,24 +119,23 @@ def _nothing_to_do(where: Build, formats: Sequence[str], inputs: str) -> bool:
 
 
 def _export(where: Build, formats: Sequence[str], inputs: str, progress: ProgressLine) -> None:
-    from deck.scenes import SCENE_NAMES
+    from deck.scenes import scene_names
 
+    names = scene_names(where.talk)
     start = time.perf_counter()
     atomic.discard_stale(where.out_dir, where.stem)  # a killed export's temps
     options = export_options(where.talk)
-    if export.up_to_date(where, SCENE_NAMES, formats, options=options):
+    if export.up_to_date(where, names, formats, options=options):
         _up_to_date(where, progress)
     else:
-        outputs = export.export(
-            where, SCENE_NAMES, formats, options=options, pictures_dir=where.pictures
-        )
+        outputs = export.export(where, names, formats, options=options, pictures_dir=where.pictures)
         took = time.perf_counter() - start
         root = where.project.root
         for path in outputs:
             shown = path.relative_to(root) if path.is_relative_to(root) else path
             print(f"wrote {shown} ({path.stat().st_size / 2**20:.1f} MiB)")
         print(f"exported in {took:.0f} s; total {time.perf_counter() - progress.start:.0f} s")
-    uptodate.record(where, SCENE_NAMES, formats, inputs)
+    uptodate.record(where, names, formats, inputs)
 
 
 def _up_to_date(where: Build, progress: ProgressLine) -> None:

@@ -92,12 +92,12 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
 def built_quality(talk: Talk, project: Project) -> str:
     """Without --quality: the best quality this talk is fully built at (after `deck build
     --quality low`, that one, not a 1080p60 render first), else the build's default."""
-    from deck.scenes import SCENES  # manim
+    from deck.scenes import scenes_of  # manim
 
     by_height = sorted(QUALITIES.values(), key=lambda q: q.height, reverse=True)
     for quality in by_height:
         where = project.build(talk, quality.name)
-        if where.slides.is_dir() and all(render.is_fresh(s, where) for s in SCENES):
+        if where.slides.is_dir() and all(render.is_fresh(s, where) for s in scenes_of(talk)):
             if quality.name != DEFAULT_QUALITY:
                 print(
                     f"presenting the {quality.name}-quality build ({quality.height}p"
@@ -112,19 +112,20 @@ def built_quality(talk: Talk, project: Project) -> str:
 def present(
     where: Build, jobs: int, info_window: bool, start_at: int = 1, *, wait: bool = True
 ) -> int:
-    from deck.scenes import SCENE_NAMES, SCENES, total_slides  # manim
+    from deck.scenes import scene_names, scenes_of, total_slides  # manim
 
-    if not 1 <= start_at <= total_slides():
-        raise UsageError(f"--start-at must be a slide from 1 to {total_slides()}, got {start_at}")
+    scenes, last = scenes_of(where.talk), total_slides(where.talk)
+    if not 1 <= start_at <= last:
+        raise UsageError(f"--start-at must be a slide from 1 to {last}, got {start_at}")
     doctor.require(("qt",))
     if (problem := display_problem()) is not None:  # before anything is rendered
         raise PresentError(f"no display: {problem}")
     with held(where.folder, wait=wait, waiting=waiting):
-        stale = [s for s in SCENES if not render.is_fresh(s, where)]
+        stale = [s for s in scenes if not render.is_fresh(s, where)]
         if stale:
             print(f"rendering {len(stale)} missing or changed scene(s) first", flush=True)
-            render.render_scenes(SCENES, where, jobs, ProgressLine(len(SCENES)))
-        folder = player.prepare(where.slides, SCENE_NAMES, where.present)
+            render.render_scenes(scenes, where, jobs, ProgressLine(len(scenes)))
+        folder = player.prepare(where.slides, scene_names(where.talk), where.present)
     cmd = player.command(folder, start_at=start_at, info_window=info_window)
     code = subprocess.call(cmd, env=player.environment())
     if code != 0:

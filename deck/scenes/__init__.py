@@ -1,4 +1,6 @@
-"""The deck's scenes in talk order: the one list the build, presenter, exports and tests use."""
+"""The deck's scenes in talk order, and a talk's own lineup of them (its cut: which
+sections in which order, which slides of each): what the build, presenter, exports and
+tests number the slides by."""
 
 from __future__ import annotations
 
@@ -38,20 +40,65 @@ SCENES: tuple[type[DeckSlide], ...] = (
 )
 SCENE_NAMES = tuple(s.__name__ for s in SCENES)
 BY_NAME = {s.__name__: s for s in SCENES}
+# a section's name is its module's (deck/talk/lineup.py reads the same modules)
+BY_SECTION = {s.__module__.rsplit(".", 1)[1]: s for s in SCENES}
+SECTION_OF = {s: name for name, s in BY_SECTION.items()}
 
 
-def total_slides() -> int:
-    return sum(s.slide_count() for s in SCENES)
+def scenes_of(talk: Talk | None = None) -> tuple[type[DeckSlide], ...]:
+    """The scenes `talk` shows, in its order (every scene without a talk)."""
+    if talk is None:
+        return SCENES
+    return tuple(BY_SECTION[name] for name, _ in talk.chosen.sections)
 
 
-def placement(scene: type[DeckSlide]) -> Placement:
-    """Where `scene` sits in the deck: its section and slide numbers, the scene before it."""
-    index = SCENES.index(scene)
+def scene_names(talk: Talk | None = None) -> tuple[str, ...]:
+    return tuple(s.__name__ for s in scenes_of(talk))
+
+
+def kept_beats(scene: type[DeckSlide], talk: Talk | None = None) -> tuple[str, ...]:
+    """The beats of `scene` that `talk` shows as slides, in the scene's order."""
+    if talk is None:
+        return tuple(scene.beat_names())
+    kept = talk.chosen.beats_of(SECTION_OF[scene])
+    if kept is None:
+        raise ValueError(f"the talk leaves the section {SECTION_OF[scene]!r} out")
+    return kept
+
+
+def slide_number(scene: type[DeckSlide], beat: str, talk: Talk | None = None) -> int | None:
+    """The number of the slide that shows `beat` of `scene` in `talk`; None if it is cut."""
+    scenes = scenes_of(talk)
+    if scene not in scenes or beat not in kept_beats(scene, talk):
+        return None
+    before = scenes[: scenes.index(scene)]
+    return 1 + sum(len(kept_beats(s, talk)) for s in before) + kept_beats(scene, talk).index(beat)
+
+
+def total_slides(talk: Talk | None = None) -> int:
+    return sum(len(kept_beats(s, talk)) for s in scenes_of(talk))
+
+
+def placement(scene: type[DeckSlide], talk: Talk | None = None) -> Placement:
+    """Where `scene` sits in `talk` (the whole deck without one): its section and slide
+    numbers, the beats it shows, the notes the talk gives them, and the scene it starts
+    from. That is the scene before it in the talk, when the talk shows that scene's last
+    slide; else none (the scene opens on its own, not on a picture never shown)."""
+    scenes = scenes_of(talk)
+    index = scenes.index(scene)
+    before = scenes[index - 1] if index else None
+    if before is not None and kept_beats(before, talk)[-1:] != tuple(before.beat_names()[-1:]):
+        before = None
+    beats = kept_beats(scene, talk)
+    section = SECTION_OF[scene]
+    own = {} if talk is None else dict(talk.notes)
     return Placement(
-        section=sum(1 for s in SCENES[: index + 1] if s.SECTION),  # the title has none
-        first_slide=1 + sum(s.slide_count() for s in SCENES[:index]),
-        total_slides=total_slides(),
-        previous=SCENES[index - 1] if index else None,
+        section=sum(1 for s in scenes[: index + 1] if s.SECTION),  # the title has none
+        first_slide=1 + sum(len(kept_beats(s, talk)) for s in scenes[:index]),
+        total_slides=total_slides(talk),
+        previous=before,
+        beats=beats,
+        notes=tuple((b, own[f"{section}.{b}"]) for b in beats if f"{section}.{b}" in own),
     )
 
 
@@ -66,14 +113,15 @@ def make_scene(
     records) placed before it in the method order, `attributes` set on the mixed class
     and `kwargs` passed to the constructor (e.g. manim-slides' `output_folder`)."""
     cls = type(scene.__name__, (*mixins, scene), attributes or {}) if mixins else scene
-    return cls(talk, placement(scene), **kwargs)
+    return cls(talk, placement(scene, talk), **kwargs)
 
 
 def live_slides(talk: Talk) -> dict[int, Widget]:
     """The slides the HTML deck shows live: deck-wide index (0-based) → widget."""
     found = {}
-    for scene in SCENES:
-        where = placement(scene)
+    for scene in scenes_of(talk):
+        where = placement(scene, talk)
         for beat, widget in scene.live_beats(talk, where).items():
-            found[where.first_slide - 1 + scene.beat_names().index(beat)] = widget
+            if beat in where.beats:
+                found[where.first_slide - 1 + where.beats.index(beat)] = widget
     return found

@@ -31,6 +31,7 @@ from deck import theme
 from deck.components.chrome import section_title, slide_counter
 from deck.content.model import Model
 from deck.content.sources import Reference
+from deck.scenes.look import picture_hash
 from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk
 
@@ -42,7 +43,15 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
         def run(self: DeckSlide) -> None:
-            self.open_slide(method, self.notes_for(method.__name__, self.model), loop)
+            if method.__name__ not in self.placement.beats:
+                self.pass_over(method)
+                return
+            own = dict(self.placement.notes).get(method.__name__)
+            notes = self.notes_for(method.__name__, self.model, own, self.talk)
+            fading = self.back_to_last_shown()
+            self.open_slide(method, notes, loop)
+            if fading:
+                self.play(*fading, run_time=theme.RUN_FAST)
             method(self)
             self.settle()
             self.end_slide(method.__name__)
@@ -82,6 +91,8 @@ class Placement:
     first_slide: int  # deck-wide number of its first slide
     total_slides: int
     previous: type[DeckSlide] | None  # the scene it follows on screen
+    beats: tuple[str, ...]  # the beats the talk shows as slides (a cut may leave some out)
+    notes: tuple[tuple[str, str], ...] = ()  # (beat, the talk's own notes template)
 
 
 class DeckSlide(Slide):
@@ -100,6 +111,7 @@ class DeckSlide(Slide):
         self.slides_done = 0
         self.current_notes = ""
         self.side_content: list[Mobject] = []  # what `swap_side` removes next
+        self.last_shown: list[Mobject] | None = None  # before left-out beats: what was seen
         self.camera.background_color = ManimColor(theme.palette(talk.theme).BACKGROUND)
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -168,12 +180,24 @@ class DeckSlide(Slide):
         return {}
 
     @classmethod
-    def notes_for(cls, beat_name: str, model: Model) -> str:
-        """A beat's notes for `model`: the template filled in, one line per paragraph
-        (PowerPoint shows notes as plain text, so the source's line breaks must go)."""
-        template = textwrap.dedent(getattr(cls, beat_name).beat_notes).strip()
-        paragraphs = [" ".join(p.split()) for p in template.split("\n\n")]
-        return "\n\n".join(paragraphs).format(m=model, **cls.note_fields(model))
+    def talk_fields(cls, talk: Talk) -> dict[str, object]:
+        """Template fields that depend on the talk's cut (e.g. how many works it cites)."""
+        return {}
+
+    @classmethod
+    def notes_for(
+        cls, beat_name: str, model: Model, own: str | None = None, talk: Talk | None = None
+    ) -> str:
+        """A beat's notes for `model` (in `talk`'s cut, if given): the template (the
+        talk's `own`, else the beat's) filled in, one line per paragraph (PowerPoint shows
+        notes as plain text, so the source's line breaks must go). Own notes have the
+        model's fields only (deck/talk/file.py checks them)."""
+        template = textwrap.dedent(getattr(cls, beat_name).beat_notes if own is None else own)
+        paragraphs = [" ".join(p.split()) for p in template.strip().split("\n\n")]
+        fields = {} if own is not None else cls.note_fields(model)
+        if own is None and talk is not None:
+            fields |= cls.talk_fields(talk)
+        return "\n\n".join(paragraphs).format(m=model, **fields)
 
     def open_slide(self, method: Callable, notes: str, loop: bool) -> None:
         self.current_notes = notes
@@ -205,6 +229,29 @@ class DeckSlide(Slide):
 
     def end_slide(self, name: str) -> None:
         """The beat `name` has played; the screen shows its last frame."""
+
+    def pass_over(self, method: Callable) -> None:
+        """A beat the talk leaves out: it runs, so that the scene's state is what the next
+        beat builds on, with its animations skipped and no slide (manim-slides drops a
+        slide that skips its animations); the next slide starts where it ended."""
+        if self.last_shown is None:  # the picture the audience saw last
+            self.last_shown = [mob.copy() for mob in self.mobjects_without_canvas]
+        self.next_slide(skip_animations=True)
+        method(self)
+
+    def back_to_last_shown(self) -> list[Animation]:
+        """After left-out beats: the picture last shown goes back on screen over what they
+        left, and the cross-fade from the one to the other that opens the next slide (what
+        both show alike stays). Its cache key then hashes both pictures."""
+        shown, self.last_shown = self.last_shown, None
+        if shown is None:
+            return []
+        now = self.mobjects_without_canvas
+        alike = {picture_hash([mob]) for mob in shown} & {picture_hash([mob]) for mob in now}
+        leaving = [mob for mob in shown if picture_hash([mob]) not in alike]
+        arriving = [mob for mob in now if picture_hash([mob]) not in alike]
+        self.add(*leaving)
+        return [fade_out(mob) for mob in leaving] + [fade_in(mob) for mob in arriving]
 
     # ── helpers for beats ──────────────────────────────────────────────
     def swap_side(self, new: Mobject, *also: Animation, along: Mobject | None = None) -> None:

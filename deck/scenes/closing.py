@@ -44,12 +44,12 @@ def unbroken(phrase: str) -> str:
     return phrase.replace(" ", "\u00a0")
 
 
-def slide_of(scene_name: str, beat_name: str) -> int:
-    """The deck-wide number of the slide that plays `beat_name` of `scene_name`."""
-    from deck.scenes import BY_NAME, placement  # the scenes' list includes this one
+def slide_of(scene_name: str, beat_name: str, talk: Talk | None = None) -> int | None:
+    """The number of the slide that plays `beat_name` of `scene_name` in `talk` (the
+    whole deck without one); None when the talk's cut leaves it out."""
+    from deck.scenes import BY_NAME, slide_number  # the scenes' list includes this one
 
-    scene = BY_NAME[scene_name]
-    return placement(scene).first_slide + scene.beat_names().index(beat_name)
+    return slide_number(BY_NAME[scene_name], beat_name, talk)
 
 
 # Each recap point with the slide whose picture shows it: (scene, beat).
@@ -68,9 +68,9 @@ def per_gpu_against_mqa(m: Model, tp: int) -> str:
     return "as much as MQA" if mqa == m.kv_cache_bytes_per_gpu(tp) else f"MQA {fmt.nbytes(mqa)}"
 
 
-def takeaway_texts(m: Model) -> list[tuple[str, str, str]]:
+def takeaway_texts(m: Model, talk: Talk | None = None) -> list[tuple[str, str, str]]:
     """(headline, detail, slide) of the recap's points, every figure computed or cited,
-    each with the slide that showed it."""
+    each with the slide that showed it: those whose slide `talk` shows."""
     gqa, mha, mqa = (TABLE1.row(name) for name in ("GQA-8-XXL", "MHA-XXL", "MQA-XXL"))
     tp = m.tensor_parallel_degree(TP_LIMIT)
     points = [
@@ -101,20 +101,22 @@ def takeaway_texts(m: Model) -> list[tuple[str, str, str]]:
             f"{LLAMA2_FROM_SCRATCH.text}: GQA from scratch",
         ),
     ]
+    numbers = [slide_of(*where, talk) for where in RECAP_SLIDES]
     return [
-        (headline, detail, f"slide {slide_of(*where)}")
-        for (headline, detail), where in zip(points, RECAP_SLIDES, strict=True)
+        (headline, detail, f"slide {number}")
+        for (headline, detail), number in zip(points, numbers, strict=True)
+        if number is not None
     ]
 
 
-def takeaways_picture(m: Model) -> VGroup:
+def takeaways_picture(m: Model, talk: Talk | None = None) -> VGroup:
     """The title and the numbered points, each a headline with the slide that showed it at
     the right edge, and a wrapped detail under it."""
     titles = slide_title("Recap")
     left = theme.CONTENT_LEFT + NUMBER_COLUMN
     width = theme.CONTENT_RIGHT - left
     items = VGroup()
-    for number, (headline, detail, slide) in enumerate(takeaway_texts(m), start=1):
+    for number, (headline, detail, slide) in enumerate(takeaway_texts(m, talk), start=1):
         head = text(headline, theme.SIZE.body)
         where = text(slide, theme.SIZE.label, theme.MUTED)
         head.move_to([left, 0, 0], aligned_edge=LEFT)
@@ -136,11 +138,12 @@ def takeaways_picture(m: Model) -> VGroup:
     return named_group(titles=titles, items=items)
 
 
-def cited_references() -> list[Reference]:
-    """Every work a scene of the talk cites, in the catalogue's order (deck.content.sources)."""
-    from deck.scenes import SCENES  # the scenes' list includes this one
+def cited_references(talk: Talk | None = None) -> list[Reference]:
+    """Every work a scene of the talk cites (of the whole deck without a talk), in the
+    catalogue's order (deck.content.sources)."""
+    from deck.scenes import scenes_of  # the scenes' list includes this one
 
-    cited = {ref for scene in SCENES for ref in scene.CITES}
+    cited = {ref for scene in scenes_of(talk) for ref in scene.CITES}
     return [ref for ref in REFERENCES if ref in cited]
 
 
@@ -157,23 +160,23 @@ def reference_block(ref: Reference) -> VGroup:
     return block
 
 
-def reference_pages() -> list[list[Reference]]:
+def reference_pages(talk: Talk | None = None) -> list[list[Reference]]:
     """The cited works over two slides, split where the two pages come out most even."""
     pitch = REFERENCE_PITCH_EM * theme.em(theme.SIZE.detail)
-    refs = cited_references()
+    refs = cited_references(talk)
     heights = [len(reference_block(ref)) * pitch + REFERENCE_GAP for ref in refs]
     split = min(range(1, len(refs)), key=lambda i: max(sum(heights[:i]), sum(heights[i:])))
     return [refs[:split], refs[split:]]
 
 
-def references_picture(page: int) -> VGroup:
+def references_picture(page: int, talk: Talk | None = None) -> VGroup:
     """A title and the page's references, on baselines at an even pitch (an extra gap
     between references)."""
     titles = slide_title("References" if page == 0 else "References, continued")
     pitch = REFERENCE_PITCH_EM * theme.em(theme.SIZE.detail)
     entries = VGroup()
     baseline = 0.0
-    for ref in reference_pages()[page]:
+    for ref in reference_pages(talk)[page]:
         block = reference_block(ref)
         entries.add(block.shift(UP * baseline))
         baseline -= len(block) * pitch + REFERENCE_GAP
@@ -220,6 +223,10 @@ class Closing(DeckSlide):
             "tp": model.tensor_parallel_degree(TP_LIMIT),
         }
 
+    @classmethod
+    def talk_fields(cls, talk: Talk) -> dict[str, object]:
+        return {"count": len(cited_references(talk))}  # the works its cut cites
+
     @beat("""
         Decoding reads the whole cache every step; sharing KV heads cuts it by {saving}, at
         almost MHA's quality and MQA's speed on T5-XXL ({table1.source}). Match KV heads to
@@ -227,7 +234,7 @@ class Closing(DeckSlide):
         steps.
     """)
     def takeaways(self) -> None:
-        pic = takeaways_picture(self.model)
+        pic = takeaways_picture(self.model, self.talk)
         self.enter(pic.titles)
         self.play(
             LaggedStart(
@@ -251,7 +258,7 @@ class Closing(DeckSlide):
         self.show_references(1)
 
     def show_references(self, page: int) -> None:
-        pic = references_picture(page)
+        pic = references_picture(page, self.talk)
         self.play(
             *self.leave_content(),
             fade_in(pic.titles, shift=DOWN * theme.NUDGE),

@@ -48,8 +48,9 @@ def font_coverage(family: str) -> frozenset[range] | None:
             check=True,
             timeout=10,
         ).stdout
-        if family.lower() not in path.lower():
+        if family.lower().replace(" ", "") not in path.lower().replace(" ", ""):
             return None  # fontconfig substituted another family: the font is missing
+        # (a file names its family without spaces: DejaVuSans.ttf)
         charset = subprocess.run(
             ["fc-query", "--format=%{charset}", path],
             capture_output=True,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from deck.content.model import DEFAULT_PRESET, Model, get_preset
 from deck.content.realattention import DEFAULT_TEXT as DEFAULT_ATTENTION_TEXT
+from deck.talk.lineup import Chosen, whole_talk
 
 if TYPE_CHECKING:
     from deck.content.realattention import RealAttention
@@ -36,18 +37,31 @@ class Talk:
     attention_layer: int | None = None  # None: the middle layer
     attention_group: int = 0
     attention: RealAttention | None = None  # computed for a build, from the three above
+    # the talk's sections and slides (`cut`, `sections`, `skip`); None: the whole talk
+    lineup: Chosen | None = None
+    # ("section.beat", notes template) pairs that replace those slides' own notes
+    notes: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def for_preset(cls, name: str = DEFAULT_PRESET) -> Talk:
         return cls(get_preset(name))
 
     @property
+    def chosen(self) -> Chosen:
+        """The sections and slides this talk shows, in order."""
+        return self.lineup or whole_talk()
+
+    @property
     def slug(self) -> str:
-        """Names this talk's build folder and export files: the model, and the theme
-        when it is not the default (the frames differ, so the renders must not mix)."""
-        if self.theme == DEFAULT_THEME:
-            return self.model.name
-        return f"{self.model.name}-{self.theme}"
+        """Names this talk's build folder and export files: the model, the theme when it
+        is not the default (the frames differ, so the renders must not mix) and the cut
+        when it is not the whole talk (its slides are numbered otherwise)."""
+        parts = [self.model.name]
+        if self.theme != DEFAULT_THEME:
+            parts.append(self.theme)
+        if self.chosen.label:
+            parts.append(self.chosen.label)
+        return "-".join(parts)
 
 
 # What a talk says beyond the model and the theme (which every slide depends on):

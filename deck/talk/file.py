@@ -13,6 +13,12 @@
     attention_text = "The cat sat on the mat"   # with a model folder that has weights:
     attention_layer = 16       # the real heads shown, layer and KV group from 0
     attention_group = 0        # (defaults: this sentence, the middle layer, group 0)
+    cut = "lightning"          # a named cut of the talk (deck/talk/lineup.py; default "talk")
+    sections = ["why_gqa", "family", "evidence"]   # or the sections by name, in this order
+    skip = ["family.one_group"]                    # single slides left out, `section.beat`
+
+    [notes]                    # a slide's own notes replaced; {m.…} fields are the model's
+    "family.highlight_gqa" = "Our {m.n_heads} query heads share {m.n_kv_heads} KV heads."
 
 Every key is optional; what is left out keeps its default (deck/talk/__init__.py). The file is
 read with the standard library's `tomllib`. An unknown key, a wrong type or a model that
@@ -26,6 +32,7 @@ import argparse
 import datetime
 import difflib
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,12 +44,19 @@ from deck.content.model import PRESETS, Model, preset_name
 from deck.failure import TalkFileError
 from deck.system.characters import refusal
 from deck.system.textfile import nesting, read_text
+from deck.talk.lineup import DEFAULT_CUT, Chosen, catalogue, choose, did_you_mean, whole_talk
 
 # The keys that become `Talk` fields as they are, with the type each must have.
 TEXT_KEYS = ("title", "subtitle", "speaker", "affiliation", "event")
 MODEL_KEYS = ("model", "model_name")
 ATTENTION_KEYS = ("attention_text", "attention_layer", "attention_group")
-KEYS = (*TEXT_KEYS, "date", "minutes", *MODEL_KEYS, "theme", *ATTENTION_KEYS)
+LINEUP_KEYS = ("cut", "sections", "skip")
+KEYS = (*TEXT_KEYS, "date", "minutes", *MODEL_KEYS, "theme", *ATTENTION_KEYS, *LINEUP_KEYS, "notes")
+# Notes are not drawn with the slides' font but shown as text by the speaker view, the
+# presenter and PowerPoint, and set in the handout's DejaVu Sans (Latin, Greek, Cyrillic,
+# Arabic, Hebrew …): a character that font lacks would print as an empty box.
+NOTES_FONT = "DejaVu Sans"
+MAX_NOTES_CHARS = 4000  # a slide's notes: several minutes of speech
 LONGEST_TALK_MINUTES = 24 * 60  # anything longer is a typo (seconds, or a year)
 # The longest line each text may be, in characters: what its slide holds at its size
 # (the title slide and the closing byline keep their layout at these lengths; tested with
@@ -157,6 +171,91 @@ def _model_reference(f: TalkFile, value: str) -> dict[str, Any]:
     return {"config": path}
 
 
+def _names(f: TalkFile, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise f.fail(key, f'must be a list of names in quotes, such as ["family"], got {value!r}')
+    return tuple(v.strip() for v in value)
+
+
+def _lineup(f: TalkFile, data: dict[str, Any]) -> Chosen | None:
+    """The sections and slides `cut`, `sections` and `skip` choose (None: the whole talk)."""
+    cut = data.get("cut", DEFAULT_CUT)
+    if not isinstance(cut, str):
+        raise f.fail("cut", f"must be a cut's name in quotes, got {cut!r}")
+    sections = _names(f, "sections", data.get("sections", []))
+    if "sections" in data and not sections:
+        raise f.fail("sections", "must name at least one section (leave the key out for the cut's)")
+    skip = _names(f, "skip", data.get("skip", []))
+    try:
+        chosen = choose(cut.strip(), sections, skip)
+    except ValueError as err:  # one line that starts with the key
+        raise TalkFileError(f.path, str(err)) from None
+    return None if chosen.slides() == whole_talk().slides() else chosen
+
+
+def _notes(f: TalkFile, value: Any, chosen: Chosen) -> tuple[tuple[str, str], ...]:
+    """`[notes]`: "section.beat" = the slide's notes, checked character by character (their
+    fields are checked against the model once it is known: `check_notes`)."""
+    if not isinstance(value, dict):
+        raise f.fail("notes", 'must be a table: [notes] then "section.beat" = "what to say"')
+    slides = [f"{s}.{b}" for s, beats in catalogue().items() for b in beats]
+    shown = set(chosen.slides())
+    found = []
+    for slide, text in value.items():
+        key = f"notes: {slide!r}"
+        if slide not in slides:
+            raise f.fail("notes", f"no slide {slide!r}{did_you_mean(slide, slides)}")
+        if slide not in shown:
+            raise TalkFileError(f.path, f"{key}: a slide the talk leaves out")
+        if not isinstance(text, str) or not text.strip():
+            raise TalkFileError(f.path, f"{key}: must be the notes' text in quotes, not empty")
+        if len(text) > MAX_NOTES_CHARS:
+            raise TalkFileError(
+                f.path, f"{key}: is {len(text)} characters long; at most {MAX_NOTES_CHARS}"
+            )
+        for line in text.split("\n"):  # paragraphs are blank lines apart
+            reason = refusal(line, NOTES_FONT)
+            if reason is not None:
+                raise TalkFileError(f.path, f"{key}: {reason}")
+        if WEB_ADDRESS.search(text):
+            raise TalkFileError(
+                f.path,
+                f"{key}: holds a web address, which the offline HTML deck refuses; "
+                "write it without the scheme (example.org/talk)",
+            )
+        found.append((slide, text))
+    return tuple(found)
+
+
+def notes_problem(template: str, model: Model) -> str | None:
+    """Why `template` cannot be filled in for `model` (a clause), or None. Own notes may
+    use the model's fields, `{m.n_kv_heads}`, as the deck's own notes do."""
+    try:
+        template.format(m=model)
+    except (KeyError, IndexError):
+        return "a field other than the model's {m.…}; write {{ and }} for a brace"
+    except AttributeError as err:
+        name = getattr(err, "name", None) or str(err).rsplit("'", 2)[-2]
+        known = [n for n in dir(model) if not n.startswith("_")]
+        return f"the model has no field {name!r}{did_you_mean(name, known)}"
+    except ValueError as err:
+        return f"{err} (write {{{{ and }}}} for a brace)"
+    formatter = string.Formatter()
+    for _, field_name, _, _ in formatter.parse(template):
+        if field_name and callable(formatter.get_field(field_name, (), {"m": model})[0]):
+            # a method would be written as "<bound method …>": the figures are attributes
+            return f"{{{field_name}}} is a computation, not a figure; use one such as {{m.n_heads}}"
+    return None
+
+
+def check_notes(path: Path, notes: tuple[tuple[str, str], ...], model: Model) -> None:
+    """Raise `TalkFileError` for the first own notes whose fields `model` does not have."""
+    for slide, template in notes:
+        problem = notes_problem(template, model)
+        if problem is not None:
+            raise TalkFileError(path, f"notes: {slide!r}: {problem}")
+
+
 def _unknown(f: TalkFile, key: str) -> TalkFileError:
     close = difflib.get_close_matches(key, KEYS, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
@@ -203,8 +302,13 @@ def read_talk_file(path: Path | str) -> TalkFile:
                 raise f.fail(key, "must not be empty (leave the key out for the default)")
         elif key in ATTENTION_KEYS:
             details[key] = _index(f, key, value)
-        else:
+        elif key not in (*LINEUP_KEYS, "notes"):  # read below, together
             raise _unknown(f, key)
+    lineup = _lineup(f, data)
+    if lineup is not None:
+        details["lineup"] = lineup
+    if "notes" in data:
+        details["notes"] = _notes(f, data["notes"], lineup or whole_talk())
     if "title" in details and not details["title"]:
         raise f.fail("title", "must not be empty (leave the key out for the default title)")
     if "model_name" in reference and "config" not in reference:

@@ -14,7 +14,7 @@ from deck.content.hfconfig import load_config
 from deck.content.model import DEFAULT_PRESET, PRESETS, Model, get_preset, preset_name
 from deck.project import THIS_PROJECT, Project
 from deck.talk import Talk
-from deck.talk.file import TalkFile, read_talk_file
+from deck.talk.file import TalkFile, check_notes, read_talk_file
 
 
 def add_talk_options(p: argparse.ArgumentParser) -> None:
@@ -89,6 +89,8 @@ def resolve_talk(args: argparse.Namespace, project: Project = THIS_PROJECT) -> T
     if args.theme is not None:
         details["theme"] = args.theme
     talk = Talk(resolve_model(args, talk_file), **details)
+    if talk_file is not None:  # own notes' fields are the model's: known only now
+        check_notes(talk_file.path, talk.notes, talk.model)
     if getattr(args, "command", None) in ("build", "present", "watch"):
         from deck.talk.real_attention import for_talk  # the slide's real heads, if any
 
