@@ -94,7 +94,7 @@ def projection_details(m: Model) -> dict[str, str]:
     return {
         "q": f"→ {shape(m.n_heads, m.head_dim)}",
         "kv": f"→ {shape(m.n_kv_heads, m.head_dim)}",
-        "o": f"{shape(m.n_heads, m.head_dim)} → {m.hidden}",
+        "o": f"{shape(m.n_heads, m.head_dim)} → x′",  # x′'s width is said under it
     }
 
 

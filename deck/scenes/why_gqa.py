@@ -149,7 +149,7 @@ def chart_lines(chart: LogChart, m: Model, batch: int) -> ChartLines:
             markers.add(chart.marker(reached, weights, color))
     return ChartLines(
         curves,
-        chart.level(weights, theme.WEIGHTS, f"all weights {fmt.nbytes(weights)}"),
+        chart.level(weights, theme.WEIGHTS, f"weights {fmt.nbytes(weights)}"),
         chart.end_labels(labels, theme.SIZE.detail),
         markers,
     )

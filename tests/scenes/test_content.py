@@ -265,7 +265,7 @@ def expected_for(name: str) -> Expected:
         f"{read:,} weights × {size} bytes",
         f"= {binary_text(read * size)}, read for every token",
         f"{h // kv} multiply-adds per" if h > kv else "one multiply-add per",  # the card wraps
-        f"all weights {binary_text(weights)}",
+        f"weights {binary_text(weights)}",
         f"= {per_token[kv]:,} bytes = {binary_text(per_token[kv])} per token",
         f"A batch of {batch}",
         f"MHA = GQA-{h}",
@@ -592,7 +592,7 @@ def test_default_preset_figures_match_the_reference():
             "hidden states, 1536",
             "→ 24×64",
             "→ 4×64",
-            "24×64 → 1536",
+            "24×64 → x′",
             "4 → 24 heads",
             "S slash sqrt(64) = S slash 8",  # typeset by the formula, in its source
         ),
