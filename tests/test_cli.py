@@ -16,7 +16,7 @@ from deck.commands import build as build_command
 from deck.commands import present as present_command
 from deck.content.model import DEFAULT_PRESET, PRESETS, get_preset
 from deck.project import THIS_PROJECT, Project, export_stem
-from deck.scenes import BY_NAME, SCENE_NAMES, total_slides
+from deck.scenes import BY_SECTION, SCENE_NAMES, SCENES, total_slides
 from deck.talk.file import read_talk_file
 
 
@@ -85,11 +85,11 @@ def test_list_gives_each_sections_words_and_minutes_and_the_total():
     done = run_deck("list")
     assert done.returncode == 0, done.stderr
     sections = SECTION_LINE.findall(done.stdout)
-    assert [name for name, *_ in sections] == list(SCENE_NAMES)
+    assert [name for name, *_ in sections] == [s.__module__.rsplit(".", 1)[1] for s in SCENES]
     model = get_preset(DEFAULT_PRESET)
     total = 0
     for name, slides, said, minutes in sections:
-        scene = BY_NAME[name]
+        scene = BY_SECTION[name]
         expected = sum(len(scene.notes_for(b, model).split()) for b in scene.beat_names())
         assert int(slides) == scene.slide_count()
         assert int(said.replace(",", "")) == expected, name

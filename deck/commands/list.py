@@ -5,19 +5,26 @@ with the first line of its notes (the talk file's own notes marked), and the tot
 from __future__ import annotations
 
 import argparse
+import re
 
 from deck.project import Project
 from deck.talk import Talk
 from deck.talk.lineup import CUTS
 
 OWN_NOTES = " [own notes]"  # marks a slide whose notes the talk file gives
+# a sentence ends at ". " unless the word before is an abbreviation a citation uses
+SENTENCE_END = re.compile(r"(?<!\bal)(?<!\bet)(?<!\bcf)(?<!\be\.g)(?<!\bi\.e)\. ")
+
+
+def first_sentence(notes: str) -> str:
+    return SENTENCE_END.split(notes, maxsplit=1)[0].rstrip(".")
 
 
 def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
     """The cut; every section with its slides, the words of its notes and how long they
     take to say; every slide with the first sentence of its notes; the total last."""
     from deck.export.pacing import WORDS_PER_MINUTE, speaking_minutes, words
-    from deck.scenes import placement, scenes_of, total_slides  # manim
+    from deck.scenes import SECTION_OF, placement, scenes_of, total_slides  # manim
 
     chosen = talk.chosen
     changed = " (sections or slides changed by the talk file)" if chosen.own else ""
@@ -31,14 +38,15 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
         notes = [scene.notes_for(b, talk.model, own.get(b), talk) for b in where.beats]
         said = sum(words(n) for n in notes)
         total_words += said
+        name_of = SECTION_OF[scene]  # the name the talk file's sections and skip use
         print(
-            f"{scene.__name__} — {section} ({count} slide{'s' * (count != 1)}, "
+            f"{name_of} — {section} ({count} slide{'s' * (count != 1)}, "
             f"{said:,} words, {speaking_minutes(said):.1f} min)"
         )
         for offset, (name, text) in enumerate(zip(where.beats, notes, strict=True)):
-            first = text.split(". ")[0].rstrip(".")
             mark = OWN_NOTES if name in own else ""
-            print(f"  {where.first_slide + offset:>3}. {name}{mark}: {first}.")
+            number = where.first_slide + offset
+            print(f"  {number:>3}. {name_of}.{name}{mark}: {first_sentence(text)}.")
         left_out = [b for b in scene.beat_names() if b not in where.beats]
         if left_out:
             print(f"       left out: {', '.join(left_out)}")
