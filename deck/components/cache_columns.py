@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from manim import LEFT, RIGHT, Rectangle, VGroup
+from manim import LEFT, RIGHT, VGroup
 
 from deck import theme
-from deck.components.roles import DECOR, HEAD, tag
+from deck.components.bars import filled_bar
+from deck.components.roles import HEAD, tag
 from deck.components.spec import sit_on
 from deck.components.text import text
 
@@ -51,16 +52,13 @@ def _bar(n_heads: int, unit: float, width: float, color: str, per: int) -> VGrou
     whole, rest = divmod(n_heads, per)
     bar = VGroup()
     for i in range(whole):
-        cell = Rectangle(
-            width=width, height=height, stroke_width=0, fill_color=color, fill_opacity=FILL_OPACITY
-        )
+        cell = filled_bar(width, height, color, FILL_OPACITY)
         bar.add(tag(cell.move_to([0, i * unit + height / 2, 0]), HEAD))
-    if rest:
+    if rest:  # a sliver keeps filled_bar's DECOR role: not a readable head
         share = max(height * rest / per, SLIVER_MIN)
-        sliver = Rectangle(
-            width=width, height=share, stroke_width=0, fill_color=color, fill_opacity=FILL_OPACITY
+        bar.add(
+            filled_bar(width, share, color, FILL_OPACITY).move_to([0, whole * unit + share / 2, 0])
         )
-        bar.add(tag(sliver.move_to([0, whole * unit + share / 2, 0]), DECOR))
     return bar
 
 
@@ -110,13 +108,7 @@ def cells_legend(per: int) -> VGroup:
     entries = []
     for name, color in (("K", theme.K), ("V", theme.V)):
         letter = text(name, size, theme.TEXT)
-        swatch = Rectangle(
-            width=letter.height,
-            height=letter.height,
-            stroke_width=0,
-            fill_color=color,
-            fill_opacity=FILL_OPACITY,
-        )
-        entries.append(VGroup(tag(swatch, DECOR), letter).arrange(RIGHT, buff=SWATCH_GAP))
+        swatch = filled_bar(letter.height, letter.height, color, FILL_OPACITY)
+        entries.append(VGroup(swatch, letter).arrange(RIGHT, buff=SWATCH_GAP))
     entries.append(text(cells_label(per), size, theme.MUTED))
     return VGroup(*entries).arrange(RIGHT, buff=LEGEND_SPACING)

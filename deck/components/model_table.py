@@ -11,7 +11,7 @@ from deck import format as fmt
 from deck import theme
 from deck.components.diagram import connector
 from deck.components.highlight import outline
-from deck.components.spec import table
+from deck.components.spec import fit_width, table
 from deck.content.model import Model
 
 HEADER = ("model", "query heads", "KV heads", "group size", "KV cache per token")
@@ -54,9 +54,10 @@ class ModelTable(VGroup):
         )
         # a config's long folder name as a model can widen the table past `width`, the
         # outline's room included: the table shrinks to fit before the outline is drawn
-        room = width - 2 * max(theme.OUTLINE_ROOM, RULE_OVERHANG) - theme.STROKE * theme.STROKE_UNIT
-        if grid.width > room:
-            grid.scale_to_fit_width(room)
+        fit_width(
+            grid,
+            width - 2 * max(theme.OUTLINE_ROOM, RULE_OVERHANG) - theme.STROKE * theme.STROKE_UNIT,
+        )
         self.header, *rows = grid.rows
         self.header.set_color(theme.MUTED)
         self.rows = VGroup(*rows)

@@ -35,6 +35,11 @@ def lines(
     return block
 
 
+def fit_width(mob, width: float):
+    """`mob` shrunk to `width` when wider (a config's long model name), never enlarged."""
+    return mob.scale_to_fit_width(width) if mob.width > width else mob
+
+
 def table(
     rows: Sequence[Sequence[str]],
     size: int = theme.SIZE.label,

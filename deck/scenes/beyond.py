@@ -148,8 +148,8 @@ class BeyondGQA(DeckSlide):
 
     @beat("""
         At {tokens} tokens{past_max} {m.title} caches {sizes[GQA]}. DeepSeek-V2's latent
-        attention, MLA, caches one compressed vector per layer and rebuilds keys and values
-        from it: {sizes[MLA]}. Mistral's {window}-token window keeps the latest: {sizes[window]}.
+        attention, MLA, caches a compressed vector and a small RoPE key per layer:
+        {sizes[MLA]}. Mistral's {window}-token window keeps the latest: {sizes[window]}.
         Fewer bits per number: fp8 halves it, int4 quarters it. vLLM's server
         pages the cache in blocks: no waste.
     """)

@@ -15,7 +15,7 @@ from deck import format as fmt
 from deck import theme
 from deck.components.highlight import outline
 from deck.components.page import body_top, slide_title
-from deck.components.spec import table
+from deck.components.spec import fit_width, table
 from deck.components.text import stack, text
 from deck.components.wrap import wrap
 from deck.content.model import PRESETS, Model
@@ -89,9 +89,7 @@ def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
         align_right=RIGHT_ALIGNED,
     )
     grid.rows[0].set_color(muted)  # the column heads
-    room = theme.CONTENT_WIDTH - 2 * theme.OUTLINE_ROOM  # a config's long name can widen it
-    if grid.width > room:
-        grid.scale_to_fit_width(room)
+    fit_width(grid, theme.CONTENT_WIDTH - 2 * theme.OUTLINE_ROOM)  # the outline's room kept
     row = grid.rows[1 + [m.name for m in models].index(talk.model.name)]
     mark = outline(row, theme.HIGHLIGHT, stroke=theme.STROKE)
     note = text(
