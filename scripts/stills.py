@@ -18,7 +18,7 @@ from manim import tempconfig
 
 from deck import theme
 from deck.compat.manim import CONSTRUCT_ONLY
-from deck.scenes import SCENES, make_scene
+from deck.scenes import SCENES, make_scene, scenes_of
 from deck.talk.options import add_talk_options, resolve_talk
 from deck.testing.frames import CapturesFrames
 
@@ -52,7 +52,7 @@ def main() -> int:
         "verbosity": "ERROR",
         "background_color": theme.palette(talk.theme).BACKGROUND,
     }
-    for scene_cls in SCENES:
+    for scene_cls in scenes_of(talk):
         if args.scene and scene_cls.__name__ not in args.scene:
             continue
         with tempconfig(options):
@@ -61,7 +61,7 @@ def main() -> int:
             scene.construct()
         first = scene.placement.first_slide
         for offset, (name, frame) in enumerate(
-            zip(scene_cls.beat_names(), scene.frames, strict=True)
+            zip(scene.placement.slides, scene.frames, strict=True)
         ):
             path = args.out / f"{first + offset:02d}-{scene_cls.__name__}-{name}.png"
             frame.save(path)

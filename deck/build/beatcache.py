@@ -140,7 +140,7 @@ class ReusesSlides:
 
     def begin_slide(self, method: Callable, notes: str, loop: bool) -> None:
         cache = self.beat_cache
-        base = cache.key(method, self.mobjects, f"{notes}|{loop}")
+        base = cache.key(method, self.mobjects, f"{notes}|{loop}|{self.slide_content}")
         last_time = cache.reads(base)
         key = cached = None
         if last_time is not None:  # what this scene has read so far counts too

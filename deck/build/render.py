@@ -40,6 +40,7 @@ from deck.project import PACKAGE, Build
 from deck.system import atomic, digest
 from deck.system.lifeline import forked_pool
 from deck.talk import EXPORT_ONLY, TALK_DETAILS
+from deck.talk.own_slides import own_identity
 
 MANIM_CACHE_ENV = "GQA_DECK_MANIM_CACHE"  # "1" turns manim's animation cache on
 
@@ -67,6 +68,14 @@ def _shared_context(scene: type, build: Build, details: bool = True) -> dict:
     }
     if "notes" in shown:  # the talk's own notes for this scene's slides, not another's
         shown["notes"] = where.notes
+    # the speaker's own slides in this scene, and the one it opens on, their pictures by
+    # digest (an edited image under the same name renders its slide again); in the slide
+    # cache each own slide's key holds its own (DeckSlide.slide_content), not every beat's
+    shown.pop("own_slides", None)
+    if details:
+        mine = [o for _, after in where.own_slides for o in after]
+        mine += [where.opens_on] if where.opens_on is not None else []
+        shown["own_slides"] = [own_identity(o) for o in mine]
     return {
         "talk": shown,
         "quality": build.quality,
@@ -75,7 +84,7 @@ def _shared_context(scene: type, build: Build, details: bool = True) -> dict:
             where.section,
             where.first_slide,
             where.total_slides,
-            list(where.beats),
+            list(where.slides),
             where.previous.__name__ if where.previous is not None else None,
         ],
         "versions": {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")},
@@ -135,13 +144,13 @@ def output_problem(scene: type, build: Build) -> str | None:
 
     Cheap: its JSON is validated and each video's packets walked, none decoded.
     """
-    from deck.scenes import kept_beats
+    from deck.scenes import slides_of
 
     config_file = build.slides / f"{scene.__name__}.json"
     if not config_file.is_file():
         return f"{config_file.name} is missing"
     _make_portable(config_file)
-    problem = config_problem(config_file, len(kept_beats(scene, build.talk)))
+    problem = config_problem(config_file, len(slides_of(scene, build.talk)))
     return None if problem is None else f"{config_file.name} {problem}"
 
 

@@ -12,6 +12,7 @@ from deck.talk import Talk
 from deck.talk.lineup import CUTS
 
 OWN_NOTES = " [own notes]"  # marks a slide whose notes the talk file gives
+OWN_SLIDE = " [own slide]"  # marks a slide the talk file adds, `[[slide]]`
 # a sentence ends at ". " unless the word before is an abbreviation a citation uses
 SENTENCE_END = re.compile(r"(?<!\bal)(?<!\bet)(?<!\bcf)(?<!\be\.g)(?<!\bi\.e)\. ")
 
@@ -25,6 +26,7 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
     take to say; every slide with the first sentence of its notes; the total last."""
     from deck.export.pacing import WORDS_PER_MINUTE, speaking_minutes, words
     from deck.scenes import SECTION_OF, placement, scenes_of, total_slides  # manim
+    from deck.scenes.base import one_line_paragraphs
 
     chosen = talk.chosen
     changed = " (sections or slides changed by the talk file)" if chosen.own else ""
@@ -33,9 +35,15 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
     for scene in scenes_of(talk):
         where = placement(scene, talk)
         section = f"{where.section} · {scene.SECTION}" if scene.SECTION else "title"
-        count = len(where.beats)
+        count = len(where.slides)
         own = dict(where.notes)
-        notes = [scene.notes_for(b, talk.model, own.get(b), talk) for b in where.beats]
+        mine = {o.name: o for _, after in where.own_slides for o in after}
+        notes = [
+            one_line_paragraphs(mine[b].notes)
+            if b in mine
+            else scene.notes_for(b, talk.model, own.get(b), talk)
+            for b in where.slides
+        ]
         said = sum(words(n) for n in notes)
         total_words += said
         name_of = SECTION_OF[scene]  # the name the talk file's sections and skip use
@@ -43,10 +51,14 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
             f"{name_of} — {section} ({count} slide{'s' * (count != 1)}, "
             f"{said:,} words, {speaking_minutes(said):.1f} min)"
         )
-        for offset, (name, text) in enumerate(zip(where.beats, notes, strict=True)):
-            mark = OWN_NOTES if name in own else ""
+        for offset, (name, text) in enumerate(zip(where.slides, notes, strict=True)):
             number = where.first_slide + offset
-            print(f"  {number:>3}. {name_of}.{name}{mark}: {first_sentence(text)}.")
+            said = first_sentence(text) + "." if text else "(no notes)"
+            if name in mine:
+                print(f"  {number:>3}. {name}{OWN_SLIDE} {mine[name].title!r}: {said}")
+                continue
+            mark = OWN_NOTES if name in own else ""
+            print(f"  {number:>3}. {name_of}.{name}{mark}: {said}")
         left_out = [b for b in scene.beat_names() if b not in where.beats]
         if left_out:
             print(f"       left out: {', '.join(left_out)}")

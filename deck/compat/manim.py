@@ -97,12 +97,19 @@ class PartState(NamedTuple):
     alphas: dict[str, np.ndarray]
 
 
+# An ImageMobject keeps its opacity in the alpha channel of `pixel_array` (uint8), as built
+# in `orig_alpha_pixel_array` (its own set_opacity scales that one).
+PICTURE_ALPHA = "picture_alpha"
+
+
 def part_state(part: Mobject) -> PartState:
     alphas = {
         name: rgbas[:, 3].copy()
         for name in OPACITY_ARRAYS
         if (rgbas := getattr(part, name, None)) is not None and len(rgbas)
     }
+    if getattr(part, "orig_alpha_pixel_array", None) is not None:
+        alphas[PICTURE_ALPHA] = part.pixel_array[:, :, 3].astype(float)
     return PartState(part.points.copy(), alphas)
 
 
@@ -112,7 +119,18 @@ def write_part(
     """Give `part` these points, and these alphas times `opacity`."""
     part.points = points
     for name, values in alphas.items():
-        getattr(part, name)[:, 3] = values * opacity
+        if name == PICTURE_ALPHA:
+            part.pixel_array[:, :, 3] = (values * opacity).round().astype(part.pixel_array.dtype)
+        else:
+            getattr(part, name)[:, 3] = values * opacity
+
+
+def picture_opacity(part: Mobject) -> float | None:
+    """How opaque a picture (ImageMobject) is drawn, 0 to 1; None for any other part."""
+    pixels = getattr(part, "pixel_array", None)
+    if pixels is None or not hasattr(part, "orig_alpha_pixel_array"):
+        return None
+    return float(pixels[:, :, 3].max()) / 255
 
 
 # ── manim: the SVG files it caches for Text, MarkupText and Typst ─────────
@@ -154,3 +172,37 @@ def guard_svg_caches() -> None:
             cls._text2svg = _remade_if_unreadable(cls._text2svg)
     if not getattr(typst_mobject.typst_to_svg_file, "guards_svg_cache", False):
         typst_mobject.typst_to_svg_file = _remade_if_unreadable(typst_mobject.typst_to_svg_file)
+
+
+# ── manim: pictures (ImageMobject) drawn with Pillow 13 ───────────────────
+# manim 0.21's Camera.display_image_mobject pastes each picture into
+# `Image.fromarray(np.zeros((height, width)), mode="RGBA")`, through the module attribute
+# `Image` of manim.camera.camera: Pillow 13 refuses a mode that does not match the array
+# (float64, 2-D), so no ImageMobject can be drawn. Swapping that attribute for a wrapper
+# makes that one call the transparent frame it meant, `Image.new("RGBA", (width, height))`.
+class _PillowForCamera(types.ModuleType):
+    """PIL.Image, except that `fromarray(<2-D array>, mode="RGBA")` is a transparent frame."""
+
+    def __init__(self):
+        super().__init__("PIL.Image")
+
+    def __getattr__(self, name: str):
+        from PIL import Image
+
+        return getattr(Image, name)
+
+    def fromarray(self, array, mode=None):
+        from PIL import Image
+
+        if mode == "RGBA" and getattr(array, "ndim", 0) == 2:
+            height, width = array.shape
+            return Image.new("RGBA", (width, height))
+        return Image.fromarray(array) if mode is None else Image.fromarray(array, mode)
+
+
+def draw_pictures() -> None:
+    """Let manim's camera draw ImageMobjects with this Pillow (this process; idempotent)."""
+    from manim.camera import camera
+
+    if not isinstance(camera.Image, _PillowForCamera):
+        camera.Image = _PillowForCamera()

@@ -4,7 +4,7 @@ them in turn)."""
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, Mobject, Text, VGroup
+from manim import DOWN, LEFT, Group, Mobject, Text, VGroup, VMobject
 
 from deck import theme
 from deck.components.spec import sit_on
@@ -43,9 +43,11 @@ def source_line(source: str) -> Text:
     return line.move_to([theme.CONTENT_LEFT, theme.CONTENT_BOTTOM, 0], aligned_edge=DOWN + LEFT)
 
 
-def named_group(**parts: Mobject) -> VGroup:
-    """The parts as one group, in order, each also reachable by its name: `group.titles`."""
-    group = VGroup(*parts.values())
+def named_group(**parts: Mobject) -> Group:
+    """The parts as one group, in order, each also reachable by its name: `group.titles`
+    (a VGroup unless a part is a picture, which a VGroup cannot hold)."""
+    vector = all(isinstance(part, VMobject) for part in parts.values())
+    group = VGroup(*parts.values()) if vector else Group(*parts.values())
     for name, part in parts.items():
         setattr(group, name, part)
     return group

@@ -8,6 +8,7 @@
   minimum size nor touching another (tests/scenes/test_big_models.py); a TEXT never
   overlaps it.
 - OVERLAY: a mark drawn over part of a formula; free to overlap.
+- PICTURE: a picture of the speaker's (an own slide's image); nothing overlaps it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ LINE = "line"
 DECOR = "decor"
 OVERLAY = "overlay"
 HEAD = "head"
+PICTURE = "picture"
 
 M = TypeVar("M", bound=Mobject)
 

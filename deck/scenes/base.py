@@ -29,11 +29,13 @@ from manim_slides import Slide
 
 from deck import theme
 from deck.components.chrome import section_title, slide_counter
+from deck.components.own_slide import own_slide
 from deck.content.model import Model
 from deck.content.sources import Reference
 from deck.scenes.look import picture_hash
 from deck.scenes.motion import fade_in, fade_out
-from deck.talk import Talk
+from deck.talk import Talk, own_slides
+from deck.talk.own_slides import OwnSlide
 
 if TYPE_CHECKING:
     from deck.content.widgets import Widget
@@ -56,6 +58,8 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
             self.settle()
             self.end_slide(method.__name__)
             self.slides_done += 1
+            for own in self.placement.own_after(method.__name__):
+                self.show_own_slide(own)
 
         run.beat_notes = notes
         return run
@@ -83,6 +87,18 @@ def _built_in_talk_palette(build: Callable) -> classmethod:
     return classmethod(run)
 
 
+def one_line_paragraphs(notes: str) -> str:
+    """Notes one line per paragraph (PowerPoint shows notes as plain text, so the source's
+    line breaks must go)."""
+    paragraphs = [" ".join(p.split()) for p in textwrap.dedent(notes).strip().split("\n\n")]
+    return "\n\n".join(paragraphs)
+
+
+def interleaved(beats: tuple[str, ...], after: dict[str, tuple[OwnSlide, ...]]) -> tuple[str, ...]:
+    """The slide names of `beats`, each followed by the own slides `after` puts after it."""
+    return tuple(name for b in beats for name in (b, *(own.name for own in after.get(b, ()))))
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a scene sits in the deck."""
@@ -93,6 +109,16 @@ class Placement:
     previous: type[DeckSlide] | None  # the scene it follows on screen
     beats: tuple[str, ...]  # the beats the talk shows as slides (a cut may leave some out)
     notes: tuple[tuple[str, str], ...] = ()  # (beat, the talk's own notes template)
+    own_slides: tuple[tuple[str, tuple[OwnSlide, ...]], ...] = ()  # (beat, those after it)
+    opens_on: OwnSlide | None = None  # the own slide the scene before it ends on
+
+    @property
+    def slides(self) -> tuple[str, ...]:
+        """The scene's slides in order: its beats, each followed by its own slides."""
+        return interleaved(self.beats, dict(self.own_slides))
+
+    def own_after(self, beat: str) -> tuple[OwnSlide, ...]:
+        return dict(self.own_slides).get(beat, ())
 
 
 class DeckSlide(Slide):
@@ -112,6 +138,9 @@ class DeckSlide(Slide):
         self.current_notes = ""
         self.side_content: list[Mobject] = []  # what `swap_side` removes next
         self.last_shown: list[Mobject] | None = None  # before left-out beats: what was seen
+        # what a slide shows that is neither its code nor its starting picture (an own
+        # slide's title, points and picture), for the slide cache's key
+        self.slide_content = ""
         self.camera.background_color = ManimColor(theme.palette(talk.theme).BACKGROUND)
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -147,8 +176,10 @@ class DeckSlide(Slide):
             self.add_to_canvas(section=header)
             self.add(header)
         # the previous scene's last frame, so that this scene starts where it ended
-        before = self.placement.previous
+        before, own = self.placement.previous, self.placement.opens_on
         self.carried = None if before is None else self.previous_picture(before)
+        if own is not None:  # the speaker's own slide ended the scene before
+            self.carried = own_slide(own if own.filled else own_slides.filled(own, self.model))
         if self.carried is not None:
             self.add(self.carried)
 
@@ -189,15 +220,40 @@ class DeckSlide(Slide):
         cls, beat_name: str, model: Model, own: str | None = None, talk: Talk | None = None
     ) -> str:
         """A beat's notes for `model` (in `talk`'s cut, if given): the template (the
-        talk's `own`, else the beat's) filled in, one line per paragraph (PowerPoint shows
-        notes as plain text, so the source's line breaks must go). Own notes have the
-        model's fields only (deck/talk/file.py checks them)."""
-        template = textwrap.dedent(getattr(cls, beat_name).beat_notes if own is None else own)
-        paragraphs = [" ".join(p.split()) for p in template.strip().split("\n\n")]
+        talk's `own`, else the beat's) filled in. Own notes have the model's fields only
+        (deck/talk/file.py checks them)."""
+        template = getattr(cls, beat_name).beat_notes if own is None else own
         fields = {} if own is not None else cls.note_fields(model)
         if own is None and talk is not None:
             fields |= cls.talk_fields(talk)
-        return "\n\n".join(paragraphs).format(m=model, **fields)
+        return one_line_paragraphs(template).format(m=model, **fields)
+
+    def show_own_slide(self, own: OwnSlide) -> None:
+        """One of the speaker's own slides, between two of the scene's: it cross-fades in
+        from what was shown last; then the scene's state is back, unseen, and the next
+        slide cross-fades from the own slide to it (as after a left-out beat)."""
+        if not own.filled:  # a talk made in code, not read from a talk file
+            own = own_slides.filled(own, self.model)
+        state = self.mobjects_without_canvas
+        shown, self.last_shown = self.last_shown, None
+        leaving = state if shown is None else shown
+        self.remove(*state)
+        self.add(*leaving)
+        picture = own_slide(own)
+        self.slide_content = repr(own_slides.own_identity(own))
+        self.open_slide(self.own_slide_beat, one_line_paragraphs(own.notes), loop=False)
+        self.play(*[fade_out(mob) for mob in leaving], fade_in(picture), run_time=theme.RUN)
+        self.settle()
+        self.end_slide(own.name)
+        self.slide_content = ""
+        self.slides_done += 1
+        self.remove(picture)
+        self.add(*state)
+        self.last_shown = [picture]
+
+    def own_slide_beat(self) -> None:
+        """What the slide cache keys an own slide by: this code, the picture on screen when
+        it starts and the scene's context, which holds the own slides' contents."""
 
     def open_slide(self, method: Callable, notes: str, loop: bool) -> None:
         self.current_notes = notes

@@ -9,6 +9,8 @@ import hashlib
 import numpy as np
 from manim import Mobject
 
+from deck.compat.manim import picture_opacity
+
 
 def picture_hash(mobjects: list[Mobject] | tuple[Mobject, ...]) -> str:
     """A fingerprint of what mobjects look like: their points, colours, widths and order."""
@@ -16,6 +18,9 @@ def picture_hash(mobjects: list[Mobject] | tuple[Mobject, ...]) -> str:
     for mob in mobjects:
         for part in mob.family_members_with_points():
             h.update(np.round(part.points, 4).tobytes())
+            if picture_opacity(part) is not None:  # a picture: its pixels are its look
+                h.update(part.pixel_array.tobytes())
+                continue
             style = (
                 part.get_fill_rgbas(),
                 part.get_stroke_rgbas(),

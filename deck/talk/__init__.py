@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from deck.content.model import DEFAULT_PRESET, Model, get_preset
 from deck.content.realattention import DEFAULT_TEXT as DEFAULT_ATTENTION_TEXT
 from deck.talk.lineup import Chosen, whole_talk
+from deck.talk.own_slides import OwnSlide
 
 if TYPE_CHECKING:
     from deck.content.realattention import RealAttention
@@ -41,6 +42,8 @@ class Talk:
     lineup: Chosen | None = None
     # ("section.beat", notes template) pairs that replace those slides' own notes
     notes: tuple[tuple[str, str], ...] = ()
+    # the speaker's own slides (`[[slide]]`), each placed after a slide of the lineup
+    own_slides: tuple[OwnSlide, ...] = ()
 
     @classmethod
     def for_preset(cls, name: str = DEFAULT_PRESET) -> Talk:

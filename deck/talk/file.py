@@ -20,6 +20,11 @@
     [notes]                    # a slide's own notes replaced; {m.…} fields are the model's
     "family.highlight_gqa" = "Our {m.n_heads} query heads share {m.n_kv_heads} KV heads."
 
+    [[slide]]                  # a slide of the speaker's own (deck/talk/own_slides.py)
+    after = "evidence.models_table"
+    title = "Our results"
+    image = "results.png"      # or points = ["…", "…"], up to six
+
 Every key is optional; what is left out keeps its default (deck/talk/__init__.py). The file is
 read with the standard library's `tomllib`. An unknown key, a wrong type or a model that
 is neither a preset nor a file raises `TalkFileError`: one line naming the file and the
@@ -44,14 +49,26 @@ from deck.content.model import PRESETS, Model, preset_name
 from deck.failure import TalkFileError
 from deck.system.characters import refusal
 from deck.system.textfile import nesting, read_text
+from deck.talk import own_slides
 from deck.talk.lineup import DEFAULT_CUT, Chosen, catalogue, choose, did_you_mean, whole_talk
+from deck.talk.own_slides import OwnSlide
 
 # The keys that become `Talk` fields as they are, with the type each must have.
 TEXT_KEYS = ("title", "subtitle", "speaker", "affiliation", "event")
 MODEL_KEYS = ("model", "model_name")
 ATTENTION_KEYS = ("attention_text", "attention_layer", "attention_group")
 LINEUP_KEYS = ("cut", "sections", "skip")
-KEYS = (*TEXT_KEYS, "date", "minutes", *MODEL_KEYS, "theme", *ATTENTION_KEYS, *LINEUP_KEYS, "notes")
+KEYS = (
+    *TEXT_KEYS,
+    "date",
+    "minutes",
+    *MODEL_KEYS,
+    "theme",
+    *ATTENTION_KEYS,
+    *LINEUP_KEYS,
+    "notes",
+    "slide",
+)
 # Notes are not drawn with the slides' font but shown as text by the speaker view, the
 # presenter and PowerPoint, and set in the handout's DejaVu Sans (Latin, Greek, Cyrillic,
 # Arabic, Hebrew …): a character that font lacks would print as an empty box.
@@ -70,6 +87,10 @@ MAX_CHARS = {
     "model": 4096,  # a path (PATH_MAX)
     "model_name": 40,  # the model's name sits inside headings and table cells
     "attention_text": 80,  # a sentence; its tokens are checked against the slide's room too
+    # an own slide's lines: what is read before their widths are measured
+    "slide_title": 120,
+    "point": 200,
+    "source": 140,
 }
 WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)  # what deck/export/html.py refuses
 MAX_TALK_FILE_BYTES = 64 * 1024  # a talk file is a dozen lines
@@ -209,22 +230,142 @@ def _notes(f: TalkFile, value: Any, chosen: Chosen) -> tuple[tuple[str, str], ..
             raise TalkFileError(f.path, f"{key}: a slide the talk leaves out")
         if not isinstance(text, str) or not text.strip():
             raise TalkFileError(f.path, f"{key}: must be the notes' text in quotes, not empty")
-        if len(text) > MAX_NOTES_CHARS:
-            raise TalkFileError(
-                f.path, f"{key}: is {len(text)} characters long; at most {MAX_NOTES_CHARS}"
-            )
-        for line in text.split("\n"):  # paragraphs are blank lines apart
-            reason = refusal(line, NOTES_FONT)
-            if reason is not None:
-                raise TalkFileError(f.path, f"{key}: {reason}")
-        if WEB_ADDRESS.search(text):
-            raise TalkFileError(
-                f.path,
-                f"{key}: holds a web address, which the offline HTML deck refuses; "
-                "write it without the scheme (example.org/talk)",
-            )
+        problem = notes_text_problem(text)
+        if problem is not None:
+            raise TalkFileError(f.path, f"{key}: {problem}")
         found.append((slide, text))
     return tuple(found)
+
+
+def notes_text_problem(text: str) -> str | None:
+    """Why `text` cannot be a slide's notes (a clause), or None."""
+    if len(text) > MAX_NOTES_CHARS:
+        return f"is {len(text)} characters long; at most {MAX_NOTES_CHARS}"
+    for line in text.split("\n"):  # paragraphs are blank lines apart
+        reason = refusal(line, NOTES_FONT)
+        if reason is not None:
+            return reason
+    if WEB_ADDRESS.search(text):
+        return (
+            "holds a web address, which the offline HTML deck refuses; "
+            "write it without the scheme (example.org/talk)"
+        )
+    return None
+
+
+def _slide_text(where: str, key: str, value, limit: int) -> str:
+    """A title, point or source line of an own slide: one line of the slides' font."""
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: {key}: must be a string in quotes, got {value!r}")
+    if len(value) > limit:
+        raise ValueError(f"{where}: {key}: is {len(value)} characters long; at most {limit}")
+    if "\n" in value:
+        raise ValueError(f"{where}: {key}: must be one line")
+    reason = refusal(value, theme.FONT)
+    if reason is not None:
+        raise ValueError(f"{where}: {key}: {reason}")
+    if WEB_ADDRESS.search(value):
+        raise ValueError(
+            f"{where}: {key}: holds a web address, which the offline HTML deck refuses; "
+            "write it without the scheme (example.org/talk)"
+        )
+    return value.strip()
+
+
+def _own_slide(f: TalkFile, number: int, table, chosen: Chosen) -> OwnSlide:
+    """The `number`th `[[slide]]` table, checked; ValueError with one line otherwise."""
+    where = f"slide {number}"
+    if not isinstance(table, dict):
+        raise ValueError(f"{where}: must be a table: [[slide]] then after = …, title = …")
+    for key in table:
+        if key not in own_slides.KEYS:
+            hint = did_you_mean(key, own_slides.KEYS)
+            raise ValueError(
+                f"{where}: {key}: unknown key{hint} (keys: {', '.join(own_slides.KEYS)})"
+            )
+    for key in ("after", "title"):
+        if key not in table:
+            raise ValueError(f"{where}: {key}: missing; every own slide has one")
+    after = _after(where, table["after"], chosen)
+    title = _slide_text(where, "title", table["title"], MAX_CHARS["slide_title"])
+    if not title:
+        raise ValueError(f"{where}: title: must not be empty")
+    shows = [key for key in ("image", "points") if key in table]
+    if len(shows) != 1:
+        raise ValueError(
+            f'{where}: needs either image = "file.png" or points = ["…"], '
+            + ("not both" if shows else "and has neither")
+        )
+    found: dict = {}
+    if "image" in table:
+        found |= _image(f, where, table["image"])
+    else:
+        found["points"] = _points(where, table["points"])
+    if "source" in table:
+        found["source"] = _slide_text(where, "source", table["source"], MAX_CHARS["source"])
+    notes = table.get("notes", "")
+    if not isinstance(notes, str):
+        raise ValueError(f"{where}: notes: must be the notes' text in quotes, got {notes!r}")
+    problem = notes_text_problem(notes)
+    if problem is not None:
+        raise ValueError(f"{where}: notes: {problem}")
+    return OwnSlide(number, after, title, notes=notes, **found)
+
+
+def _after(where: str, value, chosen: Chosen) -> str:
+    """The slide an own slide follows: a slide the talk shows, or a section's last."""
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: after: must be a slide's name in quotes, got {value!r}")
+    value = value.strip()
+    shown = chosen.slides()
+    if value in shown:
+        return value
+    kept = dict(chosen.sections)
+    if value in kept:
+        return f"{value}.{kept[value][-1]}"
+    every = [f"{s}.{b}" for s, beats in catalogue().items() for b in beats]
+    if value in every or value in catalogue():
+        raise ValueError(
+            f"{where}: after: {value!r} is left out of the talk; put the slide after one it shows"
+        )
+    hint = did_you_mean(value, [*every, *catalogue()])
+    raise ValueError(f"{where}: after: no slide or section {value!r}{hint}")
+
+
+def _image(f: TalkFile, where: str, value) -> dict:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{where}: image: must be a file name in quotes, got {value!r}")
+    path = Path(value.strip()).expanduser()
+    path = path if path.is_absolute() else f.path.resolve().parent / path
+    problem = own_slides.image_problem(path)
+    if problem is not None:
+        raise ValueError(f"{where}: image: {value.strip()!r} {problem}")
+    return {"image": path, "image_digest": own_slides.file_digest(path)}
+
+
+def _points(where: str, value) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise ValueError(f'{where}: points: must be a list of lines, such as ["One", "Two"]')
+    if len(value) > own_slides.MAX_POINTS:
+        raise ValueError(
+            f"{where}: points: {len(value)} points; at most {own_slides.MAX_POINTS} fit a slide"
+        )
+    points = []
+    for index, point in enumerate(value, 1):
+        text = _slide_text(where, f"point {index}", point, MAX_CHARS["point"])
+        if not text:
+            raise ValueError(f"{where}: point {index}: is empty")
+        points.append(text)
+    return tuple(points)
+
+
+def _own_slides(f: TalkFile, value, chosen: Chosen) -> tuple[OwnSlide, ...]:
+    if not isinstance(value, list):
+        raise f.fail("slide", "must be tables: write [[slide]] (two brackets) before each")
+    try:
+        return tuple(_own_slide(f, n, table, chosen) for n, table in enumerate(value, 1))
+    except ValueError as err:
+        raise TalkFileError(f.path, str(err)) from None
 
 
 def notes_problem(template: str, model: Model) -> str | None:
@@ -254,6 +395,26 @@ def check_notes(path: Path, notes: tuple[tuple[str, str], ...], model: Model) ->
         problem = notes_problem(template, model)
         if problem is not None:
             raise TalkFileError(path, f"notes: {slide!r}: {problem}")
+
+
+def fill_own_slides(path: Path, slides: tuple[OwnSlide, ...], model: Model) -> tuple[OwnSlide, ...]:
+    """The speaker's own slides with the model's fields filled in (their title, points,
+    source and notes may use them, as own notes do), each checked to fit its slide.
+    Raises `TalkFileError` for the first field the model lacks or line that does not fit."""
+    done = []
+    for slide in slides:
+        texts = {"title": slide.title, "source": slide.source, "notes": slide.notes}
+        texts |= {f"point {i}": p for i, p in enumerate(slide.points, 1)}
+        for key, template in texts.items():
+            problem = notes_problem(template, model)
+            if problem is not None:
+                raise TalkFileError(path, f"slide {slide.number}: {key}: {problem}")
+        filled = own_slides.filled(slide, model)
+        problem = own_slides.fit_problem(filled)
+        if problem is not None:
+            raise TalkFileError(path, f"slide {slide.number}: {problem}")
+        done.append(filled)
+    return tuple(done)
 
 
 def _unknown(f: TalkFile, key: str) -> TalkFileError:
@@ -302,13 +463,15 @@ def read_talk_file(path: Path | str) -> TalkFile:
                 raise f.fail(key, "must not be empty (leave the key out for the default)")
         elif key in ATTENTION_KEYS:
             details[key] = _index(f, key, value)
-        elif key not in (*LINEUP_KEYS, "notes"):  # read below, together
+        elif key not in (*LINEUP_KEYS, "notes", "slide"):  # read below, together
             raise _unknown(f, key)
     lineup = _lineup(f, data)
     if lineup is not None:
         details["lineup"] = lineup
     if "notes" in data:
         details["notes"] = _notes(f, data["notes"], lineup or whole_talk())
+    if "slide" in data:
+        details["own_slides"] = _own_slides(f, data["slide"], lineup or whole_talk())
     if "title" in details and not details["title"]:
         raise f.fail("title", "must not be empty (leave the key out for the default title)")
     if "model_name" in reference and "config" not in reference:

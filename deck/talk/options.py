@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 from deck import theme
@@ -14,7 +15,7 @@ from deck.content.hfconfig import load_config
 from deck.content.model import DEFAULT_PRESET, PRESETS, Model, get_preset, preset_name
 from deck.project import THIS_PROJECT, Project
 from deck.talk import Talk
-from deck.talk.file import TalkFile, check_notes, read_talk_file
+from deck.talk.file import TalkFile, check_notes, fill_own_slides, read_talk_file
 
 
 def add_talk_options(p: argparse.ArgumentParser) -> None:
@@ -91,6 +92,8 @@ def resolve_talk(args: argparse.Namespace, project: Project = THIS_PROJECT) -> T
     talk = Talk(resolve_model(args, talk_file), **details)
     if talk_file is not None:  # own notes' fields are the model's: known only now
         check_notes(talk_file.path, talk.notes, talk.model)
+        filled = fill_own_slides(talk_file.path, talk.own_slides, talk.model)
+        talk = dataclasses.replace(talk, own_slides=filled)
     if getattr(args, "command", None) in ("build", "present", "watch"):
         from deck.talk.real_attention import for_talk  # the slide's real heads, if any
 

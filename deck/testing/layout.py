@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from manim import Mobject, Text
 
+from deck.compat.manim import picture_opacity
 from deck.components.roles import role_of
 from deck.components.spec import baseline
 
@@ -47,11 +48,12 @@ class Item:
 
 
 def _opacity(mob: Mobject) -> float:
-    fills = [m.get_fill_opacity() for m in mob.family_members_with_points()]
-    strokes = [
-        m.get_stroke_opacity() for m in mob.family_members_with_points() if m.get_stroke_width() > 0
-    ]
-    return max([*fills, *strokes], default=0.0)
+    parts = mob.family_members_with_points()
+    pictures = [o for m in parts if (o := picture_opacity(m)) is not None]
+    parts = [m for m in parts if picture_opacity(m) is None]
+    fills = [m.get_fill_opacity() for m in parts]
+    strokes = [m.get_stroke_opacity() for m in parts if m.get_stroke_width() > 0]
+    return max([*pictures, *fills, *strokes], default=0.0)
 
 
 def collect(mobjects: list[Mobject] | tuple[Mobject, ...]) -> list[Item]:
