@@ -51,9 +51,11 @@ def chart() -> None:
         for j, (value, colour) in enumerate(((mha, MHA), (gqa, GQA))):
             y0 = y + j * bar
             draw.rectangle((left, y0 + 6, left + value * scale, y0 + bar - 6), fill=colour)
-            draw.text((left + value * scale + 14, y0 + 10), f"{value:.2f} GiB", fill=INK, font=small)
+            end = left + value * scale
+            draw.text((end + 14, y0 + 10), f"{value:.2f} GiB", fill=INK, font=small)
     legend_y = HEIGHT - 80
-    for x, colour, text in ((left, MHA, "one KV head per query head"), (left + 560, GQA, "the model's KV heads")):
+    legend = ((left, MHA, "one KV head per query head"), (left + 560, GQA, "the model's KV heads"))
+    for x, colour, text in legend:
         draw.rectangle((x, legend_y, x + 36, legend_y + 36), fill=colour)
         draw.text((x + 50, legend_y), text, fill=MUTED, font=small)
     image.save(HERE / "results.png", optimize=True)
@@ -63,15 +65,20 @@ def groups() -> None:
     """64 query heads in 8 rows, each row's KV head beside it."""
     cell, gap, rows, per_row = 22, 8, 8, 8
     shapes = []
+
+    def square(x: float, y: float, colour: str) -> str:
+        return f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="4" fill="{colour}"/>'
+
     for r in range(rows):
         y = 10 + r * (cell + 2 * gap)
-        for c in range(per_row):
-            x = 10 + c * (cell + gap)
-            shapes.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="4" fill="#B8860B"/>')
+        shapes += [square(10 + c * (cell + gap), y, "#B8860B") for c in range(per_row)]
         kv_x = 10 + per_row * (cell + gap) + 60
-        shapes.append(f'<line x1="{kv_x - 54}" y1="{y + cell / 2}" x2="{kv_x - 6}" y2="{y + cell / 2}" stroke="#4A5160" stroke-width="3"/>')
-        shapes.append(f'<rect x="{kv_x}" y="{y}" width="{cell}" height="{cell}" rx="4" fill="#C0392B"/>')
-        shapes.append(f'<rect x="{kv_x + cell + gap}" y="{y}" width="{cell}" height="{cell}" rx="4" fill="#2E8B57"/>')
+        middle = y + cell / 2
+        shapes.append(
+            f'<line x1="{kv_x - 54}" y1="{middle}" x2="{kv_x - 6}" y2="{middle}" '
+            'stroke="#4A5160" stroke-width="3"/>'
+        )
+        shapes += [square(kv_x, y, "#C0392B"), square(kv_x + cell + gap, y, "#2E8B57")]
     width = 10 + per_row * (cell + gap) + 60 + 2 * cell + gap + 10
     height = 10 + rows * (cell + 2 * gap)
     svg = (
