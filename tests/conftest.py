@@ -80,6 +80,88 @@ REAL_WEIGHTS_TALK = "tiny-llama-weights"
 LONGEST_NAME = "Llama-3.1-8B-Instruct-tiny-random-weight"  # 40 characters, the most allowed
 
 
+# Talks with slides of the speaker's own: the README's example (a chart, an SVG diagram,
+# points) and the largest own slides the talk file allows (six points of two full lines,
+# a title of a full line, a source line; a tall and a wide picture).
+OWN_SLIDES_TALK = "own-slides"
+LARGEST_OWN_TALK = "own-slides-largest"
+EXAMPLE_TALK = ROOT / "examples" / "own-slides" / "talk.toml"
+# the scenes their own slides are in, or that open on one
+OWN_SLIDE_SCENES = {
+    OWN_SLIDES_TALK: ("DataFlow", "Decoding", "Evidence", "Closing"),
+    LARGEST_OWN_TALK: ("WhyGQA", "KVCalculator", "Closing"),
+}
+
+
+def talk_from_file(path: Path) -> Talk:
+    from deck import cli
+    from deck.talk.options import resolve_talk
+
+    return resolve_talk(cli.make_parser().parse_args(["list", "--talk", str(path)]))
+
+
+def longest_point(start: str, lines: int = 2) -> str:
+    """`start` and then words, as long as the points' size wraps it into `lines` lines."""
+    from deck.content.wrap import wrap
+    from deck.talk.own_slides import POINT_SIZES, point_width
+
+    size = POINT_SIZES[-1]
+    point = start
+    while len(wrap(f"{point} tokens", size, point_width(size))) <= lines:
+        point += " tokens"
+    return point
+
+
+def picture(path: Path, size: tuple[int, int]) -> Path:
+    """A picture of `size` pixels: a frame and a diagonal, so that its edges show."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, "#F4F1EA")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, size[0] - 1, size[1] - 1), outline="#166F90", width=8)
+    draw.line((0, 0, *size), fill="#C0392B", width=8)
+    image.save(path)
+    return path
+
+
+def largest_own_talk() -> Talk:
+    from deck.content.wrap import text_width
+
+    folder = Path(tempfile.mkdtemp(prefix="gqa-deck-own-"))
+    picture(folder / "tall.png", (600, 2400))
+    picture(folder / "wide.jpg", (3000, 500))
+    title = "Our"
+    while text_width(f"{title} results", theme.SIZE.heading) <= theme.CONTENT_WIDTH:
+        title += " results"
+    # as many lines as the smallest size holds with a source line: two points of two
+    points = [longest_point(f"Point {n}: KV heads and", 1 + (n < 2)) for n in range(6)]
+    rows = ", ".join(f'"{p}"' for p in points)
+    (folder / "talk.toml").write_text(
+        f'''title = "Largest own slides"
+[[slide]]
+after = "why_gqa.memory_bound"
+title = "{title}"
+points = [{rows}]
+source = "Our lab, measured on the talk's model at 4,096 tokens, batch 1, fp16, one GPU"
+[[slide]]
+after = "why_gqa.memory_bound"
+title = "{title}"
+image = "tall.png"
+source = "A picture four times as tall as wide"
+[[slide]]
+after = "kv_calculator"
+title = "A picture six times as wide as tall"
+image = "wide.jpg"
+[[slide]]
+after = "closing.questions"
+title = "{title}"
+image = "tall.png"
+''',
+        encoding="utf-8",
+    )
+    return talk_from_file(folder / "talk.toml")
+
+
 def real_weights_talk() -> Talk:
     from deck.talk.real_attention import for_talk
     from tests.tiny_checkpoint import write_checkpoint
@@ -97,6 +179,10 @@ def talk_for(talk_id: str) -> Talk:
         return real_weights_talk()
     if talk_id == SPEAKER_TALK:
         return Talk(load_config(CONFIGS / "Qwen3-4B" / "config.json"), **SPEAKER)
+    if talk_id == OWN_SLIDES_TALK:
+        return talk_from_file(EXAMPLE_TALK)
+    if talk_id == LARGEST_OWN_TALK:
+        return largest_own_talk()
     if preset_name(talk_id) in PRESETS:
         return Talk.for_preset(talk_id)
     return Talk(load_config(CONFIGS / talk_id))
@@ -179,6 +265,12 @@ LAYOUT_PARAMS = [
         for c in BIG_CONFIGS
         for s in HEAD_SCENES
         if s not in SHAPED_SCENES
+    ),
+    *(
+        pytest.param(s, talk, name, id=f"{s}-{talk}-{name}")
+        for talk, scenes in OWN_SLIDE_SCENES.items()
+        for s in scenes
+        for name in theme.THEMES
     ),
 ]
 

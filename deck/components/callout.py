@@ -8,7 +8,7 @@ from deck import theme
 from deck.components.roles import BOX, tag
 from deck.components.spec import lines as block
 from deck.components.text import text
-from deck.components.wrap import wrap
+from deck.content.wrap import wrap
 
 PAD = 0.3
 

@@ -14,12 +14,16 @@ from deck.components.page import body_top, named_group, slide_title, source_line
 from deck.components.roles import PICTURE, tag
 from deck.components.spec import sit_on
 from deck.components.text import text
-from deck.components.wrap import wrap
-from deck.talk.own_slides import BULLET, POINT_SIZE, OwnSlide, bullet_indent, point_width
+from deck.talk.own_slides import (
+    BULLET,
+    LINE_PITCH_EM,
+    POINT_GAP_EM,
+    SOURCE_ROOM,
+    OwnSlide,
+    bullet_indent,
+    points_layout,
+)
 
-LINE_PITCH_EM = 1.25  # the lines of one wrapped point
-POINT_GAP_EM = 0.6  # added to the line pitch between two points
-SOURCE_ROOM = 0.5  # kept clear above the source line's baseline for the picture
 # A raster picture is drawn from at most this many pixels on its longer side: the frame
 # of a 4K render is 3840 wide, and more pixels only cost memory and time to resample.
 MAX_PICTURE_SIDE = 3840
@@ -30,32 +34,39 @@ def own_slide(slide: OwnSlide) -> Group:
     titles = slide_title(slide.title)
     top = body_top(titles)
     bottom = theme.CONTENT_BOTTOM + (SOURCE_ROOM if slide.source else 0.0)
-    body = points(slide.points, top) if slide.points else picture(slide, top, bottom)
+    if slide.points:
+        body = points(slide.points, top, bool(slide.source))
+    else:
+        body = picture(slide, top, bottom)
     parts = {"titles": titles, "body": body}
     if slide.source:
         parts["source"] = source_line(slide.source)
     return named_group(**parts)
 
 
-def points(rows: tuple[str, ...], top: float) -> VGroup:
-    """A bullet and its wrapped lines per point, from `top` down."""
-    size = POINT_SIZE
+def points(rows: tuple[str, ...], top: float, with_source: bool) -> VGroup:
+    """A bullet and its wrapped lines per point, from `top` down, at the largest size at
+    which they fit (deck/talk/own_slides.py checked that one does)."""
+    found = points_layout(rows, with_source)
+    if found is None:
+        raise ValueError(f"the points {rows!r} do not fit a slide")
+    size, wrapped = found
     pitch = LINE_PITCH_EM * theme.em(size)
     baseline = top - theme.ASCENT_EM * theme.em(size)
     left = theme.CONTENT_LEFT
-    found = []
-    for row in rows:
+    drawn = []
+    for lines in wrapped:
         # the bullet's middle at half the capitals' height: beside the line, not on it
         bullet = text(BULLET, size, theme.MUTED).move_to([left, 0, 0], aligned_edge=LEFT)
         bullet.set_y(baseline + theme.CAP_EM / 2 * theme.em(size))
-        lines = []
-        for line in wrap(row, size, point_width()):
-            shown = text(line, size).move_to([left + bullet_indent(), 0, 0], aligned_edge=LEFT)
-            lines.append(sit_on(shown, baseline))
+        shown = []
+        for line in lines:
+            row = text(line, size).move_to([left + bullet_indent(size), 0, 0], aligned_edge=LEFT)
+            shown.append(sit_on(row, baseline))
             baseline -= pitch
         baseline -= POINT_GAP_EM * theme.em(size)
-        found.append(VGroup(bullet, *lines))
-    return VGroup(*found)
+        drawn.append(VGroup(bullet, *shown))
+    return VGroup(*drawn)
 
 
 def picture(slide: OwnSlide, top: float, bottom: float) -> Mobject:

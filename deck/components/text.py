@@ -6,7 +6,7 @@ from manim import DOWN, LEFT, NORMAL, UP, Text, VGroup
 
 from deck import theme
 from deck.components.roles import TEXT, tag
-from deck.components.wrap import wrap
+from deck.content.wrap import wrap
 
 CENTRED_LINE_GAP = 0.12  # between the wrapped lines of one centred text
 

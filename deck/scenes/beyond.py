@@ -14,7 +14,6 @@ from deck.components.page import named_group, slide_title
 from deck.components.spec import baseline, lines
 from deck.components.text import text
 from deck.components.variants import variant_color as family_color
-from deck.components.wrap import text_width, wrap
 from deck.content.cache_variants import (
     CacheVariant,
     cache_variants,
@@ -33,6 +32,7 @@ from deck.content.sources import (
     ROFORMER,
     VLLM,
 )
+from deck.content.wrap import text_width, wrap
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk

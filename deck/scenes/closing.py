@@ -12,7 +12,6 @@ from deck.components.byline import byline
 from deck.components.page import body_top, named_group, slide_title
 from deck.components.spec import baseline, lines, sit_on
 from deck.components.text import centred, stack, text
-from deck.components.wrap import wrap
 from deck.content.model import Model
 from deck.content.sources import (
     GQA_PAPER,
@@ -23,6 +22,7 @@ from deck.content.sources import (
     UPTRAINING_ALPHA,
     Reference,
 )
+from deck.content.wrap import wrap
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk

@@ -31,9 +31,9 @@ from deck.components.log_bars import BarGroup, LogBar, LogBars
 from deck.components.page import slide_title
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
-from deck.components.wrap import wrap
 from deck.content.attention import HEATMAP_TOKENS
 from deck.content.model import Model
+from deck.content.wrap import wrap
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in, fade_out
 from deck.scenes.why_gqa import chart_batch

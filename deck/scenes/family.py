@@ -25,10 +25,10 @@ from deck.components.page import slide_title
 from deck.components.spec import sit_on
 from deck.components.text import stack, text
 from deck.components.variants import variant_color
-from deck.components.wrap import wrap
 from deck.content.attention import GROUP_PATTERNS, group_example
 from deck.content.model import Model
 from deck.content.sources import GQA_FIGURE2, GQA_PAPER, MQA_INSTABILITY, MQA_PAPER
+from deck.content.wrap import wrap
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk

@@ -17,9 +17,9 @@ from deck.components.highlight import outline
 from deck.components.page import body_top, slide_title
 from deck.components.spec import fit_width, table
 from deck.components.text import stack, text
-from deck.components.wrap import wrap
 from deck.content.model import PRESETS, Model
 from deck.content.sources import ASTRAI, LLAMA3, MISTRAL_7B
+from deck.content.wrap import wrap
 from deck.scenes.base import DeckSlide, Placement, beat
 from deck.scenes.motion import fade_in
 from deck.talk import Talk

@@ -33,8 +33,8 @@ from deck.components.spec import lines, table
 from deck.components.step_reads import ReadBar, ReadsPanel, reads_legend
 from deck.components.text import text
 from deck.components.variants import variant_color
-from deck.components.wrap import wrap
 from deck.content.model import Model
+from deck.content.wrap import wrap
 from deck.scenes.base import DeckSlide, beat
 from deck.scenes.motion import fade_in, fade_out
 from deck.talk import Talk

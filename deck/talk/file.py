@@ -88,8 +88,8 @@ MAX_CHARS = {
     "model_name": 40,  # the model's name sits inside headings and table cells
     "attention_text": 80,  # a sentence; its tokens are checked against the slide's room too
     # an own slide's lines: what is read before their widths are measured
-    "slide_title": 120,
-    "point": 200,
+    "slide_title": 200,
+    "point": 300,
     "source": 140,
 }
 WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)  # what deck/export/html.py refuses

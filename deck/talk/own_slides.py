@@ -26,13 +26,17 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from deck import theme
-from deck.components.wrap import text_width, wrap
 from deck.system.characters import refusal
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 MAX_POINTS = 6
-POINT_SIZE = theme.SIZE.subheading  # the points are the slide's body, larger than a card's
+# The points' sizes, largest first: the first at which they fit the content area is used
+# (larger than a card's text: the points are the whole slide).
+POINT_SIZES = (theme.SIZE.subheading, theme.SIZE.body)
 POINT_LINES = 2  # a point may wrap once
+LINE_PITCH_EM = 1.25  # between the baselines of one point's lines
+POINT_GAP_EM = 0.6  # added to the pitch between two points
+SOURCE_ROOM = 0.5  # units kept clear above the source line's baseline
 BULLET = "•"
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
 # Pixels decoded for a raster image: a 4K frame shows at most 3840 × 2160 of them, and a
@@ -67,13 +71,51 @@ class OwnSlide:
         return f"own.{self.number}"
 
 
-def point_width() -> float:
+def point_width(size: int) -> float:
     """How wide a point's lines may be: the content area less the bullet's column."""
-    return theme.CONTENT_WIDTH - bullet_indent()
+    return theme.CONTENT_WIDTH - bullet_indent(size)
 
 
-def bullet_indent() -> float:
-    return text_width(f"{BULLET}  ", POINT_SIZE)
+def bullet_indent(size: int) -> float:
+    return text_width(f"{BULLET}  ", size)
+
+
+def text_width(content: str, size: float) -> float:
+    from deck.content.wrap import text_width  # PIL: not before the deck is set up
+
+    return text_width(content, size)
+
+
+def wrap(paragraph: str, size: float, width: float) -> list[str]:
+    from deck.content.wrap import wrap
+
+    return wrap(paragraph, size, width)
+
+
+def body_room(with_source: bool) -> float:
+    """The height an own slide's body has: from under the title to the content's bottom,
+    less the source line's room."""
+    return theme.BODY_TOP - theme.CONTENT_BOTTOM - (SOURCE_ROOM if with_source else 0.0)
+
+
+def points_height(lines: list[list[str]], size: int) -> float:
+    """The height of points wrapped into `lines`, from the first line's tallest glyphs
+    to the last one's descenders."""
+    count = sum(len(point) for point in lines)
+    ems = theme.ASCENT_EM + theme.DESCENT_EM + (count - 1) * LINE_PITCH_EM
+    return (ems + (len(lines) - 1) * POINT_GAP_EM) * theme.em(size)
+
+
+def points_layout(points: tuple[str, ...], with_source: bool) -> tuple[int, list[list[str]]] | None:
+    """The largest of `POINT_SIZES` at which every point wraps into at most `POINT_LINES`
+    lines and all of them fit the body's height, with the lines; None if none does."""
+    for size in POINT_SIZES:
+        lines = [wrap(point, size, point_width(size)) for point in points]
+        if all(len(p) <= POINT_LINES for p in lines) and points_height(lines, size) <= body_room(
+            with_source
+        ):
+            return size, lines
+    return None
 
 
 def title_problem(title: str) -> str | None:
@@ -96,15 +138,12 @@ def source_problem(source: str) -> str | None:
 
 
 def point_problem(point: str) -> str | None:
-    if not point.strip():
-        return "is empty"
-    if "\n" in point:
-        return "must be one line (each point is a string of its own)"
-    lines = wrap(point.strip(), POINT_SIZE, point_width())
+    size = POINT_SIZES[-1]
+    lines = wrap(point, size, point_width(size))
     if len(lines) > POINT_LINES or any(
-        text_width(line, POINT_SIZE) > point_width() for line in lines
+        text_width(line, size) > point_width(size) for line in lines
     ):
-        return f"needs {len(lines)} lines at the points' size; at most {POINT_LINES} fit"
+        return f"needs {len(lines)} lines even at the smallest size; at most {POINT_LINES} fit"
     return refusal(point, theme.FONT)
 
 
@@ -189,6 +228,13 @@ def fit_problem(slide: OwnSlide) -> str | None:
         problem = point_problem(point)
         if problem is not None:
             return f"point {index}: {problem}"
+    if slide.points and points_layout(slide.points, bool(slide.source)) is None:
+        size = POINT_SIZES[-1]
+        lines = sum(len(wrap(p, size, point_width(size))) for p in slide.points)
+        return (
+            f"points: {len(slide.points)} points in {lines} lines need more height than the "
+            "slide has; shorten some to one line, or use fewer"
+        )
     if slide.source:
         problem = source_problem(slide.source)
         if problem is not None:

@@ -14,7 +14,7 @@ from manim import ManimColor
 from deck import theme
 from deck.components.page import SLIDE_TITLE
 from deck.components.roles import BOX, DECOR, HEAD, LINE, TEXT
-from deck.components.wrap import words
+from deck.content.wrap import words
 from tests.conftest import LAYOUT_PARAMS, constructed
 
 TOUCH = 0.005  # overlaps thinner than this are shared edges, not overlaps

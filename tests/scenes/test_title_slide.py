@@ -10,7 +10,7 @@ import pytest
 
 from deck import theme
 from deck.components.byline import BYLINE_GAP, byline_lines
-from deck.components.wrap import wrap
+from deck.content.wrap import wrap
 from deck.scenes.opening import COUNTER_AIR
 from tests.conftest import SPEAKER_TALK, constructed_for, talk_for
 
