@@ -437,9 +437,11 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
 
     doctor.require(NEEDS)
     warm_up()
-    # besides deck/: the talk file and the model's config.json, when there are
+    # besides deck/: the talk file, the model's config.json and the own slides' pictures,
+    # when there are
     from_config = talk.model.name not in PRESETS  # a config.json's model names its file
     extra = [talk_file_of(args, project), *([Path(talk.model.source)] if from_config else [])]
+    extra += [own.image for own in talk.own_slides if own.image is not None]
     root, code = project.root, project.code
 
     def rebuild() -> str:
