@@ -87,10 +87,6 @@ MAX_CHARS = {
     "model": 4096,  # a path (PATH_MAX)
     "model_name": 40,  # the model's name sits inside headings and table cells
     "attention_text": 80,  # a sentence; its tokens are checked against the slide's room too
-    # an own slide's lines: what is read before their widths are measured
-    "slide_title": 200,
-    "point": 300,
-    "source": 140,
 }
 WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)  # what deck/export/html.py refuses
 MAX_TALK_FILE_BYTES = 64 * 1024  # a talk file is a dozen lines
@@ -253,8 +249,9 @@ def notes_text_problem(text: str) -> str | None:
     return None
 
 
-def _slide_text(where: str, key: str, value, limit: int) -> str:
-    """A title, point or source line of an own slide: one line of the slides' font."""
+def _slide_text(where: str, key: str, value, kind: str) -> str:
+    """A title, point or source line of an own slide (`kind`): one line of the slides' font."""
+    limit = own_slides.MAX_CHARS[kind]
     if not isinstance(value, str):
         raise ValueError(f"{where}: {key}: must be a string in quotes, got {value!r}")
     if len(value) > limit:
@@ -287,7 +284,7 @@ def _own_slide(f: TalkFile, number: int, table, chosen: Chosen) -> OwnSlide:
         if key not in table:
             raise ValueError(f"{where}: {key}: missing; every own slide has one")
     after = _after(where, table["after"], chosen)
-    title = _slide_text(where, "title", table["title"], MAX_CHARS["slide_title"])
+    title = _slide_text(where, "title", table["title"], "title")
     if not title:
         raise ValueError(f"{where}: title: must not be empty")
     shows = [key for key in ("image", "points") if key in table]
@@ -302,7 +299,7 @@ def _own_slide(f: TalkFile, number: int, table, chosen: Chosen) -> OwnSlide:
     else:
         found["points"] = _points(where, table["points"])
     if "source" in table:
-        found["source"] = _slide_text(where, "source", table["source"], MAX_CHARS["source"])
+        found["source"] = _slide_text(where, "source", table["source"], "source")
     notes = table.get("notes", "")
     if not isinstance(notes, str):
         raise ValueError(f"{where}: notes: must be the notes' text in quotes, got {notes!r}")
@@ -352,7 +349,7 @@ def _points(where: str, value) -> tuple[str, ...]:
         )
     points = []
     for index, point in enumerate(value, 1):
-        text = _slide_text(where, f"point {index}", point, MAX_CHARS["point"])
+        text = _slide_text(where, f"point {index}", point, "point")
         if not text:
             raise ValueError(f"{where}: point {index}: is empty")
         points.append(text)

@@ -47,6 +47,9 @@ UNDRAWN_SVG = {
     "text": "convert its text to paths (Inkscape: Path ▸ Object to Path) or use a PNG",
     "image": "an embedded picture is not drawn: use the picture itself (PNG or JPEG)",
 }
+# The longest an own slide's lines may be, in characters: a bound on what is read before
+# their widths are measured (a title fits one line, a point two: `fit_problem`).
+MAX_CHARS = {"title": 200, "point": 300, "source": 200}
 KEYS = ("after", "title", "image", "points", "source", "notes")
 
 
