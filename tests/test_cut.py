@@ -23,6 +23,7 @@ from deck.commands import player
 from deck.compat.manim_slides import slide_video
 from deck.content.glossary import TERMS
 from deck.content.model import DEFAULT_PRESET, get_preset
+from deck.content.sources import ASTRAI, LLAMA3, MISTRAL_7B, ROFORMER
 from deck.export.pacing import speaking_minutes, words
 from deck.export.pictures import decode
 from deck.export.videos import video_problem
@@ -33,6 +34,7 @@ from deck.talk import Talk
 from deck.talk.lineup import CUTS, choose
 from deck.talk.options import resolve_talk
 from tests.conftest import constructed_for
+from tests.scenes.test_references import REFERENCE_BEATS, named_on
 
 MODEL = get_preset(DEFAULT_PRESET)
 NAME_OF = {s: name for name, s in BY_SECTION.items()}
@@ -113,12 +115,21 @@ def test_the_recap_keeps_the_points_whose_slides_the_talk_shows():
     assert [p[:2] for p in points] == [p[:2] for p in whole if p[:2] in {q[:2] for q in points}]
 
 
-def test_the_references_are_those_the_talks_sections_cite():
+def test_the_references_are_the_works_the_talks_slides_name():
+    """Counted on the slides themselves: the texts and notes of the slides the cut keeps
+    (their pictures are the whole talk's), not the sections' declarations."""
     talk = Talk(MODEL, lineup=choose("lightning"))
-    cited = {ref for s in scenes_of(talk) for ref in s.CITES}
-    assert set(cited_references(talk)) == cited < set(cited_references())
+    kept = set(talk.chosen.slides())
+    named = set()
+    for scene in scenes_of(talk):
+        for snap in constructed_for(scene.__name__, Talk(MODEL)).snapshots:
+            if f"{NAME_OF[scene]}.{snap.beat}" in kept and snap.beat not in REFERENCE_BEATS:
+                named |= named_on(snap)
+    assert set(cited_references(talk)) == named < set(cited_references())
+    # named only on slides the lightning cut leaves out
+    assert not {ROFORMER, LLAMA3, MISTRAL_7B, ASTRAI} & named
     notes = Closing.notes_for("references", MODEL, talk=talk)
-    assert notes.startswith(f"The {len(cited)} works the slides cite")
+    assert notes.startswith(f"The {len(named)} works the slides cite")
 
 
 # ── the talk file ───────────────────────────────────────────────────────
@@ -437,9 +448,6 @@ def test_the_presenter_starts_at_a_slide_of_the_cut(tmp_path, capsys, monkeypatc
     assert calls == [tuple(s.__name__ for s in scenes_of(Talk(MODEL, lineup=choose("lightning"))))]
     assert cli.main([*argv, str(last + 1)], Project(tmp_path)) == 2
     assert f"from 1 to {last}," in capsys.readouterr().err
-
-
-REFERENCE_BEATS = ("references", "more_references")  # a work's title names terms too
 
 
 @pytest.mark.parametrize("cut", ["lightning", "short"])

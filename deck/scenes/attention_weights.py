@@ -127,7 +127,6 @@ def previous_token_parts(
 
 class AttentionWeights(DeckSlide):
     SECTION = "Attention weights"
-    CITES = (ROFORMER, INDUCTION_HEADS)
 
     def construct(self) -> None:
         self.weights()
@@ -229,12 +228,18 @@ class AttentionWeights(DeckSlide):
         c = card("Causal mask", lines, theme.MASK, self.card_width)
         self.swap_card(c, LaggedStart(*(fade_in(c) for c in self.mask), lag_ratio=CELL_LAG))
 
-    @beat("""
+    @beat(
+        """
         The highlighted cells are each token attending to the one before: a
         previous-token head, a pattern Olsson and colleagues found in trained models. We built
         it with RoPE, each query its key's vector turned back one position, so the score peaks
         where m minus n is 1, at every position.
-    """)
+    """,
+        cites=(
+            ROFORMER,
+            INDUCTION_HEADS,
+        ),
+    )
     def previous_token(self) -> None:
         c, marks, values = previous_token_parts(self.example, self.heatmap, self.card_width)
         self.play(fade_out(self.mask), run_time=theme.RUN_FAST)

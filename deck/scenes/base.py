@@ -41,7 +41,11 @@ if TYPE_CHECKING:
     from deck.content.widgets import Widget
 
 
-def beat(notes: str, *, loop: bool = False) -> Callable:
+def beat(notes: str, *, loop: bool = False, cites: tuple[Reference, ...] = ()) -> Callable:
+    """A slide: `notes` the speaker says over it, `cites` the works it names (on screen or
+    in its notes; tests/scenes/test_references.py holds each slide's to what it names),
+    which the references slides list when the talk shows it."""
+
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
         def run(self: DeckSlide) -> None:
@@ -62,6 +66,7 @@ def beat(notes: str, *, loop: bool = False) -> Callable:
                 self.show_own_slide(own)
 
         run.beat_notes = notes
+        run.beat_cites = tuple(cites)
         return run
 
     return decorate
@@ -124,8 +129,7 @@ class Placement:
 class DeckSlide(Slide):
     SECTION = ""
     # The works this scene's slides and notes use (name, cite or show a figure of), in the
-    # order they come; the references slide lists every scene's, and a test holds each
-    # scene's to the works its text names (Reference.used_in).
+    # order they come: its beats' `cites`, gathered when the class is made.
     CITES: tuple[Reference, ...] = ()
     skip_reversing = True  # reversed copies double render time and memory; see bench/
 
@@ -147,6 +151,7 @@ class DeckSlide(Slide):
         # every scene's own setup, construct, last_frame and live widgets draw in its
         # talk's palette, without each scene having to ask for it
         super().__init_subclass__(**kwargs)
+        cls.CITES = tuple(dict.fromkeys(r for b in cls.beat_names() for r in cls.cites_of(b)))
         for name in ("setup", "construct"):
             if name in vars(cls):
                 setattr(cls, name, _in_talk_palette(vars(cls)[name]))
@@ -163,6 +168,11 @@ class DeckSlide(Slide):
                 n for n, v in vars(klass).items() if hasattr(v, "beat_notes") and n not in names
             ]
         return names
+
+    @classmethod
+    def cites_of(cls, beat_name: str) -> tuple[Reference, ...]:
+        """The works the slide of `beat_name` names."""
+        return getattr(cls, beat_name).beat_cites
 
     @classmethod
     def slide_count(cls) -> int:

@@ -120,7 +120,6 @@ def beyond_picture(m: Model) -> VGroup:
 
 class BeyondGQA(DeckSlide):
     SECTION = "After GQA"
-    CITES = (DEEPSEEK_V2, ROFORMER, MISTRAL_7B, KIVI, VLLM)
 
     def construct(self) -> None:
         self.smaller_caches()
@@ -146,13 +145,22 @@ class BeyondGQA(DeckSlide):
             "window": fmt.spoken_tokens(int(MISTRAL_WINDOW.value)),  # said: 4K
         }
 
-    @beat("""
+    @beat(
+        """
         At {tokens} tokens{past_max} {m.title} caches {sizes[GQA]}. DeepSeek-V2's latent
         attention, MLA, caches a compressed vector and a small RoPE key per layer:
         {sizes[MLA]}. Mistral's {window}-token window keeps the latest: {sizes[window]}.
         Fewer bits per number: fp8 halves it, int4 quarters it. vLLM's server
         pages the cache in blocks: no waste.
-    """)
+    """,
+        cites=(
+            ROFORMER,
+            MISTRAL_7B,
+            DEEPSEEK_V2,
+            VLLM,
+            KIVI,
+        ),
+    )
     def smaller_caches(self) -> None:
         pic = beyond_picture(self.model)
         self.enter(pic.titles, pic.source)

@@ -139,11 +139,19 @@ def takeaways_picture(m: Model, talk: Talk | None = None) -> VGroup:
 
 
 def cited_references(talk: Talk | None = None) -> list[Reference]:
-    """Every work a scene of the talk cites (of the whole deck without a talk), in the
-    catalogue's order (deck.content.sources)."""
-    from deck.scenes import scenes_of  # the scenes' list includes this one
+    """Every work a slide of the talk cites (of the whole deck without a talk), in the
+    catalogue's order (deck.content.sources): a work named only on slides the talk's cut
+    leaves out is not listed."""
+    from deck.scenes import kept_beats, scenes_of  # the scenes' list includes this one
 
-    cited = {ref for scene in scenes_of(talk) for ref in scene.CITES}
+    cited = {
+        ref
+        for scene in scenes_of(talk)
+        for beat in kept_beats(scene, talk)
+        for ref in scene.cites_of(beat)
+    }
+    if talk is not None:  # the model the talk is about, when a work describes it
+        cited |= {ref for ref in REFERENCES if ref.used_in(talk.model.title)}
     return [ref for ref in REFERENCES if ref in cited]
 
 
@@ -199,7 +207,6 @@ def questions_picture(talk: Talk) -> VGroup:
 
 class Closing(DeckSlide):
     SECTION = "Recap and references"
-    CITES = (GQA_PAPER, LLAMA2)
 
     def construct(self) -> None:
         self.takeaways()
@@ -227,12 +234,18 @@ class Closing(DeckSlide):
     def talk_fields(cls, talk: Talk) -> dict[str, object]:
         return {"count": len(cited_references(talk))}  # the works its cut cites
 
-    @beat("""
+    @beat(
+        """
         Decoding reads the whole cache every step; sharing KV heads cuts it by {saving}, at
         almost MHA's quality and MQA's speed on T5-XXL ({table1.source}). Match KV heads to
         GPUs; train GQA from scratch, or uptrain for {share} of the original pre-training
         steps.
-    """)
+    """,
+        cites=(
+            GQA_PAPER,
+            LLAMA2,
+        ),
+    )
     def takeaways(self) -> None:
         pic = takeaways_picture(self.model, self.talk)
         self.enter(pic.titles)

@@ -212,7 +212,6 @@ def from_scratch_picture() -> VGroup:
 
 class Conversion(DeckSlide):
     SECTION = "From an MHA checkpoint to GQA"
-    CITES = (GQA_PAPER, LLAMA2, LLAMA3)
 
     def construct(self) -> None:
         self.mean_pool()
@@ -268,11 +267,14 @@ class Conversion(DeckSlide):
         return theme.CONTENT_RIGHT - self.card_left
 
     # ── beats ──────────────────────────────────────────────────────────
-    @beat("""
+    @beat(
+        """
         Converting an MHA checkpoint needs no new weights: each group's key and value
         heads are mean-pooled into one ({method.source}). Here on a hand-built example,
         every {per_group} neighbouring heads of the K projection become one KV head.
-    """)
+    """,
+        cites=(GQA_PAPER,),
+    )
     def mean_pool(self) -> None:
         pic = self.place_picture(example_pooling())
         ex = example()
@@ -306,14 +308,17 @@ class Conversion(DeckSlide):
         self.swap_card(c)
         self.picture = pic
 
-    @beat("""
+    @beat(
+        """
         Right after conversion the layer computes another function: on this hand-built
         example, one random seed, its output moves by {gqa.relative_error:.0%} for
         GQA-{gqa.n_groups} and {mqa.relative_error:.0%} for MQA. Other seeds give other
         figures, not always in this order. The paper's evidence is its
         {ablation.cited.where}: mean-pooling beats keeping the first head, which beats
         random initialisation.
-    """)
+    """,
+        cites=(GQA_PAPER,),
+    )
     def conversion_error(self) -> None:
         ex = example()
         names = {ex.n_heads: "MHA", 1: "MQA"}
@@ -346,11 +351,14 @@ class Conversion(DeckSlide):
         )
         self.swap_side(VGroup(c, errors))
 
-    @beat("""
+    @beat(
+        """
         The same at {m.title}'s shapes. Mean-pooling groups of {m.group_size} leaves
         {m.n_kv_heads} of the {m.n_heads} key and value heads per layer: {removed}
         parameters fewer over {m.n_layers} layers.
-    """)
+    """,
+        cites=(GQA_PAPER,),
+    )
     def model_heads(self) -> None:
         m = self.model
         old = self.picture
@@ -376,12 +384,15 @@ class Conversion(DeckSlide):
         )
         self.swap_card(c)
 
-    @beat("""
+    @beat(
+        """
         Then uptraining: the converted model trains on for α = {alpha.value:.0%} of the
         original pre-training steps ({alpha.source}), about {chip_days.value:,.0f}
         {chip_days.unit} for T5-XXL. On T5-XXL, GQA scores reasonably before it; MQA needs
         it ({finding.source}).
-    """)
+    """,
+        cites=(GQA_PAPER,),
+    )
     def uptraining(self) -> None:
         pic = uptraining_picture()
         self.play(
@@ -401,11 +412,17 @@ class Conversion(DeckSlide):
         )
         self.timeline = pic
 
-    @beat("""
+    @beat(
+        """
         New models pre-train with GQA, as {scratch.text} do. Llama 2's
         {llama2_ablation.cited.where}: at equal parameters, GQA is comparable to MHA on most tasks,
         above MQA on average.
-    """)
+    """,
+        cites=(
+            LLAMA3,
+            LLAMA2,
+        ),
+    )
     def from_scratch(self) -> None:
         before = self.timeline  # its bars stay; the rest gives way
         pic = from_scratch_picture()

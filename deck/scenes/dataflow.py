@@ -60,7 +60,6 @@ def spec_sheet(m: Model) -> tuple[VGroup, VGroup]:
 
 class DataFlow(DeckSlide):
     SECTION = "GQA data flow"
-    CITES = (ROFORMER,)  # what its slides and notes name
 
     def construct(self) -> None:
         self.data_flow()
@@ -136,12 +135,15 @@ class DataFlow(DeckSlide):
         )
         self.show_callout(shapes, VGroup())
 
-    @beat("""
+    @beat(
+        """
         RoPE, rotary position embedding, turns each query and key in {planes} planes,
         plane i by its position times an angle θᵢ; V is not turned. Their score then
         depends on the positions only through m minus n; it still depends on what the
         two vectors contain.
-    """)
+    """,
+        cites=(ROFORMER,),
+    )
     def rope(self) -> None:
         d = self.diagram
         c = card(

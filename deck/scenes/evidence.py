@@ -206,7 +206,6 @@ def choosing_rules(m: Model, below: float) -> VGroup:
 
 class Evidence(DeckSlide):
     SECTION = "Evidence"
-    CITES = (GQA_PAPER, LLAMA2, LLAMA3, ASTRAI, MISTRAL_7B)
 
     def construct(self) -> None:
         self.figure3()
@@ -263,12 +262,15 @@ class Evidence(DeckSlide):
         self.swap_side(new, *also, along=along)
 
     # ── beats ──────────────────────────────────────────────────────────
-    @beat("""
+    @beat(
+        """
         The paper's Table 1 drawn as its {fig3.where}: time per sample against average
         score, for T5. MHA-XXL scores {mha.average} in {mha.seconds_per_sample} s,
         MQA-XXL {mqa.average} in {mqa.seconds_per_sample} s; MQA and GQA are MHA-XXL
         uptrained for {alpha.value:.0%} ({table1.source}).
-    """)
+    """,
+        cites=(GQA_PAPER,),
+    )
     def figure3(self) -> None:
         plot = self.plot
         c = card(
@@ -298,12 +300,15 @@ class Evidence(DeckSlide):
         )
         self.swap_card(c)
 
-    @beat("""
+    @beat(
+        """
         {gqa.model} scores {gqa.average} in {gqa.seconds_per_sample} s: almost MHA's
         quality at almost MQA's speed ({table1.source}). That is T5-XXL, an
         encoder-decoder with GQA in its decoder; the paper's {limits.cited.where} name
         no decoder-only model and no training from scratch.
-    """)
+    """,
+        cites=(GQA_PAPER,),
+    )
     def gqa_point(self) -> None:
         plot = self.plot
         gqa, mha, mqa = (TABLE1.row(name) for name in (GQA_ROW, "MHA-XXL", "MQA-XXL"))
@@ -321,11 +326,18 @@ class Evidence(DeckSlide):
         )
         self.swap_card(c, Create(mark), along=mark)
 
-    @beat("""
+    @beat(
+        """
         Over {tp} GPUs, each keeps only the KV heads of its own query heads: {gqa_gpu} per
         token. MQA's one head sits on every GPU, {mqa_gpu} each (the GQA
         paper's §2.2).
-    """)
+    """,
+        cites=(
+            GQA_PAPER,
+            LLAMA3,
+            LLAMA2,
+        ),
+    )
     def tensor_parallel(self) -> None:
         pic = tensor_parallel_picture(self.model)
         self.play(
@@ -344,11 +356,18 @@ class Evidence(DeckSlide):
         )
         self.tp_picture = pic
 
-    @beat("""
+    @beat(
+        """
         So give a model at least as many KV heads as GPUs: Llama 3 has {llama3.value:.0f} at
         every size. The GQA paper's {fig6.where}: a few groups cost little time over MQA, many
         cost more.
-    """)
+    """,
+        cites=(
+            GQA_PAPER,
+            LLAMA3,
+            LLAMA2,
+        ),
+    )
     def choosing_groups(self) -> None:
         pic = self.tp_picture
         rules = choosing_rules(self.model, pic.mqa.get_bottom()[1] - TP_RULES_GAP)
@@ -358,11 +377,18 @@ class Evidence(DeckSlide):
             run_time=theme.RUN_ROWS,
         )
 
-    @beat("""
+    @beat(
+        """
         The deck's models, computed from their dimensions: {m.title}'s group size is
         {m.group_size}, its cache {cache} per token. The cache grows with layers, KV
         heads and head dimension, not query heads.
-    """)
+    """,
+        cites=(
+            LLAMA3,
+            MISTRAL_7B,
+            ASTRAI,
+        ),
+    )
     def models_table(self) -> None:
         pic = models_picture(self.talk)
         grid = pic.table

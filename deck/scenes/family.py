@@ -192,7 +192,6 @@ def one_group_title(m: Model) -> VGroup:
 
 class Family(DeckSlide):
     SECTION = "The family side by side"
-    CITES = (GQA_PAPER, MQA_PAPER)
 
     def construct(self) -> None:
         self.family()
@@ -224,12 +223,15 @@ class Family(DeckSlide):
         self.mark = new
 
     # ── beats ──────────────────────────────────────────────────────────
-    @beat("""
+    @beat(
+        """
         The family, drawn as in the GQA paper's Figure 2: each query head wired to the
         KV head it reads. GQA-G has G groups of query heads, one KV head each; the group
         size is the query heads per group. GQA-1 is MQA; GQA-{m.n_heads}, {m.n_heads}
         groups, is MHA.
-    """)
+    """,
+        cites=(GQA_PAPER,),
+    )
     def family(self) -> None:
         m = self.model
         self.enter(slide_title(TITLE), legend(m))
@@ -258,11 +260,17 @@ class Family(DeckSlide):
             caption(f"MHA: every query head has its own key and value head, {m.n_heads} of each"),
         )
 
-    @beat("""
+    @beat(
+        """
         MQA, Shazeer's 2019 proposal: all {m.n_heads} query heads share one KV head,
         {mqa_per_token} per token. The GQA paper reports lower quality, and instability
         in fine-tuning ({unstable.cited.where}).
-    """)
+    """,
+        cites=(
+            GQA_PAPER,
+            MQA_PAPER,
+        ),
+    )
     def highlight_mqa(self) -> None:
         m = self.model
         self.point_at(

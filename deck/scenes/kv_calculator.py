@@ -110,7 +110,6 @@ def calculator_table(talk: Talk) -> tuple[VGroup, VGroup]:
 
 class KVCalculator(DeckSlide):
     SECTION = "KV-cache calculator"
-    CITES = (LLAMA3, MISTRAL_7B, ASTRAI)
 
     def construct(self) -> None:
         self.calculator()
@@ -129,10 +128,17 @@ class KVCalculator(DeckSlide):
         widget = calculator_widget(calculator_models(talk), talk.model, header, counter)
         return {"calculator": widget}
 
-    @beat("""
+    @beat(
+        """
         In the HTML deck this slide is live: pick a model, context, batch and dtype.
         Here every shipped model at its maximum length.
-    """)
+    """,
+        cites=(
+            LLAMA3,
+            MISTRAL_7B,
+            ASTRAI,
+        ),
+    )
     def calculator(self) -> None:
         titles, (grid, mark, note) = calculator_table(self.talk)
         # a cross-fade: the previous picture leaves as the titles come (never an empty frame)

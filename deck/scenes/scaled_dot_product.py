@@ -130,7 +130,6 @@ def step_layout(m: Model) -> tuple[Formula, VGroup]:
 
 class ScaledDotProduct(DeckSlide):
     SECTION = "Scaled dot-product attention"
-    CITES = (ATTENTION_IS_ALL_YOU_NEED,)
 
     def construct(self) -> None:
         self.qkv_meaning()
@@ -206,12 +205,15 @@ class ScaledDotProduct(DeckSlide):
             run_time=theme.RUN,
         )
 
-    @beat("""
+    @beat(
+        """
         Attention in one line, from the Transformer paper, per query head. Q times K
         transposed compares queries with keys; dividing by the square root of d_k (d_k is the
         head size, {m.head_dim}) keeps the scores in range; the softmax makes each row weights
         summing to one, which mix the values.
-    """)
+    """,
+        cites=(ATTENTION_IS_ALL_YOU_NEED,),
+    )
     def formula(self) -> None:
         self.full.move_to([0, (theme.BODY_TOP + theme.CONTENT_BOTTOM) / 2, 0])
         # a cross-fade: the roles leave while the formula is written, never an empty screen
