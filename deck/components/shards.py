@@ -92,7 +92,7 @@ def gpu_row(n_kv_heads: int, gpus: int, color: str, width: float, gap: float) ->
 
 def sharded(
     name: str,
-    figure: str,
+    figure: tuple[str, ...],
     n_kv_heads: int,
     gpus: int,
     color: str,
@@ -101,11 +101,11 @@ def sharded(
     width: float,
     gap: float,
 ) -> VGroup:
-    """A row of the picture: the variant's name and figure in a label column, then its
-    GPUs; `row.label`, `row.gpus`."""
+    """A row of the picture: the variant's name and its figure's lines in a label column,
+    then its GPUs; `row.label`, `row.gpus`."""
     label = VGroup(
         text(name, theme.SIZE.subheading, color),
-        text(figure, theme.SIZE.label),
+        *(text(line, theme.SIZE.label) for line in figure),
     ).arrange(DOWN, buff=LABEL_GAP, aligned_edge=LEFT)
     gpus_row = gpu_row(n_kv_heads, gpus, color, width - label_width, gap)
     gpus_row.move_to([label_width, 0, 0], aligned_edge=LEFT)

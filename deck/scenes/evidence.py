@@ -146,13 +146,13 @@ def tensor_parallel_picture(m: Model) -> VGroup:
     layout = {"label_width": TP_LABEL_WIDTH, "width": width, "gap": TP_GPU_GAP}
     gqa = sharded(
         f"GQA-{m.n_kv_heads}",
-        f"{per_gpu(m, m.n_kv_heads)} per GPU",
+        (f"{per_gpu(m, m.n_kv_heads)} per GPU", "per token"),
         m.n_kv_heads,
         tp,
         theme.GQA,
         **layout,
     )
-    mqa = sharded("MQA", f"{per_gpu(m, 1)} per GPU", 1, tp, theme.MQA, **layout)
+    mqa = sharded("MQA", (f"{per_gpu(m, 1)} per GPU", "per token"), 1, tp, theme.MQA, **layout)
     gqa_caption = text(gqa_split_caption(m), theme.SIZE.detail, theme.MUTED)
     mqa_caption = text(
         f"its one KV head copied onto all {tp} GPUs ({GQA_SHARDING.source})",
