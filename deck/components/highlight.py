@@ -20,14 +20,18 @@ def outline(
     stroke: float = theme.STROKE_HIGHLIGHT,
     role: str = DECOR,
     glyphs: Mobject | None = None,
+    corner_radius: float = 0.0,
 ) -> SurroundingRectangle:
     """`color` defaults to the active palette's HIGHLIGHT; `gap` is the clear space between
     the stroke's inner edge and the target. A shape without glyphs of its own (a heatmap's
     cell) may be hugged closer, `gap` below the theme's, as long as its `glyphs` (the
-    number on the cell) keep `theme.HIGHLIGHT_GAP` clear."""
+    number on the cell) keep `theme.HIGHLIGHT_GAP` clear. Rounded corners
+    (`corner_radius`) keep the outlines of diagonal neighbours apart."""
     color = theme.HIGHLIGHT if color is None else color
     buff = gap + stroke * theme.STROKE_UNIT / 2
-    box = SurroundingRectangle(target, color=color, buff=buff, stroke_width=stroke)
+    box = SurroundingRectangle(
+        target, color=color, buff=buff, stroke_width=stroke, corner_radius=corner_radius
+    )
     box.glyphs = target if glyphs is None else glyphs
     box.stroke_half = stroke * theme.STROKE_UNIT / 2
     if clearance(box) < theme.HIGHLIGHT_GAP - 1e-6:

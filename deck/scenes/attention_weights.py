@@ -24,6 +24,10 @@ TITLE = "Attention weights of one head"  # over the section's three slides
 CELL_GROW_FROM = 0.7  # cells grow in from this fraction of their size
 CELL_LAG = 0.03  # 49 cells in one staggered animation: each starts 3 % after the last
 VALUE_MARK_GAP = 0.045  # the highlight hugs its cell, leaving the neighbours visible
+# The outlines of two diagonal neighbours reach past the cells' gap into each other's
+# corner (0.07 each side of a 0.06 gap, plus half the stroke); rounding each by this
+# much leaves a clear space between them where square corners overlapped.
+MARK_CORNER = 0.25  # 5 px clear at 1080p (tests/components/test_highlight.py)
 REAL_LEGEND_GAP = 0.35  # the colour bar beside the last map of the real heads
 
 
@@ -108,7 +112,7 @@ def previous_token_parts(
     # the number on the cell keeps the full gap; the outline hugs the cell itself
     marks = VGroup(
         *(
-            outline(hm.cell(i, j), gap=VALUE_MARK_GAP, glyphs=value)
+            outline(hm.cell(i, j), gap=VALUE_MARK_GAP, glyphs=value, corner_radius=MARK_CORNER)
             for (i, j), value in zip(pairs, values, strict=True)
         )
     )
