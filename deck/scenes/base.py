@@ -170,8 +170,8 @@ class DeckSlide(Slide):
         return names
 
     @classmethod
-    def cites_of(cls, beat_name: str) -> tuple[Reference, ...]:
-        """The works the slide of `beat_name` names."""
+    def cites_of(cls, beat_name: str, talk: Talk | None = None) -> tuple[Reference, ...]:
+        """The works the slide of `beat_name` names (in `talk`'s cut, if given)."""
         return getattr(cls, beat_name).beat_cites
 
     @classmethod

@@ -60,6 +60,34 @@ RECAP_SLIDES = (
     ("Evidence", "tensor_parallel"),
     ("Conversion", "from_scratch"),
 )
+# What the speaker says of each point (the recap's notes are those of the points the talk
+# shows), and the works the point and its words name.
+RECAP_SAID = (
+    ("Decoding reads the whole cache every step", ()),
+    ("sharing KV heads cuts it by {saving}", ()),
+    (
+        "GQA keeps almost MHA's quality at almost MQA's speed on T5-XXL ({table1.source})",
+        (GQA_PAPER,),
+    ),
+    ("match KV heads to GPUs", ()),
+    (
+        "train GQA from scratch, or uptrain for {share} of the original pre-training steps",
+        (LLAMA2,),  # the point's detail: Llama 2 34B and 70B trained with GQA
+    ),
+)
+
+
+def recap_kept(talk: Talk | None = None) -> list[int]:
+    """The indices of the recap's points whose slide `talk` shows (all without a talk)."""
+    if talk is None:
+        return list(range(len(RECAP_SLIDES)))
+    return [i for i, where in enumerate(RECAP_SLIDES) if slide_of(*where, talk) is not None]
+
+
+def recap_notes(talk: Talk | None = None) -> str:
+    """The recap's notes template: the kept points' clauses, in one sentence."""
+    said = "; ".join(RECAP_SAID[i][0] for i in recap_kept(talk))
+    return said[:1].upper() + said[1:] + "." if said else ""
 
 
 def per_gpu_against_mqa(m: Model, tp: int) -> str:
@@ -148,7 +176,7 @@ def cited_references(talk: Talk | None = None) -> list[Reference]:
         ref
         for scene in scenes_of(talk)
         for beat in kept_beats(scene, talk)
-        for ref in scene.cites_of(beat)
+        for ref in scene.cites_of(beat, talk)
     }
     if talk is not None:  # the model the talk is about, when a work describes it
         cited |= {ref for ref in REFERENCES if ref.used_in(talk.model.title)}
@@ -220,6 +248,10 @@ class Closing(DeckSlide):
 
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
+        return cls.figures(model) | {"recap": recap_notes().format(m=model, **cls.figures(model))}
+
+    @staticmethod
+    def figures(model: Model) -> dict[str, object]:
         return {
             "saving": fmt.percent(model.kv_cache_saving),
             "table1": TABLE1,
@@ -232,20 +264,17 @@ class Closing(DeckSlide):
 
     @classmethod
     def talk_fields(cls, talk: Talk) -> dict[str, object]:
-        return {"count": len(cited_references(talk))}  # the works its cut cites
+        """The works its cut cites, and what is said of the recap points it keeps."""
+        said = recap_notes(talk).format(m=talk.model, **cls.figures(talk.model))
+        return {"count": len(cited_references(talk)), "recap": said}
 
-    @beat(
-        """
-        Decoding reads the whole cache every step; sharing KV heads cuts it by {saving}, at
-        almost MHA's quality and MQA's speed on T5-XXL ({table1.source}). Match KV heads to
-        GPUs; train GQA from scratch, or uptrain for {share} of the original pre-training
-        steps.
-    """,
-        cites=(
-            GQA_PAPER,
-            LLAMA2,
-        ),
-    )
+    @classmethod
+    def cites_of(cls, beat_name: str, talk: Talk | None = None) -> tuple[Reference, ...]:
+        if beat_name == "takeaways":  # the works the kept points name
+            return tuple(dict.fromkeys(r for i in recap_kept(talk) for r in RECAP_SAID[i][1]))
+        return super().cites_of(beat_name, talk)
+
+    @beat("{recap}")  # what is said of the points the talk shows (RECAP_SAID)
     def takeaways(self) -> None:
         pic = takeaways_picture(self.model, self.talk)
         self.enter(pic.titles)
