@@ -189,7 +189,7 @@ class DeckSlide(Slide):
         before, own = self.placement.previous, self.placement.opens_on
         self.carried = None if before is None else self.previous_picture(before)
         if own is not None:  # the speaker's own slide ended the scene before
-            self.carried = own_slide(own if own.filled else own_slides.filled(own, self.model))
+            self.carried = own_slide(own_slides.filled(own, self.model))
         if self.carried is not None:
             self.add(self.carried)
 
@@ -242,8 +242,7 @@ class DeckSlide(Slide):
         """One of the speaker's own slides, between two of the scene's: it cross-fades in
         from what was shown last; then the scene's state is back, unseen, and the next
         slide cross-fades from the own slide to it (as after a left-out beat)."""
-        if not own.filled:  # a talk made in code, not read from a talk file
-            own = own_slides.filled(own, self.model)
+        own = own_slides.filled(own, self.model)  # a talk made in code has templates
         state = self.mobjects_without_canvas
         shown, self.last_shown = self.last_shown, None
         leaving = state if shown is None else shown
@@ -262,8 +261,8 @@ class DeckSlide(Slide):
         self.last_shown = [picture]
 
     def own_slide_beat(self) -> None:
-        """What the slide cache keys an own slide by: this code, the picture on screen when
-        it starts and the scene's context, which holds the own slides' contents."""
+        """The method the slide cache keys an own slide by: with the picture on screen when
+        it starts and `slide_content` (the own slide's title, points and picture)."""
 
     def open_slide(self, method: Callable, notes: str, loop: bool) -> None:
         self.current_notes = notes

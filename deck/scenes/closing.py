@@ -248,7 +248,8 @@ class Closing(DeckSlide):
 
     @classmethod
     def note_fields(cls, model: Model) -> dict[str, object]:
-        return cls.figures(model) | {"recap": recap_notes().format(m=model, **cls.figures(model))}
+        figures = cls.figures(model)
+        return figures | {"recap": recap_notes().format(m=model, **figures)}
 
     @staticmethod
     def figures(model: Model) -> dict[str, object]:

@@ -89,6 +89,10 @@ MAX_CHARS = {
     "attention_text": 80,  # a sentence; its tokens are checked against the slide's room too
 }
 WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)  # what deck/export/html.py refuses
+WEB_ADDRESS_REFUSED = (
+    "holds a web address, which the offline HTML deck refuses; "
+    "write it without the scheme (example.org/talk)"
+)
 MAX_TALK_FILE_BYTES = 64 * 1024  # a talk file is a dozen lines
 MAX_NESTING = 8  # a talk file has no tables; TOML nested deeper is no talk file
 
@@ -129,11 +133,7 @@ def _text(f: TalkFile, key: str, value: Any) -> str:
     if reason is not None:
         raise f.fail(key, reason)
     if WEB_ADDRESS.search(value):
-        raise f.fail(
-            key,
-            "holds a web address: the offline HTML deck refuses any http(s):// in its page; "
-            "write it without the scheme (example.org/talk)",
-        )
+        raise f.fail(key, WEB_ADDRESS_REFUSED)
     return value.strip()
 
 
@@ -242,10 +242,7 @@ def notes_text_problem(text: str) -> str | None:
         if reason is not None:
             return reason
     if WEB_ADDRESS.search(text):
-        return (
-            "holds a web address, which the offline HTML deck refuses; "
-            "write it without the scheme (example.org/talk)"
-        )
+        return WEB_ADDRESS_REFUSED
     return None
 
 
@@ -262,10 +259,7 @@ def _slide_text(where: str, key: str, value, kind: str) -> str:
     if reason is not None:
         raise ValueError(f"{where}: {key}: {reason}")
     if WEB_ADDRESS.search(value):
-        raise ValueError(
-            f"{where}: {key}: holds a web address, which the offline HTML deck refuses; "
-            "write it without the scheme (example.org/talk)"
-        )
+        raise ValueError(f"{where}: {key}: {WEB_ADDRESS_REFUSED}")
     return value.strip()
 
 

@@ -211,7 +211,10 @@ def _svg_problem(path: Path) -> str | None:
 
 
 def filled(slide: OwnSlide, model) -> OwnSlide:
-    """`slide` with the model's fields ({m.n_kv_heads}) filled in (checked by the caller)."""
+    """`slide` with the model's fields ({m.n_kv_heads}) filled in (checked by the caller);
+    a slide already filled in is returned as it is."""
+    if slide.filled:
+        return slide
     return replace(
         slide,
         title=slide.title.format(m=model),

@@ -48,12 +48,16 @@ class Item:
 
 
 def _opacity(mob: Mobject) -> float:
-    parts = mob.family_members_with_points()
-    pictures = [o for m in parts if (o := picture_opacity(m)) is not None]
-    parts = [m for m in parts if picture_opacity(m) is None]
-    fills = [m.get_fill_opacity() for m in parts]
-    strokes = [m.get_stroke_opacity() for m in parts if m.get_stroke_width() > 0]
-    return max([*pictures, *fills, *strokes], default=0.0)
+    found = []
+    for part in mob.family_members_with_points():
+        picture = picture_opacity(part)
+        if picture is not None:
+            found.append(picture)
+            continue
+        found.append(part.get_fill_opacity())
+        if part.get_stroke_width() > 0:
+            found.append(part.get_stroke_opacity())
+    return max(found, default=0.0)
 
 
 def collect(mobjects: list[Mobject] | tuple[Mobject, ...]) -> list[Item]:
