@@ -199,12 +199,15 @@ def constructed(
 
 
 @functools.cache
-def constructed_for(scene_name: str, talk: Talk, capture_frames: bool = False):
+def constructed_for(
+    scene_name: str, talk: Talk, capture_frames: bool = False, height: int = LOW_RES["pixel_height"]
+):
     """`constructed` for any talk (e.g. a model read from a config.json)."""
     from manim import tempconfig
 
     options = {
-        **LOW_RES,
+        "pixel_height": height,
+        "pixel_width": 2 * round(height * 8 / 9),  # 16:9, even: 480 -> 854 as manim
         "media_dir": tempfile.mkdtemp(prefix="gqa-deck-test-"),
         "skip_animations": True,
         "disable_caching": True,

@@ -16,6 +16,7 @@ from deck.build.beatcache import (
     TALK_DETAILS,
     BeatCache,
     RecordedTalk,
+    Renumbering,
     details_key,
     module_without_beats,
     picture_hash,
@@ -25,6 +26,8 @@ from deck.compat.manim_slides import slide_video
 from deck.project import Project
 from deck.talk import Talk
 from tests.test_compat import BLUE, RED, write_video
+
+LOW = Renumbering("dark", "low", "veryfast")
 
 
 def beat_a(self):
@@ -47,14 +50,14 @@ def test_picture_hash_sees_position_colour_and_order():
 
 
 def test_key_depends_on_code_picture_context_and_notes(tmp_path):
-    cache = BeatCache(tmp_path, "context")
+    cache = BeatCache(tmp_path, "context", LOW)
     screen = [Square()]
     key = cache.key(beat_a, screen, "notes")
     assert cache.key(beat_a, [Square()], "notes") == key
     assert cache.key(beat_b, screen, "notes") != key
     assert cache.key(beat_a, [Circle()], "notes") != key
     assert cache.key(beat_a, screen, "other notes") != key
-    assert BeatCache(tmp_path, "changed context").key(beat_a, screen, "notes") != key
+    assert BeatCache(tmp_path, "changed context", LOW).key(beat_a, screen, "notes") != key
 
 
 def test_module_context_ignores_the_beats_own_code():
@@ -75,27 +78,30 @@ def test_store_lookup_and_prune(tmp_path):
     # as the deck's JSONs hold them: relative to the slides folder's parent
     config = {"slides": [{"file": "slides/files/S/one.mp4"}, {"file": "slides/files/S/two.mp4"}]}
     (slides / "S.json").write_text(json.dumps(config))
-    cache = BeatCache(tmp_path / "beats", "ctx")
-    cache.keys = [("k1", False), ("k2", True)]
+    cache = BeatCache(tmp_path / "beats", "ctx", LOW)
+    cache.keys = [("k1.1-2", False), ("k2.2-2", True)]
+    cache.counters = [(1, 2), (2, 2)]
     (tmp_path / "beats").mkdir()
-    write_video(tmp_path / "beats" / "k2.mp4", [BLUE, BLUE])
-    write_video(tmp_path / "beats" / "gone.mp4", [RED])
+    write_video(tmp_path / "beats" / "k2.2-2.mp4", [BLUE, BLUE])
+    write_video(tmp_path / "beats" / "gone.1-2.mp4", [RED])
     cache.store(slides / "S.json")
     one = (slides / "files" / "S" / "one.mp4").read_bytes()
-    assert cache.lookup("k1").read_bytes() == one
-    assert cache.lookup("k2").stat().st_size != len(one)  # a reused slide is not overwritten
+    assert cache.lookup("k1", (1, 2)).read_bytes() == one
+    # a reused slide is not overwritten
+    assert cache.lookup("k2", (2, 2)).stat().st_size != len(one)
+    assert json.loads((slides / "S.beats.json").read_text())["counters"] == [[1, 2], [2, 2]]
     assert prune(tmp_path / "beats", slides) == 1
-    assert cache.lookup("nope") is None
+    assert cache.lookup("nope", (1, 2)) is None
     assert list((tmp_path / "beats").glob(".*.tmp")) == []
 
 
 def test_a_damaged_cached_video_is_a_miss(tmp_path):
-    cache = BeatCache(tmp_path, "ctx")
-    video = write_video(tmp_path / "k.mp4", [RED, BLUE, RED])
+    cache = BeatCache(tmp_path, "ctx", LOW)
+    video = write_video(tmp_path / "k.1-2.mp4", [RED, BLUE, RED])
     os.truncate(video, video.stat().st_size // 2)
-    assert cache.lookup("k") is None and not video.exists()
+    assert cache.lookup("k", (1, 2)) is None and not video.exists()
     assert cache.dropped == 1
-    assert BeatCache(tmp_path / "absent", "ctx").lookup("k") is None  # no cache at all
+    assert BeatCache(tmp_path / "absent", "ctx", LOW).lookup("k", (1, 2)) is None  # no cache at all
 
 
 def test_prune_deletes_nothing_when_an_index_is_unreadable(tmp_path):
@@ -106,7 +112,7 @@ def test_prune_deletes_nothing_when_an_index_is_unreadable(tmp_path):
 
 def test_store_refuses_a_slide_count_mismatch(tmp_path):
     (tmp_path / "S.json").write_text(json.dumps({"slides": [{"file": "x.mp4"}]}))
-    cache = BeatCache(tmp_path / "beats", "ctx")
+    cache = BeatCache(tmp_path / "beats", "ctx", LOW)
     with pytest.raises(RuntimeError, match="1 slides, 0 beats"):
         cache.store(tmp_path / "S.json")
 

@@ -18,13 +18,15 @@ from PIL import Image
 from pptx import Presentation
 
 from deck import cli, theme
+from deck.build import numbering
+from deck.build.quality import QUALITIES
 from deck.commands import player
 from deck.compat.manim_slides import slide_video
 from deck.components.roles import PICTURE
 from deck.export.pictures import decode
 from deck.failure import TalkFileError
 from deck.project import Project
-from deck.scenes import BY_SECTION, placement, slide_number, slides_of, total_slides
+from deck.scenes import BY_NAME, BY_SECTION, placement, slide_number, slides_of, total_slides
 from deck.talk import Talk
 from deck.talk.file import read_talk_file
 from deck.talk.lineup import whole_talk
@@ -246,6 +248,22 @@ points = ["Uptrain to {{m.n_kv_heads}} KV heads", "Measure at 32,768 tokens"]
 notes = "{RUSSIAN}"
 '''
 STILL_DIFFERENCE = 6.0  # mean of 255 between a decoded last frame and its constructed still
+CORNER_DIFFERENCE = 8.0  # the same in the counter's corner; a fresh render: 4.6-6.5
+
+
+def videos_of(where, scene: type) -> list[Path]:
+    config = where.slides / f"{scene.__name__}.json"
+    return [slide_video(config, s["file"]) for s in json.loads(config.read_text())["slides"]]
+
+
+def luma(picture: Image.Image) -> np.ndarray:
+    return np.asarray(picture.convert("L"), dtype=float)
+
+
+def corner_box(*counters) -> tuple[slice, slice]:
+    """The pixels (at low quality) that hold any of two counters."""
+    drawn = [numbering.counter_frame(c, "dark", "low") for c in counters]
+    return numbering.corner(*drawn, drawn[0].shape[0] * 2 // 3)
 
 
 def build(path: Path, project: Project) -> None:
@@ -257,7 +275,7 @@ def reused(where, scene: str) -> tuple[int, int]:
     return stats["slides_reused"], stats["slides"]
 
 
-def test_own_slides_render_into_every_export_and_each_is_cached_on_its_own(tmp_path):
+def test_own_slides_render_into_every_export_and_each_is_cached_on_its_own(tmp_path, capsys):
     shutil.copyfile(EXAMPLE_TALK.parent / "results.png", tmp_path / "chart.png")
     path = write(tmp_path, RENDERED)
     talk = talk_of(path)
@@ -301,7 +319,8 @@ def test_own_slides_render_into_every_export_and_each_is_cached_on_its_own(tmp_p
     assert [s["notes"] for s in merged["slides"]][1:] == notes
 
     # an edited point renders that slide only (it is the last: none starts on it)
-    path.write_text(RENDERED.replace("Measure at 32,768", "Measure at 65,536"), encoding="utf-8")
+    edited = RENDERED.replace("Measure at 32,768", "Measure at 65,536")
+    path.write_text(edited, encoding="utf-8")
     build(path, project)
     assert reused(where, scene.__name__) == (len(shown) - 1, len(shown))
     # a new picture under the same name: its slide, and the one that starts on it
@@ -309,3 +328,35 @@ def test_own_slides_render_into_every_export_and_each_is_cached_on_its_own(tmp_p
     build(path, project)
     assert reused(where, scene.__name__) == (len(shown) - 2, len(shown))
     assert re.search(r"own", where.stem)  # the talk's own cut builds under its own name
+
+    # one more own slide, at the end: every slide's total changes, nothing else in them.
+    # The new slide is rendered; the others are renumbered, the title slide's scene
+    # without running it, this section's in its run (it shows one slide more)
+    before = {
+        s.__name__: [luma(decode(v, "last")) for v in videos_of(where, s)]
+        for s in (BY_NAME["Opening"], scene)
+    }
+    added = edited + '[[slide]]\nafter = "scaled_dot_product"\ntitle = "Questions?"\n'
+    path.write_text(added + 'points = ["Thank you"]\n', encoding="utf-8")
+    talk = talk_of(path)
+    capsys.readouterr()
+    build(path, project)
+    assert "Opening renumbered" in capsys.readouterr().out
+    assert reused(where, scene.__name__) == (len(shown), len(shown) + 1)
+    assert json.loads(where.stats(scene.__name__).read_text())["slides_renumbered"] == len(shown)
+    for name, old in before.items():
+        now = videos_of(where, BY_NAME[name])
+        # drawn at the videos' own size: a counter's few pixels do not survive a resize
+        low = QUALITIES["low"].height
+        stills = constructed_for(name, talk, capture_frames=True, height=low).frames
+        counters = numbering.counters_of(BY_NAME[name], talk)
+        for index, (video, still, counter) in enumerate(zip(now, stills, counters, strict=False)):
+            corner = corner_box(counter, (counter[0], counter[1] - 1))
+            frame, still = luma(decode(video, "last")), luma(still)
+            assert np.abs(frame - still).mean() < STILL_DIFFERENCE, (name, index)
+            # the corner shows the new total, as drawn afresh, where the old video did not
+            now_off = np.abs(frame - still)[corner].mean()
+            assert now_off < CORNER_DIFFERENCE, (name, index, now_off)
+            if index < len(old):  # the new slide had no video before
+                was_off = np.abs(old[index] - still)[corner].mean()
+                assert was_off > 2 * CORNER_DIFFERENCE, (name, index, was_off)

@@ -14,6 +14,10 @@ Which details a beat reads is known only once it has run: each rendered slide le
 the list beside the videos (`<base key>.reads.json`, the base key hashing everything
 but the details), and the next render looks the slide up by its base key, that list
 and the details' values.
+
+The slide's number is not in the key: a video is cached as `<key>.<n>-<N>.mp4`, and a
+slide whose key is cached under another number is renumbered from that video
+(deck/build/numbering.py), not rendered again.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import json
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from manim import Mobject
 
+from deck.build import numbering
+from deck.build.numbering import Counter
 from deck.compat.manim_slides import slide_video
 from deck.export.videos import video_problem
 from deck.scenes.look import picture_hash
@@ -62,15 +68,29 @@ def details_key(base: str, talk: Talk, names: Iterable[str]) -> str:
     return digest.details_key(base, {name: str(getattr(talk, name)) for name in sorted(names)})
 
 
-class BeatCache:
-    """`folder/<key>.mp4` and `folder/<base key>.reads.json`, and per scene the keys its
-    last render used."""
+class Renumbering(NamedTuple):
+    """What a renumbered video is drawn and encoded with."""
 
-    def __init__(self, folder: Path, context: str):
+    theme: str
+    quality: str
+    preset: str
+
+    def renumber(self, source: Path, dest: Path, old: Counter, new: Counter) -> bool:
+        return numbering.renumbered(source, dest, old, new, *self)
+
+
+class BeatCache:
+    """`folder/<key>.<n>-<N>.mp4` and `folder/<base key>.reads.json`, and per scene the
+    keys its last render used."""
+
+    def __init__(self, folder: Path, context: str, renumbering: Renumbering):
         self.folder = folder
         self.context = context  # everything shared by the scene's beats, already hashed
-        self.keys: list[tuple[str, bool]] = []  # (key, taken from the cache) per slide
+        self.renumbering = renumbering
+        self.keys: list[tuple[str, bool]] = []  # (key.n-N, taken from the cache) per slide
+        self.counters: list[Counter] = []  # the counter each slide shows
         self.dropped = 0  # damaged cached videos deleted by lookup()
+        self.renumbered = 0  # slides renumbered from a video cached under another number
         self.bases: dict[str, list[str]] = {}  # base key → details read, per slide
 
     def key(self, method: Callable, on_screen: list[Mobject], extra: str) -> str:
@@ -85,10 +105,9 @@ class BeatCache:
         except (FileNotFoundError, ValueError):
             return None
 
-    def lookup(self, key: str) -> Path | None:
-        """The cached video of this key, or None. A damaged one (cut short by a full disk,
-        say) is deleted: that slide is rendered again, as if it had never been cached."""
-        path = self.folder / f"{key}.mp4"
+    def _intact(self, path: Path) -> Path | None:
+        """`path` if it is a complete video. A damaged one (cut short by a full disk, say)
+        is deleted: that slide is rendered again, as if it had never been cached."""
         if not path.is_file():
             return None
         if video_problem(path) is not None:
@@ -96,6 +115,21 @@ class BeatCache:
             self.dropped += 1
             return None
         return path
+
+    def lookup(self, key: str, counter: Counter) -> Path | None:
+        """The cached video of this key showing `counter`, or None. One cached under
+        another number is renumbered into it when its counter's corner holds nothing else."""
+        wanted = self.folder / f"{numbering.variant(key, counter)}.mp4"
+        if self._intact(wanted) is not None:
+            return wanted
+        for other in sorted(self.folder.glob(f"{key}.*.mp4")):
+            parsed = numbering.parse_variant(other.stem)
+            if parsed is None or self._intact(other) is None:
+                continue
+            if self.renumbering.renumber(other, wanted, parsed[1], counter):
+                self.renumbered += 1
+                return wanted
+        return None
 
     def store(self, slides_json: Path) -> None:
         """After a render: keep the video of every slide rendered afresh under its key."""
@@ -111,9 +145,8 @@ class BeatCache:
                     shutil.copyfile(slide_video(slides_json, slide["file"]), temp)
         for base, names in self.bases.items():
             atomic.write_text(self.folder / f"{base}.reads.json", json.dumps(sorted(names)) + "\n")
-        index = slides_json.with_suffix(".beats.json")
         keys = [k for k, _ in self.keys]
-        atomic.write_text(index, json.dumps({"keys": keys, "bases": [*self.bases]}) + "\n")
+        write_index(slides_json, {"keys": keys, "bases": [*self.bases], "counters": self.counters})
 
     @property
     def reused(self) -> int:
@@ -139,14 +172,17 @@ class ReusesSlides:
             self.talk.recording = True
 
     def begin_slide(self, method: Callable, notes: str, loop: bool) -> None:
-        cache = self.beat_cache
-        base = cache.key(method, self.mobjects, f"{notes}|{loop}|{self.slide_content}")
+        cache, counter = self.beat_cache, self.counter_shown
+        # the counter is on screen already: the key leaves it out (it is in the file name)
+        on_screen = [mob for mob in self.mobjects if mob is not self.canvas.get("counter")]
+        base = cache.key(method, on_screen, f"{notes}|{loop}|{self.slide_content}")
         last_time = cache.reads(base)
         key = cached = None
         if last_time is not None:  # what this scene has read so far counts too
             key = details_key(base, self.talk.talk, last_time | self.talk.read)
-            cached = cache.lookup(key)
-        self.slide_base, self.slide_key = base, key if cached is not None else None
+            cached = cache.lookup(key, counter)
+        self.slide_base = base
+        self.slide_key = numbering.variant(key, counter) if cached is not None else None
         if cached is None:
             super().begin_slide(method, notes, loop)
         else:
@@ -159,8 +195,27 @@ class ReusesSlides:
         if self.slide_key is not None:
             cache.keys.append((self.slide_key, True))
         else:
-            cache.keys.append((details_key(self.slide_base, self.talk.talk, read), False))
+            key = details_key(self.slide_base, self.talk.talk, read)
+            cache.keys.append((numbering.variant(key, self.counter_shown), False))
+        cache.counters.append(self.counter_shown)
         cache.bases[self.slide_base] = read
+
+
+def index_path(slides_json: Path) -> Path:
+    """The keys, bases and counters of a scene's last render, beside its JSON."""
+    return slides_json.with_suffix(".beats.json")
+
+
+def read_index(slides_json: Path) -> dict | None:
+    try:
+        entry = json.loads(index_path(slides_json).read_text())
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+def write_index(slides_json: Path, entry: dict) -> None:
+    atomic.write_text(index_path(slides_json), json.dumps(entry) + "\n")
 
 
 def prune(folder: Path, slides_folder: Path) -> int:

@@ -1,11 +1,13 @@
 """Rendering scenes: one process per scene, in parallel, skipping scenes whose inputs are unchanged.
 
 A scene's inputs are the source of every deck module it imports (transitively), the
-talk (model, theme, speaker, …), the quality, its place in the deck (the slide counter
-depends on it) and the versions of manim, manim-slides and typst. Their hash is stored
-beside the scene's JSON after a successful render; a scene whose hash matches, and whose
-output is intact (its JSON valid, one slide per beat, every video complete), is not
-rendered again.
+talk (model, theme, speaker, …), the quality, its place in the deck (section number,
+slides shown, the scene before it) and the versions of manim, manim-slides and typst.
+Their hash is stored beside the scene's JSON after a successful render; a scene whose
+hash matches, and whose output is intact (its JSON valid, one slide per beat, every
+video complete), is not rendered again. Its slides' numbers are not among its inputs:
+when only they changed (a slide added before it), its videos are renumbered
+(deck/build/numbering.py) instead.
 
 The build heals itself: damaged output is rendered again, a damaged cached slide is a
 cache miss, paths in the JSONs are relative (a moved project rebuilds nothing), one
@@ -31,9 +33,11 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
+from deck.build.encoding import X264_PRESET
+from deck.build.numbering import counters_of, parse_variant, variant
 from deck.build.quality import QUALITIES
 from deck.compat.manim import guard_svg_caches
-from deck.compat.manim_slides import make_portable
+from deck.compat.manim_slides import make_portable, slide_video
 from deck.export.videos import config_problem
 from deck.failure import RenderError, where_it_failed
 from deck.project import PACKAGE, Build
@@ -76,17 +80,17 @@ def _shared_context(scene: type, build: Build, details: bool = True) -> dict:
         mine = [o for _, after in where.own_slides for o in after]
         mine += [where.opens_on] if where.opens_on is not None else []
         shown["own_slides"] = [own_identity(o) for o in mine]
+    # the header; for the scene, also the slides it shows and the picture it starts on (a
+    # slide's key hashes what is on screen when it starts instead, so that a slide added
+    # before it changes nothing in it); never the numbers the counters show, which a
+    # cached slide is renumbered to (deck/build/numbering.py)
+    place: list = [where.section]
+    if details:
+        place += [list(where.slides), None if where.previous is None else where.previous.__name__]
     return {
         "talk": shown,
         "quality": build.quality,
-        # the header, the counters, the slides it shows and the picture it starts on
-        "place": [
-            where.section,
-            where.first_slide,
-            where.total_slides,
-            list(where.slides),
-            where.previous.__name__ if where.previous is not None else None,
-        ],
+        "place": place,
         "versions": {p: metadata.version(p) for p in ("manim", "manim-slides", "typst")},
     }
 
@@ -154,11 +158,59 @@ def output_problem(scene: type, build: Build) -> str | None:
     return None if problem is None else f"{config_file.name} {problem}"
 
 
+def numbers_wrong(scene: type, build: Build) -> bool:
+    """Whether the scene's videos show other numbers than its slides have now."""
+    from deck.build.beatcache import read_index
+
+    index = read_index(build.slides / f"{scene.__name__}.json") or {}
+    shown = [tuple(c) for c in index.get("counters", []) if isinstance(c, list)]
+    return shown != counters_of(scene, build.talk)
+
+
 def is_fresh(scene: type, build: Build) -> bool:
-    """Rendered from the current inputs, and its output intact."""
+    """Rendered from the current inputs, its output intact and numbered as it is now."""
     if not _stamp_matches(build.slides, scene.__name__, input_hash(scene, build)):
         return False
-    return output_problem(scene, build) is None
+    return output_problem(scene, build) is None and not numbers_wrong(scene, build)
+
+
+def renumber_scene(scene: type, build: Build) -> bool:
+    """Give an unchanged scene's videos the numbers its slides have now, each from the
+    cache or renumbered (deck/build/numbering.py); False when one cannot be (its corner
+    holds more than the counter, or the scene's index is unreadable): render it then."""
+    from deck.build.beatcache import Renumbering, read_index, write_index
+
+    config_file = build.slides / f"{scene.__name__}.json"
+    index, wanted = read_index(config_file), counters_of(scene, build.talk)
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+        keys, shown = list(index["keys"]), [tuple(c) for c in index["counters"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
+    if not (len(keys) == len(shown) == len(wanted) == len(config["slides"])):
+        return False
+    renumbering = Renumbering(build.talk.theme, build.quality, X264_PRESET)
+    slides = zip(config["slides"], keys, shown, wanted, strict=True)
+    for i, (slide, name, old, new) in enumerate(slides):
+        parsed = parse_variant(name)
+        if old == new:
+            continue
+        if parsed is None:
+            return False
+        cached = build.beats / f"{variant(parsed[0], new)}.mp4"
+        source = slide_video(config_file, slide["file"])
+        if not cached.is_file() and not renumbering.renumber(source, cached, old, new):
+            return False
+        file = f"slides/files/{scene.__name__}/{cached.name}"
+        with atomic.replacing(slide_video(config_file, file)) as temp:
+            shutil.copyfile(cached, temp)
+        if source != slide_video(config_file, file):
+            source.unlink(missing_ok=True)
+        slide["file"] = slide["rev_file"] = file
+        keys[i], shown[i] = cached.stem, new
+    atomic.write_text(config_file, json.dumps(config, indent=2))
+    write_index(config_file, {**index, "keys": keys, "counters": [list(c) for c in shown]})
+    return True
 
 
 # ── rendering ───────────────────────────────────────────────────────────
@@ -167,7 +219,7 @@ def render_in_process(scene_name: str, build: Build) -> None:
     from manim import tempconfig
 
     from deck import theme
-    from deck.build.beatcache import BeatCache, ReusesSlides
+    from deck.build.beatcache import BeatCache, Renumbering, ReusesSlides
     from deck.build.encoding import use_fast_preset
     from deck.scenes import BY_NAME, make_scene
 
@@ -197,7 +249,8 @@ def render_in_process(scene_name: str, build: Build) -> None:
     # deletes the videos of slides that are gone: start the scene's output afresh
     config_file.unlink(missing_ok=True)
     shutil.rmtree(folder / "files" / scene_name, ignore_errors=True)
-    cache = BeatCache(build.beats, beat_context(scene, build))
+    renumbering = Renumbering(talk.theme, build.quality, X264_PRESET)
+    cache = BeatCache(build.beats, beat_context(scene, build), renumbering)
     with tempconfig(options):
         instance = make_scene(
             scene, talk, ReusesSlides, attributes={"beat_cache": cache}, output_folder=folder
@@ -212,6 +265,7 @@ def render_in_process(scene_name: str, build: Build) -> None:
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "slides": len(cache.keys),
         "slides_reused": cache.reused,
+        "slides_renumbered": cache.renumbered,
         "cached_slides_dropped": cache.dropped,
     }
     path = build.stats(scene_name)
@@ -252,10 +306,15 @@ def _stale(digests: dict[type, str], build: Build, progress: Progress) -> list[t
             continue
         start = time.perf_counter()
         problem = output_problem(s, build)
-        if problem is None:
-            progress(s.__name__, "unchanged", time.perf_counter() - start)
-        else:
+        if problem is not None:
             progress(s.__name__, f"is damaged, rendering it again: {problem}", 0.0)
+            stale.append(s)
+        elif not numbers_wrong(s, build):
+            progress(s.__name__, "unchanged", time.perf_counter() - start)
+        elif renumber_scene(s, build):
+            progress(s.__name__, "renumbered", time.perf_counter() - start)
+        else:
+            progress(s.__name__, "cannot be renumbered, rendering it again", 0.0)
             stale.append(s)
     return stale
 

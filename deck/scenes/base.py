@@ -266,8 +266,9 @@ class DeckSlide(Slide):
 
     def open_slide(self, method: Callable, notes: str, loop: bool) -> None:
         self.current_notes = notes
-        number = self.placement.first_slide + self.slides_done
-        counter = slide_counter(number, self.placement.total_slides)
+        where = self.placement
+        self.counter_shown = (where.first_slide + self.slides_done, where.total_slides)
+        counter = slide_counter(*self.counter_shown)
         if "counter" in self.canvas:
             self.remove(self.canvas["counter"])
         self.add_to_canvas(counter=counter)
