@@ -71,7 +71,7 @@ def counter_frame(counter: Counter, theme_name: str, quality: str) -> np.ndarray
 
     from deck import theme
     from deck.build.quality import QUALITIES
-    from deck.components.chrome import slide_counter
+    from deck.scenes.base import counter_picture
 
     options = {
         "quality": QUALITIES[quality].flag,
@@ -79,7 +79,7 @@ def counter_frame(counter: Counter, theme_name: str, quality: str) -> np.ndarray
     }
     with tempconfig(options), theme.use(theme_name):
         camera = Camera()
-        camera.capture_mobject(slide_counter(*counter))
+        camera.capture_mobject(counter_picture(*counter))
         rgba = np.asarray(camera.get_image().convert("RGBA"))
     frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgba), format="rgba")
     return frame.reformat(format="yuv420p").to_ndarray()

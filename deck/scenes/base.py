@@ -126,6 +126,12 @@ class Placement:
         return dict(self.own_slides).get(beat, ())
 
 
+def counter_picture(number: int, total: int) -> Mobject:
+    """The counter (`12 / 52`) exactly as a slide draws it: what a renumbered video's corner
+    is redrawn with."""
+    return slide_counter(number, total)
+
+
 class DeckSlide(Slide):
     SECTION = ""
     # The works this scene's slides and notes use (name, cite or show a figure of), in the
@@ -268,7 +274,7 @@ class DeckSlide(Slide):
         self.current_notes = notes
         where = self.placement
         self.counter_shown = (where.first_slide + self.slides_done, where.total_slides)
-        counter = slide_counter(*self.counter_shown)
+        counter = counter_picture(*self.counter_shown)
         if "counter" in self.canvas:
             self.remove(self.canvas["counter"])
         self.add_to_canvas(counter=counter)
