@@ -39,7 +39,8 @@ QT_PKGS=(libgl1 libegl1 libxkbcommon0 libpulse0 libdrm2 libxrandr2
   libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-sync1 libxcb-util1
   libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-glx0)
-DECK_PKGS=(fonts-inter fonts-dejavu-core fontconfig ca-certificates)
+# fonts-dejavu-core, fonts-wqy-microhei: the handout's notes (Latin … Hebrew; CJK)
+DECK_PKGS=(fonts-inter fonts-dejavu-core fonts-wqy-microhei fontconfig ca-certificates)
 TEST_PKGS=(chromium xvfb xauth poppler-utils)
 
 wanted_packages() {  # sets WANTED

@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pypdf
@@ -40,6 +41,10 @@ MODEL = get_preset(DEFAULT_PRESET)
 NAME_OF = {s: name for name, s in BY_SECTION.items()}
 # Own notes in other scripts than the slides' Latin: Cyrillic, Greek, Vietnamese.
 OWN = "Здесь {m.n_heads} голов запроса делят {m.n_kv_heads}. Ομάδες κεφαλών. Tiếng Việt."
+# and in scripts written from the right, or without spaces: Arabic, Chinese, Korean
+FAR = (
+    "تتشارك رؤوس الاستعلام {m.n_kv_heads} رؤوس مفاتيح.\\n\\n分组查询注意力。\\n\\n그룹 쿼리 어텐션."
+)
 
 
 def write(folder: Path, text: str) -> Path:
@@ -313,6 +318,7 @@ def test_a_left_out_last_slide_lets_the_next_section_open_on_its_own():
 SMALL = (
     'sections = ["scaled_dot_product"]\nskip = ["scaled_dot_product.step_scale"]\n'
     f'[notes]\n"scaled_dot_product.formula" = "{OWN}"\n'
+    f'"scaled_dot_product.step_softmax" = "{FAR}"\n'
 )
 
 
@@ -353,6 +359,16 @@ def test_a_small_cut_renders_its_slides_and_its_notes_reach_every_export(tmp_pat
     assert deck.slides[1 + kept.index("formula")].notes_slide.notes_text_frame.text == said
     handout = pypdf.PdfReader(where.out_dir / f"{where.stem}-handout.pdf")
     assert said.split(". ")[0] in " ".join(p.extract_text() for p in handout.pages)
+    far = FAR.replace("\\n", "\n").format(m=MODEL)
+    softmax = 1 + kept.index("step_softmax")
+    assert notes[softmax] == far and f'<aside class="notes">{far}</aside>' in html
+    assert deck.slides[softmax].notes_slide.notes_text_frame.text.split() == far.split()
+    read = pypdf.PdfReader(where.out_dir / f"{where.stem}.pdf").pages[softmax].extract_text()
+    printed = unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in handout.pages))
+    # every word, in the letters it is printed in (a reader puts a right-to-left line's full
+    # stop and figures where it sees them)
+    for text in (read, printed):
+        assert all(word in text for word in re.findall(r"[^\W\d_]+", far)), text
     presenter = player.prepare(where.slides, ("Opening", "ScaledDotProduct"), tmp_path / "present")
     merged = json.loads((presenter / f"{player.PRESENTATION}.json").read_text(encoding="utf-8"))
     assert [s["notes"] for s in merged["slides"]] == notes

@@ -73,7 +73,10 @@ def test_missing_handout_font_names_its_file_and_package(monkeypatch, tmp_path):
     monkeypatch.setattr(pdf_base, "FONT_FILES", fonts)
     f = doctor.check_handout_font()
     assert not f.ok and f.detail == str(tmp_path / "NoSuch-Bold.ttf")
-    assert f.fix.endswith("fonts-dejavu-core")
+    assert f.fix.endswith(" fonts-dejavu-core")
+    fonts = {**pdf_base.FONT_FILES, pdf_base.FALLBACK: tmp_path / "nosuch.ttc"}
+    monkeypatch.setattr(pdf_base, "FONT_FILES", fonts)
+    assert doctor.check_handout_font().fix.endswith(" fonts-wqy-microhei")
 
 
 def test_missing_qt_library_names_its_package(monkeypatch):

@@ -147,7 +147,12 @@ def check_handout_font() -> Finding:
     from deck.export import pdf_base
 
     missing = pdf_base.missing_fonts()
-    return Finding("handout-font", not missing, apt("fonts-dejavu-core"), detail=", ".join(missing))
+    return Finding(
+        "handout-font",
+        not missing,
+        apt(*(pdf_base.missing_packages() or sorted(set(pdf_base.PACKAGES.values())))),
+        detail=", ".join(missing),
+    )
 
 
 def check_chromium() -> Finding:

@@ -30,6 +30,7 @@ from reportlab.platypus import (
     Spacer,
 )
 
+from deck.export import any_script
 from deck.export.pdf_base import BOLD, FONT, binary_streams, register_fonts
 from deck.export.writer import ExportOptions
 from deck.format import day
@@ -93,8 +94,11 @@ class FramedImage(Flowable):
         self.canv.rect(0, 0, self.width, self.height, stroke=1, fill=0)
 
 
-def paragraphs(text: str, style: ParagraphStyle) -> list[Paragraph]:
-    return [Paragraph(escape(" ".join(p.split())), style) for p in text.split("\n\n") if p.strip()]
+def paragraphs(text: str, style: ParagraphStyle) -> list[Flowable]:
+    """The notes' paragraphs (blank lines apart), each in the script it is written in."""
+    return [
+        any_script.paragraph(" ".join(p.split()), style) for p in text.split("\n\n") if p.strip()
+    ]
 
 
 def byline(options: ExportOptions) -> str:

@@ -8,13 +8,32 @@ there), in whole seconds: reveal.js reads `data-timing` as an integer, and treat
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 
 WORDS_PER_MINUTE = 130  # a speaker's pace for a talk's notes (issue 19: 2,000 words ≈ 15.5 min)
 
 
+# Chinese and Japanese are written without spaces: their characters are counted instead,
+# a word for every two (a talk in either runs at ≈ 250–300 characters a minute, about
+# twice the words of WORDS_PER_MINUTE). Korean separates its words with spaces.
+CHARACTERS_PER_WORD = 2
+UNSPACED = ("CJK", "HIRAGANA", "KATAKANA")  # Unicode names' first word
+
+
+def unspaced(char: str) -> bool:
+    """Whether `char` belongs to a script written without spaces between words."""
+    return unicodedata.name(char, "").startswith(UNSPACED)
+
+
 def words(notes: str) -> int:
-    return len(notes.split())
+    """The words of `notes`: what is between spaces, and each two characters of a script
+    written without them."""
+    count = 0
+    for token in notes.split():
+        letters = sum(map(unspaced, token))
+        count += math.ceil(letters / CHARACTERS_PER_WORD) + (letters < len(token))
+    return count
 
 
 def speaking_minutes(word_count: int) -> float:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bidi import get_display
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from deck.export import any_script
 from deck.export.pdf_base import FONT, binary_streams, register_fonts
 from deck.export.writer import ExportOptions
 
@@ -70,20 +71,26 @@ def outline_entry(number: int, notes: str) -> str:
 
 
 def searchable_notes(document: Canvas, notes: str, width: float, height: float) -> None:
-    """`notes` as invisible text over the page, wrapped to its width."""
+    """`notes` as invisible text over the page, wrapped to its width, in reading order
+    (what a search types), each run in a font that has its glyphs."""
     if not notes:
         return
     text = document.beginText(TEXT_SIZE, height - 2 * TEXT_SIZE)
     text.setTextRenderMode(INVISIBLE)
-    text.setFont(FONT, TEXT_SIZE)
+    lines = []
     for paragraph in notes.split("\n\n"):
         line = ""
         for word in paragraph.split():
             candidate = f"{line} {word}".strip()
-            if line and stringWidth(candidate, FONT, TEXT_SIZE) > width - 2 * TEXT_SIZE:
-                text.textLine(line)
+            if line and any_script.width(candidate, FONT, TEXT_SIZE) > width - 2 * TEXT_SIZE:
+                lines.append(line)
                 line = word
             else:
                 line = candidate
-        text.textLine(line)
+        lines.append(line)
+    for line in lines:  # as a reader shows it: PDF readers read right-to-left text back
+        for font, part in any_script.runs(get_display(line), FONT):  # from its order on the page
+            text.setFont(font, TEXT_SIZE)
+            text.textOut(part)
+        text.textLine("")
     document.drawText(text)

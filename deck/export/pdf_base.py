@@ -16,7 +16,23 @@ from reportlab.pdfbase.ttfonts import TTFont
 # checks that the files are there.
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT, BOLD = "HandoutSans", "HandoutSans-Bold"
-FONT_FILES = {FONT: FONT_DIR / "DejaVuSans.ttf", BOLD: FONT_DIR / "DejaVuSans-Bold.ttf"}
+# WenQuanYi Micro Hei (fonts-wqy-microhei): TrueType with Chinese, Japanese and Korean,
+# which DejaVu lacks, for the notes' runs in those scripts (deck/export/any_script.py).
+FALLBACK = "HandoutFallback"
+FONT_FILES = {
+    FONT: FONT_DIR / "DejaVuSans.ttf",
+    BOLD: FONT_DIR / "DejaVuSans-Bold.ttf",
+    FALLBACK: Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),  # its first face
+}
+
+
+PACKAGES = {FONT: "fonts-dejavu-core", BOLD: "fonts-dejavu-core", FALLBACK: "fonts-wqy-microhei"}
+
+
+def missing_packages() -> list[str]:
+    """The Debian packages of the font files this machine lacks."""
+    names = [name for name, path in FONT_FILES.items() if not path.is_file()]
+    return sorted({PACKAGES[name] for name in names})
 
 
 def missing_fonts() -> list[str]:

@@ -38,21 +38,11 @@ def _is_noncharacter(code: int) -> bool:
 def font_coverage(family: str) -> frozenset[range] | None:
     """The code point ranges `family` has glyphs for, or None when fontconfig cannot tell
     (then no line is refused for its font: `deck doctor` reports the missing font)."""
-    if shutil.which("fc-match") is None or shutil.which("fc-query") is None:
+    if shutil.which("fc-match") is None:
         return None
     try:
-        path = subprocess.run(
-            ["fc-match", "-f", "%{file}", f"{family}:style=Regular"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout
-        if family.lower().replace(" ", "") not in path.lower().replace(" ", ""):
-            return None  # fontconfig substituted another family: the font is missing
-        # (a file names its family without spaces: DejaVuSans.ttf)
-        charset = subprocess.run(
-            ["fc-query", "--format=%{charset}", path],
+        found = subprocess.run(
+            ["fc-match", "-f", "%{family}\n%{charset}", f"{family}:style=Regular"],
             capture_output=True,
             text=True,
             check=True,
@@ -60,6 +50,9 @@ def font_coverage(family: str) -> frozenset[range] | None:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
+    names, _, charset = found.partition("\n")
+    if family.lower() not in (n.strip().lower() for n in names.split(",")):
+        return None  # fontconfig substituted another family: the font is missing
     ranges = []
     for part in charset.split():
         first, _, last = part.partition("-")
@@ -67,14 +60,20 @@ def font_coverage(family: str) -> frozenset[range] | None:
     return frozenset(ranges)
 
 
-def _drawable(char: str, font: str) -> bool:
-    coverage = font_coverage(font)
-    return coverage is None or char.isspace() or any(ord(char) in r for r in coverage)
+def _drawable(char: str, fonts: tuple[str, ...]) -> bool:
+    if char.isspace():
+        return True
+    for font in fonts:
+        coverage = font_coverage(font)
+        if coverage is None or any(ord(char) in r for r in coverage):
+            return True
+    return False
 
 
-def refusal(line: str, font: str) -> str | None:
-    """Why `line` cannot go on a slide set in the family `font` (one clause naming the
-    first bad character), or None."""
+def refusal(line: str, font: str | tuple[str, ...]) -> str | None:
+    """Why `line` cannot be set in the family `font`, or in any of the families `font`
+    names (one clause naming the first bad character), or None."""
+    fonts = (font,) if isinstance(font, str) else font
     for char in line:
         code = ord(char)
         category = unicodedata.category(char)
@@ -84,6 +83,12 @@ def refusal(line: str, font: str) -> str | None:
             return f"holds the bidirectional control {_name(char)}, which reorders the text"
         if category == "Cs" or _is_noncharacter(code):
             return f"holds {_name(char)}, which is not a character"
-        if not _drawable(char, font):
-            return f"holds {_name(char)}, which the slides' font ({font}) cannot draw"
+        if not _drawable(char, fonts):
+            return f"holds {_name(char)}, which {_fonts_named(fonts)} cannot draw"
     return None
+
+
+def _fonts_named(fonts: tuple[str, ...]) -> str:
+    if len(fonts) == 1:
+        return f"the slides' font ({fonts[0]})"
+    return f"the handout's fonts ({', '.join(fonts)})"

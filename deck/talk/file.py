@@ -70,9 +70,10 @@ KEYS = (
     "slide",
 )
 # Notes are not drawn with the slides' font but shown as text by the speaker view, the
-# presenter and PowerPoint, and set in the handout's DejaVu Sans (Latin, Greek, Cyrillic,
-# Arabic, Hebrew …): a character that font lacks would print as an empty box.
-NOTES_FONT = "DejaVu Sans"
+# presenter and PowerPoint, and set in the handout's fonts (deck/export/pdf_base.py):
+# DejaVu Sans (Latin, Greek, Cyrillic, Arabic, Hebrew …) and WenQuanYi Micro Hei (Chinese,
+# Japanese, Korean). A character neither has would print as an empty box (an emoji).
+NOTES_FONTS = ("DejaVu Sans", "WenQuanYi Micro Hei")
 MAX_NOTES_CHARS = 4000  # a slide's notes: several minutes of speech
 LONGEST_TALK_MINUTES = 24 * 60  # anything longer is a typo (seconds, or a year)
 # The longest line each text may be, in characters: what its slide holds at its size
@@ -238,7 +239,7 @@ def notes_text_problem(text: str) -> str | None:
     if len(text) > MAX_NOTES_CHARS:
         return f"is {len(text)} characters long; at most {MAX_NOTES_CHARS}"
     for line in text.split("\n"):  # paragraphs are blank lines apart
-        reason = refusal(line, NOTES_FONT)
+        reason = refusal(line, NOTES_FONTS)
         if reason is not None:
             return reason
     if WEB_ADDRESS.search(text):
