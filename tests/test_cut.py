@@ -303,6 +303,27 @@ def test_a_reordered_scene_shows_its_kept_slides_numbered_and_headed():
     assert counter == f"{numbers['evidence.figure3']} / {total}" and header.startswith("2 · ")
 
 
+def test_a_left_out_slides_animations_are_recorded_under_no_slide():
+    """The layout records hold what the audience sees: a left-out beat plays unseen, so
+    none of its plays is filed under the kept slide after it (whose blank-moment check
+    would then judge another slide's animations)."""
+    lineup = choose(skip=("family.highlight_mqa",))
+    family = constructed_for("Family", Talk(MODEL, lineup=lineup))
+    whole = constructed_for("Family", Talk(MODEL))
+    kept = [snap.beat for snap in family.snapshots]
+    assert [p.beat for p in family.plays] == sorted(
+        (p.beat for p in family.plays), key=kept.index
+    )  # in the slides' order, each slide's plays together
+    assert {p.beat for p in family.plays} == set(kept)
+    beats = BY_SECTION["family"].beat_names()
+    after_left_out = beats[beats.index("highlight_mqa") + 1]
+    for beat in kept:  # each kept slide plays what it plays in the whole talk, and the
+        # one after the left-out slide its cross-fade from the picture last shown
+        mine = len([p for p in family.plays if p.beat == beat])
+        theirs = len([p for p in whole.plays if p.beat == beat])
+        assert mine == theirs + (beat == after_left_out), beat
+
+
 def test_a_left_out_last_slide_lets_the_next_section_open_on_its_own():
     talk = Talk(MODEL, lineup=choose("lightning"))
     closing = constructed_for("Closing", talk)  # the evidence's last slide is left out

@@ -55,6 +55,7 @@ def beat(notes: str, *, loop: bool = False, cites: tuple[Reference, ...] = ()) -
             own = dict(self.placement.notes).get(method.__name__)
             notes = self.notes_for(method.__name__, self.model, own, self.talk)
             fading = self.back_to_last_shown()
+            self.current_beat = method.__name__
             self.open_slide(method, notes, loop)
             if fading:
                 self.play(*fading, run_time=theme.RUN_FAST)
@@ -146,6 +147,8 @@ class DeckSlide(Slide):
         self.placement = placement
         self.slides_done = 0
         self.current_notes = ""
+        self.current_beat = ""  # the slide being played: its beat's or own slide's name
+        self.passing_over = False  # playing a beat the talk leaves out
         self.side_content: list[Mobject] = []  # what `swap_side` removes next
         self.last_shown: list[Mobject] | None = None  # before left-out beats: what was seen
         # what a slide shows that is neither its code nor its starting picture (an own
@@ -256,6 +259,7 @@ class DeckSlide(Slide):
         self.add(*leaving)
         picture = own_slide(own)
         self.slide_content = repr(own_slides.own_identity(own))
+        self.current_beat = own.name
         self.open_slide(self.own_slide_beat, one_line_paragraphs(own.notes), loop=False)
         self.play(*[fade_out(mob) for mob in leaving], fade_in(picture), run_time=theme.RUN)
         self.settle()
@@ -309,7 +313,11 @@ class DeckSlide(Slide):
         if self.last_shown is None:  # the picture the audience saw last
             self.last_shown = [mob.copy() for mob in self.mobjects_without_canvas]
         self.next_slide(skip_animations=True)
-        method(self)
+        self.passing_over = True
+        try:
+            method(self)
+        finally:
+            self.passing_over = False
 
     def back_to_last_shown(self) -> list[Animation]:
         """After left-out beats: the picture last shown goes back on screen over what they

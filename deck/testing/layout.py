@@ -120,16 +120,17 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class PlayRecord:
-    """What is on screen after one `play`: the slide it belongs to (0-based, in the scene)
-    and how many tagged things besides the header and counter are visible."""
+    """What is on screen after one `play`: the slide it belongs to (its beat's name) and
+    how many tagged things besides the header and counter are visible."""
 
-    slide: int
+    beat: str
     shown: int
 
 
 class RecordsLayout:
     """Mixin for a deck scene: `self.snapshots` gets each slide's end state, and
-    `self.plays` what is left on screen after every `play` (to find blank moments)."""
+    `self.plays` what is left on screen after every `play` of a slide the talk shows (to
+    find blank moments; a left-out beat's plays are skipped and shown to nobody)."""
 
     def setup(self) -> None:
         super().setup()
@@ -138,8 +139,10 @@ class RecordsLayout:
 
     def play(self, *args, **kwargs) -> None:
         super().play(*args, **kwargs)
+        if self.passing_over:
+            return
         shown = len(collect(self.mobjects_without_canvas))
-        self.plays.append(PlayRecord(self.slides_done, shown))
+        self.plays.append(PlayRecord(self.current_beat, shown))
 
     def end_slide(self, name: str) -> None:
         super().end_slide(name)
