@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,6 +196,34 @@ class Checkpoint:
             out = wide.view(np.float32)
         del raw
         return out
+
+    def row_blocks(self, name: str, rows: int) -> Iterator[tuple[int, np.ndarray]]:
+        """Tensor `name` (a matrix) `rows` rows at a time, each block widened to float64
+        into one reused buffer: (first row, block). A whole widened tensor would pass
+        through main memory twice more than its bytes on disk (bench/RESULTS-attention.md)."""
+        entry = self.tensors[name]
+        bf16 = entry.dtype == "BF16"
+        raw = np.memmap(
+            entry.file,
+            dtype=np.uint16 if bf16 else DIRECT[entry.dtype],
+            mode="r",
+            offset=entry.start,
+            shape=entry.shape,
+        )
+        count, width = entry.shape
+        rows = max(1, min(rows, count))
+        wide = np.empty((rows, width), dtype=np.uint32) if bf16 else None
+        block = np.empty((rows, width), dtype=np.float64)
+        for start in range(0, count, rows):
+            part = raw[start : start + rows]
+            k = part.shape[0]
+            if wide is not None:
+                np.left_shift(part, 16, out=wide[:k], dtype=np.uint32)
+                block[:k] = wide[:k].view(np.float32)
+            else:
+                block[:k] = part
+            yield start, block[:k]
+        del raw
 
 
 def load_tokenizer(folder: Path):

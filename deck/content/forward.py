@@ -9,8 +9,9 @@ halves of each head, `rotate_half`, not interleaved pairs), scores q·kᵀ scale
 causal mask (and the layer's sliding window: key j is seen from query i if i − j < window),
 the softmax, repeat_kv's sharing (query head h reads KV head h // group size), the
 output projection, the residuals (Gemma 2 also normalises after attention and after the
-FFN) and the gated FFN (SwiGLU, GeGLU). The weights are read as float32, one tensor
-at a time (never more than one layer's); the activations, RoPE's angles and the softmax
+FFN) and the gated FFN (SwiGLU, GeGLU). A projection's weights are read from the memory
+map a block of rows at a time and widened to float64 in cache (a norm's as float32), so
+at most one block is widened at once; the activations, RoPE's angles and the softmax
 are float64, so the result is the exact math that transformers' float32 run rounds at
 about 1e-7 (a reference written apart agrees to 1e-14: tests/test_forward.py).
 
@@ -37,6 +38,10 @@ DEFAULT_EPS = 1e-6  # rms_norm_eps of every supported config class
 GEMMA2_SOFTCAP = 50.0  # Gemma2Config.attn_logit_softcapping
 GEMMA2_SCALAR = 256  # Gemma2Config.query_pre_attn_scalar
 DT = np.float64  # the activations' precision (the weights stay float32 in memory)
+# A projection's weights are widened and multiplied this many values at a time: 256 KiB
+# as float64 stays in a core's L2 cache. Measured on a 14336 × 4096 bf16 matrix and 12
+# tokens: 2^13 values 0.10 s, 2^15 0.07 s, 2^17 0.09 s, the whole tensor at once 1.05 s.
+BLOCK_VALUES = 1 << 15
 
 
 class ForwardError(ValueError):
@@ -178,7 +183,13 @@ class Layer:
         return self.prefix + name in self.ckpt.tensors
 
     def linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        out = x @ self.get(f"{name}.weight").T
+        """x @ Wᵀ (+ b), W taken a block of output rows at a time (BLOCK_VALUES): each
+        output is still one dot product over the whole input, so the sums are unchanged."""
+        weight = self.prefix + f"{name}.weight"
+        count, width = self.ckpt.shape(weight)
+        out = np.empty((x.shape[0], count), dtype=DT)
+        for start, block in self.ckpt.row_blocks(weight, BLOCK_VALUES // width):
+            out[:, start : start + block.shape[0]] = x @ block.T
         if self.has(f"{name}.bias"):
             out = out + self.get(f"{name}.bias")
         return out.astype(DT)
