@@ -182,7 +182,7 @@ revealjs_ok() {
   want="$(node -p "require('./package-lock.json').packages['node_modules/reveal.js'].version")"
   have="$(node -p "require('./node_modules/reveal.js/package.json').version" 2>/dev/null)" || return 1
   [ "$want" = "$have" ] || return 1
-  for f in reveal.js reveal.css theme/black.css plugin/notes.js plugin/markdown.js; do
+  for f in reveal.js reveal.css theme/black.css plugin/notes.js plugin/markdown.js plugin/zoom.js; do
     [ -f "node_modules/reveal.js/dist/$f" ] || return 1
   done
 }

@@ -10,6 +10,7 @@ written from the same renders.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from pathlib import Path
 
@@ -242,6 +243,12 @@ def test_keyboard_reaches_it_and_leaves_it(browser, deck_html):
         # Escape hands the keyboard back to the deck: navigation works again
         keys.press("Escape")
         assert focused_name(deck) is None and not deck.js("Reveal.isOverview()")
+        # and the next Tab enters at the first control again, not after the one left
+        calc.field("batch").focus()
+        keys.press("Escape")
+        keys.press("Tab")
+        assert focused_name(deck) == "model"
+        keys.press("Escape")
         keys.press("ArrowRight")
         assert deck.index() == at + 1
         keys.press("ArrowLeft")
@@ -261,6 +268,38 @@ def test_keyboard_reaches_it_and_leaves_it(browser, deck_html):
         assert not deck.errors and not deck.blocked
     finally:
         deck.close()
+
+
+SCALE_AND_CHEVRON = """root => {
+    const field = root.querySelector('.kvc-context').getBoundingClientRect();
+    const marks = [...root.querySelectorAll('.kvc-scale span')].map(m => {
+        const r = m.getBoundingClientRect(); return [m.textContent, r.left, r.right]; });
+    const select = getComputedStyle(root.querySelector('select'));
+    return {field: [field.left, field.right], marks, appearance: select.appearance,
+            chevron: parseFloat(select.backgroundSize),
+            height: root.getBoundingClientRect().height};
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080), (3840, 2160)])
+def test_the_slider_marks_and_the_chevron_scale_with_the_screen(browser, deck_html, width, height):
+    calc = Calculator(browser, deck_html)
+    try:
+        calc.deck.page.set_viewport_size({"width": width, "height": height})
+        got = calc.deck.page.evaluate(SCALE_AND_CHEVRON, calc.root.element_handle())
+        left, right = got["field"]
+        marks = got["marks"]
+        assert [m[0] for m in marks][-1] == "128K"
+        # within the field the controls above them span, and apart from one another
+        assert marks[0][1] >= left - 0.5 and marks[-1][2] <= right + 0.5, (got["field"], marks)
+        gaps = [b[1] - a[2] for a, b in itertools.pairwise(marks)]
+        assert min(gaps) > 0.1 * (marks[-1][2] - marks[-1][1]), gaps
+        # the model and dtype pickers' chevron is 1 % of the slide's height, not the
+        # browser's fixed-size one
+        assert got["appearance"] == "none"
+        assert got["chevron"] >= 0.009 * got["height"], got
+    finally:
+        calc.deck.close()
 
 
 def test_batch_input_accepts_only_1_to_256(calculator):

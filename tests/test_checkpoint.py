@@ -27,7 +27,6 @@ def test_every_tensor_reads_back_as_written(tmp_path, dtype, sharded):
     assert np.array_equal(rows, written["model.embed_tokens.weight"][[3, 0, 3]])
 
 
-
 @pytest.mark.parametrize("rows", [1, 3, 1000])
 @pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
 def test_row_blocks_cover_every_row_once_in_float64(tmp_path, dtype, rows):
@@ -40,6 +39,7 @@ def test_row_blocks_cover_every_row_once_in_float64(tmp_path, dtype, rows):
         assert [start for start, _ in parts] == list(range(0, values.shape[0], rows)), name
         assert all(block.dtype == np.float64 for _, block in parts)
         assert np.array_equal(np.concatenate([b for _, b in parts]), values), name
+
 
 def test_bfloat16_widening_is_exact():
     x = np.array([1.0, -2.5, 3.140625, 2.0**-100, -0.0], dtype=np.float32)

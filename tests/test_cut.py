@@ -374,7 +374,8 @@ def test_a_small_cut_renders_its_slides_and_its_notes_reach_every_export(tmp_pat
     total = 1 + len(kept)
     assert len(pypdf.PdfReader(where.out_dir / f"{where.stem}.pdf").pages) == total
     html = (where.out_dir / f"{where.stem}.html").read_text(encoding="utf-8")
-    assert html.count("<section") == total and f'<aside class="notes">{said}</aside>' in html
+    assert html.count("<section") == total
+    assert f'<aside class="notes" dir="auto">{said}</aside>' in html
     deck = Presentation(str(where.out_dir / f"{where.stem}.pptx"))
     assert len(deck.slides) == total
     assert deck.slides[1 + kept.index("formula")].notes_slide.notes_text_frame.text == said
@@ -382,7 +383,7 @@ def test_a_small_cut_renders_its_slides_and_its_notes_reach_every_export(tmp_pat
     assert said.split(". ")[0] in " ".join(p.extract_text() for p in handout.pages)
     far = FAR.replace("\\n", "\n").format(m=MODEL)
     softmax = 1 + kept.index("step_softmax")
-    assert notes[softmax] == far and f'<aside class="notes">{far}</aside>' in html
+    assert notes[softmax] == far and f'<aside class="notes" dir="auto">{far}</aside>' in html
     assert deck.slides[softmax].notes_slide.notes_text_frame.text.split() == far.split()
     read = pypdf.PdfReader(where.out_dir / f"{where.stem}.pdf").pages[softmax].extract_text()
     printed = unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in handout.pages))

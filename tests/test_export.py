@@ -799,7 +799,8 @@ def test_the_live_slide_holds_the_widget_and_its_font(rendered, tmp_path):
     assert [s.count('class="kvc"') for s in sections(page)] == [0, 1, 0]
     assert not re.search(r"https?://", page, re.IGNORECASE)
     # the video stays under the widget (the other formats show it), and so does the notes
-    assert page.count("data-deck-video=") == 3 and page.count('<aside class="notes">') == 3
+    assert page.count("data-deck-video=") == 3
+    assert page.count('<aside class="notes" dir="auto">') == 3
     inlined = re.search(r'src: url\(data:font/otf;base64,([^)]+)\) format\("opentype"\)', page)
     font, _, _ = fonts.font_file("Inter")
     assert base64.b64decode(inlined[1]) == font.read_bytes()
@@ -813,6 +814,14 @@ def test_a_live_slide_outside_the_deck_is_refused(rendered, tmp_path):
         export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny"], options=options)
     assert "\n" not in str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_live_slide_has_its_widgets_notes_in_the_html(rendered, tmp_path):
+    said = "Pick a model and a context: the bars follow."
+    live = ExportOptions(interactive={1: dataclasses.replace(widget(), notes=said)})
+    (path,) = export(at(rendered / "slides", tmp_path, "gqa"), ["Tiny"], ("html",), options=live)
+    notes = re.findall(r'<aside class="notes" dir="auto">(.*?)</aside>', path.read_text(), re.S)
+    assert len(notes) == 3 and notes[1] == said and said not in (notes[0], notes[2])
 
 
 def test_up_to_date_follows_the_live_slides(rendered, tmp_path):

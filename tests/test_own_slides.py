@@ -306,7 +306,7 @@ def test_own_slides_render_into_every_export_and_each_is_cached_on_its_own(tmp_p
     assert len(pypdf.PdfReader(where.out_dir / f"{where.stem}.pdf").pages) == total
     html = (where.out_dir / f"{where.stem}.html").read_text(encoding="utf-8")
     assert html.count("<section") == total
-    assert f'<aside class="notes">{greek}</aside>' in html
+    assert f'<aside class="notes" dir="auto">{greek}</aside>' in html
     deck = Presentation(str(where.out_dir / f"{where.stem}.pptx"))
     assert len(deck.slides) == total
     assert deck.slides[1 + 2].notes_slide.notes_text_frame.text == greek

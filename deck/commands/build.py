@@ -21,6 +21,7 @@ from deck.failure import UsageError
 from deck.project import Build, Project
 from deck.system import atomic
 from deck.talk import Talk
+from deck.theme import palette
 
 NEEDS = ("pango", "manimpango", "font", "revealjs", "handout-font")  # doctor's checks
 
@@ -56,6 +57,7 @@ def export_options(talk: Talk) -> ExportOptions:
     from deck.scenes import live_slides
     from deck.scenes.closing import cited_references
 
+    colours = palette(talk.theme)
     return ExportOptions(
         title=talk.title,
         author=talk.speaker,
@@ -64,6 +66,7 @@ def export_options(talk: Talk) -> ExportOptions:
         minutes=talk.minutes,
         references=tuple(r.citation() for r in cited_references(talk)),
         interactive=live_slides(talk),
+        marks=(colours.HIGHLIGHT, colours.BACKGROUND),
     )
 
 

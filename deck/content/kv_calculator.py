@@ -94,9 +94,12 @@ def style() -> dict[str, str]:
     return {**colours, **sizes, **lengths}
 
 
-def calculator_widget(models: list[Model], selected: Model, header: str, counter: str) -> Widget:
+def calculator_widget(
+    models: list[Model], selected: Model, header: str, counter: str, notes: str = ""
+) -> Widget:
     """The calculator over `models`, `selected` first shown, at its max length; `header`
-    and `counter` are the slide's section title and number, as its video shows them."""
+    and `counter` are the slide's section title and number, as its video shows them;
+    `notes` what the speaker says over it."""
     steps = token_steps()
     return Widget(
         TEMPLATE,
@@ -114,4 +117,5 @@ def calculator_widget(models: list[Model], selected: Model, header: str, counter
             "token_step": nearest_step(steps, selected.max_len),
             "batch": [BATCH_MIN, BATCH_MAX],
         },
+        notes,
     )

@@ -18,3 +18,6 @@ from typing import Any
 class Widget:
     template: str  # deck/export/templates/<template>, included in the slide's <section>
     data: Mapping[str, Any] = field(default_factory=dict)  # JSON for the widget's script
+    # What the speaker says over the live widget: the HTML deck's notes for its slide
+    # (the slide's own notes describe the video the other formats show). "": those.
+    notes: str = ""

@@ -86,6 +86,19 @@ def timings(configs: list[PresentationConfig], options: ExportOptions) -> list[i
         raise ExportError(f"{exc}: give the talk more minutes") from None
 
 
+def notes_of(slide, widgets: dict[str, Widget]) -> str:
+    """A slide's notes in the HTML deck: a live slide's are its widget's, if it has any."""
+    widget = widgets.get(str(slide.file))
+    return widget.notes if widget is not None and widget.notes else slide.notes
+
+
+def rehearsal_plan(configs: list[PresentationConfig], options: ExportOptions) -> list[int]:
+    """Seconds per slide that a rehearsal (speaker view) is timed against: the pacing
+    timer's with a talk length, else the time each slide's notes take to say."""
+    notes = [s.notes for c in configs for s in c.slides]
+    return timings(configs, options) or pacing.spoken_seconds(notes)
+
+
 def render_page(
     configs: list[PresentationConfig],
     options: ExportOptions,
@@ -99,6 +112,7 @@ def render_page(
     its picture `first` until its video (if the page has videos) plays, and with its
     picture `overview` in the overview (None: `first` serves for both)."""
     assets = reveal.inline_assets()  # first: a missing reveal.js fails before any decoding
+    widgets = live_slides(configs, options)
     seconds = timings(configs, options)
     slides = [slide for config in configs for slide in config.slides]
     environment = jinja2.Environment(
@@ -117,9 +131,17 @@ def render_page(
         },
         timings=seconds,
         total_time=sum(seconds) if seconds else None,
+        plans=rehearsal_plan(configs, options),
+        plan_basis=(
+            f"{options.minutes:g} minutes"
+            if seconds
+            else f"notes at {pacing.WORDS_PER_MINUTE} words a minute"
+        ),
+        marks=options.marks,
         data_uri=video_uri,
         duration_ms=duration_ms,
-        widgets=live_slides(configs, options),
+        widgets=widgets,
+        notes_of=lambda slide: notes_of(slide, widgets),
         font_face=font_face,
         **assets,
     )

@@ -62,3 +62,9 @@ def seconds_per_slide(notes: Sequence[str], minutes: float) -> list[int]:
     for i in by_remainder[len(by_remainder) - missing :]:
         seconds[i] += 1
     return seconds
+
+
+def spoken_seconds(notes: Sequence[str]) -> list[int]:
+    """Whole seconds each slide's notes take to say at `WORDS_PER_MINUTE` (halves up, at
+    least one): the rehearsal's plan when the talk has no length."""
+    return [max(1, math.floor(speaking_minutes(words(n)) * 60 + 0.5)) for n in notes]

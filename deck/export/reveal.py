@@ -14,8 +14,8 @@ from deck.system import digest
 REVEAL_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "reveal.js"
 # Only what the page uses, from reveal.js's dist/: no theme (the slides are videos; a
 # theme would add 0.5 MB of embedded fonts), no markdown plugin (notes are plain text,
-# so `d_k` stays `d_k`).
-REVEAL_ASSETS = ("reveal.css", "reveal.js", "plugin/notes.js")
+# so `d_k` stays `d_k`); the zoom plugin for Alt+click.
+REVEAL_ASSETS = ("reveal.css", "reveal.js", "plugin/notes.js", "plugin/zoom.js")
 
 
 def reveal_dist() -> Path:
@@ -52,7 +52,8 @@ def neutral_js(code: str) -> str:
 
 
 def inline_assets() -> dict[str, str]:
-    """reveal.js's CSS and scripts, ready to inline: {"reveal_css", "reveal_js", "notes_js"}."""
+    """reveal.js's CSS and scripts, ready to inline: {"reveal_css", "reveal_js", "notes_js",
+    "zoom_js"}."""
     missing = missing_assets()
     if missing:
         raise ExportError(
@@ -67,4 +68,5 @@ def inline_assets() -> dict[str, str]:
         "reveal_css": css,
         "reveal_js": neutral_js(text["reveal.js"]),
         "notes_js": neutral_js(text["plugin/notes.js"]),
+        "zoom_js": neutral_js(text["plugin/zoom.js"]),
     }

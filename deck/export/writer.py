@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from deck.content.widgets import Widget
 from deck.project import Build
+from deck.theme import DARK
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
@@ -38,6 +39,9 @@ class ExportOptions:
     references: tuple[str, ...] = ()  # full citations, for the handout's references page
     # Live slides of the HTML deck: deck-wide slide index (0-based) → its widget.
     interactive: Mapping[int, Widget] = field(default_factory=dict)
+    # The HTML deck's pointer and pen: the theme's HIGHLIGHT (what points at something),
+    # edged in its BACKGROUND so that a mark reads over any colour of a slide.
+    marks: tuple[str, str] = (DARK.HIGHLIGHT, DARK.BACKGROUND)
 
     def document_info(self) -> dict[str, str]:
         """A document's title, author, subject and producing application, under the

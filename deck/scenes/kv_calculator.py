@@ -20,7 +20,7 @@ from deck.components.text import stack, text
 from deck.content.model import PRESETS, Model
 from deck.content.sources import ASTRAI, LLAMA3, MISTRAL_7B
 from deck.content.wrap import wrap
-from deck.scenes.base import DeckSlide, Placement, beat
+from deck.scenes.base import DeckSlide, Placement, beat, one_line_paragraphs
 from deck.scenes.motion import fade_in
 from deck.talk import Talk
 
@@ -35,6 +35,14 @@ NOTE_GAP = 0.45
 FOOTNOTE_GAP = 0.2
 LINE_GAP = 0.1  # between a wrapped footnote's lines
 WINDOWED = "†"  # marks a model whose layers keep a window, not the whole context
+# The HTML deck's notes for its live calculator (the beat's notes describe the table the
+# other formats show).
+LIVE_NOTES = one_line_paragraphs("""
+    This slide is live: pick a model, a context length, a batch and the cache's dtype,
+    and the bars follow. Slide the context up first: the KV cache grows with every token,
+    the weights stay as they are. Tab reaches the controls; Escape hands the keys back
+    to the slides.
+""")
 
 
 def calculator_models(talk: Talk) -> list[Model]:
@@ -125,7 +133,9 @@ class KVCalculator(DeckSlide):
 
         header = f"{placement.section} · {cls.SECTION}"
         counter = f"{placement.first_slide} / {placement.total_slides}"
-        widget = calculator_widget(calculator_models(talk), talk.model, header, counter)
+        own = dict(placement.notes).get("calculator")  # the talk's own notes serve for both
+        notes = cls.notes_for("calculator", talk.model, own, talk) if own else LIVE_NOTES
+        widget = calculator_widget(calculator_models(talk), talk.model, header, counter, notes)
         return {"calculator": widget}
 
     @beat(

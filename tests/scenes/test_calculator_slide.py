@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from deck import theme
+from deck import cli, theme
 from deck.content.hfconfig import load_config
 from deck.content.model import PRESETS
 from deck.scenes import KVCalculator, live_slides, placement
+from deck.scenes.kv_calculator import LIVE_NOTES
 from deck.talk import Talk
+from deck.talk.options import resolve_talk
 from tests.conftest import constructed_for
 from tests.scenes.test_content import binary_text
 from tests.scenes.test_layout import TOUCH, _conflict, describe
@@ -81,3 +83,15 @@ def test_the_calculator_is_the_deck_only_live_slide():
     (widget,) = live_slides(config_talk).values()
     names = [m["name"] for m in widget.data["models"]]
     assert names == [*PRESETS, config_talk.model.name]
+
+
+def test_the_live_calculator_has_notes_of_its_own_unless_the_talk_gives_some(tmp_path):
+    (widget,) = live_slides(Talk.for_preset()).values()
+    assert widget.notes == LIVE_NOTES and "live" in widget.notes and "Escape" in widget.notes
+    said = KVCalculator.notes_for("calculator", Talk.for_preset().model)
+    assert said != widget.notes and "Here every shipped model" in said  # the table's notes
+    own = tmp_path / "talk.toml"
+    own.write_text('[notes]\n"kv_calculator.calculator" = "Try {m.n_kv_heads} KV heads."\n')
+    talk = resolve_talk(cli.make_parser().parse_args(["list", "--talk", str(own)]))
+    (widget,) = live_slides(talk).values()
+    assert widget.notes == f"Try {talk.model.n_kv_heads} KV heads."

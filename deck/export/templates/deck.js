@@ -39,7 +39,10 @@
   var help = { id: "deck-help", init: function (deck) { revealDeck = deck; } };
 
   Reveal.initialize({
-    plugins: [RevealNotes, help],
+    plugins: [RevealNotes, RevealZoom, help],
+    // Alt+click zooms (2×) into the point clicked, and out again; Escape zooms out. The
+    // plugin's default on Linux is Ctrl+click: one key, named in the help, everywhere.
+    zoomKey: "alt",
     // 100% x 100% plus background-size contain: fills any window, letterboxed.
     width: "100%",
     height: "100%",
@@ -92,6 +95,7 @@
     shortcuts["&#8592;  ,  &#8593;  ,  PAGE UP  ,  P  ,  H  ,  K"] = "Previous slide";
     Object.assign(shortcuts, others);
     shortcuts["B  ,  ."] = "Black screen (press again to resume)";
+    shortcuts["ALT  +  CLICK"] = "Zoom into the point clicked (again, or Esc: out)";
   });
 
   // Space plays or pauses the current slide's video; that is all it does.

@@ -138,6 +138,15 @@
   });
 
   // ── keyboard: a control keeps the keys it uses; Escape and page keys leave it ──
+  // Leaving a control also moves the page's Tab starting point back to the slide's top
+  // (focusing the calculator itself, which Tab never stops at, then nothing): the next
+  // Tab enters at the first control, not after the one just left.
+  function leave(control) {
+    root.setAttribute("tabindex", "-1");
+    root.focus({ preventScroll: true });
+    root.blur();
+    if (document.activeElement === control) control.blur();
+  }
   var byPointer = false;
   root.addEventListener("pointerdown", function () { byPointer = true; });
   root.addEventListener("keydown", function (event) {
@@ -148,7 +157,7 @@
       // Back to the deck: Escape only leaves the control; a clicker's page keys leave it
       // and reach reveal.js, which turns the page now that nothing is focused.
       event.preventDefault();
-      control.blur();
+      leave(control);
       if (event.key === "Escape") event.stopPropagation();
       return;
     }
@@ -160,13 +169,13 @@
       batch.value = String(lastBatch);
       update();
     }
-    if (byPointer) event.target.blur();
+    if (byPointer) leave(event.target);
   });
   [model, dtype].forEach(function (c) { c.addEventListener("change", update); });
   [tokens, batch].forEach(function (c) { c.addEventListener("input", update); });
   document.addEventListener("DOMContentLoaded", function () {
     Reveal.on("slidechanged", function () {
-      if (root.contains(document.activeElement)) document.activeElement.blur();
+      if (root.contains(document.activeElement)) leave(document.activeElement);
     });
   });
 
