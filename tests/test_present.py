@@ -15,13 +15,16 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from deck import cli
 from deck.commands import doctor
 from deck.commands import present as present_command
 from deck.commands.doctor import Finding
 from deck.content.model import DEFAULT_PRESET
+from deck.export.videos import last_frame, slide_files
 from deck.project import THIS_PROJECT
 from deck.talk import Talk
 
@@ -205,7 +208,7 @@ def test_deck_present_checks_qt_before_starting(monkeypatch, capsys):
 # drives it: each step is a key press (or "look"), logged with what the info window shows.
 DECK_DRIVER = (
     r"""
-import json, sys, time
+import json, os, sys, time
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtTest import QTest
 from qtpy.QtWidgets import QApplication
@@ -220,6 +223,12 @@ state = {"step": 0, "since": time.monotonic()}
 
 def player():
     return next((w for w in QApplication.topLevelWidgets() if isinstance(w, Player)), None)
+
+def shown_next(p):  # the info window's "next slide" still, saved as NEXT_SHOTS-<step>.png
+    if not p.info.next_image_label.isVisible():
+        return False
+    return p.info.next_image_label.pixmap().toImage().save(
+        f"{os.environ['NEXT_SHOTS']}-{state['step']}.png")
 
 def tick():
     p = player()
@@ -239,6 +248,12 @@ def tick():
         "scene": p.info.scene_label.text().strip(),
         "notes": p.info.slide_notes.text(),
         "visible": p.isVisible(),
+        "notes_px": p.info.slide_notes.fontInfo().pixelSize(),
+        "windows": [[g.x(), g.y(), g.width(), g.height()]
+                    for g in (p.frameGeometry(), p.info.frameGeometry())],
+        "screen": [p.screen().availableGeometry().width(), p.screen().availableGeometry().height()],
+        "next_video": p.info.next_video_widget.isVisible(),
+        "next_still": shown_next(p),
     }), flush=True)
 """
     + DRIVER_LOOP
@@ -253,10 +268,11 @@ def test_deck_present_pages_with_clicker_keys_counting_the_whole_deck(deck_slide
     prepared = player.prepare(folder, scenes, tmp_path / "present")
     cmd = player.command(prepared, start_at=3)
     assert cmd[:3] == [sys.executable, "-m", "deck.commands.player"]
-    env = {**player.environment(), "QT_QPA_PLATFORM": "offscreen"}
+    shots = tmp_path / "next"  # the driver saves the info window's "next slide" here
+    env = {**player.environment(), "QT_QPA_PLATFORM": "offscreen", "NEXT_SHOTS": str(shots)}
     plan = "look,pagedown,pagedown,pageup,quit"
     done = subprocess.run(
-        [sys.executable, "-c", DECK_DRIVER, plan, *cmd[3:]],
+        [sys.executable, "-c", DECK_DRIVER, plan, *cmd[3:], "--show-info-window"],
         cwd=tmp_path,  # no .manim-slides.toml here: the keys come from --config
         env=env,
         capture_output=True,
@@ -283,7 +299,22 @@ def test_deck_present_pages_with_clicker_keys_counting_the_whole_deck(deck_slide
     err = done.stderr.splitlines()
     assert not [line for line in err if re.match(r"\s*(Input #|Stream #|Duration:)", line)]
     assert not [line for line in err if line.startswith("qt.multimedia")]
+    assert not [line for line in err if "PulseAudio" in line]  # the videos are silent
     assert len(err) <= 5, done.stderr  # what is left is about the offscreen platform
+
+    # The info window: notes at a readable size; on one screen under the slide window,
+    # not over it; "next slide" is the next slide's last frame, not its video's blend.
+    assert look["notes_px"] >= 20
+    (mx, my, mw, mh), (ix, iy, _, _) = look["windows"]
+    assert iy >= my + mh and mx == ix, look["windows"]
+    assert mw >= 0.5 * look["screen"][0], look
+    videos = [v for s in scenes for v in slide_files(folder / f"{s}.json")]
+    for record, step in ((look, 0), (down, 1)):
+        assert record["next_video"] is False and record["next_still"] is True
+        shown = Image.open(f"{shots}-{step}.png").convert("RGB")
+        expected = last_frame(videos[record["at"][1] + 1]).convert("RGB").resize(shown.size)
+        difference = np.abs(np.asarray(shown, float) - np.asarray(expected, float)).mean()
+        assert difference < 6, (step, difference)
 
 
 def test_merged_presentation_keeps_every_slide_in_order(deck_slides, tmp_path):

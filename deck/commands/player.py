@@ -6,9 +6,15 @@
   ("4/7"), and `--start-at N` is simply slide N;
 - `keys.toml`: the player's keys, with Page Down / Page Up (what presentation clickers
   send) added to next / previous;
+- `stills/`: each slide's last frame, which the info window previews as "next slide"
+  (its video starts as a cross-fade from the slide before: a blend of both), and
+  `stills.json` naming them by video;
 then runs the player in a child process, `python -m deck.commands.player ...`, which first keeps
-the FFmpeg inside Qt to warnings and errors: at its default level every video it opens
-prints its stream information (363 lines in one run through the deck).
+the FFmpeg inside Qt to warnings and errors (at its default level every video it opens
+prints its stream information: 363 lines in one run through the deck) and Qt's line about
+a missing sound server out (the videos are silent), and stages the windows
+(deck/compat/manim_slides.py `stage_player`: notes at a readable size, on one screen the
+notes below the slide rather than over it).
 """
 
 from __future__ import annotations
@@ -19,12 +25,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from deck.compat.manim_slides import run_presenter, slide_video, write_presenter_keys
-from deck.compat.pyside import quiet_qt_ffmpeg
+from deck.compat.manim_slides import (
+    run_presenter,
+    slide_video,
+    stage_player,
+    write_presenter_keys,
+)
+from deck.compat.pyside import quiet_qt_ffmpeg, quiet_qt_messages
 from deck.failure import PresentError
 
 PRESENTATION = "Talk"  # Talk.json: the whole deck as one presentation
 KEYS_FILE = "keys.toml"
+STILLS, STILLS_FILE = "stills", "stills.json"
+STILL_WIDTH = 720  # px: the 360 px preview, sharp on a screen at twice the pixels
 # Qt key names added to manim-slides' defaults (→ next, ← previous, Space pause/resume,
 # R replay, V reverse, F full screen, H mouse pointer, Q quit). Clickers send Page Down
 # and Page Up; manim-slides 5.7 has no black-screen action for the B or . some also send.
@@ -38,6 +51,11 @@ QUIET_QT = ";".join(
         "qt.multimedia.playbackengine.codec.warning=false",
     )
 )
+
+
+# What Qt Multimedia says when no PulseAudio server runs (a projector's laptop, a virtual
+# display): the deck's videos are silent, so it is noise. Other messages still show.
+NO_SOUND_SERVER = ("PulseAudioService: pa_context_connect() failed",)
 
 
 def merged_presentation(slides_dir: Path, scene_names: Sequence[str]) -> dict:
@@ -87,7 +105,32 @@ def prepare(slides_dir: Path, scene_names: Sequence[str], folder: Path) -> Path:
     temp.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
     os.replace(temp, folder / f"{PRESENTATION}.json")
     prepare_keys(folder / KEYS_FILE)
+    prepare_stills(merged["slides"], folder)
     return folder
+
+
+def prepare_stills(slides: list[dict], folder: Path) -> dict[str, str]:
+    """Each slide's last frame in `folder/stills/` (named by its video's scene and file
+    name, which is a digest of its content: a still is made once) and
+    `folder/stills.json`: video path → still."""
+    from deck.export.videos import last_frame
+
+    (folder / STILLS).mkdir(exist_ok=True)
+    stills = {}
+    for slide in slides:
+        video = Path(slide["file"])
+        still = folder / STILLS / f"{video.parent.name}-{video.stem}.jpg"  # scene, digest
+        if not still.is_file():
+            frame = last_frame(video)
+            frame.thumbnail((STILL_WIDTH, STILL_WIDTH))
+            temp = _temp(still)
+            frame.convert("RGB").save(temp, "JPEG", quality=90)
+            os.replace(temp, still)
+        stills[str(video.resolve())] = str(still)
+    temp = _temp(folder / STILLS_FILE)
+    temp.write_text(json.dumps(stills, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, folder / STILLS_FILE)
+    return stills
 
 
 def prepare_keys(path: Path) -> Path:
@@ -123,8 +166,13 @@ def environment() -> dict[str, str]:
 
 
 def main(args: list[str]) -> None:
-    """In the child: quiet FFmpeg, then run the player (`manim-slides present ARGS`)."""
+    """In the child: quiet FFmpeg and Qt's sound-server line, stage the windows, then run
+    the player (`manim-slides present ARGS`, whose --folder is the prepared one)."""
     quiet_qt_ffmpeg()
+    quiet_qt_messages(NO_SOUND_SERVER)
+    folder = Path(args[args.index("--folder") + 1])
+    stills = json.loads((folder / STILLS_FILE).read_text(encoding="utf-8"))
+    stage_player(stills)
     run_presenter(args)
 
 

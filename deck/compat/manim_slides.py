@@ -96,3 +96,86 @@ def presenter_keys(path: Path) -> dict[str, set[int]]:
     from manim_slides.config import Config
 
     return {action: set(key.ids) for action, key in Config.from_file(path).keys}
+
+
+# ── manim-slides: the player's windows (present/player.py's Player and Info) ──
+# manim-slides 5.7's info window previews the next slide by looping its video, whose first
+# frames are this deck's cross-fade from the current slide (a blend of both); its notes
+# are a QLabel in Qt's default 12–13 px, 360 px wide; on one screen it opens at the same
+# corner as the slide window, over it. `stage_player` patches the two classes before
+# `run_presenter` makes them (in the presenter's own process only).
+NOTES_PX = 20  # the notes, read at arm's length
+LABELS_PX = 16  # the info window's other text: "Next slide", slide number, times
+NOTES_WIDTH = 560  # px: 9–10 words a line at NOTES_PX
+SLIDE_SHARE = 0.55  # one screen: the slide window's share of its width, the notes below it
+
+
+def stage_player(stills: dict[str, Path]) -> None:
+    """The next slide previewed as its last frame (`stills`: a video's resolved path →
+    that picture), the notes at NOTES_PX, and on one screen the slide window at the top
+    left with the info window below it (without its copy of the current slide)."""
+    from manim_slides.present.player import Info, Player
+    from qtpy.QtCore import Qt, QTimer
+    from qtpy.QtGui import QPixmap
+    from qtpy.QtWidgets import QLabel
+
+    info_init, preview, show = Info.__init__, Player.preview_next_slide, Player.show
+
+    def staged_info(self, **kwargs) -> None:
+        info_init(self, **kwargs)
+        self.setStyleSheet(f"QLabel {{ font-size: {LABELS_PX}px; }}")
+        self.slide_notes.setStyleSheet(f"font-size: {NOTES_PX}px;")
+        self.slide_notes.setFixedWidth(NOTES_WIDTH)
+
+    def preview_still(self) -> None:
+        slide = self.next_slide_config
+        still = slide and stills.get(str(Path(slide.file).resolve()))
+        if not still:
+            return preview(self)
+        self.info.next_media_player.stop()
+        self.info.next_video_widget.hide()
+        label = self.info.next_image_label
+        box = label.parentWidget().size()  # the preview's fixed 360 × 240
+        label.setPixmap(
+            QPixmap(str(still)).scaled(
+                box, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+        )
+        label.show()
+
+    def staged_show(self, screens) -> None:
+        one_screen = not (self.hide_info_window or self.isFullScreen() or len(screens) > 1)
+        if one_screen:
+            tile(self)  # before the windows are mapped: their first geometry
+        show(self, screens)
+        if one_screen:  # once mapped, their frames (title bars) are known
+            QTimer.singleShot(0, lambda: below(self))
+
+    def tile(self) -> None:
+        current = self.info.main_video_widget.parentWidget()
+        current.hide()  # the slide window beside it shows the current slide
+        for label in self.info.findChildren(QLabel):
+            if label.text() == "Current slide":
+                label.hide()
+        # manim-slides holds the window at the videos' size or more (its picture label's
+        # minimum, for image slides, which this deck has none of): a 1080p deck on a
+        # 1080p screen would fill it
+        self.image_label.setMinimumSize(1, 1)
+        area = self.screen().availableGeometry()
+        w, h = self.current_presentation_config.resolution
+        width = round(area.width() * SLIDE_SHARE)
+        height = round(width * h / w)
+        self.setGeometry(area.x(), area.y(), width, height)
+        self.info.setGeometry(area.x(), area.y() + height, area.width(), area.height() - height)
+
+    def below(self) -> None:
+        """The info window's frame just under the slide window's, to the screen's foot."""
+        area = self.screen().availableGeometry()
+        top = self.frameGeometry().bottom() + 1
+        decoration = self.info.frameGeometry().height() - self.info.height()
+        self.info.move(self.frameGeometry().x(), top)
+        self.info.resize(area.width(), max(area.bottom() + 1 - top - decoration, 1))
+
+    Info.__init__ = staged_info
+    Player.preview_next_slide = preview_still
+    Player.show = staged_show

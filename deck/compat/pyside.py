@@ -39,3 +39,26 @@ def quiet_qt_ffmpeg() -> bool:
         return False
     ctypes.CDLL(str(library), mode=os.RTLD_LAZY).av_log_set_level(FFMPEG_LOG_WARNING)
     return True
+
+
+# ── Qt's messages: the presenter's terminal ────────────────────────────
+# A message handler sees what the logging rules (QT_LOGGING_RULES) let through; this one
+# drops the messages that start with one of `noise` and writes the others as Qt's default
+# handler does, one line on stderr. Kept referenced: Qt holds no Python reference to it.
+_handler = None
+
+
+def quiet_qt_messages(noise: tuple[str, ...]) -> None:
+    """Qt's messages of this process on stderr, except those starting with `noise`."""
+    import sys
+
+    from qtpy.QtCore import qInstallMessageHandler
+
+    global _handler
+
+    def handler(kind, context, message: str) -> None:
+        if not message.startswith(noise):
+            sys.stderr.write(f"{message}\n")
+
+    _handler = handler
+    qInstallMessageHandler(handler)
