@@ -360,6 +360,36 @@ def test_present_command_takes_the_options_deck_passes():
     )
 
 
+def test_the_player_has_what_stage_player_patches():
+    """stage_player replaces Info.__init__, Player.preview_next_slide and Player.show, and
+    uses these of their attributes (read from the source: building them needs a screen)."""
+    import inspect
+
+    from manim_slides.present.player import Info, Player
+
+    info = inspect.getsource(Info.__init__)
+    for name in (
+        "slide_notes",
+        "next_image_label",
+        "next_video_widget",
+        "next_media_player",
+        "main_video_widget",
+    ):
+        assert f"self.{name} =" in info, recheck("manim-slides")
+    assert '"Current slide"' in info, recheck("manim-slides")
+    player = inspect.getsource(Player)
+    for name in (
+        "self.image_label =",
+        "self.info =",
+        "self.hide_info_window =",
+        "def preview_next_slide(",
+        "def show(",
+        "def next_slide_config(",
+    ):
+        assert name in player, recheck("manim-slides")
+    assert list(inspect.signature(Player.show).parameters) == ["self", "screens"]
+
+
 # ── PySide6: the FFmpeg inside Qt Multimedia ─────────────────────────────
 def test_qt_ffmpeg_log_level_can_be_lowered():
     """In a child process (the library stays loaded): the level Qt's FFmpeg logs at."""
