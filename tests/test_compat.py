@@ -47,7 +47,7 @@ def write_video(path: Path, colours, preset: str | None = None, keyint: int | No
     """A tiny H.264 video with one solid-colour frame per colour (a keyframe at least
     every `keyint` frames, if given)."""
     options = {"crf": "23", **({"preset": preset} if preset else {})}
-    options |= {"keyint": str(keyint)} if keyint else {}
+    options |= {"g": str(keyint)} if keyint else {}  # FFmpeg's name for x264's keyint
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=15, options=options)
         stream.width, stream.height, stream.pix_fmt = *SIZE, "yuv420p"

@@ -316,6 +316,8 @@ def test_video_is_the_talk_in_order_with_each_slide_held(shared, rendered):
         assert stream.codec_context.name == "h264" and stream.pix_fmt == "yuv420p"
         rate = stream.average_rate
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    with av.open(str(video)) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
     slides = tiny_videos(rendered / "slides")
     lengths = [frame_count(s) for s in slides]
     hold = round(VIDEO_HOLD_SECONDS * rate)
@@ -326,6 +328,46 @@ def test_video_is_the_talk_in_order_with_each_slide_held(shared, rendered):
         _, last = frames_of(slide)
         shown = Image.fromarray(frames[end - 1])
         assert difference(last, shown) < 2.0, f"{slide.name} is not held on its last frame"
+    # a held frame is coded as skipped blocks, never as a keyframe of its own: x264 makes
+    # a frame a keyframe when it arrives typed I (as a decoded keyframe does)
+    held = packets[-hold:]
+    assert not any(p.is_keyframe for p in held)
+    keyframe = min(p.size for p in packets if p.is_keyframe)
+    assert max(p.size for p in held) < keyframe / 4, ([p.size for p in held], keyframe)
+
+
+def test_a_held_keyframe_is_not_coded_again_and_again(tmp_path):
+    """A slide whose last frame is a keyframe (every frame is one with keyint 1): its hold
+    is coded as repeats of it, not as a keyframe each (which made the talk's video 50 MiB
+    at 480p instead of 4)."""
+    import types
+
+    import av
+    import numpy as np
+
+    from deck.export import video
+
+    slide = tmp_path / "slide.mp4"
+    texture = np.random.default_rng(0).integers(0, 256, (180, 320, 3), dtype=np.uint8)
+    with av.open(str(slide), "w") as out:  # every frame a keyframe, with detail to code
+        stream = out.add_stream("libx264", rate=15, options={"g": "1"})
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
+        for shift in range(8):
+            frame = av.VideoFrame.from_ndarray(np.roll(texture, shift, axis=1), format="rgb24")
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    config = types.SimpleNamespace(
+        resolution=(320, 180),
+        slides=[types.SimpleNamespace(file=slide, notes="")],
+    )
+    dest = tmp_path / "talk.mp4"
+    video.write([config], dest, ExportOptions(), pictures=None)
+    with av.open(str(dest)) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
+    hold = round(video.HOLD_SECONDS * 15)
+    assert len(packets) == 8 + hold
+    # an I frame (keyframe or not) of this texture is the first packet's size
+    assert max(p.size for p in packets[-hold:]) < packets[0].size / 10, packets[0].size
 
 
 def test_a_paced_video_holds_each_slide_for_its_planned_time_less_its_animation():
