@@ -5,6 +5,9 @@
 // Clickers send Page Up / Page Down, B or "." and F5 / Esc: none of these keys.
 // The marks live in this page's memory only, per slide: the speaker view's frames (loaded
 // with ?receiver) run none of this, and every export is made from the videos.
+// Written here, not taken from reveal.js-plugins' chalkboard (4.6, on npm): it loads its
+// pen cursors as images beside its script file and draws its buttons with Font Awesome,
+// neither of which a single inlined offline page has.
 (function () {
   if (/receiver/i.test(window.location.search)) return;
 
