@@ -18,7 +18,7 @@ from manim import (
 from deck import theme
 from deck.components.formula import Formula
 from deck.components.heads import grid_cell, head_grid
-from deck.components.highlight import outline
+from deck.components.highlight import bracket, outline
 from deck.components.page import slide_title
 from deck.components.roles import OVERLAY
 from deck.components.spec import sit_on
@@ -108,7 +108,14 @@ def formula_regions(f: Formula) -> dict[str, VGroup]:
     }
 
 
-def focus_box(region: VGroup) -> VGroup:
+# The fraction's parts sit closer to its bar than an outline's gap: they are bracketed,
+# open toward the bar, so that no edge lies on it.
+OPEN_TOWARD_BAR = {"scores": DOWN, "scale": UP}
+
+
+def focus_box(region: VGroup, name: str = "") -> VGroup:
+    if name in OPEN_TOWARD_BAR:
+        return bracket(region, OPEN_TOWARD_BAR[name], stroke=theme.STROKE, role=OVERLAY)
     return outline(region, stroke=theme.STROKE, role=OVERLAY)
 
 
@@ -156,7 +163,7 @@ class ScaledDotProduct(DeckSlide):
 
     def show_step(self, index: int) -> None:
         name = step_rows(self.model)[index][2]
-        box = focus_box(formula_regions(self.full)[name])
+        box = focus_box(formula_regions(self.full)[name], name)
         anims = [fade_in(self.steps[index], shift=RIGHT * theme.NUDGE)]
         if index:
             anims.append(self.steps[index - 1].animate.set_color(theme.DIMMED))

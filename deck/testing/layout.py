@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from manim import Mobject, Text
 
 from deck.compat.manim import picture_opacity
+from deck.components.highlight import clearance
 from deck.components.roles import role_of
 from deck.components.spec import baseline
 
@@ -77,16 +78,7 @@ def collect(mobjects: list[Mobject] | tuple[Mobject, ...]) -> list[Item]:
         glyphs = getattr(mob, "glyphs", None)
         clear = None
         if glyphs is not None:
-            inner = getattr(mob, "stroke_half", 0.0)
-            clear = (
-                min(
-                    float(glyphs.get_left()[0] - mob.get_left()[0]),
-                    float(mob.get_right()[0] - glyphs.get_right()[0]),
-                    float(glyphs.get_bottom()[1] - mob.get_bottom()[1]),
-                    float(mob.get_top()[1] - glyphs.get_top()[1]),
-                )
-                - inner
-            )
+            clear = float(clearance(mob))
         items.append(
             Item(
                 role=role,
