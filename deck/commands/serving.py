@@ -10,7 +10,7 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from deck.compat.revealjs import script_hash, speaker_view_scripts
@@ -39,6 +39,25 @@ class Stopped(Exception):
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.exit_code = STOP_CODES[signum]
+
+
+def raise_stopped(signum: int, frame) -> None:
+    raise Stopped(signum)
+
+
+def until_stopped(work: Callable[[], int], handle: Callable = raise_stopped) -> int:
+    """`work`'s exit code, or the shell's code of the signal that stopped it: SIGINT and
+    SIGTERM go to `handle` meanwhile, which raises `Stopped`."""
+    previous = {signum: signal.signal(signum, handle) for signum in STOP_CODES}
+    try:
+        return work()
+    except Stopped as stopped:
+        return stopped.exit_code
+    except KeyboardInterrupt:  # SIGINT before the handler was in place
+        return STOP_CODES[signal.SIGINT]
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def content_policy(body: bytes) -> str:

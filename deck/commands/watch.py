@@ -44,6 +44,7 @@ from deck.commands.serving import (
     before_body_end,
     send_page,
     stream,
+    until_stopped,
 )
 from deck.content.model import PRESETS
 from deck.failure import UsageError, where_it_failed
@@ -361,17 +362,14 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
         raise UsageError(f"cannot serve on port {args.port}: {err.strerror}") from None
     stop = threading.Event()
     signals = StopSignals()
-    previous = {signum: signal.signal(signum, signals.handle) for signum in STOP_CODES}
-    try:
+
+    def watching() -> int:
         watcher.run(extra, stop)
-        exit_code = signals.exit_code()
-    except Stopped as stopped:
-        exit_code = stopped.exit_code
-    except KeyboardInterrupt:  # SIGINT before the handler was in place
-        exit_code = STOP_CODES[signal.SIGINT]
+        return signals.exit_code()
+
+    try:
+        exit_code = until_stopped(watching, signals.handle)
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         stop.set()
         watcher.stop_rebuild()
         watcher.close()
