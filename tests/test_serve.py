@@ -171,6 +171,26 @@ def test_a_follower_cannot_drive(room, pages):
 
 
 @pytest.mark.browser
+def test_the_speaker_view_leads_no_one(room, pages):
+    """The speaker view (S) shows the deck in frames, the next slide in one: they are not
+    the speaker's page, though their URL carries its token."""
+    speaker = pages.open(room.speaker_url)
+    follower = pages.open(room.urls[0])
+    with speaker.expect_popup() as popup:
+        speaker.keyboard.press("s")
+    view = popup.value
+    view.wait_for_selector("#upcoming-slide iframe")
+    for frame in ("#current-slide", "#upcoming-slide"):
+        view.frame_locator(f"{frame} iframe").locator(".reveal").wait_for(state="attached")
+    for h in (1, 2):
+        speaker.keyboard.press("ArrowRight")
+        wait_slide(follower, h)
+    time.sleep(FOLLOW_LIMIT / 2)  # what a post from the upcoming frame would take
+    assert slide(follower) == 2
+    assert len(room.slides.listeners) == 2  # the speaker's page and the follower
+
+
+@pytest.mark.browser
 def test_a_late_joiner_lands_on_the_current_slide(room, pages):
     speaker = pages.open(room.speaker_url)
     for _ in range(3):
@@ -333,6 +353,26 @@ def test_every_interface_answers_to_its_addresses_only():
         assert get(room, "/", host=f"attacker.example:{room.port}").status == 421  # rebinding
         assert get(room, "/events", host="attacker.example").status == 421
     assert serve.interface("localhost").names == (HOST, "localhost")
+
+
+def test_the_remote_says_when_no_speakers_page_is_open_to_move():
+    for room in serving_on(serve.interface(HOST)):
+        assert post(room, "/command", b"next", room.token) == 409
+        assert post(room, "/command", b"rm -rf", room.token) == 400
+
+
+def test_every_lan_address_is_printed(tmp_path, capsys):
+    lan = ("192.0.2.7", "198.51.100.3")  # as if on two networks (listening on loopback)
+    for room in serving_on(serve.Interface(HOST, (HOST, *lan), lan)):
+        serve.announce(room, tmp_path / "gqa.html", Project(tmp_path), serve.WILDCARD)
+        out = capsys.readouterr().out
+    port = room.port
+    assert out.splitlines()[1:] == [
+        f"audience: http://192.0.2.7:{port}/ (also http://198.51.100.3:{port}/); Q on any "
+        "page shows its QR code",
+        f"speaker:  http://192.0.2.7:{port}/?token={room.token}  (secret: it drives; on a "
+        "phone, the remote)",
+    ]
 
 
 def serving_on(where: serve.Interface):

@@ -5,6 +5,9 @@
 // QR code of the audience address; with --qr the title slide shows it too.
 (function () {
   "use strict";
+  // The speaker view (S) shows this page in frames (this slide, the next one), which the
+  // speaker's window drives: they neither follow nor post (the next one would lead).
+  if (window.top !== window.self) return;
   var box = document.getElementById("deck-serve");
   var speaker = box.getAttribute("data-role") === "speaker";
   var titleQr = box.hasAttribute("data-title-qr");
