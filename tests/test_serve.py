@@ -26,7 +26,7 @@ import pytest
 
 from deck import cli
 from deck.commands import serve
-from deck.commands.serving import HOST
+from deck.commands.serving import HOST, allowed_hosts
 from deck.export import stamp
 from deck.export.reveal import reveal_dist
 from deck.project import Project
@@ -382,6 +382,11 @@ def serving_on(where: serve.Interface):
         yield room
     finally:
         room.close()
+
+
+def test_on_port_80_a_host_may_leave_the_port_out():
+    assert allowed_hosts(80, ["192.0.2.7"]) == {"192.0.2.7:80", "192.0.2.7"}
+    assert allowed_hosts(8000, ["192.0.2.7"]) == {"192.0.2.7:8000"}
 
 
 def test_the_token_is_random_and_checked_in_constant_time(monkeypatch):

@@ -18,6 +18,7 @@ from deck.export.reveal import reveal_dist
 
 HOST = "127.0.0.1"  # this machine only, unless told otherwise (`deck serve --host`)
 LOCAL_NAMES = (HOST, "localhost")
+HTTP_PORT = 80
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
 SCRIPT = re.compile(rb"<script\b[^>]*>(.*?)</script>", re.DOTALL)
 # Everything the deck's page uses is inline or made in the page (videos as blob: URLs
@@ -110,7 +111,8 @@ class Broadcast:
 def allowed_hosts(port: int, names: Iterable[str] = LOCAL_NAMES) -> set[str]:
     """The `Host` headers of requests meant for this server, which answers to `names` (a
     DNS-rebinding page sends its own name)."""
-    return {f"{name}:{port}" for name in names}
+    bare = set(names) if port == HTTP_PORT else set()  # a browser leaves out port 80
+    return {f"{name}:{port}" for name in names} | bare
 
 
 def before_body_end(html: bytes, snippet: bytes) -> bytes:

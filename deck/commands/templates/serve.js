@@ -51,9 +51,10 @@
       cache: "no-store"
     }).then(function (answer) {
       if (answer.ok) posted = state;
-    }).catch(function () {}).then(function () {
+      return answer.ok;
+    }).catch(function () { return false; }).then(function (ok) {
       posting = false;
-      if (!same(indices(), posted || state)) post();
+      if (ok && !same(indices(), state)) post();  // (a failed post waits for the next move)
     });
   }
 
