@@ -179,6 +179,7 @@ def test_the_speaker_view_leads_no_one(room, pages):
     with speaker.expect_popup() as popup:
         speaker.keyboard.press("s")
     view = popup.value
+    view.on("console", lambda m: pages.errors.append(m.text) if "Security" in m.text else 0)
     view.wait_for_selector("#upcoming-slide iframe")
     for frame in ("#current-slide", "#upcoming-slide"):
         view.frame_locator(f"{frame} iframe").locator(".reveal").wait_for(state="attached")
