@@ -72,6 +72,12 @@ def make_parser() -> Parser:
     w.add_argument(
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free)"
     )
+    s = sub.add_parser("serve", help="serve the built HTML deck to a room; it follows the speaker")
+    add_talk_options(s)
+    s.add_argument("--quality", choices=list(QUALITIES), help="the build (default: the last)")
+    s.add_argument("--host", default="127.0.0.1", help="interface (0.0.0.0: every network)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
+    s.add_argument("--qr", action="store_true", help="show the audience URL's QR code on slide 1")
     add_talk_options(
         sub.add_parser("list", help="scenes, slides and the first line of their notes")
     )

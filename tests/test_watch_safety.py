@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from deck.commands import watch
+from deck.commands.serving import SCRIPT
 from tests.test_watch import Running, project  # noqa: F401 — `project` is a fixture
 
 HOSTILE = '<img src=x onerror="alert(7)">'
@@ -47,7 +48,7 @@ def test_the_waiting_page_escapes_what_it_shows_and_allows_only_its_own_script(t
     assert HOSTILE not in body and "&lt;img src=x onerror=&#34;alert(7)&#34;&gt;" in body
     scripts = policy.split("script-src ")[1].split(";")[0].split()
     assert scripts and all(s.startswith("'sha256-") for s in scripts)  # no 'unsafe-inline'
-    (own,) = [m[1].decode() for m in watch.SCRIPT.finditer(body.encode())]
+    (own,) = [m[1].decode() for m in SCRIPT.finditer(body.encode())]
     from deck.compat.revealjs import script_hash
 
     assert script_hash(own) in scripts

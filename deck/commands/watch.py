@@ -21,8 +21,6 @@ import contextlib
 import importlib
 import json
 import os
-import queue
-import re
 import signal
 import string
 import sys
@@ -30,26 +28,34 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import jinja2
 
 from deck.commands import doctor
-from deck.compat.revealjs import script_hash, speaker_view_scripts
+from deck.commands.serving import (
+    HOST,
+    STOP_CODES,
+    Broadcast,
+    QuietServer,
+    Stopped,
+    allowed_hosts,
+    before_body_end,
+    send_page,
+    stream,
+    until_stopped,
+)
 from deck.content.model import PRESETS
-from deck.export.reveal import reveal_dist
 from deck.failure import UsageError, where_it_failed
 from deck.project import Project
 from deck.talk import Talk
 from deck.talk.options import talk_file_of
 from deck.theme import DARK, LIGHT, ink_on
 
-HOST = "127.0.0.1"  # the page is for this machine only
 DEFAULT_PORT = 8000
 # Imported once by the watcher, so that each forked rebuild finds them loaded.
 WARM_MODULES = ("numpy", "av", "PIL.Image", "jinja2", "manim", "manim_slides", "typst")
-HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
 
 LIVE_SCRIPT = string.Template("""
 <script>
@@ -87,42 +93,7 @@ TEMPLATES = jinja2.Environment(
     keep_trailing_newline=True,
 )
 WAITING_PAGE = "watch_waiting.html.j2"
-SCRIPT = re.compile(rb"<script\b[^>]*>(.*?)</script>", re.DOTALL)
-# Everything the deck's page uses is inline or made in the page (videos as blob: URLs
-# from inlined data, pictures and the font as data: URIs); its scripts are allowed by
-# their hashes only, so that no text that reaches a page (an error quoting a talk file,
-# a title) can run as a script, not even as an event handler attribute. The speaker view
-# (reveal.js' notes plugin) shows the deck itself in frames: 'self' may frame 'self'.
-POLICY = (
-    "default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
-    "img-src data: blob:; media-src data: blob:; font-src data:; connect-src 'self'; "
-    "frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
-)
-STOP_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal, as shells do
 CHILD_GRACE = 5.0  # seconds a stopped rebuild has before it is killed
-
-
-class Stopped(Exception):
-    """The watcher was told to stop by `signal`."""
-
-    def __init__(self, signum: int):
-        super().__init__(signal.Signals(signum).name)
-        self.exit_code = STOP_CODES[signum]
-
-
-def content_policy(body: bytes) -> str:
-    """The policy for one page: its own inline scripts and the speaker view's, by hash."""
-    hashes = [script_hash(m[1].decode("utf-8")) for m in SCRIPT.finditer(body)]
-    hashes += speaker_view_hashes()
-    return POLICY.format(scripts=" ".join(dict.fromkeys(hashes)) or "'none'")
-
-
-def speaker_view_hashes() -> list[str]:
-    try:
-        notes = (reveal_dist() / "plugin" / "notes.js").read_text(encoding="utf-8")
-    except OSError:  # no reveal.js: the page cannot open a speaker view either
-        return []
-    return [script_hash(s) for s in speaker_view_scripts(notes)]
 
 
 @dataclass(frozen=True)
@@ -130,40 +101,6 @@ class Outcome:
     ok: bool
     message: str  # one line: what was built, or where it failed
     seconds: float
-
-
-class Broadcast:
-    """Server-sent events to every open page."""
-
-    def __init__(self) -> None:
-        self.listeners: list[queue.Queue] = []
-        self.lock = threading.Lock()
-        self.last_failure = ""
-
-    def subscribe(self) -> queue.Queue:
-        q: queue.Queue = queue.Queue()
-        with self.lock:
-            self.listeners.append(q)
-        if self.last_failure:
-            q.put(("failed", self.last_failure))
-        return q
-
-    def unsubscribe(self, q: queue.Queue) -> None:
-        with self.lock:
-            if q in self.listeners:
-                self.listeners.remove(q)
-
-    def send(self, event: str, data: str = "") -> None:
-        self.last_failure = data if event == "failed" else ""
-        with self.lock:
-            for q in self.listeners:
-                q.put((event, data))
-
-
-def allowed_hosts(port: int) -> set[str]:
-    """The `Host` headers of requests meant for this server (a DNS-rebinding page sends
-    its own name)."""
-    return {f"{HOST}:{port}", f"localhost:{port}"}
 
 
 def make_handler(
@@ -180,7 +117,7 @@ def make_handler(
                 return self.send_error(421, "Misdirected Request")
             path = self.path.split("?")[0]
             if path == "/events":
-                return self.stream()
+                return stream(self, events.subscribe(), events)
             if path not in ("/", "/index.html"):
                 return self.send_error(404)
             body = page()
@@ -190,53 +127,15 @@ def make_handler(
                     .render(state=waiting(), background=DARK.BACKGROUND, text=DARK.TEXT)
                     .encode()
                 )
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Security-Policy", content_policy(body))
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def stream(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            q = events.subscribe()
-            try:
-                while True:
-                    try:
-                        event, data = q.get(timeout=HEARTBEAT)
-                        self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
-                    except queue.Empty:
-                        self.wfile.write(b": idle\n\n")
-                    self.wfile.flush()
-            except OSError:  # the page went away
-                pass
-            finally:
-                events.unsubscribe(q)
+            send_page(self, body)
 
     return Handler
 
 
-class QuietServer(ThreadingHTTPServer):
-    """A page that goes away mid-answer is no news: no traceback in the terminal."""
-
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            super().handle_error(request, client_address)
-
-
 def with_live_script(html: bytes) -> bytes:
-    marker = b"</body>"
-    at = html.rfind(marker)
     # a failure banner in the light palette's crimson, white text on it
     script = LIVE_SCRIPT.substitute(error_fill=LIGHT.MASK, error_ink=ink_on(LIGHT.MASK)).encode()
-    return html + script if at < 0 else html[:at] + script + html[at:]
+    return before_body_end(html, script)
 
 
 # Kept across rebuilds: this module, and the failure class that the rebuilt modules'
@@ -316,7 +215,7 @@ class Watch:
         """`job` rebuilds the deck and returns the path of the HTML it wrote, which the
         watcher serves from then on (`html` until the first rebuild says otherwise)."""
         self.root, self.html, self.job = root, html, job
-        self.events = Broadcast()
+        self.events = Broadcast(replayed=("failed",))  # a page opened meanwhile shows it
         self.state = "building the deck…"
         self.child: int | None = None  # the rebuild's process group, while it runs
         self.server = QuietServer(
@@ -463,17 +362,14 @@ def run(args: argparse.Namespace, talk: Talk, project: Project) -> int:
         raise UsageError(f"cannot serve on port {args.port}: {err.strerror}") from None
     stop = threading.Event()
     signals = StopSignals()
-    previous = {signum: signal.signal(signum, signals.handle) for signum in STOP_CODES}
-    try:
+
+    def watching() -> int:
         watcher.run(extra, stop)
-        exit_code = signals.exit_code()
-    except Stopped as stopped:
-        exit_code = stopped.exit_code
-    except KeyboardInterrupt:  # SIGINT before the handler was in place
-        exit_code = STOP_CODES[signal.SIGINT]
+        return signals.exit_code()
+
+    try:
+        exit_code = until_stopped(watching, signals.handle)
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         stop.set()
         watcher.stop_rebuild()
         watcher.close()
