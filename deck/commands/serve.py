@@ -74,7 +74,7 @@ HANDHELD = re.compile(r"Mobi|Android|iPhone|iPad")
 SIOCGIFADDR = 0x8915  # Linux: the IPv4 address of an interface, by name
 IFNAME_SIZE = 16  # the interface name field of `struct ifreq` (with its NUL)
 IFREQ_SIZE = 40  # `struct ifreq`: the name, then a `struct sockaddr` at IFNAME_SIZE
-NOTES = re.compile(rb'<aside class="notes">(.*?)</aside>', re.DOTALL)
+NOTES = re.compile(rb'<aside class="notes"[^>]*>(.*?)</aside>', re.DOTALL)
 TITLE = re.compile(rb"<title>(.*?)</title>", re.DOTALL)
 QR_ERROR_LEVEL = "m"  # QR codes' medium error correction: readable off a projected screen
 QR_SCALE = 8  # pixels a module, before CSS scales the SVG to the screen
