@@ -53,11 +53,11 @@ def duration_ms(video: Path) -> float:
 
 
 def font_face(family: str) -> str:
-    """A CSS @font-face rule for `family`'s regular face, its file inlined."""
+    """A CSS @font-face rule for `family`'s regular face, inlined as a subset of it."""
     path, css_format, mime = fonts.font_file(family)
     return (
         f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: 400; '
-        f'src: url({data_uri(path.read_bytes(), mime)}) format("{css_format}"); }}'
+        f'src: url({data_uri(fonts.subset(path), mime)}) format("{css_format}"); }}'
     )
 
 
