@@ -290,6 +290,17 @@ def deck_html() -> Path:
     return path
 
 
+@pytest.fixture
+def deck(browser, deck_html):
+    """The exported deck in a fresh page, keyboard focus on it (tests/test_browser.py)."""
+    from tests.test_browser import Deck
+
+    shown = Deck(browser, deck_html)
+    shown.page.locator("body").focus()
+    yield shown
+    shown.close()
+
+
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -229,15 +229,6 @@ def test_speaker_view_opens_with_notes(browser, deck_html):
 
 
 # ── what the audience and the speaker see ────────────────────────────────
-@pytest.fixture
-def deck(browser, deck_html):
-    """The exported deck in a fresh page, keyboard focus on it."""
-    shown = Deck(browser, deck_html)
-    shown.page.locator("body").focus()
-    yield shown
-    shown.close()
-
-
 def test_one_slide_number_the_deck_wide_one(deck):
     """reveal.js's counter is off (every frame carries the deck's number); typing a number
     into jump-to-slide (G) goes to that slide of the whole deck."""

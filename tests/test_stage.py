@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from deck.theme import DARK
-from tests.test_browser import Deck
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +20,6 @@ INK_COUNT = (
     " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
     " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; })()"
 )
-
-
-@pytest.fixture
-def deck(browser, deck_html):
-    shown = Deck(browser, deck_html)
-    shown.page.locator("body").focus()
-    yield shown
-    shown.close()
 
 
 def hex_rgb(colour: str) -> np.ndarray:
