@@ -38,6 +38,18 @@ def test_alt_click_zooms_into_the_point_and_again_out(deck):
     page.mouse.click(900, 500)
     page.keyboard.up("Alt")
     assert deck.js("document.body.style.transform") == ""
+    # Escape zooms out too, and only that: the overview stays closed until the next one
+    page.keyboard.down("Alt")
+    page.mouse.click(900, 500)
+    page.keyboard.up("Alt")
+    page.wait_for_timeout(ZOOM_MS + 200)
+    page.keyboard.press("Escape")
+    assert deck.js("document.body.style.transform") == ""
+    assert not deck.js("Reveal.isOverview()")
+    page.keyboard.press("Escape")
+    assert deck.js("Reveal.isOverview()")
+    page.keyboard.press("Escape")
+    assert not deck.js("Reveal.isOverview()")
     page.keyboard.press("Shift+?")
     page.wait_for_selector(".r-overlay-help table")
     rows = deck.js(
@@ -47,6 +59,8 @@ def test_alt_click_zooms_into_the_point_and_again_out(deck):
     )
     said = {keys: what for keys, what in rows}
     assert said["ALT  +  CLICK"].startswith("Zoom"), said
+    page.keyboard.press("Escape")  # closes the help, and opens nothing else
+    assert not deck.js("Reveal.isOverlayOpen()") and not deck.js("Reveal.isOverview()")
     for key, says in (("D", "Pen"), ("C", "Clear"), ("X", "Pointer")):
         assert said[key].startswith(says), said
 

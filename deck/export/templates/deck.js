@@ -52,7 +52,15 @@
     // Every frame carries the deck-wide slide number (and the PDF, PPTX and live presenter
     // show the same): a second counter from reveal.js would only cover part of the slide.
     slideNumber: false,
-    keyboard: true,
+    // Escape closes an overlay, else opens the overview, as reveal.js does, except while
+    // the slide is zoomed (Alt+click): then it only zooms out (the zoom plugin's own key).
+    keyboard: {
+      27: function () {
+        var zoomed = document.documentElement.classList.contains("zoomed");
+        if (Reveal.isOverlayOpen()) Reveal.toggleHelp(false);  // closes the open overlay
+        else if (!zoomed) Reveal.toggleOverview();
+      }
+    },
     navigationMode: "linear",
     // Never switch narrow windows to the scroll view: a video deck is watched slide by slide.
     scrollActivationWidth: null,
