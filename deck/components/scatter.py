@@ -1,7 +1,8 @@
 """A labelled scatter plot: two axes with ticks, one dot per point, its name and values beside it.
 
 Drawn for few points (a paper's figure of four models), so every point is labelled directly
-instead of through a legend; a label goes left of its dot when it would leave the plot.
+instead of through a legend; a label that would leave the plot on the right goes under
+its dot, flush right (or, without room there, left of it).
 """
 
 from __future__ import annotations
@@ -118,7 +119,11 @@ class Scatter(VGroup):
             )
             label.next_to(dot, RIGHT, LABEL_GAP)
             if label.get_right()[0] > self.width_units:
-                label.next_to(dot, LEFT, LABEL_GAP)
+                # under its dot, flush with its right edge: beside it on the left, the
+                # label would run up to its neighbours' (and to their outlines)
+                label.next_to(dot, DOWN, LABEL_GAP).align_to(dot, RIGHT)
+                if label.get_bottom()[1] < 0:  # no room above the x axis
+                    label.next_to(dot, LEFT, LABEL_GAP)
                 for line in label:
                     line.align_to(label, RIGHT)
             self.dots.add(dot)
