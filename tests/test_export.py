@@ -891,3 +891,14 @@ def test_up_to_date_follows_the_live_slides(rendered, tmp_path):
 def test_a_missing_font_says_how_to_install_it():
     with pytest.raises(ExportError, match=r"setup\.sh"):
         fonts.font_file("No Such Font Family 9f2c")
+
+
+def test_subsetting_the_font_logs_nothing(caplog, tmp_path):
+    """fontTools logs every table it subsets at INFO; manim's handler would print them all
+    (118 KB of a build's output, enough to fill a pipe that a caller reads later)."""
+    import logging
+
+    font, _, _ = fonts.font_file("Inter")
+    with caplog.at_level(logging.INFO):
+        fonts.subset(font, cache=tmp_path)
+    assert not [r for r in caplog.records if r.name.startswith("fontTools")]

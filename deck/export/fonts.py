@@ -94,7 +94,13 @@ def subset(path: Path, cache: Path = SUBSET_CACHE) -> bytes:
 
 
 def _subset(data: bytes) -> bytes:
+    import logging
+
     from fontTools import subset as fonttools_subset
+
+    # fontTools logs each table it subsets at INFO, and manim's handler on the root logger
+    # prints INFO: 118 KB of a build's output, which filled a reader's pipe
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
     options = fonttools_subset.Options()
     options.layout_features = list(SUBSET_FEATURES)

@@ -12,7 +12,7 @@
   if (/receiver/i.test(window.location.search)) return;
 
   var revealElement = document.querySelector(".reveal");
-  var colours = (revealElement.getAttribute("data-deck-marks") || "#ECEEF2 #101218").split(" ");
+  var colours = revealElement.getAttribute("data-deck-marks").split(" ");  // theme.py's
   var INK = colours[0], EDGE = colours[1];
   var ASPECT = 16 / 9;  // every quality renders 16:9 (deck/build/quality.py)
   // Sizes as shares of the slide's width, so that a mark looks the same in any window:
@@ -192,12 +192,12 @@
 
   var STYLE = ".deck-rehearsal{padding:10px 16px;border-bottom:1px solid rgba(200,200,200,.5);}" +
     ".deck-rehearsal .label{text-transform:uppercase;font-weight:normal;font-size:.66em;" +
-    "color:#666;margin:0;}" +
+    "opacity:.6;margin:0;}" +
     ".deck-rehearsal button{font:inherit;padding:4px 12px;margin-right:8px;cursor:pointer;}" +
     ".deck-rehearsal .status{margin:6px 0;font-size:1.2em;}" +
     ".deck-rehearsal table{border-collapse:collapse;margin-top:6px;font-size:.9em;}" +
     ".deck-rehearsal td,.deck-rehearsal th{padding:1px 10px;text-align:right;}" +
-    ".deck-rehearsal .over{color:#B00020;}.deck-rehearsal .under{color:#1A4FD6;}";
+    ".deck-rehearsal .over{font-weight:bold;}";  // the sign says which way; no hue to learn
 
   function attach(doc) {
     if (views.indexOf(doc) >= 0 || !doc.getElementById("speaker-controls")) return;
@@ -255,7 +255,7 @@
     [name, clock(planned), clock(took), signed(difference)].forEach(function (text) {
       row.insertCell().textContent = text;
     });
-    row.cells[3].className = difference > 0 ? "over" : difference < 0 ? "under" : "";
+    row.cells[3].className = difference > 0 ? "over" : "";
   }
   function show() {
     views = views.filter(function (doc) {
