@@ -180,13 +180,7 @@ class Checkpoint:
         """Tensor `name` as a new float32 array; `rows` picks rows of its first axis only
         (an embedding's rows for the tokens, not the whole vocabulary)."""
         entry = self.tensors[name]
-        raw = np.memmap(
-            entry.file,
-            dtype=np.uint16 if entry.dtype == "BF16" else DIRECT[entry.dtype],
-            mode="r",
-            offset=entry.start,
-            shape=entry.shape,
-        )
+        raw = _memmap(entry)
         picked = raw if rows is None else raw[np.asarray(rows)]
         if entry.dtype != "BF16":
             out = np.asarray(picked, dtype=np.float32).copy()
@@ -202,17 +196,10 @@ class Checkpoint:
         into one reused buffer: (first row, block). A whole widened tensor would pass
         through main memory twice more than its bytes on disk (bench/RESULTS-attention.md)."""
         entry = self.tensors[name]
-        bf16 = entry.dtype == "BF16"
-        raw = np.memmap(
-            entry.file,
-            dtype=np.uint16 if bf16 else DIRECT[entry.dtype],
-            mode="r",
-            offset=entry.start,
-            shape=entry.shape,
-        )
+        raw = _memmap(entry)
         count, width = entry.shape
         rows = max(1, min(rows, count))
-        wide = np.empty((rows, width), dtype=np.uint32) if bf16 else None
+        wide = np.empty((rows, width), dtype=np.uint32) if entry.dtype == "BF16" else None
         block = np.empty((rows, width), dtype=np.float64)
         for start in range(0, count, rows):
             part = raw[start : start + rows]
@@ -224,6 +211,17 @@ class Checkpoint:
                 block[:k] = part
             yield start, block[:k]
         del raw
+
+
+def _memmap(entry: TensorEntry) -> np.memmap:
+    """A tensor's bytes as an array, read from disk only where indexed (BF16 as its bits)."""
+    return np.memmap(
+        entry.file,
+        dtype=np.uint16 if entry.dtype == "BF16" else DIRECT[entry.dtype],
+        mode="r",
+        offset=entry.start,
+        shape=entry.shape,
+    )
 
 
 def load_tokenizer(folder: Path):

@@ -92,11 +92,13 @@ def notes_of(slide, widgets: dict[str, Widget]) -> str:
     return widget.notes if widget is not None and widget.notes else slide.notes
 
 
-def rehearsal_plan(configs: list[PresentationConfig], options: ExportOptions) -> list[int]:
-    """Seconds per slide that a rehearsal (speaker view) is timed against: the pacing
-    timer's with a talk length, else the time each slide's notes take to say."""
-    notes = [s.notes for c in configs for s in c.slides]
-    return timings(configs, options) or pacing.spoken_seconds(notes)
+def rehearsal_plan(paced: list[int] | None, notes: list[str]) -> tuple[list[int], str]:
+    """Seconds per slide that a rehearsal (speaker view) is timed against, and what they
+    are: the pacing timer's (`paced`) with a talk length, else the time each slide's
+    `notes` take to say."""
+    if paced:
+        return paced, f"{sum(paced) // 60:g} minutes"
+    return pacing.spoken_seconds(notes), f"notes at {pacing.WORDS_PER_MINUTE} words a minute"
 
 
 def render_page(
@@ -115,6 +117,7 @@ def render_page(
     widgets = live_slides(configs, options)
     seconds = timings(configs, options)
     slides = [slide for config in configs for slide in config.slides]
+    plans, plan_basis = rehearsal_plan(seconds, [s.notes for s in slides])
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         trim_blocks=True,
@@ -131,12 +134,8 @@ def render_page(
         },
         timings=seconds,
         total_time=sum(seconds) if seconds else None,
-        plans=rehearsal_plan(configs, options),
-        plan_basis=(
-            f"{options.minutes:g} minutes"
-            if seconds
-            else f"notes at {pacing.WORDS_PER_MINUTE} words a minute"
-        ),
+        plans=plans,
+        plan_basis=plan_basis,
         marks=options.marks,
         data_uri=video_uri,
         duration_ms=duration_ms,
